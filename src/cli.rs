@@ -1,0 +1,208 @@
+//! The command line: clap definitions, validated into a [`Config`], then run.
+//!
+//! `main.rs` only parses, calls [`run`], and turns the result into an exit code: 0 success,
+//! 1 a check failed (`verify`), 2 usage, 3 configuration, 4 input, 5 reconciliation, 6 I/O.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Case;
+use crate::error::{Error, Result};
+use crate::manifest;
+
+/// Forensic call-log correlation for election investigations.
+#[derive(Debug, Parser)]
+#[command(name = "callsift", version, about, long_about = None)]
+#[command(after_help = "Examples:\n  \
+    callsift ingest fixtures/formats/case.toml --out /tmp/case\n  \
+    callsift verify /tmp/case --case fixtures/formats/case.toml")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read every evidence file of a case into the case store (DIR/store/), with the quarantine
+    /// and the run manifest (DIR/manifest.json).
+    #[command(after_help = "Example:\n  callsift ingest fixtures/formats/case.toml --out /tmp/case")]
+    Ingest(IngestArgs),
+    /// Re-hash every output recorded in DIR/manifest.json (and, with --case, every evidence
+    /// file) and check each input's row reconciliation.
+    #[command(after_help = "Example:\n  callsift verify /tmp/case --case fixtures/formats/case.toml")]
+    Verify(VerifyArgs),
+}
+
+/// Options shared by commands that run the engine.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Worker threads (default: all cores). Output is identical whatever the count.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `callsift ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The case manifest.
+    #[arg(value_name = "CASE.toml")]
+    pub case: PathBuf,
+    /// The output folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub engine: EngineArgs,
+}
+
+/// `callsift verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The output folder of a run.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The case manifest, to re-hash the evidence files too.
+    #[arg(long, value_name = "CASE.toml")]
+    pub case: Option<PathBuf>,
+}
+
+/// Runs a parsed command line; returns the process exit code.
+///
+/// # Errors
+/// Any library error; `main` prints it and exits with [`Error::exit_code`].
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Ingest(a) => {
+            let threads = pool(a.engine.threads)?;
+            let case = Case::load(&a.case)?;
+            check_out_dir(&case, &a.out)?;
+            let rep = threads.1.install(|| crate::ingest::run(&case, &a.out, threads.0))?;
+            if !a.engine.quiet {
+                print_ingest_summary(&rep.manifest, &a.out);
+            }
+            Ok(0)
+        }
+        Command::Verify(a) => {
+            let case_dir = match &a.case {
+                Some(c) => Some(Case::load(c)?.dir),
+                None => None,
+            };
+            let v = manifest::verify(&a.dir, case_dir.as_deref())?;
+            let mut out = std::io::stdout().lock();
+            for p in &v.problems {
+                let _ = writeln!(out, "FAIL {p}");
+            }
+            let _ = writeln!(
+                out,
+                "{} files checked, {} problems",
+                v.checked,
+                v.problems.len()
+            );
+            Ok(if v.problems.is_empty() { 0 } else { 1 })
+        }
+    }
+}
+
+/// Builds the thread pool; returns the thread count and the pool.
+fn pool(threads: Option<usize>) -> Result<(usize, rayon::ThreadPool)> {
+    let n = match threads {
+        Some(0) => return Err(Error::config("--threads", "must be at least 1")),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let p = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .map_err(|e| Error::config("--threads", e.to_string()))?;
+    Ok((n, p))
+}
+
+/// Refuses an output folder that holds evidence: evidence is never written beside.
+fn check_out_dir(case: &Case, out: &Path) -> Result<()> {
+    let out_abs = std::path::absolute(out).map_err(|e| Error::io(out, e))?;
+    for f in &case.files {
+        let p = std::path::absolute(&f.path).map_err(|e| Error::io(&f.path, e))?;
+        if p.starts_with(&out_abs) {
+            return Err(Error::config(
+                out,
+                format!(
+                    "--out would contain the evidence file {}: choose a folder outside the evidence",
+                    f.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn print_ingest_summary(m: &manifest::Manifest, out: &Path) {
+    let mut o = std::io::stdout().lock();
+    let _ = writeln!(
+        o,
+        "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10}",
+        "input", "kind", "read", "accepted", "quarantined", "duplicates"
+    );
+    for i in &m.inputs {
+        let _ = writeln!(
+            o,
+            "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10}",
+            truncate(&i.path, 44),
+            i.kind,
+            i.rows_read,
+            i.accepted,
+            i.quarantined,
+            i.duplicates_removed
+        );
+    }
+    let q: u64 = m.inputs.iter().map(|i| i.quarantined).sum();
+    let _ = writeln!(
+        o,
+        "case store: {}  quarantine: {q} rows ({})  manifest: {}",
+        out.join(crate::ingest::STORE).display(),
+        out.join("store/quarantine.csv").display(),
+        out.join(manifest::FILE).display()
+    );
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let tail: String = s.chars().rev().take(n - 1).collect::<Vec<_>>().into_iter().rev().collect();
+        format!("…{tail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn threads_flag() {
+        let c = Cli::try_parse_from(["callsift", "ingest", "c.toml", "--out", "o", "--threads", "2"]).unwrap();
+        match c.command {
+            Command::Ingest(a) => assert_eq!(a.engine.threads, Some(2)),
+            _ => panic!("wrong command"),
+        }
+        assert!(Cli::try_parse_from(["callsift", "ingest", "c.toml", "--out", "o", "--threads", "x"]).is_err());
+        assert!(pool(Some(0)).is_err());
+    }
+
+    #[test]
+    fn out_is_required() {
+        assert!(Cli::try_parse_from(["callsift", "ingest", "c.toml"]).is_err());
+    }
+}

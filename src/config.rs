@@ -1,0 +1,612 @@
+//! The case manifest (`case.toml`): the inputs of a case, their kinds and profiles, the analysis
+//! windows and the population.
+//!
+//! Everything that can be checked without reading the evidence is checked here, up front, so a
+//! wrong manifest fails before anything is read or written: unknown keys, unknown kinds or
+//! canonical columns, required columns left unmapped, unknown time zones, bad timestamp or
+//! duration formats, unknown countries, bad globs and globs that match nothing. Every message
+//! names the manifest (or profile) file and the key.
+//!
+//! ```toml
+//! [case]
+//! name = "Inquiry fixture"
+//! population = 250000                      # stated size, when no `population` input is given
+//!
+//! [windows]
+//! incident = { start = "2011-05-02T00:00:00-04:00", end = "2011-05-03T00:00:00-04:00" }
+//! baseline = { start = "2011-04-18T00:00:00-04:00", end = "2011-05-02T00:00:00-04:00" }
+//!
+//! [[inputs]]
+//! kind = "calls"
+//! path = "carriers/ontario-*.csv"          # relative to this file; globs allowed
+//! profile = "ontario"                      # [profiles.ontario], a .toml path, or builtin:NAME
+//! label = "Ontario Telecom"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::DateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{ColType, Fallback, Kind};
+use crate::normalize::phone::PhoneParser;
+use crate::normalize::time::{AmbiguousPolicy, DurationFormat, TimeParser};
+use crate::profile::{self, Format, Profile};
+
+/// The case manifest as written. Unknown keys are rejected.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    /// Case-wide settings.
+    #[serde(default)]
+    pub case: CaseSection,
+    /// The analysis windows.
+    #[serde(default)]
+    pub windows: WindowsSection,
+    /// Vendor attribution settings.
+    #[serde(default)]
+    pub attribution: AttributionSection,
+    /// The evidence files.
+    #[serde(default)]
+    pub inputs: Vec<InputSpec>,
+    /// Named format profiles.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// `[case]`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSection {
+    /// A name for reports.
+    #[serde(default)]
+    pub name: String,
+    /// The stated population size (lines in scope), used when no `population` input is given.
+    pub population: Option<u64>,
+}
+
+/// `[windows]`: each `{ start, end }` in RFC 3339 with an offset; `end` is excluded.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsSection {
+    /// The incident window (e.g. election day).
+    pub incident: Option<WindowSpec>,
+    /// The baseline window (e.g. the preceding 14 days).
+    pub baseline: Option<WindowSpec>,
+    /// The period the production orders cover; records outside it are left out of every figure.
+    pub orders: Option<WindowSpec>,
+}
+
+/// A window as written.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowSpec {
+    /// Start, included.
+    pub start: String,
+    /// End, excluded.
+    pub end: String,
+}
+
+/// `[attribution]`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttributionSection {
+    /// Largest |t_carrier - t_vendor - offset| that still matches, in seconds.
+    pub tolerance_s: f64,
+    /// Window in which candidate pairs are collected to estimate the clock offset, in seconds.
+    pub offset_window_s: f64,
+}
+
+impl Default for AttributionSection {
+    fn default() -> Self {
+        AttributionSection {
+            tolerance_s: 120.0,
+            offset_window_s: 600.0,
+        }
+    }
+}
+
+/// One `[[inputs]]` entry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// What the files are.
+    pub kind: Kind,
+    /// A path or glob, relative to the manifest's folder.
+    pub path: String,
+    /// A profile name (`[profiles.NAME]`), a path to a profile TOML file, or `builtin:NAME`.
+    /// Without one, the defaults of [`Profile`] apply.
+    pub profile: Option<String>,
+    /// A label: the carrier of `calls`, the vendor of `vendor_calls`, the list of `watchlist`.
+    pub label: Option<String>,
+    /// Canonical column -> fixed value for every row of these files.
+    #[serde(default)]
+    pub set: BTreeMap<String, String>,
+}
+
+/// A half-open window `[start, end)` in UTC microseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// Start, included.
+    pub start: i64,
+    /// End, excluded.
+    pub end: i64,
+}
+
+impl Window {
+    /// Whether `t` falls in the window.
+    pub fn contains(&self, t: i64) -> bool {
+        self.start <= t && t < self.end
+    }
+
+    /// Length in microseconds.
+    pub fn len_us(&self) -> i64 {
+        self.end - self.start
+    }
+}
+
+/// The windows, resolved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Windows {
+    /// Incident window.
+    pub incident: Option<Window>,
+    /// Baseline window.
+    pub baseline: Option<Window>,
+    /// Orders window.
+    pub orders: Option<Window>,
+}
+
+/// One evidence file, resolved from an `[[inputs]]` entry.
+#[derive(Clone, Debug)]
+pub struct InputFile {
+    /// Position in the case (inputs in manifest order, files of a glob in name order).
+    pub index: usize,
+    /// Which `[[inputs]]` entry it came from (0-based).
+    pub spec_index: usize,
+    /// What the file is.
+    pub kind: Kind,
+    /// Where to open it.
+    pub path: PathBuf,
+    /// How it is named in the store's `source_file` and in reports: the path relative to the
+    /// manifest's folder, with `/` separators.
+    pub name: String,
+    /// The container format.
+    pub format: Format,
+    /// The profile's name as given (or `default`).
+    pub profile_name: String,
+    /// The profile.
+    pub profile: Arc<Profile>,
+    /// The input's label.
+    pub label: Option<String>,
+    /// Fixed values: the profile's `set`, overridden by the input's.
+    pub set: BTreeMap<String, String>,
+}
+
+impl InputFile {
+    /// The file stem, used as a fallback list or download name.
+    pub fn stem(&self) -> String {
+        self.path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The value of an unmapped canonical column with a fallback.
+    pub fn fallback_value(&self, fb: Fallback) -> Option<String> {
+        match fb {
+            Fallback::None => None,
+            Fallback::FileStem => Some(self.stem()),
+            Fallback::Label => Some(self.label.clone().unwrap_or_else(|| self.stem())),
+            Fallback::Const(c) => Some(c.to_string()),
+        }
+    }
+}
+
+/// A validated case.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// The manifest file.
+    pub file: PathBuf,
+    /// Its folder: input paths are relative to it.
+    pub dir: PathBuf,
+    /// The manifest as written (after defaults), recorded in the run manifest.
+    pub raw: CaseFile,
+    /// The resolved windows.
+    pub windows: Windows,
+    /// The evidence files, in case order.
+    pub files: Vec<InputFile>,
+}
+
+impl Case {
+    /// Reads and validates a case manifest.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the manifest (or profile) file and the key at fault; [`Error::Io`]
+    /// when the manifest cannot be read.
+    pub fn load(path: &Path) -> Result<Case> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Case::from_toml(&text, path)
+    }
+
+    /// Validates a case manifest given as text; `path` is where it lives (inputs are relative to
+    /// its folder).
+    ///
+    /// # Errors
+    /// As [`Case::load`].
+    pub fn from_toml(text: &str, path: &Path) -> Result<Case> {
+        let raw: CaseFile = toml::from_str(text).map_err(|e| Error::config(path, e.to_string()))?;
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
+        let windows = Windows {
+            incident: window(path, "windows.incident", raw.windows.incident.as_ref())?,
+            baseline: window(path, "windows.baseline", raw.windows.baseline.as_ref())?,
+            orders: window(path, "windows.orders", raw.windows.orders.as_ref())?,
+        };
+        let att = &raw.attribution;
+        if !(att.tolerance_s >= 0.0 && att.tolerance_s.is_finite()) {
+            return Err(Error::config(
+                path,
+                "attribution.tolerance_s: must be a non-negative number of seconds",
+            ));
+        }
+        if !(att.offset_window_s >= 0.0 && att.offset_window_s.is_finite()) {
+            return Err(Error::config(
+                path,
+                "attribution.offset_window_s: must be a non-negative number of seconds",
+            ));
+        }
+        if raw.inputs.is_empty() {
+            return Err(Error::config(path, "no [[inputs]]: the case names no evidence"));
+        }
+        let mut files = Vec::new();
+        for (i, spec) in raw.inputs.iter().enumerate() {
+            let key = format!("inputs[{i}]");
+            let matched = expand_glob(path, &dir, &spec.path, &key)?;
+            let (profile_name, profile, profile_origin) =
+                resolve_profile(path, &dir, &raw.profiles, spec.profile.as_deref(), &key)?;
+            let mut set = profile.set.clone();
+            set.extend(spec.set.clone());
+            check_profile(&profile_origin, &profile_name, &profile, spec.kind, &set, &key)?;
+            for p in matched {
+                let format = match profile.format.or_else(|| Format::from_path(&p)) {
+                    Some(f) => f,
+                    None => {
+                        return Err(Error::config(
+                            path,
+                            format!(
+                                "{key}.path: cannot tell the format of {} from its extension; \
+                                 set `format` in profile `{profile_name}`",
+                                p.display()
+                            ),
+                        ))
+                    }
+                };
+                let name = display_name(&dir, &p);
+                files.push(InputFile {
+                    index: files.len(),
+                    spec_index: i,
+                    kind: spec.kind,
+                    path: p,
+                    name,
+                    format,
+                    profile_name: profile_name.clone(),
+                    profile: profile.clone(),
+                    label: spec.label.clone(),
+                    set: set.clone(),
+                });
+            }
+        }
+        let mut seen = BTreeMap::new();
+        for f in &files {
+            if let Some(prev) = seen.insert(f.path.clone(), f.spec_index) {
+                return Err(Error::config(
+                    path,
+                    format!(
+                        "inputs[{}] and inputs[{prev}] both name {}: an evidence file is read once",
+                        f.spec_index, f.name
+                    ),
+                ));
+            }
+        }
+        Ok(Case {
+            file: path.to_path_buf(),
+            dir,
+            raw,
+            windows,
+            files,
+        })
+    }
+
+    /// The stated population size, if any.
+    pub fn stated_population(&self) -> Option<u64> {
+        self.raw.case.population
+    }
+}
+
+fn window(path: &Path, key: &str, spec: Option<&WindowSpec>) -> Result<Option<Window>> {
+    let Some(spec) = spec else { return Ok(None) };
+    let parse = |s: &str, which: &str| -> Result<i64> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.timestamp_micros())
+            .map_err(|e| {
+                Error::config(
+                    path,
+                    format!(
+                        "{key}.{which}: {s:?} is not an RFC 3339 time with an offset \
+                         (e.g. 2011-05-02T00:00:00-04:00): {e}"
+                    ),
+                )
+            })
+    };
+    let w = Window {
+        start: parse(&spec.start, "start")?,
+        end: parse(&spec.end, "end")?,
+    };
+    if w.end <= w.start {
+        return Err(Error::config(
+            path,
+            format!("{key}: end must come after start"),
+        ));
+    }
+    Ok(Some(w))
+}
+
+fn resolve_profile(
+    case_path: &Path,
+    dir: &Path,
+    named: &BTreeMap<String, Profile>,
+    name: Option<&str>,
+    key: &str,
+) -> Result<(String, Arc<Profile>, PathBuf)> {
+    let Some(name) = name else {
+        return Ok((
+            "default".into(),
+            Arc::new(Profile::default()),
+            case_path.to_path_buf(),
+        ));
+    };
+    if let Some(b) = name.strip_prefix("builtin:") {
+        let text = profile::builtin(b).ok_or_else(|| {
+            Error::config(
+                case_path,
+                format!(
+                    "{key}.profile: no built-in profile {b:?} (built-in: {})",
+                    profile::BUILTIN_NAMES.join(", ")
+                ),
+            )
+        })?;
+        let origin = PathBuf::from(format!("builtin:{b}"));
+        let p = Profile::from_toml(text, &origin)?;
+        return Ok((name.to_string(), Arc::new(p), origin));
+    }
+    if let Some(p) = named.get(name) {
+        return Ok((name.to_string(), Arc::new(p.clone()), case_path.to_path_buf()));
+    }
+    if name.ends_with(".toml") {
+        let p = dir.join(name);
+        let text = std::fs::read_to_string(&p).map_err(|e| {
+            Error::config(
+                case_path,
+                format!("{key}.profile: cannot read profile file {}: {e}", p.display()),
+            )
+        })?;
+        let prof = Profile::from_toml(&text, &p)?;
+        return Ok((name.to_string(), Arc::new(prof), p));
+    }
+    let known: Vec<_> = named.keys().map(String::as_str).collect();
+    Err(Error::config(
+        case_path,
+        format!(
+            "{key}.profile: no profile named {name:?} (defined: {}; or use a .toml path or builtin:NAME)",
+            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+        ),
+    ))
+}
+
+/// Checks a profile against the kind it is used for: canonical column names, value maps,
+/// required columns, zone, formats, country, delimiter.
+fn check_profile(
+    origin: &Path,
+    name: &str,
+    p: &Profile,
+    kind: Kind,
+    set: &BTreeMap<String, String>,
+    key: &str,
+) -> Result<()> {
+    let err = |msg: String| Error::config(origin, format!("profile `{name}` ({key}, kind {kind}): {msg}"));
+    let known = || {
+        kind.columns()
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for col in p.columns.keys().chain(p.values.keys()).chain(set.keys()) {
+        if kind.column(col).is_none() {
+            return Err(err(format!(
+                "unknown canonical column `{col}` (columns of {kind}: {})",
+                known()
+            )));
+        }
+    }
+    for (col, src) in &p.columns {
+        if src.names().is_empty() || src.names().iter().any(|s| s.is_empty()) {
+            return Err(err(format!("columns.{col}: empty source column name")));
+        }
+    }
+    // A required column left unmapped is looked for under its canonical name in each file's
+    // header; a file without it is rejected when its header is read, before anything is written.
+    for spec in kind.columns() {
+        if let ColType::Enum(allowed) = spec.ty {
+            let check = |v: &str, what: String| -> Result<()> {
+                if allowed.contains(&v) {
+                    Ok(())
+                } else {
+                    Err(err(format!("{what}: {v:?} is not one of {}", allowed.join(", "))))
+                }
+            };
+            if let Some(v) = set.get(spec.name) {
+                check(v, format!("set.{}", spec.name))?;
+            }
+            if let Some(map) = p.values.get(spec.name) {
+                for (k, v) in map {
+                    check(v, format!("values.{}.{k:?}", spec.name))?;
+                }
+            }
+        }
+    }
+    p.delimiter_byte().map_err(err)?;
+    p.quote_byte().map_err(err)?;
+    let policy: AmbiguousPolicy = p
+        .ambiguous
+        .parse()
+        .map_err(|_| err(format!("ambiguous: {:?} is not earliest, latest or quarantine", p.ambiguous)))?;
+    p.duration.parse::<DurationFormat>().map_err(|_| {
+        err(format!("duration: {:?} is not s, mm:ss or hh:mm:ss", p.duration))
+    })?;
+    if p.timestamp_formats.is_empty() {
+        return Err(err("timestamp_formats: give at least one format".into()));
+    }
+    TimeParser::try_new(&p.timestamp_formats, &p.time_zone, policy)
+        .map_err(|e| err(format!("time_zone/timestamp_formats: {e}")))?;
+    PhoneParser::try_new(&p.default_country, &p.blocked_tokens)
+        .map_err(|e| err(format!("default_country: {e}")))?;
+    if p.max_field_bytes == 0 {
+        return Err(err("max_field_bytes: must be at least 1".into()));
+    }
+    Ok(())
+}
+
+fn expand_glob(case_path: &Path, dir: &Path, pattern: &str, key: &str) -> Result<Vec<PathBuf>> {
+    let full = dir.join(pattern);
+    let full_s = full.to_string_lossy().into_owned();
+    let paths = glob::glob(&full_s).map_err(|e| {
+        Error::config(
+            case_path,
+            format!("{key}.path: bad glob {pattern:?}: {e}"),
+        )
+    })?;
+    let mut out = Vec::new();
+    for p in paths {
+        let p = p.map_err(|e| Error::config(case_path, format!("{key}.path: {e}")))?;
+        if p.is_file() {
+            out.push(p);
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::config(
+            case_path,
+            format!("{key}.path: no file matches {pattern:?} (relative to {})", dir.display()),
+        ));
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn display_name(dir: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(dir).unwrap_or(p);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn case_with(inputs: &str) -> (tempfile::TempDir, Result<Case>) {
+        let d = tempfile::tempdir().unwrap();
+        write(d.path(), "a.csv", "x\n");
+        write(d.path(), "b.csv", "x\n");
+        let p = write(d.path(), "case.toml", inputs);
+        let c = Case::load(&p);
+        (d, c)
+    }
+
+    const PROFILE: &str = r#"
+[profiles.p]
+time_zone = "America/Toronto"
+timestamp_formats = ["%Y-%m-%d %H:%M:%S"]
+[profiles.p.columns]
+called = "To"
+calling = "From"
+start = "When"
+"#;
+
+    #[test]
+    fn glob_expands_in_name_order() {
+        let (_d, c) = case_with(&format!(
+            "[[inputs]]\nkind = \"calls\"\npath = \"*.csv\"\nprofile = \"p\"\n{PROFILE}"
+        ));
+        let c = c.unwrap();
+        let names: Vec<_> = c.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a.csv", "b.csv"]);
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_with_its_name() {
+        let (_d, c) = case_with("[[inputs]]\nkind = \"calls\"\npath = \"a.csv\"\nprofil = \"p\"\n");
+        let msg = c.unwrap_err().to_string();
+        assert!(msg.contains("profil") && msg.contains("case.toml"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_zone_is_rejected() {
+        let text = format!("[[inputs]]\nkind = \"calls\"\npath = \"a.csv\"\nprofile = \"p\"\n{PROFILE}")
+            .replace("America/Toronto", "America/Torronto");
+        let (_d, c) = case_with(&text);
+        let msg = c.unwrap_err().to_string();
+        assert!(msg.contains("Torronto"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_canonical_column_is_named() {
+        let text = format!("[[inputs]]\nkind = \"calls\"\npath = \"a.csv\"\nprofile = \"p\"\n{PROFILE}")
+            .replace("calling = \"From\"", "caling = \"From\"");
+        let (_d, c) = case_with(&text);
+        let msg = c.unwrap_err().to_string();
+        assert!(msg.contains("caling"), "{msg}");
+    }
+
+    #[test]
+    fn glob_matching_nothing_and_bad_glob_are_rejected() {
+        let (_d, c) = case_with("[[inputs]]\nkind = \"population\"\npath = \"none/*.csv\"\n[inputs.set]\n");
+        let msg = c.unwrap_err().to_string();
+        assert!(msg.contains("no file matches"), "{msg}");
+        let (_d, c) = case_with("[[inputs]]\nkind = \"population\"\npath = \"a[.csv\"\n");
+        let msg = c.unwrap_err().to_string();
+        assert!(msg.contains("bad glob"), "{msg}");
+    }
+
+    #[test]
+    fn windows_are_parsed_and_checked() {
+        let base = "[[inputs]]\nkind = \"population\"\npath = \"a.csv\"\n\
+                    [profiles.x]\n";
+        let (_d, c) = case_with(&format!(
+            "[windows]\nincident = {{ start = \"2011-05-02T00:00:00-04:00\", end = \"2011-05-03T00:00:00-04:00\" }}\n{base}"
+        ));
+        let w = c.unwrap().windows.incident.unwrap();
+        assert_eq!(w.len_us(), 86_400_000_000);
+        let (_d, c) = case_with(&format!(
+            "[windows]\nincident = {{ start = \"2011-05-03T00:00:00-04:00\", end = \"2011-05-02T00:00:00-04:00\" }}\n{base}"
+        ));
+        assert!(c.unwrap_err().to_string().contains("windows.incident"));
+    }
+}

@@ -1,0 +1,22 @@
+//! callsift: a forensic call-log correlation engine for election investigators.
+//!
+//! Evidence files (carrier production-order records, vendor upload lists and outbound logs,
+//! subscriber returns, database download logs, watch-lists) are read through format profiles
+//! into a case store of canonical Parquet tables (`ingest`); correlated and ranked by
+//! significance; and reported, with every figure traceable to the evidence rows it came from.
+//! See `docs/` for the method, the formats and how to reproduce a published inquiry.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod load;
+pub mod manifest;
+pub mod model;
+pub mod normalize;
+pub mod profile;
+pub mod store;
+
+pub use error::{Error, Result};

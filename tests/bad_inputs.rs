@@ -1,0 +1,258 @@
+//! The bad-input corpus (fixtures/bad/, written by make_bad.py): for each damaged file, either a
+//! clear error naming the file (and line) with nothing written, or the bad rows in the quarantine
+//! with their reason and the reconciliation intact. Never a panic, never a silent drop.
+
+use std::path::{Path, PathBuf};
+
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::{Int32Type, TimestampMicrosecondType, UInt64Type};
+use callsift::config::Case;
+use callsift::ingest;
+use callsift::manifest::InputRecord;
+use callsift::store::read_table;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/bad")
+        .join(name)
+}
+
+/// A one-input case over `file` with the corpus profile (or `profile` given inline).
+fn case_for(dir: &Path, file: &str, profile: Option<&str>) -> Case {
+    let prof = match profile {
+        Some(_) => "\"p\"".to_string(),
+        None => format!("{:?}", fixture("profile.toml").display().to_string()),
+    };
+    let mut text = format!(
+        "[[inputs]]\nkind = \"calls\"\npath = {:?}\nprofile = {prof}\nlabel = \"Test Carrier\"\n",
+        fixture(file).display().to_string()
+    );
+    if let Some(p) = profile {
+        text.push_str(p);
+    }
+    let case_path = dir.join("case.toml");
+    std::fs::write(&case_path, text).unwrap();
+    Case::load(&case_path).unwrap()
+}
+
+struct Outcome {
+    input: InputRecord,
+    out: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Outcome {
+    fn quarantine(&self) -> Vec<(u64, String)> {
+        let q = read_table(&self.out.join("store/quarantine.parquet")).unwrap();
+        let rows = q.column_by_name("source_row").unwrap().as_primitive::<UInt64Type>();
+        let reasons = q.column_by_name("reason").unwrap().as_string::<i32>();
+        (0..q.num_rows())
+            .map(|i| (rows.value(i), reasons.value(i).to_string()))
+            .collect()
+    }
+
+    fn calls(&self) -> arrow::array::RecordBatch {
+        read_table(&self.out.join("store/calls.parquet")).unwrap()
+    }
+}
+
+fn ingest_ok(file: &str, profile: Option<&str>) -> Outcome {
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_for(dir.path(), file, profile);
+    let out = dir.path().join("out");
+    let rep = ingest::run(&case, &out, 1).unwrap();
+    let input = rep.manifest.inputs[0].clone();
+    assert!(input.reconciles(), "{input:?}");
+    Outcome {
+        input,
+        out,
+        _dir: dir,
+    }
+}
+
+fn ingest_err(file: &str, profile: Option<&str>) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let case = case_for(dir.path(), file, profile);
+    let out = dir.path().join("out");
+    let e = ingest::run(&case, &out, 1).unwrap_err();
+    assert!(!out.exists(), "nothing may be written when a file is rejected");
+    let msg = e.to_string();
+    assert!(msg.contains(file), "the error names the file: {msg}");
+    msg
+}
+
+#[test]
+fn unbalanced_quote_costs_one_line() {
+    let o = ingest_ok("unbalanced-quote.csv", None);
+    assert_eq!((o.input.rows_read, o.input.accepted, o.input.quarantined), (3, 2, 1));
+    let q = o.quarantine();
+    assert_eq!(q[0].0, 3);
+    assert!(q[0].1.contains("unbalanced quote"), "{q:?}");
+    // The line after the bad one is intact.
+    let rows = o.calls().column_by_name("source_row").unwrap().as_primitive::<UInt64Type>().clone();
+    assert_eq!(rows.values().to_vec(), vec![2, 4]);
+}
+
+#[test]
+fn missing_column_is_an_error_naming_it() {
+    let msg = ingest_err("missing-column.csv", None);
+    assert!(msg.contains("\"Calling\""), "{msg}");
+}
+
+#[test]
+fn extra_columns_are_listed_not_fatal() {
+    let o = ingest_ok("extra-columns.csv", None);
+    assert_eq!(o.input.accepted, 1);
+    assert_eq!(o.input.unused_columns, ["Cell Tower", "Billing Code"]);
+}
+
+#[test]
+fn bad_date_is_quarantined() {
+    let o = ingest_ok("bad-date.csv", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (1, 1));
+    let q = o.quarantine();
+    assert_eq!(q[0].0, 3);
+    assert!(q[0].1.contains("2011-05-0x"), "{q:?}");
+}
+
+#[test]
+fn impossible_dates_are_quarantined_never_rolled_over() {
+    let o = ingest_ok("impossible-date.csv", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (1, 3));
+    let q = o.quarantine();
+    assert_eq!(q.iter().map(|r| r.0).collect::<Vec<_>>(), vec![3, 4, 5]);
+}
+
+#[test]
+fn footer_line_is_quarantined() {
+    let o = ingest_ok("footer.csv", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (2, 1));
+    let q = o.quarantine();
+    assert_eq!(q[0].0, 4);
+    assert!(q[0].1.contains("footer"), "{q:?}");
+}
+
+#[test]
+fn repeated_header_is_quarantined() {
+    let o = ingest_ok("repeated-header.csv", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (2, 1));
+    assert!(o.quarantine()[0].1.contains("repeated header"));
+}
+
+#[test]
+fn excel_scientific_notation_is_quarantined_not_repaired() {
+    let o = ingest_ok("excel-damage.csv", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (1, 1));
+    let q = o.quarantine();
+    assert!(q[0].1.contains("6.13555E+09"), "{q:?}");
+    assert!(q[0].1.contains("never repaired"), "{q:?}");
+}
+
+#[test]
+fn dst_gap_is_quarantined() {
+    let o = ingest_ok("dst-gap.csv", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (1, 1));
+    assert_eq!(o.quarantine()[0].0, 3);
+}
+
+#[test]
+fn dst_overlap_takes_the_earlier_instant_and_is_flagged() {
+    let o = ingest_ok("dst-overlap.csv", None);
+    assert_eq!((o.input.accepted, o.input.ambiguous_times), (2, 1));
+    let b = o.calls();
+    let start = b.column_by_name("start").unwrap().as_primitive::<TimestampMicrosecondType>();
+    let amb = b.column_by_name("start_ambiguous").unwrap().as_boolean();
+    // 2011-11-06 01:30 EDT (the earlier instant) is 05:30 UTC.
+    assert_eq!(start.value(1), 1_320_557_400_000_000);
+    assert!(amb.value(1) && !amb.value(0));
+}
+
+#[test]
+fn invalid_numbers_key_quarantined_caller_id_kept_as_invalid() {
+    let o = ingest_ok("invalid-numbers.csv", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (3, 1));
+    assert_eq!(o.input.invalid_caller_ids, 2);
+    let q = o.quarantine();
+    assert_eq!(q[0].0, 3, "the invalid called number");
+    let b = o.calls();
+    let calling = b.column_by_name("calling").unwrap().as_primitive::<UInt64Type>();
+    let status = b.column_by_name("calling_status").unwrap().as_dictionary::<Int32Type>();
+    let raw = b.column_by_name("calling_raw").unwrap().as_string::<i32>();
+    assert!(calling.is_null(1) && calling.is_null(2));
+    let status_of = |i: usize| {
+        status
+            .values()
+            .as_string::<i32>()
+            .value(status.keys().value(i) as usize)
+            .to_string()
+    };
+    assert_eq!(status_of(1), "invalid");
+    assert_eq!(status_of(2), "invalid");
+    assert_eq!(raw.value(1), "555-0199");
+}
+
+#[test]
+fn windows_1252_french_headers() {
+    let profile = "[profiles.p]\nencoding = \"windows-1252\"\ntime_zone = \"America/Toronto\"\n\
+        timestamp_formats = [\"%Y-%m-%d %H:%M:%S\"]\n[profiles.p.columns]\n\
+        called = \"Numéro appelé\"\ncalling = \"Numéro appelant\"\nstart = \"Début\"\nduration = \"Durée\"\n";
+    let o = ingest_ok("windows-1252-french.csv", Some(profile));
+    assert_eq!(o.input.accepted, 1);
+    assert_eq!(o.input.encoding, "windows-1252");
+    // Read as UTF-8, the header is rejected with advice.
+    let msg = ingest_err(
+        "windows-1252-french.csv",
+        Some(&profile.replace("encoding = \"windows-1252\"\n", "")),
+    );
+    assert!(msg.contains("windows-1252"), "{msg}");
+}
+
+#[test]
+fn bom_and_crlf_are_transparent() {
+    let o = ingest_ok("bom.csv", None);
+    assert_eq!(o.input.accepted, 1);
+    assert_eq!(o.input.encoding, "utf-8 (BOM)");
+    let o = ingest_ok("crlf.csv", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (2, 0));
+    let raw = o.calls();
+    let r = raw.column_by_name("calling_raw").unwrap().as_string::<i32>();
+    assert_eq!(r.value(0), "613-555-0199", "no stray carriage return");
+}
+
+#[test]
+fn empty_file_is_an_error() {
+    let msg = ingest_err("empty.csv", None);
+    assert!(msg.contains("empty"), "{msg}");
+}
+
+#[test]
+fn header_only_gives_no_rows() {
+    let o = ingest_ok("header-only.csv", None);
+    assert_eq!((o.input.rows_read, o.input.accepted), (0, 0));
+}
+
+#[test]
+fn truncated_parquet_is_an_error() {
+    let msg = ingest_err("truncated.parquet", None);
+    assert!(msg.contains("parquet"), "{msg}");
+}
+
+#[test]
+fn duplicate_header_names_are_an_error_when_mapped() {
+    let msg = ingest_err("duplicate-header.csv", None);
+    assert!(msg.contains("appears 2 times"), "{msg}");
+}
+
+#[test]
+fn huge_field_is_quarantined() {
+    let o = ingest_ok("huge-field.csv", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (2, 1));
+    assert!(o.quarantine()[0].1.contains("max_field_bytes"));
+}
+
+#[test]
+fn too_few_fields_is_quarantined() {
+    let o = ingest_ok("too-few-fields.csv", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (2, 1));
+    assert!(o.quarantine()[0].1.contains("too few fields: 2 of 4"));
+}
