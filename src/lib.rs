@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod model;
 pub mod normalize;
 pub mod profile;
+pub mod stats;
 pub mod store;
 
 pub use error::{Error, Result};

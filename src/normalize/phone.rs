@@ -14,13 +14,17 @@
 //! # Two paths
 //!
 //! ```text
-//!  raw text ──▶ plain NANP spelling?  ──yes──▶ hand parser: digits ` -.()` + optional `+`,
-//!               (bytes, no allocation)          zero allocation, no lock            ──▶ Phone
-//!                    │ no (letters, Unicode, `ext`, `tel:`, `'`, one `.`, …)
-//!                    ▼
-//!               slow path: trim, blocked tokens, Unicode folding, Excel damage, URIs,
-//!               extensions ──▶ the same digit classifier ──▶ `+1`: hand rules
-//!                                                         └─▶ other: `phonenumber` crate
+//!  raw text ──▶ only digits, ` \t-.()` and a leading `+`?
+//!                    │ yes                                 │ no (letters, Unicode, `ext`,
+//!                    ▼                                     ▼  `tel:`, `'`, a single `.`, …)
+//!               10 digits, or 1 + 10?            slow path: trim, blocked tokens, Unicode
+//!               yes: hand NANP rule ──▶ Phone     folding, Excel damage, URIs, extensions
+//!               (one pass, in registers)                   │
+//!                    │ no (+44…, 011…, 7 digits, 000…)     │
+//!                    ▼                                     ▼
+//!               digit classifier ◀─────────────────────────┘
+//!                    ├─▶ `+1` / NANP national: the same hand NANP rule
+//!                    └─▶ other codes, non-NANP regions: `phonenumber` (parse, is_valid)
 //! ```
 //!
 //! The `phonenumber` crate (libphonenumber metadata 9.0.33) is only used for numbers outside
@@ -32,9 +36,11 @@
 //! # Policies (the decisions an investigator may be asked about)
 //!
 //! * **Nothing is guessed or repaired.** Separators, padding, an extension, a `tel:`/`sip:`
-//!   wrapper and Excel's text markers are dropped because they carry no digits; the digits
-//!   themselves are never changed, added or reordered. A number without a country code is read
-//!   in the profile's default country only.
+//!   wrapper and Excel's text markers are dropped because they carry no digits of the number;
+//!   the digits themselves are never changed, added or reordered beyond the standard national
+//!   to E.164 conversion (trunk prefix dropped, country code added). A number without a country
+//!   code is read in the profile's default country only: a foreign number that lost its `+`
+//!   (`442079460958` in a Canadian file, or as an integer cell) is invalid, not guessed at.
 //! * **NANP (`+1`) numbers are judged by one hand-written rule on every path**: ten digits
 //!   `NPA NXX XXXX` after an optional `1`, `+1` or IDD `011 1`; the area code (NPA) and the
 //!   exchange (NXX) must start with 2–9 ([`InvalidReason::BadAreaCode`],
@@ -42,7 +48,7 @@
 //!   are accepted, as libphonenumber does. Whether the area code is *assigned* is not checked:
 //!   libphonenumber's list is frozen at its release (new overlay area codes open every year) and
 //!   a spoofed caller ID in an unassigned area code is still the identifier the carrier recorded.
-//!   The bundled NANPA area-code report, joined later, says which area codes are in service.
+//!   A `numbering_plan` input (the NANPA area-code report) says later which are in service.
 //!   Conversely, libphonenumber's Dominican Republic pattern accepts exchanges starting 0 or 1
 //!   after 809/829/849; the NANP format does not, and neither do we. The property tests check
 //!   that the hand rule never yields a different E.164 from libphonenumber and that these are
@@ -87,8 +93,8 @@
 //!   number libphonenumber does not call valid is [`InvalidReason::InvalidForRegion`].
 //!
 //! # Terms
-//! *NANP*: the North American Numbering Plan, country code 1 (Canada, the US and 23 other
-//! regions). *NPA*: area code. *NXX*: exchange (central office code). *IDD*: the international
+//! *NANP*: the North American Numbering Plan, country code 1 (Canada, the US and Caribbean
+//! and Pacific territories). *NPA*: area code. *NXX*: exchange (central office code). *IDD*: the international
 //! dialling prefix (`011` in the NANP, `00` in most of the world).
 
 use std::fmt;
@@ -399,6 +405,8 @@ pub struct PhoneParser {
     /// Some extra token has no letter (e.g. `-1`), so tokens are checked before the digit
     /// parsers rather than only for text containing letters.
     tokens_first: bool,
+    /// Byte length of the longest token, built-in or extra.
+    longest_token: usize,
 }
 
 impl PhoneParser {
@@ -448,12 +456,20 @@ impl PhoneParser {
             }
         }
         let tokens_first = keys.iter().any(|k| !k.chars().any(char::is_alphabetic));
+        let longest_token = BLOCKED_TOKENS
+            .iter()
+            .copied()
+            .chain(keys.iter().map(String::as_str))
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
         Ok(PhoneParser {
             region,
             region_code,
             nanp: region_code == 1,
             extra_blocked: keys,
             tokens_first,
+            longest_token,
         })
     }
 
@@ -485,6 +501,9 @@ impl PhoneParser {
             if self.tokens_first && self.is_blocked_token(raw) {
                 return Phone::Blocked;
             }
+            if let Some(phone) = fast_nanp(raw.as_bytes(), self.nanp) {
+                return phone;
+            }
             if let Some((plus, digits)) = scan_plain(raw.as_bytes()) {
                 return self.classify(plus, &digits);
             }
@@ -504,6 +523,15 @@ impl PhoneParser {
     /// assert_eq!(p.parse_int(0), Phone::Blocked);
     /// ```
     pub fn parse_int(&self, digits: u64) -> Phone {
+        if self.nanp && !self.tokens_first {
+            // Arithmetic fast path, same rules as the text of the integer: ten digits, or
+            // eleven starting with 1.
+            match digits {
+                1_000_000_000..=9_999_999_999 => return nanp_ten(digits),
+                10_000_000_000..=19_999_999_999 => return nanp_ten(digits - 10_000_000_000),
+                _ => {}
+            }
+        }
         if self.tokens_first {
             let mut buf = [0u8; DIGIT_CAP];
             if self.is_blocked_token(decimal(digits, &mut buf)) {
@@ -670,13 +698,21 @@ impl PhoneParser {
         (m.start() == 0 && m.end() > 0).then_some(m.end())
     }
 
-    /// Callers pass at most [`MAX_INPUT_BYTES`] bytes, so this stays cheap.
+    /// Builds the comparison form of `text` once, giving up as soon as it is longer than
+    /// every token.
     fn is_blocked_token(&self, text: &str) -> bool {
+        let mut key = String::with_capacity(self.longest_token);
+        for c in key_chars(text) {
+            if key.len() + c.len_utf8() > self.longest_token {
+                return false;
+            }
+            key.push(c);
+        }
         BLOCKED_TOKENS
             .iter()
             .copied()
             .chain(self.extra_blocked.iter().map(String::as_str))
-            .any(|key| key_chars(text).eq(key.chars()))
+            .any(|token| token == key)
     }
 }
 
@@ -727,6 +763,45 @@ impl Digits {
 
     fn as_slice(&self) -> &[u8] {
         &self.buf[..self.len]
+    }
+}
+
+/// The hot path: a plain NANP spelling decided in one pass, in registers. Same alphabet as
+/// [`scan_plain`]; answers only for ten digits, or eleven starting with 1 (after `+` only the
+/// latter, and then whatever the default region), and leaves everything else — IDD `011`,
+/// all zeros, other lengths, `+` with another code — to [`scan_plain`] and [`PhoneParser::classify`].
+#[inline]
+fn fast_nanp(bytes: &[u8], nanp_region: bool) -> Option<Phone> {
+    let mut value = 0u64;
+    let mut count = 0u32;
+    let mut first3 = 0u64;
+    let mut plus = false;
+    let mut dots = 0u32;
+    for &b in bytes {
+        match b {
+            b'0'..=b'9' => {
+                if count == 11 {
+                    return None;
+                }
+                value = value * 10 + u64::from(b - b'0');
+                count += 1;
+                if count == 3 {
+                    first3 = value;
+                }
+            }
+            b' ' | b'\t' | b'-' | b'(' | b')' => {}
+            b'.' => dots += 1,
+            b'+' if count == 0 && !plus => plus = true,
+            _ => return None,
+        }
+    }
+    if dots == 1 || value == 0 || !(plus || nanp_region) {
+        return None;
+    }
+    match (count, plus) {
+        (10, false) if first3 != 11 => Some(nanp_ten(value)),
+        (11, _) if value / 10_000_000_000 == 1 => Some(nanp_ten(value - 10_000_000_000)),
+        _ => None,
     }
 }
 
@@ -785,6 +860,19 @@ fn nanp10(d: &[u8]) -> Phone {
         Phone::Invalid(InvalidReason::BadExchange)
     } else {
         Phone::Ok(10_000_000_000 + value_of(d))
+    }
+}
+
+/// [`nanp10`] on a number below 10^10 (the ten digits `NPA NXX XXXX`, leading zeros implied).
+fn nanp_ten(ten: u64) -> Phone {
+    let npa = ten / 10_000_000;
+    let nxx = (ten / 10_000) % 1000;
+    if npa < 200 {
+        Phone::Invalid(InvalidReason::BadAreaCode)
+    } else if nxx < 200 {
+        Phone::Invalid(InvalidReason::BadExchange)
+    } else {
+        Phone::Ok(10_000_000_000 + ten)
     }
 }
 
@@ -1464,6 +1552,14 @@ mod tests {
             p.parse("Private caller, see notes"),
             invalid(InvalidReason::NotANumber)
         );
+        for token in BLOCKED_TOKENS {
+            assert_eq!(
+                token_key(token),
+                *token,
+                "built-in tokens are in comparison form"
+            );
+            assert_eq!(p.parse(&token.to_uppercase()), Phone::Blocked, "{token}");
+        }
     }
 
     #[test]
@@ -1563,6 +1659,17 @@ mod tests {
             let want = 16130000101 + nxx.parse::<u64>().unwrap() * 10_000;
             assert_eq!(p.parse(&s), Phone::Ok(want), "{s}");
             let lib = phonenumber::parse(Some(CountryId::CA), &s).unwrap();
+            assert!(phonenumber::is_valid(&lib), "libphonenumber accepts {s}");
+        }
+    }
+
+    /// Found by `fast_path_agrees_with_phonenumber` (npa 849, nxx 000): libphonenumber's
+    /// Dominican Republic pattern accepts any seven digits; the NANP format does not.
+    #[test]
+    fn dominican_exchanges_starting_0_or_1_are_rejected() {
+        for s in ["(849) 000-0000", "809-155-0101", "+1 829 099 0101"] {
+            assert_eq!(ca().parse(s), invalid(InvalidReason::BadExchange), "{s}");
+            let lib = phonenumber::parse(Some(CountryId::CA), s).unwrap();
             assert!(phonenumber::is_valid(&lib), "libphonenumber accepts {s}");
         }
     }
@@ -1716,6 +1823,24 @@ mod tests {
             "\t613\t555\t0101",
         ] {
             assert!(scan_plain(s.as_bytes()).is_some(), "{s:?}");
+            assert_eq!(
+                fast_nanp(s.as_bytes(), true),
+                Some(Phone::Ok(OTTAWA)),
+                "{s:?}"
+            );
+        }
+        assert_eq!(
+            fast_nanp(b"+1 613 555 0101", false),
+            Some(Phone::Ok(OTTAWA))
+        );
+        for s in [
+            "613 555 0101",
+            "0112345678",
+            "0000000000",
+            "555-0101",
+            "+44 20 7946 0958",
+        ] {
+            assert_eq!(fast_nanp(s.as_bytes(), s != "613 555 0101"), None, "{s:?}");
         }
         for s in [
             "6135550101.0",
@@ -1813,7 +1938,7 @@ mod tests {
                     let s = layout(i, npa, nxx, line);
                     prop_assert_eq!(p.parse(&s), Phone::Ok(want), "{:?}", s);
                     if i < PLAIN_LAYOUTS {
-                        prop_assert!(scan_plain(s.as_bytes()).is_some(), "{:?}", s);
+                        prop_assert_eq!(fast_nanp(s.as_bytes(), true), Some(Phone::Ok(want)));
                     }
                 }
             }
@@ -1841,6 +1966,11 @@ mod tests {
             let s = layout(i, npa, nxx, line);
             prop_assert!(scan_plain(s.as_bytes()).is_some());
             let ours = p.parse(&s);
+            // The register fast path, when it answers, agrees with the general classifier.
+            if let Some(fast) = fast_nanp(s.as_bytes(), true) {
+                let (plus, digits) = scan_plain(s.as_bytes()).unwrap();
+                prop_assert_eq!(fast, p.classify(plus, &digits));
+            }
             let Ok(lib) = phonenumber::parse(Some(region), &s) else {
                 prop_assert!(!matches!(ours, Phone::Ok(_)), "{:?}", s);
                 return Ok(());
@@ -1919,9 +2049,12 @@ mod tests {
         }
 
         #[test]
-        fn integers_read_like_their_text(n in any::<u64>()) {
+        fn integers_read_like_their_text(n in any::<u64>(), m in 0u64..30_000_000_000) {
             for p in [ca(), fr()] {
                 prop_assert_eq!(p.parse_int(n), p.parse(&n.to_string()));
+            }
+            for p in [ca(), us()] {
+                prop_assert_eq!(p.parse_int(m), p.parse(&m.to_string()), "{}", m);
             }
         }
     }
