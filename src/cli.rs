@@ -16,7 +16,8 @@ use crate::manifest;
 #[derive(Debug, Parser)]
 #[command(name = "callsift", version, about, long_about = None)]
 #[command(after_help = "Examples:\n  \
-    callsift ingest fixtures/formats/case.toml --out /tmp/case\n  \
+    callsift run fixtures/formats/case.toml --out /tmp/case\n  \
+    callsift figures /tmp/case --published fixtures/inquiry/published.toml\n  \
     callsift verify /tmp/case --case fixtures/formats/case.toml")]
 pub struct Cli {
     /// What to do.
@@ -27,13 +28,30 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Ingest then correlate: the whole job, from evidence files to ranked results.
+    #[command(after_help = "Example:\n  callsift run fixtures/formats/case.toml --out /tmp/case")]
+    Run(IngestArgs),
     /// Read every evidence file of a case into the case store (DIR/store/), with the quarantine
     /// and the run manifest (DIR/manifest.json).
-    #[command(after_help = "Example:\n  callsift ingest fixtures/formats/case.toml --out /tmp/case")]
+    #[command(
+        after_help = "Example:\n  callsift ingest fixtures/formats/case.toml --out /tmp/case"
+    )]
     Ingest(IngestArgs),
+    /// Correlate and rank: reads DIR/store/, writes DIR/results/ (figures.json, numbers,
+    /// attribution, campaigns, overlaps, enrichment, spread, leads).
+    #[command(after_help = "Example:\n  callsift correlate /tmp/case")]
+    Correlate(DirArgs),
+    /// Print the figures of a run; with --published, side by side with the published ones
+    /// (exit 1 when any published figure is not matched).
+    #[command(
+        after_help = "Example:\n  callsift figures /tmp/case --published fixtures/inquiry/published.toml"
+    )]
+    Figures(FiguresArgs),
     /// Re-hash every output recorded in DIR/manifest.json (and, with --case, every evidence
     /// file) and check each input's row reconciliation.
-    #[command(after_help = "Example:\n  callsift verify /tmp/case --case fixtures/formats/case.toml")]
+    #[command(
+        after_help = "Example:\n  callsift verify /tmp/case --case fixtures/formats/case.toml"
+    )]
     Verify(VerifyArgs),
 }
 
@@ -62,6 +80,28 @@ pub struct IngestArgs {
     pub engine: EngineArgs,
 }
 
+/// A run's output folder.
+#[derive(Debug, Args)]
+pub struct DirArgs {
+    /// The output folder of `ingest` (or `run`).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub engine: EngineArgs,
+}
+
+/// `callsift figures`.
+#[derive(Debug, Args)]
+pub struct FiguresArgs {
+    /// The output folder of a run.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Published figures (TOML: `[figures.NAME] value = N, source = "..."`).
+    #[arg(long, value_name = "FILE")]
+    pub published: Option<PathBuf>,
+}
+
 /// `callsift verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -83,12 +123,38 @@ pub fn run(cli: Cli) -> Result<i32> {
             let threads = pool(a.engine.threads)?;
             let case = Case::load(&a.case)?;
             check_out_dir(&case, &a.out)?;
-            let rep = threads.1.install(|| crate::ingest::run(&case, &a.out, threads.0))?;
+            let rep = threads
+                .1
+                .install(|| crate::ingest::run(&case, &a.out, threads.0))?;
             if !a.engine.quiet {
                 print_ingest_summary(&rep.manifest, &a.out);
             }
             Ok(0)
         }
+        Command::Run(a) => {
+            let threads = pool(a.engine.threads)?;
+            let case = Case::load(&a.case)?;
+            check_out_dir(&case, &a.out)?;
+            let (rep, cor) = threads.1.install(|| -> Result<_> {
+                let rep = crate::ingest::run(&case, &a.out, threads.0)?;
+                let cor = crate::correlate::run(&a.out)?;
+                Ok((rep, cor))
+            })?;
+            if !a.engine.quiet {
+                print_ingest_summary(&rep.manifest, &a.out);
+                print_correlation(&cor, &a.out);
+            }
+            Ok(0)
+        }
+        Command::Correlate(a) => {
+            let threads = pool(a.engine.threads)?;
+            let cor = threads.1.install(|| crate::correlate::run(&a.dir))?;
+            if !a.engine.quiet {
+                print_correlation(&cor, &a.dir);
+            }
+            Ok(0)
+        }
+        Command::Figures(a) => crate::figures::print(&a.dir, a.published.as_deref()),
         Command::Verify(a) => {
             let case_dir = match &a.case {
                 Some(c) => Some(Case::load(c)?.dir),
@@ -171,11 +237,51 @@ fn print_ingest_summary(m: &manifest::Manifest, out: &Path) {
     );
 }
 
+fn print_correlation(c: &crate::correlate::Correlation, out: &Path) {
+    let mut o = std::io::stdout().lock();
+    let _ = writeln!(o);
+    for (k, v) in &c.figures {
+        if k != "inputs" {
+            let _ = writeln!(o, "  {k:<28} {v}");
+        }
+    }
+    let _ = writeln!(o, "\ntop unexplained originating numbers:");
+    for t in &c.top_numbers {
+        let _ = writeln!(o, "  {}  {}", t.name, t.detail);
+    }
+    let _ = writeln!(o, "campaigns most enriched among complainants:");
+    for t in &c.top_campaigns {
+        let _ = writeln!(o, "  {}  {}", t.name, t.detail);
+    }
+    let _ = writeln!(o, "closest list pairs:");
+    for t in &c.top_overlaps {
+        let _ = writeln!(o, "  {}  {}", t.name, t.detail);
+    }
+    let _ = writeln!(
+        o,
+        "\n{} leads (significant, unexplained, no subscriber information): {}",
+        c.leads,
+        out.join("results/leads.csv").display()
+    );
+    let _ = writeln!(
+        o,
+        "results: {}",
+        out.join(crate::correlate::RESULTS).display()
+    );
+}
+
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
-        let tail: String = s.chars().rev().take(n - 1).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = s
+            .chars()
+            .rev()
+            .take(n - 1)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("…{tail}")
     }
 }
@@ -192,12 +298,30 @@ mod tests {
 
     #[test]
     fn threads_flag() {
-        let c = Cli::try_parse_from(["callsift", "ingest", "c.toml", "--out", "o", "--threads", "2"]).unwrap();
+        let c = Cli::try_parse_from([
+            "callsift",
+            "ingest",
+            "c.toml",
+            "--out",
+            "o",
+            "--threads",
+            "2",
+        ])
+        .unwrap();
         match c.command {
             Command::Ingest(a) => assert_eq!(a.engine.threads, Some(2)),
             _ => panic!("wrong command"),
         }
-        assert!(Cli::try_parse_from(["callsift", "ingest", "c.toml", "--out", "o", "--threads", "x"]).is_err());
+        assert!(Cli::try_parse_from([
+            "callsift",
+            "ingest",
+            "c.toml",
+            "--out",
+            "o",
+            "--threads",
+            "x"
+        ])
+        .is_err());
         assert!(pool(Some(0)).is_err());
     }
 

@@ -57,6 +57,20 @@ pub struct CaseFile {
     pub profiles: BTreeMap<String, Profile>,
 }
 
+impl CaseFile {
+    /// The windows in UTC microseconds; `path` names the manifest in errors.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a time that is not RFC 3339 or a window that ends before it starts.
+    pub fn resolve_windows(&self, path: &Path) -> Result<Windows> {
+        Ok(Windows {
+            incident: window(path, "windows.incident", self.windows.incident.as_ref())?,
+            baseline: window(path, "windows.baseline", self.windows.baseline.as_ref())?,
+            orders: window(path, "windows.orders", self.windows.orders.as_ref())?,
+        })
+    }
+}
+
 /// `[case]`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,6 +112,9 @@ pub struct AttributionSection {
     pub tolerance_s: f64,
     /// Window in which candidate pairs are collected to estimate the clock offset, in seconds.
     pub offset_window_s: f64,
+    /// Vendor campaigns declared legitimate (e.g. a party's own get-out-the-vote calls): numbers
+    /// attributed to them are marked explained, not dropped.
+    pub legitimate_campaigns: Vec<String>,
 }
 
 impl Default for AttributionSection {
@@ -105,6 +122,7 @@ impl Default for AttributionSection {
         AttributionSection {
             tolerance_s: 120.0,
             offset_window_s: 600.0,
+            legitimate_campaigns: Vec::new(),
         }
     }
 }
@@ -247,11 +265,7 @@ impl Case {
         } else {
             dir
         };
-        let windows = Windows {
-            incident: window(path, "windows.incident", raw.windows.incident.as_ref())?,
-            baseline: window(path, "windows.baseline", raw.windows.baseline.as_ref())?,
-            orders: window(path, "windows.orders", raw.windows.orders.as_ref())?,
-        };
+        let windows = raw.resolve_windows(path)?;
         let att = &raw.attribution;
         if !(att.tolerance_s >= 0.0 && att.tolerance_s.is_finite()) {
             return Err(Error::config(
@@ -266,7 +280,10 @@ impl Case {
             ));
         }
         if raw.inputs.is_empty() {
-            return Err(Error::config(path, "no [[inputs]]: the case names no evidence"));
+            return Err(Error::config(
+                path,
+                "no [[inputs]]: the case names no evidence",
+            ));
         }
         let mut files = Vec::new();
         for (i, spec) in raw.inputs.iter().enumerate() {
@@ -276,7 +293,14 @@ impl Case {
                 resolve_profile(path, &dir, &raw.profiles, spec.profile.as_deref(), &key)?;
             let mut set = profile.set.clone();
             set.extend(spec.set.clone());
-            check_profile(&profile_origin, &profile_name, &profile, spec.kind, &set, &key)?;
+            check_profile(
+                &profile_origin,
+                &profile_name,
+                &profile,
+                spec.kind,
+                &set,
+                &key,
+            )?;
             for p in matched {
                 let format = match profile.format.or_else(|| Format::from_path(&p)) {
                     Some(f) => f,
@@ -390,14 +414,21 @@ fn resolve_profile(
         return Ok((name.to_string(), Arc::new(p), origin));
     }
     if let Some(p) = named.get(name) {
-        return Ok((name.to_string(), Arc::new(p.clone()), case_path.to_path_buf()));
+        return Ok((
+            name.to_string(),
+            Arc::new(p.clone()),
+            case_path.to_path_buf(),
+        ));
     }
     if name.ends_with(".toml") {
         let p = dir.join(name);
         let text = std::fs::read_to_string(&p).map_err(|e| {
             Error::config(
                 case_path,
-                format!("{key}.profile: cannot read profile file {}: {e}", p.display()),
+                format!(
+                    "{key}.profile: cannot read profile file {}: {e}",
+                    p.display()
+                ),
             )
         })?;
         let prof = Profile::from_toml(&text, &p)?;
@@ -423,7 +454,12 @@ fn check_profile(
     set: &BTreeMap<String, String>,
     key: &str,
 ) -> Result<()> {
-    let err = |msg: String| Error::config(origin, format!("profile `{name}` ({key}, kind {kind}): {msg}"));
+    let err = |msg: String| {
+        Error::config(
+            origin,
+            format!("profile `{name}` ({key}, kind {kind}): {msg}"),
+        )
+    };
     let known = || {
         kind.columns()
             .iter()
@@ -452,7 +488,10 @@ fn check_profile(
                 if allowed.contains(&v) {
                     Ok(())
                 } else {
-                    Err(err(format!("{what}: {v:?} is not one of {}", allowed.join(", "))))
+                    Err(err(format!(
+                        "{what}: {v:?} is not one of {}",
+                        allowed.join(", ")
+                    )))
                 }
             };
             if let Some(v) = set.get(spec.name) {
@@ -467,12 +506,17 @@ fn check_profile(
     }
     p.delimiter_byte().map_err(err)?;
     p.quote_byte().map_err(err)?;
-    let policy: AmbiguousPolicy = p
-        .ambiguous
-        .parse()
-        .map_err(|_| err(format!("ambiguous: {:?} is not earliest, latest or quarantine", p.ambiguous)))?;
+    let policy: AmbiguousPolicy = p.ambiguous.parse().map_err(|_| {
+        err(format!(
+            "ambiguous: {:?} is not earliest, latest or quarantine",
+            p.ambiguous
+        ))
+    })?;
     p.duration.parse::<DurationFormat>().map_err(|_| {
-        err(format!("duration: {:?} is not s, mm:ss or hh:mm:ss", p.duration))
+        err(format!(
+            "duration: {:?} is not s, mm:ss or hh:mm:ss",
+            p.duration
+        ))
     })?;
     if p.timestamp_formats.is_empty() {
         return Err(err("timestamp_formats: give at least one format".into()));
@@ -490,12 +534,8 @@ fn check_profile(
 fn expand_glob(case_path: &Path, dir: &Path, pattern: &str, key: &str) -> Result<Vec<PathBuf>> {
     let full = dir.join(pattern);
     let full_s = full.to_string_lossy().into_owned();
-    let paths = glob::glob(&full_s).map_err(|e| {
-        Error::config(
-            case_path,
-            format!("{key}.path: bad glob {pattern:?}: {e}"),
-        )
-    })?;
+    let paths = glob::glob(&full_s)
+        .map_err(|e| Error::config(case_path, format!("{key}.path: bad glob {pattern:?}: {e}")))?;
     let mut out = Vec::new();
     for p in paths {
         let p = p.map_err(|e| Error::config(case_path, format!("{key}.path: {e}")))?;
@@ -506,7 +546,10 @@ fn expand_glob(case_path: &Path, dir: &Path, pattern: &str, key: &str) -> Result
     if out.is_empty() {
         return Err(Error::config(
             case_path,
-            format!("{key}.path: no file matches {pattern:?} (relative to {})", dir.display()),
+            format!(
+                "{key}.path: no file matches {pattern:?} (relative to {})",
+                dir.display()
+            ),
         ));
     }
     out.sort();
@@ -569,8 +612,9 @@ start = "When"
 
     #[test]
     fn unknown_zone_is_rejected() {
-        let text = format!("[[inputs]]\nkind = \"calls\"\npath = \"a.csv\"\nprofile = \"p\"\n{PROFILE}")
-            .replace("America/Toronto", "America/Torronto");
+        let text =
+            format!("[[inputs]]\nkind = \"calls\"\npath = \"a.csv\"\nprofile = \"p\"\n{PROFILE}")
+                .replace("America/Toronto", "America/Torronto");
         let (_d, c) = case_with(&text);
         let msg = c.unwrap_err().to_string();
         assert!(msg.contains("Torronto"), "{msg}");
@@ -578,8 +622,9 @@ start = "When"
 
     #[test]
     fn unknown_canonical_column_is_named() {
-        let text = format!("[[inputs]]\nkind = \"calls\"\npath = \"a.csv\"\nprofile = \"p\"\n{PROFILE}")
-            .replace("calling = \"From\"", "caling = \"From\"");
+        let text =
+            format!("[[inputs]]\nkind = \"calls\"\npath = \"a.csv\"\nprofile = \"p\"\n{PROFILE}")
+                .replace("calling = \"From\"", "caling = \"From\"");
         let (_d, c) = case_with(&text);
         let msg = c.unwrap_err().to_string();
         assert!(msg.contains("caling"), "{msg}");
@@ -587,7 +632,8 @@ start = "When"
 
     #[test]
     fn glob_matching_nothing_and_bad_glob_are_rejected() {
-        let (_d, c) = case_with("[[inputs]]\nkind = \"population\"\npath = \"none/*.csv\"\n[inputs.set]\n");
+        let (_d, c) =
+            case_with("[[inputs]]\nkind = \"population\"\npath = \"none/*.csv\"\n[inputs.set]\n");
         let msg = c.unwrap_err().to_string();
         assert!(msg.contains("no file matches"), "{msg}");
         let (_d, c) = case_with("[[inputs]]\nkind = \"population\"\npath = \"a[.csv\"\n");

@@ -10,8 +10,11 @@
 
 pub mod cli;
 pub mod config;
+pub mod correlate;
 pub mod error;
+pub mod figures;
 pub mod ingest;
+pub mod join;
 pub mod load;
 pub mod manifest;
 pub mod model;

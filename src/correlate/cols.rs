@@ -1,0 +1,182 @@
+//! Column access for the correlate step: typed views of store columns and builders of result
+//! tables. Store tables are read whole (one batch each); these helpers turn their columns into
+//! plain vectors once, so the analyses work on `u64`/`i64` slices and interned string codes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
+    TimestampMicrosecondArray, UInt64Array,
+};
+use arrow::datatypes::{
+    DataType, Field, Int32Type, Schema, TimestampMicrosecondType, UInt16Type, UInt64Type,
+};
+
+use crate::error::{Error, Result};
+
+/// Null code of an interned column.
+pub const NONE: u32 = u32::MAX;
+
+fn col<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b ArrayRef> {
+    b.column_by_name(name)
+        .ok_or_else(|| Error::store(name, "missing column in a case-store table"))
+}
+
+/// A `u64` column (nulls as `None`).
+pub fn u64s(b: &RecordBatch, name: &str) -> Result<Vec<Option<u64>>> {
+    let a = col(b, name)?.as_primitive::<UInt64Type>();
+    Ok((0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect())
+}
+
+/// A `u64` column without nulls.
+pub fn u64s_dense(b: &RecordBatch, name: &str) -> Result<Vec<u64>> {
+    Ok(col(b, name)?.as_primitive::<UInt64Type>().values().to_vec())
+}
+
+/// A `u16` column (nulls as `None`).
+pub fn u16s(b: &RecordBatch, name: &str) -> Result<Vec<Option<u16>>> {
+    let a = col(b, name)?.as_primitive::<UInt16Type>();
+    Ok((0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect())
+}
+
+/// A timestamp column, UTC microseconds (nulls as `None`).
+pub fn times(b: &RecordBatch, name: &str) -> Result<Vec<Option<i64>>> {
+    let a = col(b, name)?.as_primitive::<TimestampMicrosecondType>();
+    Ok((0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect())
+}
+
+/// A boolean column (nulls as `None`).
+pub fn bools(b: &RecordBatch, name: &str) -> Result<Vec<Option<bool>>> {
+    let a = col(b, name)?.as_boolean();
+    Ok((0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect())
+}
+
+/// A text column (plain or dictionary) interned: a code per row ([`NONE`] for null) and the
+/// distinct values in order of first appearance.
+pub fn intern(b: &RecordBatch, name: &str) -> Result<(Vec<u32>, Vec<String>)> {
+    let a = col(b, name)?;
+    let mut names: Vec<String> = Vec::new();
+    let mut codes = Vec::with_capacity(a.len());
+    match a.data_type() {
+        DataType::Dictionary(..) => {
+            let d = a.as_dictionary::<Int32Type>();
+            let vals = d.values().as_string::<i32>();
+            let mut remap: Vec<u32> = vec![NONE; vals.len()];
+            let mut by_name: HashMap<&str, u32> = HashMap::new();
+            for i in 0..d.len() {
+                if d.is_null(i) {
+                    codes.push(NONE);
+                    continue;
+                }
+                let k = d.keys().value(i) as usize;
+                if remap[k] == NONE {
+                    let v = vals.value(k);
+                    let c = *by_name.entry(v).or_insert_with(|| {
+                        names.push(v.to_string());
+                        names.len() as u32 - 1
+                    });
+                    remap[k] = c;
+                }
+                codes.push(remap[k]);
+            }
+        }
+        _ => {
+            let s = a.as_string::<i32>();
+            let mut by_name: HashMap<&str, u32> = HashMap::new();
+            for i in 0..s.len() {
+                if s.is_null(i) {
+                    codes.push(NONE);
+                    continue;
+                }
+                let v = s.value(i);
+                let c = *by_name.entry(v).or_insert_with(|| {
+                    names.push(v.to_string());
+                    names.len() as u32 - 1
+                });
+                codes.push(c);
+            }
+        }
+    }
+    Ok((codes, names))
+}
+
+/// Builds a result table column by column.
+#[derive(Default)]
+pub struct TableBuilder {
+    fields: Vec<Field>,
+    arrays: Vec<ArrayRef>,
+}
+
+impl TableBuilder {
+    /// A text column.
+    pub fn text<S: AsRef<str>>(mut self, name: &str, v: Vec<Option<S>>) -> Self {
+        let a: StringArray = v.iter().map(|s| s.as_ref().map(|s| s.as_ref())).collect();
+        self.fields.push(Field::new(name, DataType::Utf8, true));
+        self.arrays.push(Arc::new(a));
+        self
+    }
+
+    /// A text column without nulls.
+    pub fn text_dense<S: AsRef<str>>(mut self, name: &str, v: &[S]) -> Self {
+        let a: StringArray = v.iter().map(|s| Some(s.as_ref())).collect();
+        self.fields.push(Field::new(name, DataType::Utf8, false));
+        self.arrays.push(Arc::new(a));
+        self
+    }
+
+    /// A `u64` column.
+    pub fn u64(mut self, name: &str, v: Vec<u64>) -> Self {
+        self.fields.push(Field::new(name, DataType::UInt64, false));
+        self.arrays.push(Arc::new(UInt64Array::from(v)));
+        self
+    }
+
+    /// An `i64` column with nulls.
+    pub fn i64_opt(mut self, name: &str, v: Vec<Option<i64>>) -> Self {
+        self.fields.push(Field::new(name, DataType::Int64, true));
+        self.arrays.push(Arc::new(Int64Array::from(v)));
+        self
+    }
+
+    /// A float column.
+    pub fn f64(mut self, name: &str, v: Vec<f64>) -> Self {
+        self.fields.push(Field::new(name, DataType::Float64, false));
+        self.arrays.push(Arc::new(Float64Array::from(v)));
+        self
+    }
+
+    /// A boolean column.
+    pub fn bool(mut self, name: &str, v: Vec<bool>) -> Self {
+        self.fields.push(Field::new(name, DataType::Boolean, false));
+        self.arrays.push(Arc::new(BooleanArray::from(v)));
+        self
+    }
+
+    /// A UTC timestamp column with nulls.
+    pub fn time(mut self, name: &str, v: Vec<Option<i64>>) -> Self {
+        self.fields
+            .push(Field::new(name, crate::model::timestamp_utc(), true));
+        self.arrays.push(Arc::new(
+            TimestampMicrosecondArray::from(v).with_timezone("UTC"),
+        ));
+        self
+    }
+
+    /// The table.
+    ///
+    /// # Errors
+    /// Only when column lengths differ, which would be a bug.
+    pub fn build(self, what: &str) -> Result<RecordBatch> {
+        RecordBatch::try_new(Arc::new(Schema::new(self.fields)), self.arrays)
+            .map_err(|e| Error::store(what, e))
+    }
+}
