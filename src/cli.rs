@@ -29,8 +29,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Ingest then correlate: the whole job, from evidence files to ranked results.
-    #[command(after_help = "Example:\n  callsift run fixtures/formats/case.toml --out /tmp/case")]
-    Run(IngestArgs),
+    #[command(after_help = "Examples:\n  \
+        callsift run fixtures/inquiry/case.toml --out out/inquiry --published fixtures/inquiry/published.toml\n  \
+        callsift run fixtures/formats/case.toml --out /tmp/case --threads 1")]
+    Run(RunArgs),
     /// Read every evidence file of a case into the case store (DIR/store/), with the quarantine
     /// and the run manifest (DIR/manifest.json).
     #[command(
@@ -78,6 +80,17 @@ pub struct IngestArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub engine: EngineArgs,
+}
+
+/// `callsift run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub ingest: IngestArgs,
+    /// Published figures to compare with at the end (exit 1 when one is not matched).
+    #[arg(long, value_name = "FILE")]
+    pub published: Option<PathBuf>,
 }
 
 /// A run's output folder.
@@ -131,7 +144,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::Run(a) => {
+        Command::Run(r) => {
+            let a = &r.ingest;
             let threads = pool(a.engine.threads)?;
             let case = Case::load(&a.case)?;
             check_out_dir(&case, &a.out)?;
@@ -144,7 +158,15 @@ pub fn run(cli: Cli) -> Result<i32> {
                 print_ingest_summary(&rep.manifest, &a.out);
                 print_correlation(&cor, &a.out);
             }
-            Ok(0)
+            match &r.published {
+                Some(p) => {
+                    if !a.engine.quiet {
+                        println!();
+                    }
+                    crate::figures::print(&a.out, Some(p))
+                }
+                None => Ok(0),
+            }
         }
         Command::Correlate(a) => {
             let threads = pool(a.engine.threads)?;
