@@ -149,9 +149,17 @@ pub fn run(cli: Cli) -> Result<i32> {
             let threads = pool(a.engine.threads)?;
             let case = Case::load(&a.case)?;
             check_out_dir(&case, &a.out)?;
+            let progress = Progress::new(a.engine.quiet);
             let (rep, cor) = threads.1.install(|| -> Result<_> {
+                progress.step(
+                    1,
+                    2,
+                    &format!("ingest: {} evidence files", case.files.len()),
+                );
                 let rep = crate::ingest::run(&case, &a.out, threads.0)?;
+                progress.step(2, 2, "correlate");
                 let cor = crate::correlate::run(&a.out)?;
+                progress.done();
                 Ok((rep, cor))
             })?;
             if !a.engine.quiet {
@@ -194,6 +202,38 @@ pub fn run(cli: Cli) -> Result<i32> {
                 v.problems.len()
             );
             Ok(if v.problems.is_empty() { 0 } else { 1 })
+        }
+    }
+}
+
+/// Step-by-step progress on standard error, only when it is a terminal (so logs and pipes
+/// stay clean).
+struct Progress {
+    on: bool,
+    t0: std::time::Instant,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            on: !quiet && std::io::stderr().is_terminal(),
+            t0: std::time::Instant::now(),
+        }
+    }
+
+    fn step(&self, k: usize, n: usize, what: &str) {
+        if self.on {
+            eprint!(
+                "\r\x1b[2K[{k}/{n}] {what} ({:.1} s)",
+                self.t0.elapsed().as_secs_f64()
+            );
+        }
+    }
+
+    fn done(&self) {
+        if self.on {
+            eprintln!("\r\x1b[2Kdone in {:.1} s", self.t0.elapsed().as_secs_f64());
         }
     }
 }
