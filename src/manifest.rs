@@ -59,6 +59,11 @@ pub struct InputRecord {
     pub format: String,
     /// Profile name.
     pub profile: String,
+    /// SHA-256 of the profile file, hex, when the profile was read from a `.toml` file; `None`
+    /// for a profile defined in the case manifest (recorded in `parameters`, and the manifest is
+    /// hashed) and for a built-in one (part of the binary, whose version is recorded).
+    #[serde(default)]
+    pub profile_sha256: Option<String>,
     /// Encoding decoded with.
     pub encoding: String,
     /// Size in bytes.
@@ -114,9 +119,8 @@ impl Manifest {
     /// [`Error::Store`] when it is missing or malformed.
     pub fn read(dir: &Path) -> Result<Manifest> {
         let p = dir.join(FILE);
-        let text = std::fs::read_to_string(&p).map_err(|e| {
-            Error::store(&p, format!("{e} (run `callsift ingest` first?)"))
-        })?;
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| Error::store(&p, format!("{e} (run `callsift ingest` first?)")))?;
         serde_json::from_str(&text).map_err(|e| Error::store(&p, e))
     }
 
@@ -194,9 +198,10 @@ pub fn verify(dir: &Path, case_dir: Option<&Path>) -> Result<Verification> {
         v.checked += 1;
         match sha256_file(&dir.join(&o.path)) {
             Ok((h, n)) if h == o.sha256 && n == o.bytes => {}
-            Ok((h, _)) => v
-                .problems
-                .push(format!("{}: SHA-256 {h} differs from the recorded {}", o.path, o.sha256)),
+            Ok((h, _)) => v.problems.push(format!(
+                "{}: SHA-256 {h} differs from the recorded {}",
+                o.path, o.sha256
+            )),
             Err(e) => v.problems.push(format!("{}: {e}", o.path)),
         }
     }

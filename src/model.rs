@@ -131,7 +131,8 @@ pub enum ColType {
     Text,
     /// One of a fixed set of values (after the profile's `values` mapping, case-insensitive).
     Enum(&'static [&'static str]),
-    /// Yes/no: `true`, `yes`, `y`, `1`, `oui`, `o` and `false`, `no`, `n`, `0`, `non`.
+    /// Yes/no, ignoring case and surrounding spaces: `true`, `t`, `yes`, `y`, `1`, `oui`, `o` and
+    /// `false`, `f`, `no`, `n`, `0`, `non`.
     Bool,
     /// A small unsigned code (area code, exchange), at most `max`.
     Code {
@@ -214,9 +215,11 @@ impl ColSpec {
                     false,
                 ));
             }
-            ColType::Duration => {
-                out.push(Field::new(format!("{n}_ms"), DataType::Int64, !self.required))
-            }
+            ColType::Duration => out.push(Field::new(
+                format!("{n}_ms"),
+                DataType::Int64,
+                !self.required,
+            )),
             ColType::Text => out.push(Field::new(n, DataType::Utf8, !self.required)),
             ColType::Enum(_) => out.push(Field::new(n, dict_utf8(), !self.required)),
             ColType::Bool => out.push(Field::new(n, DataType::Boolean, !self.required)),
@@ -345,7 +348,12 @@ mod tests {
     #[test]
     fn caller_id_columns_keep_status_and_raw() {
         let s = Kind::Calls.schema();
-        for name in ["calling", "calling_status", "calling_raw", "start_ambiguous"] {
+        for name in [
+            "calling",
+            "calling_status",
+            "calling_raw",
+            "start_ambiguous",
+        ] {
             assert!(s.field_with_name(name).is_ok(), "{name}");
         }
         assert!(!s.field_with_name("called").unwrap().is_nullable());

@@ -1,7 +1,8 @@
 //! Writing and reading tables: Parquet with fixed writer settings (so the same data gives the same
 //! bytes), CSV twins for people and spreadsheets, and atomic writes: every file is written under
 //! a temporary name in its own folder, synced, and renamed into place, so an interrupted run never
-//! leaves a half-written table under a final name.
+//! leaves a half-written table under a final name. Files are left readable by all (mode 0644 on
+//! Unix), not owner-only as temporary files are created.
 
 use std::fs::File;
 use std::io::Write;
@@ -34,6 +35,14 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut File) -> Result<()>) -> 
     tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    // The temporary file was created owner-only (0600); outputs are for every account that can
+    // read the folder, like any file written with the usual umask.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(path, e))?;
+    }
     Ok(())
 }
 
@@ -130,5 +139,16 @@ mod tests {
         // No temporary file is left behind.
         let left: Vec<_> = std::fs::read_dir(d.path()).unwrap().collect();
         assert_eq!(left.len(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_are_readable_by_all() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("m.json");
+        write_atomic(&p, |f| f.write_all(b"{}").map_err(|e| Error::io(&p, e))).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "mode {mode:o}");
     }
 }

@@ -44,16 +44,50 @@ struct Outcome {
 impl Outcome {
     fn quarantine(&self) -> Vec<(u64, String)> {
         let q = read_table(&self.out.join("store/quarantine.parquet")).unwrap();
-        let rows = q.column_by_name("source_row").unwrap().as_primitive::<UInt64Type>();
+        let rows = q
+            .column_by_name("source_row")
+            .unwrap()
+            .as_primitive::<UInt64Type>();
         let reasons = q.column_by_name("reason").unwrap().as_string::<i32>();
         (0..q.num_rows())
             .map(|i| (rows.value(i), reasons.value(i).to_string()))
             .collect()
     }
 
+    /// The quarantine as (row, reason, raw).
+    fn quarantine_raw(&self) -> Vec<(u64, String, String)> {
+        let q = read_table(&self.out.join("store/quarantine.parquet")).unwrap();
+        let raws = q.column_by_name("raw").unwrap().as_string::<i32>();
+        self.quarantine()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (row, reason))| (row, reason, raws.value(i).to_string()))
+            .collect()
+    }
+
     fn calls(&self) -> arrow::array::RecordBatch {
         read_table(&self.out.join("store/calls.parquet")).unwrap()
     }
+
+    /// `source_row` of the accepted calls, in store order.
+    fn call_rows(&self) -> Vec<u64> {
+        self.calls()
+            .column_by_name("source_row")
+            .unwrap()
+            .as_primitive::<UInt64Type>()
+            .values()
+            .to_vec()
+    }
+}
+
+/// The corpus layout (`profile.toml`) as an inline profile `p`, with `extra` keys added.
+fn inline_profile(extra: &str) -> String {
+    format!(
+        "[profiles.p]\n{extra}time_zone = \"America/Toronto\"\n\
+         timestamp_formats = [\"%Y-%m-%d %H:%M:%S\"]\nduration = \"s\"\n\
+         [profiles.p.columns]\ncalled = \"Called\"\ncalling = \"Calling\"\n\
+         start = \"Start\"\nduration = \"Duration\"\n"
+    )
 }
 
 fn ingest_ok(file: &str, profile: Option<&str>) -> Outcome {
@@ -75,7 +109,10 @@ fn ingest_err(file: &str, profile: Option<&str>) -> String {
     let case = case_for(dir.path(), file, profile);
     let out = dir.path().join("out");
     let e = ingest::run(&case, &out, 1).unwrap_err();
-    assert!(!out.exists(), "nothing may be written when a file is rejected");
+    assert!(
+        !out.exists(),
+        "nothing may be written when a file is rejected"
+    );
     let msg = e.to_string();
     assert!(msg.contains(file), "the error names the file: {msg}");
     msg
@@ -84,12 +121,20 @@ fn ingest_err(file: &str, profile: Option<&str>) -> String {
 #[test]
 fn unbalanced_quote_costs_one_line() {
     let o = ingest_ok("unbalanced-quote.csv", None);
-    assert_eq!((o.input.rows_read, o.input.accepted, o.input.quarantined), (3, 2, 1));
+    assert_eq!(
+        (o.input.rows_read, o.input.accepted, o.input.quarantined),
+        (3, 2, 1)
+    );
     let q = o.quarantine();
     assert_eq!(q[0].0, 3);
     assert!(q[0].1.contains("unbalanced quote"), "{q:?}");
     // The line after the bad one is intact.
-    let rows = o.calls().column_by_name("source_row").unwrap().as_primitive::<UInt64Type>().clone();
+    let rows = o
+        .calls()
+        .column_by_name("source_row")
+        .unwrap()
+        .as_primitive::<UInt64Type>()
+        .clone();
     assert_eq!(rows.values().to_vec(), vec![2, 4]);
 }
 
@@ -160,7 +205,10 @@ fn dst_overlap_takes_the_earlier_instant_and_is_flagged() {
     let o = ingest_ok("dst-overlap.csv", None);
     assert_eq!((o.input.accepted, o.input.ambiguous_times), (2, 1));
     let b = o.calls();
-    let start = b.column_by_name("start").unwrap().as_primitive::<TimestampMicrosecondType>();
+    let start = b
+        .column_by_name("start")
+        .unwrap()
+        .as_primitive::<TimestampMicrosecondType>();
     let amb = b.column_by_name("start_ambiguous").unwrap().as_boolean();
     // 2011-11-06 01:30 EDT (the earlier instant) is 05:30 UTC.
     assert_eq!(start.value(1), 1_320_557_400_000_000);
@@ -175,8 +223,14 @@ fn invalid_numbers_key_quarantined_caller_id_kept_as_invalid() {
     let q = o.quarantine();
     assert_eq!(q[0].0, 3, "the invalid called number");
     let b = o.calls();
-    let calling = b.column_by_name("calling").unwrap().as_primitive::<UInt64Type>();
-    let status = b.column_by_name("calling_status").unwrap().as_dictionary::<Int32Type>();
+    let calling = b
+        .column_by_name("calling")
+        .unwrap()
+        .as_primitive::<UInt64Type>();
+    let status = b
+        .column_by_name("calling_status")
+        .unwrap()
+        .as_dictionary::<Int32Type>();
     let raw = b.column_by_name("calling_raw").unwrap().as_string::<i32>();
     assert!(calling.is_null(1) && calling.is_null(2));
     let status_of = |i: usize| {
@@ -215,7 +269,10 @@ fn bom_and_crlf_are_transparent() {
     let o = ingest_ok("crlf.csv", None);
     assert_eq!((o.input.accepted, o.input.quarantined), (2, 0));
     let raw = o.calls();
-    let r = raw.column_by_name("calling_raw").unwrap().as_string::<i32>();
+    let r = raw
+        .column_by_name("calling_raw")
+        .unwrap()
+        .as_string::<i32>();
     assert_eq!(r.value(0), "613-555-0199", "no stray carriage return");
 }
 
@@ -255,4 +312,177 @@ fn too_few_fields_is_quarantined() {
     let o = ingest_ok("too-few-fields.csv", None);
     assert_eq!((o.input.accepted, o.input.quarantined), (2, 1));
     assert!(o.quarantine()[0].1.contains("too few fields: 2 of 4"));
+}
+
+#[test]
+fn multiline_blank_lines_are_counted_and_keep_line_numbers() {
+    let o = ingest_ok(
+        "multiline-blank.csv",
+        Some(&inline_profile("multiline = true\n")),
+    );
+    assert_eq!(
+        (
+            o.input.rows_read,
+            o.input.accepted,
+            o.input.quarantined,
+            o.input.blank_lines
+        ),
+        (4, 3, 1, 3)
+    );
+    assert_eq!(o.call_rows(), vec![2, 4, 8]);
+    let q = o.quarantine_raw();
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0].0, 7);
+    assert!(q[0].1.contains("runs on over the following lines"), "{q:?}");
+    assert_eq!(q[0].2, "613-555-0103,\"613-555-0199,2011-05-02 09:17:00,31");
+    // Line by line, the same file gives the same rows and counts.
+    let o = ingest_ok("multiline-blank.csv", None);
+    assert_eq!((o.input.rows_read, o.input.blank_lines), (4, 3));
+    assert_eq!(o.call_rows(), vec![2, 4, 8]);
+    assert_eq!(o.quarantine()[0].0, 7);
+}
+
+#[test]
+fn jsonl_invalid_utf8_line_is_quarantined_and_final_newline_is_not_a_blank_line() {
+    let o = ingest_ok("invalid-utf8.jsonl", None);
+    assert_eq!(
+        (
+            o.input.rows_read,
+            o.input.accepted,
+            o.input.quarantined,
+            o.input.blank_lines
+        ),
+        (2, 1, 1, 0)
+    );
+    assert_eq!(o.input.encoding, "utf-8");
+    let q = o.quarantine_raw();
+    assert_eq!(q[0].0, 2);
+    assert_eq!(
+        q[0].1,
+        "invalid UTF-8 (is the file Windows-1252? set `encoding` in the profile)"
+    );
+    assert!(q[0].2.contains("caf\u{FFFD}"), "{q:?}");
+    // Declared as Windows-1252: both lines accepted, and the manifest says how it was decoded.
+    let o = ingest_ok(
+        "invalid-utf8.jsonl",
+        Some(&inline_profile("encoding = \"windows-1252\"\n")),
+    );
+    assert_eq!(
+        (o.input.accepted, o.input.quarantined, o.input.blank_lines),
+        (2, 0, 0)
+    );
+    assert_eq!(o.input.encoding, "windows-1252");
+    assert_eq!(o.input.unused_columns, ["Note"]);
+}
+
+#[test]
+fn jsonl_bom_is_reported() {
+    let o = ingest_ok("bom.jsonl", None);
+    assert_eq!((o.input.accepted, o.input.blank_lines), (1, 0));
+    assert_eq!(o.input.encoding, "utf-8 (BOM)");
+}
+
+#[test]
+fn jsonl_nested_mapped_value_is_quarantined_unmapped_is_not_read() {
+    let o = ingest_ok("nested.jsonl", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (1, 1));
+    let q = o.quarantine();
+    assert_eq!(q[0].0, 2);
+    assert_eq!(
+        q[0].1,
+        "a nested JSON value where a plain value was expected"
+    );
+}
+
+#[test]
+fn numeric_durations_have_the_24_hour_limit() {
+    let o = ingest_ok("numeric-durations.jsonl", None);
+    assert_eq!((o.input.accepted, o.input.quarantined), (2, 3));
+    assert_eq!(o.call_rows(), vec![1, 4]);
+    assert_eq!(
+        o.quarantine(),
+        vec![
+            (
+                2,
+                "duration is longer than 24 hours: \"100000\"".to_string()
+            ),
+            (3, "duration is negative: \"-5\"".to_string()),
+            (
+                5,
+                "duration is longer than 24 hours: \"86400.5\"".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn duplicates_compare_raw_caller_ids_without_a_number_and_are_listed() {
+    let o = ingest_ok("duplicates.csv", None);
+    assert_eq!(
+        (
+            o.input.rows_read,
+            o.input.accepted,
+            o.input.duplicates_removed
+        ),
+        (8, 5, 3)
+    );
+    // Counted over the accepted rows: PRIVATE and Anonymous; 555-0199 and 555-0123.
+    assert_eq!(
+        (o.input.blocked_caller_ids, o.input.invalid_caller_ids),
+        (2, 2)
+    );
+    assert_eq!(o.call_rows(), vec![2, 4, 5, 6, 8]);
+    let d = read_table(&o.out.join("store/duplicates.parquet")).unwrap();
+    let u64s = |c: &str| {
+        d.column_by_name(c)
+            .unwrap()
+            .as_primitive::<UInt64Type>()
+            .values()
+            .to_vec()
+    };
+    let files = |c: &str| {
+        let a = d.column_by_name(c).unwrap().as_dictionary::<Int32Type>();
+        let names = a.values().as_string::<i32>();
+        (0..a.len())
+            .map(|i| names.value(a.keys().value(i) as usize).to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(u64s("source_row"), vec![3, 7, 9]);
+    assert_eq!(u64s("kept_row"), vec![2, 5, 8]);
+    assert_eq!(files("source_file"), files("kept_file"));
+    assert!(files("source_file")[0].ends_with("duplicates.csv"));
+    let csv = std::fs::read_to_string(o.out.join("store/duplicates.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.starts_with("source_file,source_row,kept_file,kept_row\n"));
+    let m = callsift::manifest::Manifest::read(&o.out).unwrap();
+    for rel in ["store/duplicates.parquet", "store/duplicates.csv"] {
+        let rec = m.outputs.iter().find(|x| x.path == rel).expect(rel);
+        assert_eq!(rec.rows, Some(3), "{rel}");
+    }
+    let v = callsift::manifest::verify(&o.out, None).unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+}
+
+#[test]
+fn zero_row_columnar_files_are_accepted() {
+    for (file, encoding) in [("zero-rows.parquet", "parquet"), ("zero-rows.arrow", "ipc")] {
+        let o = ingest_ok(file, None);
+        assert_eq!(
+            (o.input.rows_read, o.input.accepted, o.input.quarantined),
+            (0, 0, 0),
+            "{file}"
+        );
+        assert_eq!(o.input.encoding, encoding);
+        assert!(o.input.unused_columns.is_empty(), "{file}");
+    }
+}
+
+#[test]
+fn profile_file_hash_is_recorded() {
+    let o = ingest_ok("crlf.csv", None);
+    let (want, _) = callsift::manifest::sha256_file(&fixture("profile.toml")).unwrap();
+    assert_eq!(o.input.profile_sha256.as_deref(), Some(want.as_str()));
+    // An inline profile is in the case manifest (hashed and recorded as parameters).
+    let o = ingest_ok("crlf.csv", Some(&inline_profile("")));
+    assert_eq!(o.input.profile_sha256, None);
 }

@@ -36,9 +36,15 @@ fn table(dir: &Path, kind: &str) -> RecordBatch {
 
 /// The row of `b` that came from `file` line/row `row`.
 fn row_of(b: &RecordBatch, file: &str, row: u64) -> usize {
-    let f = b.column_by_name("source_file").unwrap().as_dictionary::<Int32Type>();
+    let f = b
+        .column_by_name("source_file")
+        .unwrap()
+        .as_dictionary::<Int32Type>();
     let names = f.values().as_string::<i32>();
-    let r = b.column_by_name("source_row").unwrap().as_primitive::<UInt64Type>();
+    let r = b
+        .column_by_name("source_row")
+        .unwrap()
+        .as_primitive::<UInt64Type>();
     (0..b.num_rows())
         .find(|&i| names.value(f.keys().value(i) as usize) == file && r.value(i) == row)
         .unwrap_or_else(|| panic!("no row from {file}:{row}"))
@@ -93,7 +99,7 @@ fn every_kind_and_format_reconciles() {
     assert_eq!(counts["complainants.csv"], (9, 9, 0, 0));
     assert_eq!(counts["subscribers.xlsx"], (4, 4, 0, 0));
     assert_eq!(counts["vendor-upload.csv"], (7, 7, 0, 0));
-    assert_eq!(counts["vendor-calls.jsonl"], (8, 8, 0, 0));
+    assert_eq!(counts["vendor-calls.jsonl"], (9, 9, 0, 0));
     assert_eq!(counts["downloads.arrow"], (4, 4, 0, 0));
     assert_eq!(counts["population.parquet"], (10, 10, 0, 0));
     // The real CNA file: 44,000 records after the header and the snapshot-date line.
@@ -118,14 +124,29 @@ fn carrier_values_trace_to_their_rows() {
     assert_eq!(u64_at(&calls, "called", i), Some(16135550101));
     assert_eq!(u64_at(&calls, "calling", i), Some(16135550199));
     assert_eq!(ts_at(&calls, "start", i), utc("2011-05-02T13:15:02Z"));
-    let dur = calls.column_by_name("duration_ms").unwrap().as_primitive::<Int64Type>();
+    let dur = calls
+        .column_by_name("duration_ms")
+        .unwrap()
+        .as_primitive::<Int64Type>();
     assert_eq!(dur.value(i), 32_000);
     // Ontario, line 5: PRIVATE is a blocked caller ID, raw text kept; line 6 was its duplicate.
     let i = row_of(&calls, "carriers/ontario-tel.csv", 5);
     assert_eq!(u64_at(&calls, "calling", i), None);
     assert_eq!(status_at(&calls, "calling_status", i), "blocked");
-    let raw = calls.column_by_name("calling_raw").unwrap().as_string::<i32>();
+    let raw = calls
+        .column_by_name("calling_raw")
+        .unwrap()
+        .as_string::<i32>();
     assert_eq!(raw.value(i), "PRIVATE");
+    // Line 6, its duplicate, is listed with the row kept in its place.
+    let dups = table(d.path(), "duplicates");
+    assert_eq!(dups.num_rows(), 1);
+    let i = row_of(&dups, "carriers/ontario-tel.csv", 6);
+    let kept = dups
+        .column_by_name("kept_row")
+        .unwrap()
+        .as_primitive::<UInt64Type>();
+    assert_eq!(kept.value(i), 5);
     // Western, line 2: UTC ISO-8601, E.164, mm:ss.
     let i = row_of(&calls, "carriers/western-wireless.csv", 2);
     assert_eq!(u64_at(&calls, "called", i), Some(16045550104));
@@ -171,7 +192,10 @@ fn other_kinds_read_from_every_container() {
     assert_eq!(late.false_count(), 1);
     let np = table(d.path(), "numbering_plan");
     let i = row_of(&np, "../numbering/cna-co-code-status-2024-10-10.csv", 3);
-    let npa = np.column_by_name("npa").unwrap().as_primitive::<arrow::datatypes::UInt16Type>();
+    let npa = np
+        .column_by_name("npa")
+        .unwrap()
+        .as_primitive::<arrow::datatypes::UInt16Type>();
     let carrier = np.column_by_name("carrier").unwrap().as_string::<i32>();
     assert_eq!(npa.value(i), 204);
     assert_eq!(carrier.value(i), "ISP Telecom Inc.");
@@ -192,7 +216,12 @@ fn evidence_is_unchanged_and_hashes_are_recorded() {
         .map(|f| sha256_file(&f.path).unwrap().0)
         .collect();
     assert_eq!(before, after);
-    let recorded: Vec<String> = rep.manifest.inputs.iter().map(|i| i.sha256.clone()).collect();
+    let recorded: Vec<String> = rep
+        .manifest
+        .inputs
+        .iter()
+        .map(|i| i.sha256.clone())
+        .collect();
     assert_eq!(recorded, before);
     let v = callsift::manifest::verify(d.path(), Some(&case.dir)).unwrap();
     assert!(v.problems.is_empty(), "{:?}", v.problems);
@@ -210,7 +239,12 @@ fn store_is_byte_identical_for_1_and_2_threads() {
             "{rel}"
         );
     }
-    for rel in ["store/quarantine.parquet", "store/quarantine.csv"] {
+    for rel in [
+        "store/quarantine.parquet",
+        "store/quarantine.csv",
+        "store/duplicates.parquet",
+        "store/duplicates.csv",
+    ] {
         assert_eq!(
             std::fs::read(d1.path().join(rel)).unwrap(),
             std::fs::read(d2.path().join(rel)).unwrap(),

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::load::{Cell, RowView};
 use crate::model::{ColSpec, ColType, Kind};
 use crate::normalize::phone::{Phone, PhoneParser};
-use crate::normalize::time::{parse_duration_ms, DurationFormat, TimeParser};
+use crate::normalize::time::{parse_duration_ms, DurationError, DurationFormat, TimeParser};
 
 /// Where a canonical column's value comes from in one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,11 +75,13 @@ pub struct Counts {
     pub quarantined: u64,
     /// Blank lines passed over (not records).
     pub blank_lines: u64,
-    /// Accepted records with a local time in a fall-back fold, resolved by the profile's policy.
+    /// Converted records with a local time in a fall-back fold, resolved by the profile's policy
+    /// (before duplicate removal: ingest counts calls again from the rows it keeps).
     pub ambiguous_times: u64,
-    /// Accepted records with a blocked caller ID.
+    /// Converted records with a blocked caller ID (before duplicate removal, as above).
     pub blocked_ids: u64,
-    /// Accepted records with an unusable (invalid) caller ID, kept with status `invalid`.
+    /// Converted records with an unusable (invalid) caller ID, kept with status `invalid`
+    /// (before duplicate removal, as above).
     pub invalid_ids: u64,
 }
 
@@ -110,8 +112,9 @@ pub struct ChunkOut {
 impl Plan {
     /// Binds `file`'s source columns (`header`, in file order) to the canonical columns of its
     /// kind. A column the profile maps is looked up by exact name, then ignoring case and
-    /// surrounding spaces; an unmapped canonical column binds to a source column of its own name
-    /// if there is one, else to the input's `set`, else to its fallback.
+    /// surrounding spaces; an unmapped canonical column binds to the input's `set` if it has a
+    /// value for it (even when the header has a column of the same name), else to a source
+    /// column of its own name, else to its fallback.
     ///
     /// # Errors
     /// [`Error::Input`] naming the file and the column when a mapped column is missing from the
@@ -570,18 +573,20 @@ impl<'p> Converter<'p> {
                     (_, Some(t)) => {
                         parse_duration_ms(t, self.plan.duration).map_err(|e| e.as_str())
                     }
-                    (Cell::Int(v), _) if v >= 0 => Ok(v.saturating_mul(1000)),
-                    (Cell::Float(v), _) if v >= 0.0 && v.is_finite() => {
-                        Ok((v * 1000.0).round() as i64)
+                    (Cell::Int(v), _) => number_duration_ms(v as f64).map_err(|e| e.as_str()),
+                    (Cell::Float(v), _) if !v.is_nan() => {
+                        number_duration_ms(v).map_err(|e| e.as_str())
                     }
                     _ => Err("not a duration"),
                 };
                 r.map(Val::Int).map_err(|e| {
-                    bad(format!(
-                        "{e}: {:?}",
-                        text.map(str::to_string)
-                            .unwrap_or_else(|| format!("{cell:?}"))
-                    ))
+                    let shown = match (cell, text) {
+                        (_, Some(t)) => t.to_string(),
+                        (Cell::Int(v), _) => v.to_string(),
+                        (Cell::Float(v), _) => v.to_string(),
+                        _ => format!("{cell:?}"),
+                    };
+                    bad(format!("{e}: {shown:?}"))
                 })
             }
             ColType::Text => {
@@ -751,6 +756,23 @@ fn dict(keys: Vec<Option<i32>>, values: &[&str]) -> ArrayRef {
     )
 }
 
+/// Longest accepted duration, as for text durations: 24 hours, inclusive.
+const MAX_DURATION_MS: f64 = 86_400_000.0;
+
+/// A number cell (spreadsheet, Parquet, JSON) taken as seconds: milliseconds, rounded, under the
+/// same rules as a text duration (negative rejected, at most 24 hours).
+fn number_duration_ms(secs: f64) -> std::result::Result<i64, DurationError> {
+    let ms = (secs * 1000.0).round();
+    if ms < 0.0 {
+        Err(DurationError::Negative)
+    } else if ms > MAX_DURATION_MS {
+        Err(DurationError::OutOfRange)
+    } else {
+        // Zero (also -0.0) up to the limit: exact in i64.
+        Ok(ms as i64)
+    }
+}
+
 /// Yes/no in the spellings carriers and French exports use.
 pub fn parse_bool(t: &str) -> Option<bool> {
     let l = t.trim().to_ascii_lowercase();
@@ -770,6 +792,30 @@ mod tests {
         assert_eq!(parse_bool(" Oui "), Some(true));
         assert_eq!(parse_bool("NO"), Some(false));
         assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn bool_single_letters_as_documented() {
+        assert_eq!(parse_bool("t"), Some(true));
+        assert_eq!(parse_bool(" F "), Some(false));
+    }
+
+    #[test]
+    fn number_durations_follow_the_text_rules() {
+        assert_eq!(number_duration_ms(32.0), Ok(32_000));
+        assert_eq!(number_duration_ms(12.5), Ok(12_500));
+        assert_eq!(number_duration_ms(-0.0), Ok(0));
+        assert_eq!(number_duration_ms(86_400.0), Ok(86_400_000));
+        assert_eq!(number_duration_ms(86_400.5), Err(DurationError::OutOfRange));
+        assert_eq!(
+            number_duration_ms(100_000.0),
+            Err(DurationError::OutOfRange)
+        );
+        assert_eq!(
+            number_duration_ms(f64::INFINITY),
+            Err(DurationError::OutOfRange)
+        );
+        assert_eq!(number_duration_ms(-5.0), Err(DurationError::Negative));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //!                                                                  │
 //!   store/<kind>.parquet ◀── duplicates removed (calls) ◀──────────┘
 //!   store/quarantine.parquet (+ .csv)
+//!   store/duplicates.parquet (+ .csv): each removed duplicate and the record it duplicates
 //!   manifest.json (hashes, reconciliation, parameters)   ◀── written last
 //! ```
 //!
@@ -34,7 +35,7 @@ use crate::config::Case;
 use crate::error::{Error, Result};
 use crate::load::{self, Loaded};
 use crate::manifest::{InputRecord, Manifest};
-use crate::model::{dict_utf8, Kind};
+use crate::model::{dict_utf8, ColType, Kind};
 use crate::store;
 
 pub use convert::{ChunkOut, Counts, QRow};
@@ -51,6 +52,17 @@ pub fn quarantine_schema() -> SchemaRef {
         Field::new("column", DataType::Utf8, true),
         Field::new("reason", DataType::Utf8, false),
         Field::new("raw", DataType::Utf8, false),
+    ]))
+}
+
+/// The duplicates table's columns: each removed duplicate call record and the record kept in
+/// its place.
+pub fn duplicates_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("source_file", dict_utf8(), false),
+        Field::new("source_row", DataType::UInt64, false),
+        Field::new("kept_file", dict_utf8(), false),
+        Field::new("kept_row", DataType::UInt64, false),
     ]))
 }
 
@@ -90,7 +102,7 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
     let calls: Vec<usize> = (0..files.len())
         .filter(|&i| case.files[i].kind == Kind::Calls)
         .collect();
-    let masks = duplicate_masks(&calls, &files)?;
+    let (masks, dups) = duplicate_masks(&calls, &files)?;
     for (&fi, file_masks) in calls.iter().zip(masks) {
         let f = &mut files[fi];
         for (chunk, keep) in f.loaded.chunks.iter_mut().zip(file_masks) {
@@ -104,6 +116,7 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
 
     // Reconcile before writing.
     let mut inputs = Vec::new();
+    let mut profile_hashes: BTreeMap<&str, String> = BTreeMap::new();
     for (f, fo) in case.files.iter().zip(&files) {
         let mut c = Counts::default();
         let mut stored = 0u64;
@@ -113,11 +126,36 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
             stored += ch.batch.num_rows() as u64;
             quarantined += ch.quarantine.len() as u64;
         }
+        // The converter counted flags over every converted row; the manifest reports accepted
+        // rows, so for calls (where duplicates were removed) they are counted again from the
+        // rows that are kept.
+        let (ambiguous, blocked, invalid) = if f.kind == Kind::Calls {
+            let mut t = (0, 0, 0);
+            for ch in &fo.loaded.chunks {
+                let (a, b, i) = flag_counts(&ch.batch, f.kind)?;
+                t = (t.0 + a, t.1 + b, t.2 + i);
+            }
+            t
+        } else {
+            (c.ambiguous_times, c.blocked_ids, c.invalid_ids)
+        };
+        let profile_sha256 = match profile_file(case, &f.profile_name) {
+            Some(p) => Some(match profile_hashes.get(f.profile_name.as_str()) {
+                Some(h) => h.clone(),
+                None => {
+                    let h = crate::manifest::sha256_file(&p)?.0;
+                    profile_hashes.insert(&f.profile_name, h.clone());
+                    h
+                }
+            }),
+            None => None,
+        };
         let rec = InputRecord {
             path: f.name.clone(),
             kind: f.kind.name().into(),
             format: f.format.name().into(),
             profile: f.profile_name.clone(),
+            profile_sha256,
             encoding: fo.loaded.encoding.into(),
             bytes: fo.loaded.bytes,
             sha256: fo.loaded.sha256.clone(),
@@ -127,9 +165,9 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
             duplicates_removed: fo.removed,
             lines_skipped: fo.loaded.skipped,
             blank_lines: c.blank_lines,
-            ambiguous_times: c.ambiguous_times,
-            blocked_caller_ids: c.blocked_ids,
-            invalid_caller_ids: c.invalid_ids,
+            ambiguous_times: ambiguous,
+            blocked_caller_ids: blocked,
+            invalid_caller_ids: invalid,
             unused_columns: fo.loaded.unused_columns.clone(),
         };
         if !rec.reconciles() || c.accepted != stored + fo.removed || c.quarantined != quarantined {
@@ -201,6 +239,18 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
         }
         manifest.add_output(out, &rel, Some(qn))?;
     }
+    let d = duplicates_batch(case, &dups)?;
+    let dn = d.num_rows() as u64;
+    let rel = format!("{STORE}/duplicates.parquet");
+    store::write_parquet(
+        &out.join(&rel),
+        &duplicates_schema(),
+        std::slice::from_ref(&d),
+    )?;
+    manifest.add_output(out, &rel, Some(dn))?;
+    let rel = format!("{STORE}/duplicates.csv");
+    store::write_csv(&out.join(&rel), std::slice::from_ref(&d))?;
+    manifest.add_output(out, &rel, Some(dn))?;
     manifest
         .timings_ms
         .insert("ingest.read".into(), t_read.as_millis() as u64);
@@ -262,18 +312,46 @@ fn quarantine_batch(case: &Case, files: &[FileOut]) -> Result<RecordBatch> {
     .map_err(|e| Error::store("quarantine", e))
 }
 
-/// For each calls file (in `calls` order) and each of its chunks, the rows to keep, or `None`
-/// when the chunk has no duplicate. A record is a duplicate of an earlier one (in case order,
-/// then row order) with the same called number, calling number (or the same caller-ID status
-/// when there is no number), start and duration.
-/// Sort key of a call record for duplicate detection: (called, start, calling, caller-ID status,
-/// duration, then the position: calls file, chunk, row) so the first occurrence sorts first.
-type DupKey = (u64, i64, u64, i32, i64, u32, u32, u32);
+/// A removed duplicate call record and the record kept in its place, each as (file index in the
+/// case, `source_row`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct DupPair {
+    file: usize,
+    row: u64,
+    kept_file: usize,
+    kept_row: u64,
+}
 
-fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<Vec<Vec<Option<BooleanArray>>>> {
-    // (called, start, calling, status, duration, position) for every row.
+/// Sort key of a call record for duplicate detection: (called, start, calling number, caller-ID
+/// status, hash of the raw caller ID when there is no number (0 otherwise), duration, then the
+/// position: calls file, chunk, row) so that the first occurrence sorts first.
+type DupKey = (u64, i64, Option<u64>, i32, u64, i64, u32, u32, u32);
+
+/// A record's position: calls file (index into `calls`), chunk, row in the chunk.
+type Pos = (u32, u32, u32);
+
+/// Per calls file, per chunk, the rows to keep (`None`: all).
+type Masks = Vec<Vec<Option<BooleanArray>>>;
+
+/// The columns of one calls chunk that duplicate detection reads after sorting.
+struct DupCols {
+    raw: StringArray,
+    source_row: UInt64Array,
+}
+
+/// For each calls file (in `calls` order) and each of its chunks, the rows to keep, or `None`
+/// when the chunk has no duplicate; and every removed record with the record it duplicates, in
+/// case then row order.
+///
+/// A record is a duplicate of an earlier one (in case order, then row order) with the same
+/// called number, start and duration, and the same calling number, or, when neither has a
+/// number, the same caller-ID status and the same raw caller-ID text (exactly). Records with
+/// the same number but different raw text (`(613) 555-0199`, `+1 613 555 0199`) are duplicates.
+fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<(Masks, Vec<DupPair>)> {
     let mut keys: Vec<DupKey> = Vec::new();
+    let mut cols: Vec<Vec<DupCols>> = Vec::with_capacity(calls.len());
     for (ci, &fi) in calls.iter().enumerate() {
+        let mut file_cols = Vec::new();
         for (k, ch) in files[fi].loaded.chunks.iter().enumerate() {
             let b = &ch.batch;
             let called = col(b, "called")?.as_primitive::<UInt64Type>().clone();
@@ -282,20 +360,24 @@ fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<Vec<Vec<Option<
                 .as_dictionary::<Int32Type>()
                 .keys()
                 .clone();
+            let raw = col(b, "calling_raw")?.as_string::<i32>().clone();
             let start = col(b, "start")?
                 .as_primitive::<TimestampMicrosecondType>()
                 .clone();
             let dur = col(b, "duration_ms")?.as_primitive::<Int64Type>().clone();
+            let source_row = col(b, "source_row")?.as_primitive::<UInt64Type>().clone();
             for r in 0..b.num_rows() {
+                let number = calling.is_valid(r).then(|| calling.value(r));
                 keys.push((
                     called.value(r),
                     start.value(r),
-                    if calling.is_valid(r) {
-                        calling.value(r)
-                    } else {
-                        0
-                    },
+                    number,
                     status.value(r),
+                    if number.is_some() {
+                        0
+                    } else {
+                        raw_hash(raw.value(r))
+                    },
                     if dur.is_valid(r) {
                         dur.value(r)
                     } else {
@@ -306,39 +388,169 @@ fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<Vec<Vec<Option<
                     r as u32,
                 ));
             }
+            file_cols.push(DupCols { raw, source_row });
         }
+        cols.push(file_cols);
     }
     keys.par_sort_unstable();
-    let mut drop: Vec<(u32, u32, u32)> = keys
-        .par_windows(2)
-        .filter(|w| {
-            w[0].0 == w[1].0
-                && w[0].1 == w[1].1
-                && w[0].2 == w[1].2
-                && w[0].3 == w[1].3
-                && w[0].4 == w[1].4
-        })
-        .map(|w| (w[1].5, w[1].6, w[1].7))
-        .collect();
+    let same = |a: &DupKey, b: &DupKey| {
+        a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && a.3 == b.3 && a.4 == b.4 && a.5 == b.5
+    };
+    let raw_of = |key: &DupKey| {
+        cols[key.6 as usize][key.7 as usize]
+            .raw
+            .value(key.8 as usize)
+    };
+    let pos = |key: &DupKey| (key.6, key.7, key.8);
+    // (removed, kept) positions. Within a run of equal keys, the raw caller IDs are compared
+    // exactly when there is no number (a hash collision never merges two records).
+    let mut drop: Vec<(Pos, Pos)> = Vec::new();
+    let mut i = 0;
+    while i < keys.len() {
+        let mut j = i + 1;
+        while j < keys.len() && same(&keys[i], &keys[j]) {
+            j += 1;
+        }
+        if j - i > 1 {
+            if keys[i].2.is_some() {
+                for key in &keys[i + 1..j] {
+                    drop.push((pos(key), pos(&keys[i])));
+                }
+            } else {
+                let mut firsts: Vec<usize> = vec![i];
+                for m in i + 1..j {
+                    match firsts
+                        .iter()
+                        .find(|&&f| raw_of(&keys[f]) == raw_of(&keys[m]))
+                    {
+                        Some(&f) => drop.push((pos(&keys[m]), pos(&keys[f]))),
+                        None => firsts.push(m),
+                    }
+                }
+            }
+        }
+        i = j;
+    }
     drop.sort_unstable();
-    let mut out: Vec<Vec<Option<BooleanArray>>> = calls
+    let row_of = |(ci, k, r): Pos| {
+        (
+            calls[ci as usize],
+            cols[ci as usize][k as usize].source_row.value(r as usize),
+        )
+    };
+    let mut pairs: Vec<DupPair> = drop
+        .iter()
+        .map(|&(removed, kept)| {
+            let (file, row) = row_of(removed);
+            let (kept_file, kept_row) = row_of(kept);
+            DupPair {
+                file,
+                row,
+                kept_file,
+                kept_row,
+            }
+        })
+        .collect();
+    pairs.sort_unstable();
+    let mut out: Masks = calls
         .iter()
         .map(|&fi| vec![None; files[fi].loaded.chunks.len()])
         .collect();
     let mut i = 0;
     while i < drop.len() {
-        let (ci, k, _) = drop[i];
+        let (ci, k, _) = drop[i].0;
         let n = files[calls[ci as usize]].loaded.chunks[k as usize]
             .batch
             .num_rows();
         let mut keep = vec![true; n];
-        while i < drop.len() && drop[i].0 == ci && drop[i].1 == k {
-            keep[drop[i].2 as usize] = false;
+        while i < drop.len() && drop[i].0 .0 == ci && drop[i].0 .1 == k {
+            keep[drop[i].0 .2 as usize] = false;
             i += 1;
         }
         out[ci as usize][k as usize] = Some(BooleanArray::from(keep));
     }
-    Ok(out)
+    Ok((out, pairs))
+}
+
+/// A 64-bit hash of a raw caller ID, for the sort key only (equal keys are confirmed by
+/// comparing the text).
+fn raw_hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// The duplicates table: every removed duplicate, in case order then row order.
+fn duplicates_batch(case: &Case, dups: &[DupPair]) -> Result<RecordBatch> {
+    let names: Vec<&str> = case.files.iter().map(|f| f.name.as_str()).collect();
+    let dict = |keys: Vec<i32>| -> Result<ArrayRef> {
+        Ok(Arc::new(
+            DictionaryArray::<Int32Type>::try_new(
+                Int32Array::from(keys),
+                Arc::new(StringArray::from(names.clone())),
+            )
+            .map_err(|e| Error::store("duplicates", e))?,
+        ))
+    };
+    RecordBatch::try_new(
+        duplicates_schema(),
+        vec![
+            dict(dups.iter().map(|d| d.file as i32).collect())?,
+            Arc::new(UInt64Array::from(
+                dups.iter().map(|d| d.row).collect::<Vec<_>>(),
+            )),
+            dict(dups.iter().map(|d| d.kept_file as i32).collect())?,
+            Arc::new(UInt64Array::from(
+                dups.iter().map(|d| d.kept_row).collect::<Vec<_>>(),
+            )),
+        ],
+    )
+    .map_err(|e| Error::store("duplicates", e))
+}
+
+/// Accepted rows of a canonical batch with a time in a fall-back fold (a row counts once), with
+/// a blocked caller ID and with an invalid caller ID (summed over caller-ID columns): the
+/// counts the converter keeps, taken again from the rows as they are.
+fn flag_counts(b: &RecordBatch, kind: Kind) -> Result<(u64, u64, u64)> {
+    let n = b.num_rows();
+    let mut ambiguous = vec![false; n];
+    let (mut blocked, mut invalid) = (0u64, 0u64);
+    for spec in kind.columns() {
+        match spec.ty {
+            ColType::Time => {
+                let a = col(b, &format!("{}_ambiguous", spec.name))?.as_boolean();
+                for (r, amb) in ambiguous.iter_mut().enumerate() {
+                    *amb |= a.is_valid(r) && a.value(r);
+                }
+            }
+            ColType::Phone if !spec.required => {
+                let d = col(b, &format!("{}_status", spec.name))?.as_dictionary::<Int32Type>();
+                let values = d.values().as_string::<i32>();
+                let key_of = |s: &str| (0..values.len()).find(|&i| values.value(i) == s);
+                let (kb, ki) = (key_of("blocked"), key_of("invalid"));
+                for r in 0..n {
+                    if d.is_valid(r) {
+                        let key = Some(d.keys().value(r) as usize);
+                        blocked += u64::from(key == kb);
+                        invalid += u64::from(key == ki);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let ambiguous = ambiguous.iter().filter(|&&a| a).count() as u64;
+    Ok((ambiguous, blocked, invalid))
+}
+
+/// The profile file of an input, when its profile was read from a `.toml` path (resolved as
+/// the case loader does: a built-in or a profile defined in the case manifest comes first).
+fn profile_file(case: &Case, name: &str) -> Option<PathBuf> {
+    (!name.starts_with("builtin:")
+        && !case.raw.profiles.contains_key(name)
+        && name.ends_with(".toml"))
+    .then(|| case.dir.join(name))
 }
 
 fn col<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b ArrayRef> {

@@ -3,14 +3,17 @@
 //! Columns keep their types where the canonical conversion can use them: integers and floats
 //! (phone numbers stored as numbers), booleans, and timestamps (with a zone: an instant; without:
 //! a wall-clock time in the profile's zone). Any other type is read as its text. Row numbers are
-//! 1-based positions in the file. A truncated or damaged file is an error naming the file; a
+//! 1-based positions in the file. The column names come from the file's schema, so a file with
+//! columns and no rows is accepted with zero records. A truncated or damaged file is an error naming the file; a
 //! panic inside the reader is caught and reported the same way.
 
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Float64Type, Int64Type, TimeUnit, TimestampMicrosecondType};
+use arrow::datatypes::{
+    DataType, Float64Type, Int64Type, SchemaRef, TimeUnit, TimestampMicrosecondType,
+};
 use arrow::util::display::ArrayFormatter;
 use arrow::util::display::FormatOptions;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -33,7 +36,9 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
         return Err(Error::input(&file.path, None, "empty file (0 bytes)"));
     }
     let what = file.format.name();
-    let batches: Vec<RecordBatch> = guard(file, what, || {
+    // The column names come from the file's schema, so a file with columns and no rows is
+    // read as zero records, not as a file without a header.
+    let (schema, batches): (SchemaRef, Vec<RecordBatch>) = guard(file, what, || {
         let bad = |e: String| {
             Error::input(
                 &file.path,
@@ -44,38 +49,40 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
         match file.format {
             Format::Parquet => {
                 let b = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
-                    .map_err(|e| bad(e.to_string()))?
+                    .map_err(|e| bad(e.to_string()))?;
+                let schema = b.schema().clone();
+                let r = b
                     .with_batch_size(64 * 1024)
                     .build()
                     .map_err(|e| bad(e.to_string()))?;
-                b.collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|e| bad(e.to_string()))
+                let batches = r
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| bad(e.to_string()))?;
+                Ok((schema, batches))
             }
             _ => {
                 let cur = std::io::Cursor::new(bytes);
                 if cur.get_ref().starts_with(b"ARROW1") {
                     let r = arrow::ipc::reader::FileReader::try_new(cur, None)
                         .map_err(|e| bad(e.to_string()))?;
-                    r.collect::<std::result::Result<Vec<_>, _>>()
-                        .map_err(|e| bad(e.to_string()))
+                    let schema = r.schema();
+                    let batches = r
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                        .map_err(|e| bad(e.to_string()))?;
+                    Ok((schema, batches))
                 } else {
                     let r = arrow::ipc::reader::StreamReader::try_new(cur, None)
                         .map_err(|e| bad(e.to_string()))?;
-                    r.collect::<std::result::Result<Vec<_>, _>>()
-                        .map_err(|e| bad(e.to_string()))
+                    let schema = r.schema();
+                    let batches = r
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                        .map_err(|e| bad(e.to_string()))?;
+                    Ok((schema, batches))
                 }
             }
         }
     })?;
-    let header: Vec<String> = match batches.first() {
-        Some(b) => b
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect(),
-        None => Vec::new(),
-    };
+    let header: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let plan = Plan::new(file, &header)?;
     let mut conv = plan.converter();
     let mut row0 = 0u64;

@@ -551,6 +551,15 @@ fn parse_multiline(ctx: &Ctx<'_>, buf: &[u8], conv: &mut Converter<'_>) -> u64 {
     let mut pos = 0usize;
     let mut line = 0u64; // lines consumed before `pos`
     while pos < buf.len() {
+        // At a record start, pass over blank (white-space only) lines one by one: csv-core would
+        // otherwise fold them into the next record, which would then start on the wrong line.
+        let eol = memchr::memchr(b'\n', &buf[pos..]).map_or(buf.len(), |i| pos + i);
+        if buf[pos..eol].iter().all(|b| b.is_ascii_whitespace()) {
+            conv.blank();
+            line += 1;
+            pos = eol + 1;
+            continue;
+        }
         rdr.reset();
         let (mut nin, mut nout, mut nend) = (0usize, 0usize, 0usize);
         loop {
@@ -585,14 +594,6 @@ fn parse_multiline(ctx: &Ctx<'_>, buf: &[u8], conv: &mut Converter<'_>) -> u64 {
             body_end -= 1;
         }
         let body = &rec[..body_end];
-        if body.iter().all(|b| b.is_ascii_whitespace()) {
-            for _ in 0..span.max(1) {
-                conv.blank();
-            }
-            pos += nin.max(1);
-            line += span.max(1);
-            continue;
-        }
         ranges.clear();
         let mut a = 0usize;
         for &e in &ends[..nend] {

@@ -1,6 +1,11 @@
 //! JSON lines: one JSON object per line. Keys are the source columns; the header is the union
-//! of the keys of all records, in order of first appearance. A line that is not a JSON object
-//! is quarantined; nested values are read as their JSON text.
+//! of the keys of all records, in order of first appearance. The file is split into lines on
+//! `\n` first (a final `\n` ends the last line, it does not start an empty one); a line that is
+//! not valid UTF-8 (in a UTF-8 file), not JSON or not a JSON object is quarantined. A nested
+//! value (array or object) under a mapped key quarantines its record; under an unmapped key it
+//! is never read.
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
@@ -10,8 +15,24 @@ use crate::ingest::convert::Plan;
 use crate::load::{read_all, Cell, Loaded, RowView};
 use crate::profile::TextEncoding;
 
-/// A line: its number, its text, and the object or why it is not one (empty: a blank line).
-type JsonRecord<'a> = (u64, &'a str, std::result::Result<Map<String, Value>, String>);
+/// Why a line is not a record.
+enum NotRecord {
+    /// A blank (white-space only) line: counted, not a record.
+    Blank,
+    /// A line that goes to the quarantine, with the reason.
+    Bad(String),
+}
+
+/// A line: its number, its text, and the object or why it is not one.
+type JsonRecord<'a> = (
+    u64,
+    Cow<'a, str>,
+    std::result::Result<Map<String, Value>, NotRecord>,
+);
+
+/// The quarantine reason of a line that is not valid UTF-8 in a UTF-8 file.
+const INVALID_UTF8: &str =
+    "invalid UTF-8 (is the file Windows-1252? set `encoding` in the profile)";
 
 /// Reads a JSON-lines file.
 ///
@@ -23,25 +44,55 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
     if bytes.is_empty() {
         return Err(Error::input(&file.path, None, "empty file (0 bytes)"));
     }
-    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
-    let text: std::borrow::Cow<'_, str> = match file.profile.encoding {
-        TextEncoding::Windows1252 => {
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(body)
-                .0
-        }
-        TextEncoding::Utf8 => String::from_utf8_lossy(body),
+    // A UTF-8 byte-order mark is stripped and overrides the profile's encoding, as for CSV.
+    let (body, cp1252, encoding) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => (
+            rest,
+            false,
+            match file.profile.encoding {
+                TextEncoding::Utf8 => "utf-8 (BOM)",
+                TextEncoding::Windows1252 => "utf-8 (BOM overrides windows-1252)",
+            },
+        ),
+        None => match file.profile.encoding {
+            TextEncoding::Utf8 => (&bytes[..], false, "utf-8"),
+            TextEncoding::Windows1252 => (&bytes[..], true, "windows-1252"),
+        },
+    };
+    // Lines first, then text: a line of invalid UTF-8 costs that line only.
+    let lines: Vec<&[u8]> = if body.is_empty() {
+        Vec::new()
+    } else {
+        body.strip_suffix(b"\n")
+            .unwrap_or(body)
+            .split(|&b| b == b'\n')
+            .collect()
     };
     // First pass: parse every line and collect the keys.
     let mut header: Vec<String> = Vec::new();
     let mut seen = std::collections::HashMap::new();
-    let mut recs: Vec<JsonRecord<'_>> = Vec::new();
-    for (i, line) in text.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let parsed = if line.trim().is_empty() {
-            Err(String::new())
+    let mut recs: Vec<JsonRecord<'_>> = Vec::with_capacity(lines.len());
+    for (i, line) in lines.into_iter().enumerate() {
+        let row = i as u64 + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let text: Cow<'_, str> = if cp1252 {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(line)
+                .0
         } else {
-            match serde_json::from_str::<Value>(line) {
+            match std::str::from_utf8(line) {
+                Ok(t) => Cow::Borrowed(t),
+                Err(_) => {
+                    let raw = String::from_utf8_lossy(line);
+                    recs.push((row, raw, Err(NotRecord::Bad(INVALID_UTF8.into()))));
+                    continue;
+                }
+            }
+        };
+        let parsed = if text.trim().is_empty() {
+            Err(NotRecord::Blank)
+        } else {
+            match serde_json::from_str::<Value>(&text) {
                 Ok(Value::Object(m)) => {
                     for k in m.keys() {
                         if !seen.contains_key(k) {
@@ -51,18 +102,18 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
                     }
                     Ok(m)
                 }
-                Ok(_) => Err("not a JSON object".to_string()),
-                Err(e) => Err(format!("not JSON: {e}")),
+                Ok(_) => Err(NotRecord::Bad("not a JSON object".into())),
+                Err(e) => Err(NotRecord::Bad(format!("not JSON: {e}"))),
             }
         };
-        recs.push((i as u64 + 1, line, parsed));
+        recs.push((row, text, parsed));
     }
     let plan = Plan::new(file, &header)?;
     let mut conv = plan.converter();
     for (row, line, rec) in &recs {
         match rec {
-            Err(e) if e.is_empty() => conv.blank(),
-            Err(e) => conv.reject(*row, e.clone(), line.to_string()),
+            Err(NotRecord::Blank) => conv.blank(),
+            Err(NotRecord::Bad(e)) => conv.reject(*row, e.clone(), line.to_string()),
             Ok(m) => conv.row(
                 *row,
                 &JsonRow {
@@ -80,7 +131,7 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
         bytes: size,
         skipped: 0,
         unused_columns: plan.unused.clone(),
-        encoding: "utf-8",
+        encoding,
     })
 }
 
