@@ -63,11 +63,38 @@ impl CaseFile {
     /// # Errors
     /// [`Error::Config`] for a time that is not RFC 3339 or a window that ends before it starts.
     pub fn resolve_windows(&self, path: &Path) -> Result<Windows> {
-        Ok(Windows {
+        let w = Windows {
             incident: window(path, "windows.incident", self.windows.incident.as_ref())?,
             baseline: window(path, "windows.baseline", self.windows.baseline.as_ref())?,
             orders: window(path, "windows.orders", self.windows.orders.as_ref())?,
-        })
+        };
+        // The binomial test's π is incident length / (incident + baseline length): the windows
+        // must not overlap, and calls outside the orders window are never counted, so both must
+        // lie inside it or π would be wrong.
+        if let (Some(i), Some(b)) = (w.incident, w.baseline) {
+            if i.start < b.end && b.start < i.end {
+                return Err(Error::config(
+                    path,
+                    "windows.incident and windows.baseline overlap; the test compares them",
+                ));
+            }
+        }
+        if let Some(o) = w.orders {
+            for (key, x) in [("incident", w.incident), ("baseline", w.baseline)] {
+                if let Some(x) = x {
+                    if x.start < o.start || x.end > o.end {
+                        return Err(Error::config(
+                            path,
+                            format!(
+                                "windows.{key} reaches outside windows.orders: records outside the \
+                                 orders are never counted, so the {key} window would be cut short"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(w)
     }
 }
 
@@ -639,6 +666,34 @@ start = "When"
         let (_d, c) = case_with("[[inputs]]\nkind = \"population\"\npath = \"a[.csv\"\n");
         let msg = c.unwrap_err().to_string();
         assert!(msg.contains("bad glob"), "{msg}");
+    }
+
+    #[test]
+    fn windows_must_not_overlap_and_must_lie_inside_the_orders() {
+        let base = "[[inputs]]\nkind = \"population\"\npath = \"a.csv\"\n";
+        let w = |i: (&str, &str), b: (&str, &str), o: Option<(&str, &str)>| {
+            let mut t = format!(
+                "[windows]\nincident = {{ start = \"{}\", end = \"{}\" }}\nbaseline = {{ start = \"{}\", end = \"{}\" }}\n",
+                i.0, i.1, b.0, b.1
+            );
+            if let Some(o) = o {
+                t.push_str(&format!(
+                    "orders = {{ start = \"{}\", end = \"{}\" }}\n",
+                    o.0, o.1
+                ));
+            }
+            t.push_str(base);
+            case_with(&t).1
+        };
+        let d = |x: &str| format!("2011-05-{x}T00:00:00Z");
+        let (d1, d2, d3, d4) = (d("01"), d("02"), d("03"), d("04"));
+        assert!(w((&d2, &d3), (&d1, &d2), Some((&d1, &d3))).is_ok());
+        let e = w((&d2, &d4), (&d1, &d3), None).unwrap_err().to_string();
+        assert!(e.contains("overlap"), "{e}");
+        let e = w((&d2, &d4), (&d1, &d2), Some((&d1, &d3)))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("windows.incident reaches outside"), "{e}");
     }
 
     #[test]

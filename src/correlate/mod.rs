@@ -380,7 +380,10 @@ pub fn run(out: &Path) -> Result<Correlation> {
                 }
                 j += 1;
             }
-            let ev = ev.or_else(|| by_num.iter().find(|x| x.0 == num).map(|x| x.2));
+            let ev = ev.or_else(|| {
+                let a = by_num.partition_point(|x| x.0 < num);
+                by_num.get(a).filter(|x| x.0 == num).map(|x| x.2)
+            });
             if let Some(i) = ev {
                 evidence[k] = format!("{}:{}", cfile_names[cfile[i] as usize], crow[i]);
             }
@@ -876,10 +879,13 @@ pub fn run(out: &Path) -> Result<Correlation> {
         .collect();
     let enrichment_table = enrichment(&all_lists, &comp.numbers, population)?;
 
-    // ---- Spread and skew.
+    // ---- Spread and skew. A list or campaign whose own account has no download log takes the
+    // scope of the account behind its closest significant source download.
+    let source_of = source_downloads(&overlaps_table, &downloads)?;
     let (spread_table, skew_table) = spread(
         &st,
         &comp,
+        &source_of,
         &uploads,
         &campaigns,
         &downloads,
@@ -1064,7 +1070,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
         .map(|&k| Top {
             name: format_e164(reach.number[k]),
             detail: format!(
-                "{} complainants only on the incident day, {} only in the baseline; p = {}; subscriber {}",
+                "complainants reached only on the incident day: {}, only in the baseline: {}; p = {}; subscriber {}",
                 reach.only_incident[k],
                 reach.only_baseline[k],
                 stats::format_p(ln_p[k]),
@@ -1269,11 +1275,51 @@ fn enrichment(lists: &[&NamedSet], complainants: &[u64], population: u64) -> Res
         .build("enrichment")
 }
 
+/// The districts an account may reach, from its download logs.
+#[derive(Clone, Debug, Default)]
+struct Scope {
+    national: bool,
+    districts: BTreeSet<String>,
+}
+
 /// Districts of each set's numbers (population district, else complainant district), against
 /// the scope of the account behind it; and the skew of recipients' attributes.
+/// For each uploaded list or campaign, the download it most likely derives from (its rank-first
+/// overlap with a download, when significant) and that download's account.
+fn source_downloads(
+    overlaps: &RecordBatch,
+    downloads: &[NamedSet],
+) -> Result<HashMap<String, (String, String)>> {
+    use arrow::array::AsArray;
+    use arrow::datatypes::Float64Type;
+    let a = cols_str(overlaps, "list_a")?;
+    let b = cols_str(overlaps, "list_b")?;
+    let q = overlaps
+        .column_by_name("q")
+        .ok_or_else(|| Error::store("overlaps", "no q column"))?
+        .as_primitive::<Float64Type>()
+        .clone();
+    let account: HashMap<&str, &str> = downloads
+        .iter()
+        .filter_map(|d| d.account.as_deref().map(|a| (d.name.as_str(), a)))
+        .collect();
+    let mut out = HashMap::new();
+    // Rows are in rank order, so the first download row of a list is its closest source.
+    for i in 0..overlaps.num_rows() {
+        if !b[i].starts_with("download:") || q.value(i) > ALPHA || out.contains_key(&a[i]) {
+            continue;
+        }
+        if let Some(acc) = account.get(b[i].as_str()) {
+            out.insert(a[i].clone(), (b[i].clone(), acc.to_string()));
+        }
+    }
+    Ok(out)
+}
+
 fn spread(
     st: &Store,
     comp: &Complainants,
+    source_of: &HashMap<String, (String, String)>,
     uploads: &[NamedSet],
     campaigns: &[NamedSet],
     downloads: &[NamedSet],
@@ -1300,16 +1346,23 @@ fn spread(
         t_num.push(*n);
         t_dist.push(code);
     }
-    // Account scopes from the download logs.
-    let mut scope: HashMap<String, String> = HashMap::new();
+    // Account scopes from the download logs: the union of the districts named in every
+    // download of the account (`;`-separated); `national` means no restriction.
+    let mut scope: HashMap<String, Scope> = HashMap::new();
     if st.downloads.num_rows() > 0 {
         let (acc, acc_names) = intern(&st.downloads, "account")?;
         let (sc, sc_names) = intern(&st.downloads, "scope")?;
         for i in 0..acc.len() {
             if acc[i] != NONE && sc[i] != NONE {
-                scope
-                    .entry(acc_names[acc[i] as usize].clone())
-                    .or_insert_with(|| sc_names[sc[i] as usize].clone());
+                let e = scope.entry(acc_names[acc[i] as usize].clone()).or_default();
+                for d in sc_names[sc[i] as usize].split(';') {
+                    let d = d.trim();
+                    if d.eq_ignore_ascii_case("national") {
+                        e.national = true;
+                    } else if !d.is_empty() {
+                        e.districts.insert(d.to_string());
+                    }
+                }
             }
         }
     }
@@ -1328,10 +1381,21 @@ fn spread(
     let nd = dist_names.len() as u32;
     let (mut s_set, mut s_kind, mut s_dist, mut s_n, mut s_share, mut s_scope) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut s_from: Vec<Option<String>> = vec![];
     for (name, kind, account, nums) in &sets {
         let (counts, none) = join::district_counts(nums, &t_num, &t_dist, nd);
         let total = nums.len().max(1) as f64;
-        let sc = account.as_ref().and_then(|a| scope.get(a));
+        let own = account.as_ref().and_then(|a| scope.get(a));
+        let (sc, from) = match own {
+            Some(sc) => (Some(sc), account.clone().map(|a| format!("account {a}"))),
+            None => match source_of.get(name) {
+                Some((dl, acc)) => (
+                    scope.get(acc),
+                    Some(format!("account {acc} of source {dl}")),
+                ),
+                None => (None, None),
+            },
+        };
         for (d, &c) in counts.iter().enumerate() {
             if c == 0 {
                 continue;
@@ -1342,12 +1406,13 @@ fn spread(
             s_n.push(c);
             s_share.push(c as f64 / total);
             s_scope.push(sc.map(|s| {
-                if s.eq_ignore_ascii_case("national") || s == &dist_names[d] {
+                if s.national || s.districts.contains(&dist_names[d]) {
                     "in_scope".to_string()
                 } else {
                     "outside_scope".to_string()
                 }
             }));
+            s_from.push(sc.and(from.clone()));
         }
         if none > 0 {
             s_set.push(name.clone());
@@ -1356,6 +1421,7 @@ fn spread(
             s_n.push(none);
             s_share.push(none as f64 / total);
             s_scope.push(None);
+            s_from.push(None);
         }
     }
     let spread = TableBuilder::default()
@@ -1365,6 +1431,7 @@ fn spread(
         .u64("recipients", s_n)
         .f64("share", s_share)
         .text("scope", s_scope)
+        .text("scope_from", s_from)
         .build("spread")?;
     // Skew of attributes: recipients in the population against the population.
     let mut k_set = vec![];
@@ -1429,6 +1496,7 @@ fn spread(
         .u64("df", k_df)
         .f64("ln_p", k_lnp)
         .f64("q", k_q.iter().map(|v| v.exp()).collect())
+        .f64("ln_q", k_q)
         .build("skew")?;
     Ok((spread, skew))
 }
@@ -1479,7 +1547,7 @@ fn top_pairs(overlaps: &RecordBatch, n: usize) -> Result<Vec<Top>> {
         .clone();
     Ok((0..overlaps.num_rows().min(n))
         .map(|i| Top {
-            name: format!("{} ⊂ {}", a[i], b[i]),
+            name: format!("{} ~ {}", a[i], b[i]),
             detail: format!(
                 "{} shared ({:.1} % of the first)",
                 ov.value(i),
