@@ -49,6 +49,16 @@ pub enum Command {
         after_help = "Example:\n  callsift figures /tmp/case --published fixtures/inquiry/published.toml"
     )]
     Figures(FiguresArgs),
+    /// Generate a synthetic case with planted truth (DIR/case.toml, DIR/truth.json, raw files).
+    #[command(after_help = "Examples:\n  \
+        callsift synth --seed 1 --scale 0.1 --out /tmp/world\n  \
+        callsift synth --seed 4 --scale 10 --world hard --out /tmp/hard")]
+    Synth(SynthArgs),
+    /// Measure how well a run recovered a synthetic case's planted truth (exit 1 if a criterion
+    /// fails); OUT is the folder of `callsift run DIR/case.toml --out OUT`.
+    #[command(after_help = "Example:\n  \
+        callsift run /tmp/world/case.toml --out /tmp/world-out && callsift eval /tmp/world --out /tmp/world-out")]
+    Eval(EvalArgs),
     /// Re-hash every output recorded in DIR/manifest.json (and, with --case, every evidence
     /// file) and check each input's row reconciliation.
     #[command(
@@ -113,6 +123,37 @@ pub struct FiguresArgs {
     /// Published figures (TOML: `[figures.NAME] value = N, source = "..."`).
     #[arg(long, value_name = "FILE")]
     pub published: Option<PathBuf>,
+}
+
+/// `callsift synth`.
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Random seed: the same seed, scale and world give byte-identical files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Size: 1.0 is about 1,000,000 carrier call rows.
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// standard, two-campaigns, rotating-spoof, us-spoof, clock-skew, gotv or hard.
+    #[arg(long, default_value = "standard")]
+    pub world: String,
+    /// The output folder (must be empty or absent).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub engine: EngineArgs,
+}
+
+/// `callsift eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The synthetic case folder (with truth.json).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The output folder of `callsift run DIR/case.toml --out OUT`.
+    #[arg(long, value_name = "OUT")]
+    pub out: PathBuf,
 }
 
 /// `callsift verify`.
@@ -185,6 +226,40 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Figures(a) => crate::figures::print(&a.dir, a.published.as_deref()),
+        Command::Synth(a) => {
+            let world: crate::synth::World = a
+                .world
+                .parse()
+                .map_err(|e: String| Error::config("--world", e))?;
+            let threads = pool(a.engine.threads)?;
+            let opts = crate::synth::SynthOptions {
+                seed: a.seed,
+                scale: a.scale,
+                world,
+            };
+            let s = threads.1.install(|| crate::synth::synth(&opts, &a.out))?;
+            if !a.engine.quiet {
+                println!(
+                    "{} call rows in {} files ({:.1} MB) in {:.1} s: {}",
+                    s.call_rows,
+                    s.files.len(),
+                    s.bytes() as f64 / 1e6,
+                    s.seconds,
+                    a.out.join("case.toml").display()
+                );
+            }
+            Ok(0)
+        }
+        Command::Eval(a) => {
+            let acc = crate::synth::eval(&a.dir, &a.out)?;
+            println!("{acc}");
+            let p = a.out.join("eval.json");
+            let text = serde_json::to_string_pretty(&acc).map_err(|e| Error::store(&p, e))?;
+            crate::store::write_atomic(&p, |f| {
+                f.write_all(text.as_bytes()).map_err(|e| Error::io(&p, e))
+            })?;
+            Ok(if acc.passed() { 0 } else { 1 })
+        }
         Command::Verify(a) => {
             let case_dir = match &a.case {
                 Some(c) => Some(Case::load(c)?.dir),

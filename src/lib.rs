@@ -22,5 +22,6 @@ pub mod normalize;
 pub mod profile;
 pub mod stats;
 pub mod store;
+pub mod synth;
 
 pub use error::{Error, Result};

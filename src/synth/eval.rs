@@ -1,0 +1,385 @@
+//! `callsift eval`: the engine's results on a synthetic case against its planted truth.
+//!
+//! For each misleading campaign: where its spoofed caller ID ranks among unexplained
+//! originating numbers (for a rotating caller ID, the best-ranked of its numbers), where the
+//! campaign ranks among campaigns by complainants matched in attribution and by enrichment
+//! among complainants, and whether its upload list's top overlap is the download it was
+//! derived from. Ranks leave out the *other* planted campaigns and their numbers, so that with
+//! two misleading campaigns each can be first. Over all of them: precision and recall of the
+//! targeted complainants (in-orders complainants with a carrier record of a misleading call)
+//! recovered by attribution. And whether the election-day GOTV caller ID, and every number the
+//! truth says is explained, came out explained.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use arrow::array::RecordBatch;
+use serde::Serialize;
+
+use crate::correlate::cols::{bools, intern, u64s_dense, NONE};
+use crate::error::{Error, Result};
+use crate::store::read_table;
+
+use super::read_truth;
+
+/// The precision of recovered targeted complainants that counts as a pass.
+pub const MIN_PRECISION: f64 = 0.9;
+/// The recall of recovered targeted complainants that counts as a pass.
+pub const MIN_RECALL: f64 = 0.9;
+
+/// How well the results recover the planted truth. Vectors follow the misleading campaigns in
+/// `truth.json` order.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Accuracy {
+    /// The misleading campaigns.
+    pub campaigns: Vec<String>,
+    /// Rank of the campaign's best spoofed caller ID among unexplained numbers (the other
+    /// planted numbers left out); `None` when none of them is an unexplained originating number.
+    pub spoofed_rank_among_unexplained: Vec<Option<u64>>,
+    /// The `rank` column of that number in `numbers.parquet` (all numbers, all campaigns).
+    pub spoofed_rank_raw: Vec<Option<u64>>,
+    /// Rank by complainants matched in `campaigns.parquet`, among the campaign and every
+    /// non-planted campaign (a tie counts against it); `None` when it is missing.
+    pub campaign_rank_attribution: Vec<Option<u64>>,
+    /// Rank among campaigns in `enrichment.parquet` (other planted campaigns left out).
+    pub campaign_rank_enrichment: Vec<Option<u64>>,
+    /// The top overlap partner of the campaign's upload list (`list_b` of its best pair).
+    pub upload_top_overlap: Vec<Option<String>>,
+    /// Whether that partner is the source download.
+    pub upload_top_overlap_is_source: Vec<bool>,
+    /// Targeted complainant numbers (truth).
+    pub targeted: u64,
+    /// Complainant numbers attributed to a misleading campaign.
+    pub recovered: u64,
+    /// Recovered and targeted.
+    pub true_positives: u64,
+    /// true positives / recovered (0 when nothing was recovered).
+    pub precision: f64,
+    /// true positives / targeted (1 when nothing was targeted).
+    pub recall: f64,
+    /// Whether the election-day GOTV caller ID is an explained originating number; `None` in
+    /// worlds without that campaign.
+    pub gotv_explained: Option<bool>,
+    /// Numbers the truth says are explained that came out unexplained.
+    pub legitimate_unexplained: Vec<String>,
+    /// Per (carrier, vendor) pair: the estimated clock offset (ms) and the planted one (lag +
+    /// skew, without the 1–6 s of call setup).
+    pub offsets_ms: Vec<(String, Option<i64>, i64)>,
+}
+
+impl Accuracy {
+    /// Every criterion that failed, in words; empty when all pass.
+    pub fn failures(&self) -> Vec<String> {
+        let mut f = Vec::new();
+        for (i, c) in self.campaigns.iter().enumerate() {
+            if self.spoofed_rank_among_unexplained[i] != Some(1) {
+                f.push(format!(
+                    "{c}: spoofed caller ID ranks {:?} among unexplained numbers, not 1",
+                    self.spoofed_rank_among_unexplained[i]
+                ));
+            }
+            if self.campaign_rank_attribution[i] != Some(1) {
+                f.push(format!(
+                    "{c}: ranks {:?} by complainants matched in attribution, not 1",
+                    self.campaign_rank_attribution[i]
+                ));
+            }
+            if self.campaign_rank_enrichment[i] != Some(1) {
+                f.push(format!(
+                    "{c}: ranks {:?} among campaigns in enrichment, not 1",
+                    self.campaign_rank_enrichment[i]
+                ));
+            }
+            if !self.upload_top_overlap_is_source[i] {
+                f.push(format!(
+                    "{c}: its upload's top overlap is {:?}, not its source download",
+                    self.upload_top_overlap[i]
+                ));
+            }
+        }
+        if self.precision < MIN_PRECISION {
+            f.push(format!(
+                "precision of targeted complainants {:.3} < {MIN_PRECISION}",
+                self.precision
+            ));
+        }
+        if self.recall < MIN_RECALL {
+            f.push(format!(
+                "recall of targeted complainants {:.3} < {MIN_RECALL}",
+                self.recall
+            ));
+        }
+        if self.gotv_explained == Some(false) {
+            f.push("the election-day GOTV caller ID is not explained".into());
+        }
+        if !self.legitimate_unexplained.is_empty() {
+            f.push(format!(
+                "numbers that should be explained are not: {}",
+                self.legitimate_unexplained.join(", ")
+            ));
+        }
+        f
+    }
+
+    /// Whether every criterion passes.
+    pub fn passed(&self) -> bool {
+        self.failures().is_empty()
+    }
+}
+
+impl std::fmt::Display for Accuracy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = |v: Option<u64>| v.map_or("-".to_string(), |x| x.to_string());
+        for (i, c) in self.campaigns.iter().enumerate() {
+            writeln!(
+                f,
+                "{c}: spoofed number rank {} among unexplained (raw {}), attribution rank {}, \
+                 enrichment rank {}, upload's top overlap {} ({})",
+                r(self.spoofed_rank_among_unexplained[i]),
+                r(self.spoofed_rank_raw[i]),
+                r(self.campaign_rank_attribution[i]),
+                r(self.campaign_rank_enrichment[i]),
+                self.upload_top_overlap[i].as_deref().unwrap_or("-"),
+                if self.upload_top_overlap_is_source[i] {
+                    "the source download"
+                } else {
+                    "NOT the source"
+                }
+            )?;
+        }
+        writeln!(
+            f,
+            "targeted complainants: {} planted, {} recovered by attribution, {} correct: \
+             precision {:.3}, recall {:.3}",
+            self.targeted, self.recovered, self.true_positives, self.precision, self.recall
+        )?;
+        if let Some(g) = self.gotv_explained {
+            writeln!(
+                f,
+                "election-day GOTV caller ID explained: {}",
+                if g { "yes" } else { "NO" }
+            )?;
+        }
+        for (pair, est, planted) in &self.offsets_ms {
+            writeln!(
+                f,
+                "clock offset {pair}: estimated {} ms, planted {planted} ms + call setup",
+                est.map_or("-".to_string(), |v| v.to_string())
+            )?;
+        }
+        let fails = self.failures();
+        if fails.is_empty() {
+            write!(f, "all criteria pass")
+        } else {
+            write!(f, "FAILED: {}", fails.join("; "))
+        }
+    }
+}
+
+fn table(dir: &Path, name: &str) -> Result<RecordBatch> {
+    read_table(&dir.join(format!("{name}.parquet")))
+}
+
+/// A text column as strings (`None` for null).
+fn texts(b: &RecordBatch, col: &str) -> Result<Vec<Option<String>>> {
+    let (codes, names) = intern(b, col)?;
+    Ok(codes
+        .into_iter()
+        .map(|c| (c != NONE).then(|| names[c as usize].clone()))
+        .collect())
+}
+
+fn i64s_opt(b: &RecordBatch, col: &str) -> Result<Vec<Option<i64>>> {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::Int64Type;
+    let a = b
+        .column_by_name(col)
+        .ok_or_else(|| Error::store(col, "missing column"))?
+        .as_primitive::<Int64Type>();
+    Ok((0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect())
+}
+
+/// Compares the results of `callsift run DIR/case.toml --out OUT` with `DIR/truth.json`.
+///
+/// # Errors
+/// [`Error::Io`] or [`Error::Store`] when the truth or a results table is missing or malformed.
+pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
+    let truth = read_truth(case_dir)?;
+    let res = out.join(crate::correlate::RESULTS);
+    let mut acc = Accuracy {
+        campaigns: truth
+            .misleading
+            .iter()
+            .map(|m| m.campaign.clone())
+            .collect(),
+        ..Accuracy::default()
+    };
+    let planted_names: BTreeSet<&str> = truth
+        .misleading
+        .iter()
+        .map(|m| m.campaign.as_str())
+        .collect();
+    let planted_numbers: BTreeSet<&str> = truth
+        .misleading
+        .iter()
+        .flat_map(|m| m.spoofed_caller_ids.iter().map(String::as_str))
+        .collect();
+
+    // Originating numbers, in rank order.
+    let nb = table(&res, "numbers")?;
+    let num = texts(&nb, "number")?;
+    let rank = u64s_dense(&nb, "rank")?;
+    let expl = bools(&nb, "explained")?;
+    let mut order: Vec<usize> = (0..nb.num_rows()).collect();
+    order.sort_by_key(|&i| rank[i]);
+    for m in &truth.misleading {
+        let mine: BTreeSet<&str> = m.spoofed_caller_ids.iter().map(String::as_str).collect();
+        let mut seen_unexplained = 0u64;
+        let mut best = None;
+        let mut raw = None;
+        for &i in &order {
+            let n = num[i].as_deref().unwrap_or("");
+            let explained = expl[i] == Some(true);
+            if mine.contains(n) {
+                raw = raw.or(Some(rank[i]));
+                if !explained && best.is_none() {
+                    best = Some(seen_unexplained + 1);
+                }
+            } else if !explained && !planted_numbers.contains(n) {
+                seen_unexplained += 1;
+            }
+        }
+        acc.spoofed_rank_among_unexplained.push(best);
+        acc.spoofed_rank_raw.push(raw);
+    }
+    let explained_of: BTreeMap<&str, bool> = (0..nb.num_rows())
+        .filter_map(|i| num[i].as_deref().map(|n| (n, expl[i] == Some(true))))
+        .collect();
+    acc.gotv_explained = truth
+        .election_day_gotv
+        .as_ref()
+        .map(|g| explained_of.get(g.caller_id.as_str()) == Some(&true));
+    acc.legitimate_unexplained = truth
+        .explained_numbers
+        .iter()
+        .filter(|n| explained_of.get(n.as_str()) == Some(&false))
+        .cloned()
+        .collect();
+
+    // Campaigns by complainants matched.
+    let cp = table(&res, "campaigns")?;
+    let cname = texts(&cp, "campaign")?;
+    let matched = u64s_dense(&cp, "complainants_matched")?;
+    for m in &truth.misleading {
+        let mine = cname
+            .iter()
+            .position(|c| c.as_deref() == Some(m.campaign.as_str()))
+            .map(|i| matched[i]);
+        acc.campaign_rank_attribution.push(mine.map(|v| {
+            1 + cname
+                .iter()
+                .zip(&matched)
+                .filter(|(c, &x)| {
+                    let c = c.as_deref().unwrap_or("");
+                    !planted_names.contains(c) && x >= v
+                })
+                .count() as u64
+        }));
+    }
+
+    // Enrichment among campaigns.
+    let en = table(&res, "enrichment")?;
+    let list = texts(&en, "list")?;
+    let kind = texts(&en, "kind")?;
+    let erank = u64s_dense(&en, "rank")?;
+    let mut eorder: Vec<usize> = (0..en.num_rows())
+        .filter(|&i| kind[i].as_deref() == Some("campaign"))
+        .collect();
+    eorder.sort_by_key(|&i| erank[i]);
+    for m in &truth.misleading {
+        let me = format!("campaign:{}", m.campaign);
+        let mut pos = 0u64;
+        let mut found = None;
+        for &i in &eorder {
+            let l = list[i].as_deref().unwrap_or("");
+            if l == me {
+                found = Some(pos + 1);
+                break;
+            }
+            let other_planted = l
+                .strip_prefix("campaign:")
+                .is_some_and(|c| planted_names.contains(c));
+            if !other_planted {
+                pos += 1;
+            }
+        }
+        acc.campaign_rank_enrichment.push(found);
+    }
+
+    // The upload's top overlap.
+    let ov = table(&res, "overlaps")?;
+    let la = texts(&ov, "list_a")?;
+    let lb = texts(&ov, "list_b")?;
+    let orank = u64s_dense(&ov, "rank")?;
+    for m in &truth.misleading {
+        let a = format!("upload:{}", m.upload_list);
+        let top = (0..ov.num_rows())
+            .filter(|&i| la[i].as_deref() == Some(a.as_str()))
+            .min_by_key(|&i| orank[i])
+            .and_then(|i| lb[i].clone());
+        acc.upload_top_overlap_is_source
+            .push(top.as_deref() == Some(format!("download:{}", m.source_download).as_str()));
+        acc.upload_top_overlap.push(top);
+    }
+
+    // Targeted complainants recovered by attribution.
+    let at = table(&res, "attribution")?;
+    let called = texts(&at, "called")?;
+    let acamp = texts(&at, "campaign")?;
+    let recovered: BTreeSet<&str> = (0..at.num_rows())
+        .filter(|&i| {
+            acamp[i]
+                .as_deref()
+                .is_some_and(|c| planted_names.contains(c))
+        })
+        .filter_map(|i| called[i].as_deref())
+        .collect();
+    let targeted: BTreeSet<&str> = truth
+        .misleading
+        .iter()
+        .flat_map(|m| m.targeted_complainants.iter().map(String::as_str))
+        .collect();
+    let tp = recovered.intersection(&targeted).count() as u64;
+    acc.targeted = targeted.len() as u64;
+    acc.recovered = recovered.len() as u64;
+    acc.true_positives = tp;
+    acc.precision = if recovered.is_empty() {
+        0.0
+    } else {
+        tp as f64 / recovered.len() as f64
+    };
+    acc.recall = if targeted.is_empty() {
+        1.0
+    } else {
+        tp as f64 / targeted.len() as f64
+    };
+
+    // Clock offsets.
+    if let Ok(off) = table(&res, "offsets") {
+        let car = texts(&off, "carrier")?;
+        let ven = texts(&off, "vendor")?;
+        let est = i64s_opt(&off, "offset_ms")?;
+        for i in 0..off.num_rows() {
+            let c = car[i].clone().unwrap_or_default();
+            let skew = truth.carrier_clock_skew_s.get(&c).copied().unwrap_or(0);
+            acc.offsets_ms.push((
+                format!("{c} / {}", ven[i].as_deref().unwrap_or("")),
+                est[i],
+                (truth.vendor_clock_lag_s + skew) * 1000,
+            ));
+        }
+    }
+    Ok(acc)
+}
