@@ -45,9 +45,10 @@ const T0: i64 = 1_700_000_000_000_000;
 const OFFSET_US: i64 = 37_000_000;
 const TOL_US: i64 = 120_000_000;
 
-/// A NANP-looking number from a pool of `pool` (spread over many exchanges).
+/// The `k`-th of a set of 11-digit NANP numbers (`1NPANXXXXXX`, NPA 200-999), spread over
+/// many exchanges.
 fn phone(k: u64) -> u64 {
-    16_130_000_000 + (k.wrapping_mul(7_919) % 9_869_999_999)
+    12_000_000_000 + (k.wrapping_mul(7_919) % 7_999_999_999)
 }
 
 struct BandData {
@@ -81,7 +82,11 @@ fn band_data(n: usize) -> BandData {
 
 fn check_band(d: &BandData, m: &BandMatches, offset: i64) {
     let n = d.cn.len();
-    assert!(m.len() >= n * 79 / 100 && m.len() <= n, "{} matches", m.len());
+    assert!(
+        m.len() >= n * 79 / 100 && m.len() <= n,
+        "{} matches",
+        m.len()
+    );
     assert!(m.carrier.windows(2).all(|w| w[0] < w[1]));
     for k in (0..m.len()).step_by(997) {
         let (c, v) = (m.carrier[k] as usize, m.vendor[k] as usize);
@@ -96,7 +101,11 @@ fn bench_band(c: &mut Criterion) {
         let d = band_data(n);
         let est = estimate_offset(&d.cn, &d.ct, &d.vn, &d.vt, 600_000_000).expect("candidates");
         assert!((est.offset_us - OFFSET_US).abs() < 2_000_000, "{est:?}");
-        check_band(&d, &band_join(&d.cn, &d.ct, &d.vn, &d.vt, OFFSET_US, TOL_US), OFFSET_US);
+        check_band(
+            &d,
+            &band_join(&d.cn, &d.ct, &d.vn, &d.vt, OFFSET_US, TOL_US),
+            OFFSET_US,
+        );
         let mut g = c.benchmark_group("band");
         g.sample_size(samples);
         g.throughput(Throughput::Elements((d.cn.len() + d.vn.len()) as u64));
@@ -157,7 +166,10 @@ fn bench_lookup(c: &mut Criterion) {
         let naive = build.iter().position(|&b| b == probe[k]).map(|x| x as u32);
         assert_eq!(want[k], naive);
     }
-    assert_eq!(lookup_first_with(&probe, &build, JoinStrategy::PartitionedSort), want);
+    assert_eq!(
+        lookup_first_with(&probe, &build, JoinStrategy::PartitionedSort),
+        want
+    );
     let all = lookup_all(&probe, &build);
     assert!(all.0.len() >= hits);
     let mut g = c.benchmark_group("lookup_first");
@@ -189,7 +201,10 @@ fn bench_prefix(c: &mut Criterion) {
         .collect();
     let got = prefix_match(&numbers, &npa, &nxx);
     for k in (0..n).step_by(10_007) {
-        let (a, x) = (((numbers[k] / 10_000_000) % 1000) as u16, ((numbers[k] / 10_000) % 1000) as u16);
+        let (a, x) = (
+            ((numbers[k] / 10_000_000) % 1000) as u16,
+            ((numbers[k] / 10_000) % 1000) as u16,
+        );
         let exact = (0..npa.len()).find(|&i| npa[i] == a && nxx[i] == Some(x));
         let area = (0..npa.len()).find(|&i| npa[i] == a && nxx[i].is_none());
         assert_eq!(got[k], exact.or(area).map(|i| i as u32));
@@ -271,8 +286,10 @@ fn bench_overlap(c: &mut Criterion) {
         let o = all_pairs_overlap(&l.al, &l.an, n_lists, &l.bl, &l.bn, n_lists);
         // Check one A list against every B list, naively.
         let a = 17u32;
-        let set_a: std::collections::BTreeSet<u64> =
-            (0..l.al.len()).filter(|&i| l.al[i] == a).map(|i| l.an[i]).collect();
+        let set_a: std::collections::BTreeSet<u64> = (0..l.al.len())
+            .filter(|&i| l.al[i] == a)
+            .map(|i| l.an[i])
+            .collect();
         assert_eq!(o.size_a[a as usize], set_a.len() as u64);
         let mut want = vec![0u64; n_lists as usize];
         let mut seen = std::collections::BTreeSet::new();
@@ -293,7 +310,13 @@ fn bench_overlap(c: &mut Criterion) {
         g.throughput(Throughput::Elements(memberships as u64));
         g.bench_function(
             BenchmarkId::new(format!("{n_lists}x{n_lists}"), memberships),
-            |b| b.iter(|| black_box(all_pairs_overlap(&l.al, &l.an, n_lists, &l.bl, &l.bn, n_lists))),
+            |b| {
+                b.iter(|| {
+                    black_box(all_pairs_overlap(
+                        &l.al, &l.an, n_lists, &l.bl, &l.bn, n_lists,
+                    ))
+                })
+            },
         );
         g.finish();
     }

@@ -113,16 +113,13 @@ fn naive_prefix(numbers: &[u64], npa: &[u16], nxx: &[Option<u16>]) -> Vec<Option
 }
 
 fn naive_reach(caller: &[u64], comp: &[u32], win: &[u8]) -> Reach {
-    let mut by: BTreeMap<u64, (BTreeSet<u32>, BTreeSet<u32>, BTreeSet<u32>, u64, u32)> =
-        BTreeMap::new();
+    // number -> (baseline complainants, incident complainants, calls, first row)
+    type Acc = (BTreeSet<u32>, BTreeSet<u32>, u64, u32);
+    let mut by: BTreeMap<u64, Acc> = BTreeMap::new();
     for i in 0..caller.len() {
-        let e = by.entry(caller[i]).or_insert((
-            BTreeSet::new(),
-            BTreeSet::new(),
-            BTreeSet::new(),
-            0,
-            i as u32,
-        ));
+        let e = by
+            .entry(caller[i])
+            .or_insert((BTreeSet::new(), BTreeSet::new(), 0, i as u32));
         match win[i] {
             1 => {
                 e.0.insert(comp[i]);
@@ -130,14 +127,12 @@ fn naive_reach(caller: &[u64], comp: &[u32], win: &[u8]) -> Reach {
             2 => {
                 e.1.insert(comp[i]);
             }
-            _ => {
-                e.2.insert(comp[i]);
-            }
+            _ => {}
         }
-        e.3 += 1;
+        e.2 += 1;
     }
     let mut r = Reach::default();
-    for (n, (base, inc, _, calls, first)) in by {
+    for (n, (base, inc, calls, first)) in by {
         r.number.push(n);
         r.only_incident.push(inc.difference(&base).count() as u32);
         r.only_baseline.push(base.difference(&inc).count() as u32);

@@ -2,7 +2,7 @@
 //! outbound log on called number = dialed number and `|t_carrier - t_vendor - offset| <=
 //! tolerance`, each carrier call taking at most the nearest vendor record.
 //!
-//! Both sides are hash-partitioned on the number (see [`super::partition`]); each partition is
+//! Both sides are hash-partitioned on the number (see the [module doc](super)); each partition is
 //! sorted by a packed `u128` key `(h_low, t - t_min, index)` and the two sorted runs are merged,
 //! number group by number group, with a cursor that only moves forward:
 //!
@@ -27,10 +27,9 @@
 //! [`BandIndex`] once to estimate and join without sorting twice.
 
 use super::partition::{
-    bits_for, bits_for_rows, mix, sort_parts, Layout, LocalMap, SortKey, EMPTY,
+    bits_for, bits_for_rows, min_parts_per_task, mix, sort_parts, Layout, SortKey,
 };
 use rayon::prelude::*;
-use std::ops::Range;
 
 /// Parameters of the attribution join, in microseconds (the unit of canonical times).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,17 +64,21 @@ pub struct OffsetEstimate {
 /// Matched pairs, sorted by carrier row; at most one per carrier row.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BandMatches {
+    /// Carrier row (index into the carrier columns), ascending.
     pub carrier: Vec<u32>,
+    /// The vendor row it was attributed to.
     pub vendor: Vec<u32>,
     /// `t_carrier - t_vendor - offset`.
     pub delta_us: Vec<i64>,
 }
 
 impl BandMatches {
+    /// Number of matched pairs.
     pub fn len(&self) -> usize {
         self.carrier.len()
     }
 
+    /// True without any match.
     pub fn is_empty(&self) -> bool {
         self.carrier.is_empty()
     }
@@ -104,6 +107,14 @@ pub fn estimate_offset(
 /// For each carrier row, the nearest vendor row with the same number and
 /// `|t_c - t_v - offset| <= tolerance` (ties: lowest vendor row), sorted by carrier row.
 ///
+/// # Examples
+/// ```
+/// use callsift::join::band_join;
+/// // Carrier rows 0 and 1 call 613-555-0101; the vendor dialed it at 95 and 105 (µs).
+/// let m = band_join(&[16135550101, 16135550101], &[100, 900], &[16135550101; 2], &[95, 105], 0, 10);
+/// assert_eq!((m.carrier, m.vendor, m.delta_us), (vec![0], vec![0], vec![5])); // tie -> lower row
+/// ```
+///
 /// # Panics
 /// If the columns of one side differ in length, or a side has more than `u32::MAX` rows.
 pub fn band_join(
@@ -117,25 +128,25 @@ pub fn band_join(
     BandIndex::new(carrier_num, carrier_t, vendor_num, vendor_t).join(offset_us, tolerance_us)
 }
 
-/// Both sides partitioned once and the vendor side sorted, for
-/// [`estimate_offset`](Self::estimate_offset) then [`join`](Self::join) (neither the
-/// partitioning nor the sort depends on the offset).
+/// Both sides partitioned and sorted once, for [`estimate_offset`](Self::estimate_offset)
+/// then [`join`](Self::join) (the sort does not depend on the offset).
 pub struct BandIndex<'a> {
     carrier_num: &'a [u64],
     cl: Layout,
     vl: Layout,
     base: i64,
-    /// Carrier rows, partition-major, in row order inside a partition: `h_low << 64 | t -
-    /// base`. Not sorted: each row looks its number up in the vendor partition's groups.
-    c: Vec<u128>,
-    v: Vendor,
+    keys: Keys,
 }
 
-enum Vendor {
-    /// The common case: `(h_low, t - base, row)` in one `u128`, sorted per partition.
-    Packed { v: Vec<u128>, codec: Packed },
+enum Keys {
+    /// The common case: `(h_low, t - base, index)` in one `u128`.
+    Packed {
+        c: Vec<u128>,
+        v: Vec<u128>,
+        codec: Packed,
+    },
     /// Times spanning more than the packed key can hold (millennia): three fields.
-    Wide { v: Vec<Wide> },
+    Wide { c: Vec<Wide>, v: Vec<Wide> },
 }
 
 /// How the fields sit in a packed `u128` key: `h_low` left-aligned from bit `hshift`, the
@@ -258,7 +269,7 @@ fn min_max(t: &[i64]) -> Option<(i64, i64)> {
 }
 
 impl<'a> BandIndex<'a> {
-    /// Partitions both sides and sorts the vendor side.
+    /// Partitions and sorts both sides.
     ///
     /// # Panics
     /// If the columns of one side differ in length, or a side has more than `u32::MAX` rows.
@@ -293,58 +304,68 @@ impl<'a> BandIndex<'a> {
         };
         let span = (top as i128 - base as i128) as u64;
         let tb = bits_for(span);
-        let ib = bits_for(vendor_num.len().saturating_sub(1) as u64);
+        let ib = bits_for(cl.max_part_len().saturating_sub(1) as u64)
+            .max(bits_for(vendor_num.len().saturating_sub(1) as u64));
         let hshift = 64 + bits;
         let rel = move |t: i64| (t as i128 - base as i128) as u64;
         let low = cl.low_mask();
-        let mut c = vec![0u128; carrier_num.len()];
-        let scatter_c = |c: &mut Vec<u128>| {
-            cl.scatter(carrier_num, c, |row, h, _| {
-                (((h & low) as u128) << 64) | rel(carrier_t[row]) as u128
-            })
-        };
-        let v = if tb + ib <= hshift {
+        let keys = if tb + ib <= hshift {
             let codec = Packed {
                 hshift,
                 ib,
                 tmask: if tb == 64 { u64::MAX } else { (1u64 << tb) - 1 },
                 imask: (1u128 << ib) - 1,
             };
+            let pack = move |h: u64, t: i64, i: u32| {
+                (((h & low) as u128) << hshift) | ((rel(t) as u128) << ib) | i as u128
+            };
+            let mut c = vec![0u128; carrier_num.len()];
             let mut v = vec![0u128; vendor_num.len()];
             rayon::join(
-                || scatter_c(&mut c),
+                || {
+                    cl.scatter(carrier_num, &mut c, |row, h, local| {
+                        pack(h, carrier_t[row], local)
+                    });
+                    sort_parts(&cl, &mut c);
+                },
                 || {
                     vl.scatter(vendor_num, &mut v, |row, h, _| {
-                        (((h & low) as u128) << hshift)
-                            | ((rel(vendor_t[row]) as u128) << ib)
-                            | row as u128
+                        pack(h, vendor_t[row], row as u32)
                     });
                     sort_parts(&vl, &mut v);
                 },
             );
-            Vendor::Packed { v, codec }
+            Keys::Packed { c, v, codec }
         } else {
+            let wide = move |h: u64, t: i64, i: u32| Wide {
+                h: (h & low) << bits,
+                t: rel(t),
+                i,
+            };
+            let mut c = vec![Wide::default(); carrier_num.len()];
             let mut v = vec![Wide::default(); vendor_num.len()];
             rayon::join(
-                || scatter_c(&mut c),
                 || {
-                    vl.scatter(vendor_num, &mut v, |row, h, _| Wide {
-                        h: (h & low) << bits,
-                        t: rel(vendor_t[row]),
-                        i: row as u32,
+                    cl.scatter(carrier_num, &mut c, |row, h, local| {
+                        wide(h, carrier_t[row], local)
+                    });
+                    sort_parts(&cl, &mut c);
+                },
+                || {
+                    vl.scatter(vendor_num, &mut v, |row, h, _| {
+                        wide(h, vendor_t[row], row as u32)
                     });
                     sort_parts(&vl, &mut v);
                 },
             );
-            Vendor::Wide { v }
+            Keys::Wide { c, v }
         };
         BandIndex {
             carrier_num,
             cl,
             vl,
             base,
-            c,
-            v,
+            keys,
         }
     }
 
@@ -362,9 +383,9 @@ impl<'a> BandIndex<'a> {
             return None;
         }
         let w = window_us as u64;
-        let mut deltas = match &self.v {
-            Vendor::Packed { v, codec } => self.offset_deltas(v, codec, w, cap),
-            Vendor::Wide { v } => self.offset_deltas(v, &(), w, cap),
+        let mut deltas = match &self.keys {
+            Keys::Packed { c, v, codec } => self.offset_deltas(c, v, codec, w, cap),
+            Keys::Wide { c, v } => self.offset_deltas(c, v, &(), w, cap),
         };
         let (candidates, ds) = (deltas.0, &mut deltas.1);
         if ds.is_empty() {
@@ -384,39 +405,11 @@ impl<'a> BandIndex<'a> {
         })
     }
 
-    /// Calls `f(p, carrier key, candidates)` for every carrier row of partition `p` that has
-    /// vendor rows with its number within `w`; `candidates` are those rows in (time, row)
-    /// order.
-    fn windows<K: BandKey, F: FnMut(u128, &[K])>(
-        &self,
-        p: usize,
-        v: &[K],
-        codec: &K::Codec,
-        w: u64,
-        groups: &mut Groups,
-        mut f: F,
-    ) {
-        let vp = &v[self.vl.part_range(p)];
-        groups.build(vp, codec, self.cl.bits);
-        for &ck in &self.c[self.cl.part_range(p)] {
-            let Some(g) = groups.get((ck >> 64) as u64) else {
-                continue;
-            };
-            let g = &vp[g];
-            let t = ck as u64;
-            let (from, to) = (t.saturating_sub(w), t.saturating_add(w));
-            let lo = g.partition_point(|k| k.t(codec) < from);
-            let hi = lo + g[lo..].partition_point(|k| k.t(codec) <= to);
-            if hi > lo {
-                f(ck, &g[lo..hi]);
-            }
-        }
-    }
-
     /// All candidate deltas, or a deterministic sample of about `cap` of them when there are
     /// more; with the total number of candidates.
     fn offset_deltas<K: BandKey>(
         &self,
+        c: &[K],
         v: &[K],
         codec: &K::Codec,
         w: u64,
@@ -425,9 +418,15 @@ impl<'a> BandIndex<'a> {
         let parts = self.cl.parts();
         let total: u64 = (0..parts)
             .into_par_iter()
-            .map_init(Groups::default, |groups, p| {
+            .map(|p| {
                 let mut n = 0u64;
-                self.windows(p, v, codec, w, groups, |_, cand| n += cand.len() as u64);
+                windows(
+                    &c[self.cl.part_range(p)],
+                    &v[self.vl.part_range(p)],
+                    codec,
+                    w,
+                    |_, lo, hi| n += (hi - lo) as u64,
+                );
                 n
             })
             .sum();
@@ -436,18 +435,19 @@ impl<'a> BandIndex<'a> {
         let base = self.base;
         let parts_out: Vec<Vec<i64>> = (0..parts)
             .into_par_iter()
-            .map_init(Groups::default, |groups, p| {
+            .map(|p| {
+                let (cp, vp) = (&c[self.cl.part_range(p)], &v[self.vl.part_range(p)]);
                 let mut out = Vec::new();
-                self.windows(p, v, codec, w, groups, |ck, cand| {
-                    let tc = ck as u64 as i64;
+                windows(cp, vp, codec, w, |ck, lo, hi| {
+                    let tc = ck.t(codec) as i64;
                     let first = if stride == 1 {
                         0
                     } else {
                         // A phase from the number (the full hash) and the time: data only.
-                        let h = ((p as u64) << shift) | (ck >> 64) as u64;
+                        let h = ((p as u64) << shift) | ck.h_low(codec, self.cl.bits);
                         (mix(h ^ mix(tc.wrapping_add(base) as u64)) % stride) as usize
                     };
-                    for vk in cand.iter().skip(first).step_by(stride as usize) {
+                    for vk in vp[lo..hi].iter().skip(first).step_by(stride as usize) {
                         out.push(tc.wrapping_sub(vk.t(codec) as i64));
                     }
                 });
@@ -457,9 +457,9 @@ impl<'a> BandIndex<'a> {
         (total, parts_out.concat())
     }
 
-    /// See [`band_join`]. Consumes the index: the memory of the carrier keys is reused for
-    /// the matches (fresh memory costs a page fault per 4 KB, which at 10 M rows weighs as
-    /// much as the join itself).
+    /// See [`band_join`]. Consumes the index: the memory of the sorted carrier keys is
+    /// reused for the matches (fresh memory costs a page fault per 4 KB, which at 10 M rows
+    /// is as much as the join itself).
     pub fn join(self, offset_us: i64, tolerance_us: i64) -> BandMatches {
         if tolerance_us < 0 || self.cl.n == 0 {
             return BandMatches::default();
@@ -469,59 +469,54 @@ impl<'a> BandIndex<'a> {
             carrier_num,
             cl,
             vl,
-            mut c,
-            v,
+            keys,
             ..
         } = self;
         let chunks = cl.chunks();
         // Matches per (partition, chunk), to place every chunk's output exactly.
         let mut counts = vec![0u32; cl.parts() * chunks];
-        let bits = cl.bits;
-        fn join_parts<K: BandKey>(
-            cl: &Layout,
-            vl: &Layout,
-            c: &mut [u128],
-            counts: &mut [u32],
-            v: &[K],
-            codec: &K::Codec,
-            (off, tol): (i128, i128),
-        ) {
-            let chunks = cl.chunks();
-            cl.split_mut(c)
-                .into_par_iter()
-                .zip(counts.par_chunks_mut(chunks))
-                .enumerate()
-                .for_each_init(Groups::default, |groups, (p, (part, cnt))| {
-                    let vp = &v[vl.part_range(p)];
-                    groups.build(vp, codec, cl.bits);
-                    // Each carrier key is read, then its slot overwritten by its match.
-                    for slot in part.iter_mut() {
-                        let ck = *slot;
-                        *slot = 0;
-                        let Some(g) = groups.get((ck >> 64) as u64) else {
-                            continue;
-                        };
-                        let g = &vp[g];
-                        let target = (ck as u64) as i128 - off;
-                        if let Some((k, delta)) = nearest(g, codec, target, tol) {
-                            *slot = ((g[k].idx(codec) as u128 + 1) << 64)
-                                | (delta as i64 as u64) as u128;
-                        }
-                    }
-                    for (c, o) in cnt.iter_mut().enumerate() {
-                        *o = part[cl.segment(p, c)].iter().filter(|&&r| r != 0).count() as u32;
-                    }
-                });
-        }
-        let _ = bits;
-        match &v {
-            Vendor::Packed { v, codec } => {
-                join_parts(&cl, &vl, &mut c, &mut counts, v, codec, (off, tol))
+        let count = |p: usize, res: &[u128], out: &mut [u32]| {
+            for (c, o) in out.iter_mut().enumerate() {
+                *o = res[cl.segment(p, c)].iter().filter(|&&r| r != 0).count() as u32;
             }
-            Vendor::Wide { v } => join_parts(&cl, &vl, &mut c, &mut counts, v, &(), (off, tol)),
-        }
-        drop(v);
-        let res = c;
+        };
+        let res: Vec<u128> = match keys {
+            Keys::Packed { mut c, v, codec } => {
+                let splits = cl.split_mut(&mut c);
+                splits
+                    .into_par_iter()
+                    .zip(counts.par_chunks_mut(chunks))
+                    .enumerate()
+                    .with_min_len(min_parts_per_task(cl.parts()))
+                    .for_each_init(Vec::new, |buf, (p, (part, cnt))| {
+                        buf.clear();
+                        buf.extend_from_slice(part);
+                        part.fill(0);
+                        join_part(buf, &v[vl.part_range(p)], &codec, off, tol, part);
+                        count(p, part, cnt);
+                    });
+                c
+            }
+            Keys::Wide { c, v } => {
+                let mut res = vec![0u128; cl.n];
+                cl.split_mut(&mut res)
+                    .into_par_iter()
+                    .zip(counts.par_chunks_mut(chunks))
+                    .enumerate()
+                    .for_each(|(p, (part, cnt))| {
+                        join_part(
+                            &c[cl.part_range(p)],
+                            &v[vl.part_range(p)],
+                            &(),
+                            off,
+                            tol,
+                            part,
+                        );
+                        count(p, part, cnt);
+                    });
+                res
+            }
+        };
         // Reverse walk, every chunk straight into its place in the output.
         let totals: Vec<usize> = (0..chunks)
             .map(|c| {
@@ -572,77 +567,87 @@ impl<'a> BandIndex<'a> {
     }
 }
 
-/// The vendor rows of one partition grouped by number: a map from `h_low` to the group's
-/// range in the sorted partition. Reused from partition to partition.
-#[derive(Default)]
-struct Groups {
-    map: LocalMap,
-    starts: Vec<u32>,
-}
-
-impl Groups {
-    fn build<K: BandKey>(&mut self, v: &[K], codec: &K::Codec, bits: u32) {
-        let n = (1..v.len())
-            .filter(|&i| v[i].h(codec) != v[i - 1].h(codec))
-            .count()
-            + 1;
-        self.map.reset(n);
-        self.starts.clear();
-        for i in 0..v.len() {
-            if i == 0 || v[i].h(codec) != v[i - 1].h(codec) {
-                self.map
-                    .get_or_insert(v[i].h_low(codec, bits), self.starts.len() as u32);
-                self.starts.push(i as u32);
-            }
-        }
-        self.starts.push(v.len() as u32);
-    }
-
-    #[inline]
-    fn get(&self, h_low: u64) -> Option<Range<usize>> {
-        let g = self.map.get(h_low);
-        (g != EMPTY).then(|| self.starts[g as usize] as usize..self.starts[g as usize + 1] as usize)
-    }
-}
-
-/// The nearest vendor key of one number's group (sorted by time, then row) to `target`,
-/// within `tol`; equal distance: the lowest row. Returns its position and `target - t`.
-#[inline]
-fn nearest<K: BandKey>(
-    g: &[K],
+/// Calls `f(carrier_key, lo, hi)` for every carrier key of a partition, where `v[lo..hi]` are
+/// the vendor keys with the same number and `|t_c - t_v| <= w`. Both runs sorted; `lo` and
+/// `hi` only move forward.
+fn windows<K: BandKey, F: FnMut(K, usize, usize)>(
+    c: &[K],
+    v: &[K],
     codec: &K::Codec,
-    target: i128,
+    w: u64,
+    mut f: F,
+) {
+    let (mut lo, mut hi) = (0, 0);
+    let tmax = K::tmax(codec);
+    for &ck in c {
+        let (h, t) = (ck.h(codec), ck.t(codec));
+        let from = K::probe(h, t.saturating_sub(w), codec);
+        let to = K::probe(h, t.saturating_add(w).min(tmax), codec);
+        while lo < v.len() && v[lo] < from {
+            lo += 1;
+        }
+        hi = hi.max(lo);
+        while hi < v.len() && v[hi].run(codec) <= to {
+            hi += 1;
+        }
+        if hi > lo {
+            f(ck, lo, hi);
+        }
+    }
+}
+
+/// Joins one partition; writes `(vendor_row + 1) << 64 | delta` at each matched carrier key's
+/// local index (`res` is zero on entry).
+fn join_part<K: BandKey>(
+    c: &[K],
+    v: &[K],
+    codec: &K::Codec,
+    offset: i128,
     tol: i128,
-) -> Option<(usize, i128)> {
-    let tv = |i: usize| g[i].t(codec) as i128;
-    // q: first key at or after the target (most groups hold a handful of keys).
-    let q = if g.len() <= 8 {
-        let mut q = 0;
-        while q < g.len() && tv(q) < target {
+    res: &mut [u128],
+) {
+    // q: first vendor key at or after (number, target); rs: start of the run of equal
+    // (number, time) that ends at q - 1. Both only move forward: carrier keys are sorted by
+    // (number, time) and the target is the time minus a constant.
+    let (mut q, mut rs) = (0usize, 0usize);
+    let tmax = K::tmax(codec);
+    for &ck in c {
+        let h = ck.h(codec);
+        let target = ck.t(codec) as i128 - offset;
+        // Packed keys compare as (number, time, index): one integer comparison per step.
+        let (probe, inclusive) = if target > tmax as i128 {
+            (K::probe(h, tmax, codec), true)
+        } else {
+            (K::probe(h, target.max(0) as u64, codec), false)
+        };
+        while q < v.len() && (v[q] < probe || (inclusive && v[q].run(codec) <= probe)) {
+            if q == 0 || v[q].run(codec) != v[q - 1].run(codec) {
+                rs = q;
+            }
             q += 1;
         }
-        q
-    } else {
-        g.partition_point(|k| (k.t(codec) as i128) < target)
-    };
-    let mut best = None;
-    if q > 0 {
-        let d = target - tv(q - 1);
-        if d <= tol {
-            // The first key of the run with that time has the lowest row.
-            let tl = g[q - 1].t(codec);
-            best = Some((g[..q].partition_point(|k| k.t(codec) < tl), d));
+        let mut best: Option<(usize, i128)> = None;
+        if q > 0 && v[q - 1].h(codec) == h {
+            let d = target - v[rs].t(codec) as i128;
+            if d <= tol {
+                best = Some((rs, d));
+            }
+        }
+        if q < v.len() && v[q].h(codec) == h {
+            let d = v[q].t(codec) as i128 - target;
+            let better = match best {
+                None => true,
+                Some((l, dl)) => d < dl || (d == dl && v[q].idx(codec) < v[l].idx(codec)),
+            };
+            if d <= tol && better {
+                best = Some((q, -d));
+            }
+        }
+        if let Some((k, delta)) = best {
+            res[ck.idx(codec) as usize] =
+                ((v[k].idx(codec) as u128 + 1) << 64) | (delta as i64 as u64) as u128;
         }
     }
-    if q < g.len() {
-        let d = tv(q) - target;
-        let better =
-            |(l, dl): (usize, i128)| d < dl || (d == dl && g[q].idx(codec) < g[l].idx(codec));
-        if d <= tol && best.is_none_or(better) {
-            best = Some((q, -d));
-        }
-    }
-    best
 }
 
 #[cfg(test)]
@@ -719,7 +724,7 @@ mod tests {
             .map(|&t| if t % 3 == 0 { i64::MAX - t } else { t })
             .collect();
         let idx = BandIndex::new(&cn, &ct2, &vn, &vt2);
-        assert!(matches!(idx.v, Vendor::Wide { .. }));
+        assert!(matches!(idx.keys, Keys::Wide { .. }));
         assert_eq!(idx.join(7, 20), naive(&cn, &ct2, &vn, &vt2, 7, 20));
     }
 }

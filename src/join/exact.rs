@@ -3,15 +3,17 @@
 //! complainants reached per originating number and window.
 //!
 //! Lookups are radix-partitioned hash joins: both sides are scattered by a hash of the number
-//! into partitions of about 16 K rows, each build partition goes into an open-addressing table
-//! that stays in L2, and the probe partition is looked up in its local order, so the probe side
-//! is never sorted; a reverse walk of the partitioning puts the answers back in probe order.
+//! into partitions of about 64 K rows, each build partition goes into an open-addressing table
+//! (at most 1.5 MB, in L2/L3), and the probe partition is looked up in its local order, so the
+//! probe side is never sorted; a reverse walk of the partitioning puts the answers back in
+//! probe order.
 //! When the build side is small (watch-lists, subscribers: up to [`BROADCAST_MAX`] rows) one
 //! table is built and probed in place, without partitioning. See the module doc of
 //! [`crate::join`] for the measurements behind these choices.
 
 use super::partition::{
-    bits_for, bits_for_rows, mix, sort_parts, unmix, Layout, LocalMap, SortBuf, EMPTY,
+    bits_for, bits_for_rows, min_parts_per_task, mix, sort_parts, unmix, Layout, LocalMap, SortBuf,
+    EMPTY,
 };
 use rayon::prelude::*;
 
@@ -45,6 +47,12 @@ impl JoinStrategy {
 }
 
 /// For each probe key, the lowest build row holding the same key.
+///
+/// # Examples
+/// ```
+/// use callsift::join::lookup_first;
+/// assert_eq!(lookup_first(&[7, 8, 7], &[9, 7, 7]), vec![Some(1), None, Some(1)]);
+/// ```
 pub fn lookup_first(probe: &[u64], build: &[u64]) -> Vec<Option<u32>> {
     lookup_first_with(probe, build, JoinStrategy::Auto)
 }
@@ -79,7 +87,7 @@ pub fn lookup_first_with(probe: &[u64], build: &[u64], strategy: JoinStrategy) -
                 first_hashed(probe, build, &pl, &bl, &mut res);
             }
             let mut out = vec![None; probe.len()];
-            reverse_walk(&pl, probe, &mut out, |r| opt(r), &res);
+            reverse_walk(&pl, probe, &mut out, opt, &res);
             out
         }
     }
@@ -121,9 +129,11 @@ fn first_hashed(probe: &[u64], build: &[u64], pl: &Layout, bl: &Layout, res: &mu
         },
         || pl.scatter(probe, &mut ps, |_, h, _| h),
     );
-    pl.split_mut(res).into_par_iter().enumerate().for_each_init(
-        LocalMap::default,
-        |map, (p, out)| {
+    pl.split_mut(res)
+        .into_par_iter()
+        .enumerate()
+        .with_min_len(min_parts_per_task(pl.parts()))
+        .for_each_init(LocalMap::default, |map, (p, out)| {
             let bpart = &bs[bl.part_range(p)];
             map.reset(bpart.len());
             for &e in bpart {
@@ -132,8 +142,7 @@ fn first_hashed(probe: &[u64], build: &[u64], pl: &Layout, bl: &Layout, res: &mu
             for (o, &h) in out.iter_mut().zip(&ps[pl.part_range(p)]) {
                 *o = map.get(h);
             }
-        },
-    );
+        });
 }
 
 fn first_sorted(probe: &[u64], build: &[u64], pl: &Layout, bl: &Layout, res: &mut [u32]) {
@@ -177,6 +186,12 @@ fn first_sorted(probe: &[u64], build: &[u64], pl: &Layout, bl: &Layout, res: &mu
 }
 
 /// All matching (probe row, build row) pairs, sorted by probe row then build row.
+///
+/// # Examples
+/// ```
+/// use callsift::join::lookup_all;
+/// assert_eq!(lookup_all(&[7, 8, 7], &[9, 7, 7]), (vec![0, 0, 2, 2], vec![1, 2, 1, 2]));
+/// ```
 pub fn lookup_all(probe: &[u64], build: &[u64]) -> (Vec<u32>, Vec<u32>) {
     lookup_all_with(probe, build, JoinStrategy::Auto)
 }
@@ -286,6 +301,7 @@ pub fn lookup_all_with(
                 .into_par_iter()
                 .zip(pl.split_mut(&mut span))
                 .enumerate()
+                .with_min_len(min_parts_per_task(pl.parts()))
                 .for_each_init(Groups::default, |g, (p, (gout, sout))| {
                     let bpart = &bs[bl.part_range(p)];
                     g.build(
@@ -342,6 +358,14 @@ fn concat_pairs(pieces: Vec<(Vec<u32>, Vec<u32>)>) -> (Vec<u32>, Vec<u32>) {
 /// plan row with the number's NPA-NXX, else the lowest with its NPA and no NXX, else `None`.
 /// Numbers that are not 11-digit NANP, and plan rows with codes above 999, match nothing.
 ///
+/// # Examples
+/// ```
+/// use callsift::join::prefix_match;
+/// let (npa, nxx) = ([613, 613], [None, Some(555)]);
+/// let rows = prefix_match(&[16135550101, 16134440101, 18195550101], &npa, &nxx);
+/// assert_eq!(rows, vec![Some(1), Some(0), None]);
+/// ```
+///
 /// # Panics
 /// If the plan columns differ in length or the plan has more than `u32::MAX` rows.
 pub fn prefix_match(
@@ -387,6 +411,7 @@ pub fn prefix_match(
 /// every number of the input appears once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reach {
+    /// Originating number, ascending.
     pub number: Vec<u64>,
     /// Distinct complainants called in the incident window and never in the baseline window.
     pub only_incident: Vec<u32>,
@@ -401,9 +426,12 @@ pub struct Reach {
     pub first_row: Vec<u32>,
 }
 
-/// Window codes of [`reach_by_window`]'s `window` column; any other value counts as outside.
+/// Window code of [`reach_by_window`]'s `window` column: outside both windows (so is any
+/// value other than the two below).
 pub const WINDOW_OUTSIDE: u8 = 0;
+/// Window code: the baseline window (e.g. the 14 days before the election).
 pub const WINDOW_BASELINE: u8 = 1;
+/// Window code: the incident window (e.g. election day).
 pub const WINDOW_INCIDENT: u8 = 2;
 
 /// Complainants reached per originating number and window. Parallel columns of the calls to
@@ -413,6 +441,14 @@ pub const WINDOW_INCIDENT: u8 = 2;
 /// Partitioned by number; each partition is sorted on a packed `(number, complainant,
 /// window, row)` key, so that one pass over a number's run counts its distinct complainants
 /// per window set; the per-number rows are then sorted by number.
+///
+/// # Examples
+/// ```
+/// use callsift::join::reach_by_window;
+/// // Number 5 calls complainant 0 in both windows and complainant 1 on election day.
+/// let r = reach_by_window(&[5, 5, 5], &[0, 0, 1], &[1, 2, 2]);
+/// assert_eq!((r.both, r.only_incident, r.only_baseline, r.calls), (vec![1], vec![1], vec![0], vec![3]));
+/// ```
 ///
 /// # Panics
 /// If the columns differ in length or there are more than `u32::MAX` rows.
@@ -456,6 +492,7 @@ pub fn reach_by_window(caller: &[u64], complainant: &[u32], window: &[u8]) -> Re
         .split_mut(&mut keys)
         .into_par_iter()
         .enumerate()
+        .with_min_len(min_parts_per_task(layout.parts()))
         .map_init(SortBuf::default, |sb, (p, part)| {
             super::partition::sort_part(part, sb);
             let mut out = Vec::new();

