@@ -21,7 +21,8 @@ first occurrence of each record (closer to callsift; slower).
 
     python3 benches/compare/duckdb_ingest.py FILE.csv OUT.parquet [--threads 2] [--rownum]
 
-Prints one line: `rows=N distinct_calling=M seconds=S` (S: the query alone, in process).
+Prints one line: `rows=N seconds=S` (S: the query alone, in process), plus
+`distinct_calling=M` with --check.
 """
 
 import argparse
