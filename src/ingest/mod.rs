@@ -15,6 +15,7 @@
 //! quarantined + duplicates removed; the run fails loudly if that ever does not hold.
 
 pub mod convert;
+mod dedupe;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,13 +23,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, DictionaryArray, Int32Array, RecordBatch, StringArray,
-    StringBuilder, UInt64Array,
+    Array, ArrayRef, AsArray, DictionaryArray, Int32Array, RecordBatch, StringArray, StringBuilder,
+    UInt64Array,
 };
 use arrow::compute::filter_record_batch;
-use arrow::datatypes::{
-    DataType, Field, Int32Type, Int64Type, Schema, SchemaRef, TimestampMicrosecondType, UInt64Type,
-};
+use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 use rayon::prelude::*;
 
 use crate::config::Case;
@@ -37,6 +36,7 @@ use crate::load::{self, Loaded};
 use crate::manifest::{InputRecord, Manifest};
 use crate::model::{dict_utf8, ColType, Kind};
 use crate::store;
+use dedupe::{duplicate_masks, DupPair};
 
 pub use convert::{ChunkOut, Counts, QRow};
 
@@ -105,12 +105,21 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
     let (masks, dups) = duplicate_masks(&calls, &files)?;
     for (&fi, file_masks) in calls.iter().zip(masks) {
         let f = &mut files[fi];
-        for (chunk, keep) in f.loaded.chunks.iter_mut().zip(file_masks) {
-            let Some(keep) = keep else { continue };
-            let before = chunk.batch.num_rows();
-            chunk.batch =
-                filter_record_batch(&chunk.batch, &keep).map_err(|e| Error::store("calls", e))?;
-            f.removed += (before - chunk.batch.num_rows()) as u64;
+        let removed: Vec<Result<u64>> = f
+            .loaded
+            .chunks
+            .par_iter_mut()
+            .zip(file_masks)
+            .map(|(chunk, keep)| {
+                let Some(keep) = keep else { return Ok(0) };
+                let before = chunk.batch.num_rows();
+                chunk.batch = filter_record_batch(&chunk.batch, &keep)
+                    .map_err(|e| Error::store("calls", e))?;
+                Ok((before - chunk.batch.num_rows()) as u64)
+            })
+            .collect();
+        for r in removed {
+            f.removed += r?;
         }
     }
 
@@ -310,175 +319,6 @@ fn quarantine_batch(case: &Case, files: &[FileOut]) -> Result<RecordBatch> {
         ],
     )
     .map_err(|e| Error::store("quarantine", e))
-}
-
-/// A removed duplicate call record and the record kept in its place, each as (file index in the
-/// case, `source_row`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct DupPair {
-    file: usize,
-    row: u64,
-    kept_file: usize,
-    kept_row: u64,
-}
-
-/// Sort key of a call record for duplicate detection: (called, start, calling number, caller-ID
-/// status, hash of the raw caller ID when there is no number (0 otherwise), duration, then the
-/// position: calls file, chunk, row) so that the first occurrence sorts first.
-type DupKey = (u64, i64, Option<u64>, i32, u64, i64, u32, u32, u32);
-
-/// A record's position: calls file (index into `calls`), chunk, row in the chunk.
-type Pos = (u32, u32, u32);
-
-/// Per calls file, per chunk, the rows to keep (`None`: all).
-type Masks = Vec<Vec<Option<BooleanArray>>>;
-
-/// The columns of one calls chunk that duplicate detection reads after sorting.
-struct DupCols {
-    raw: StringArray,
-    source_row: UInt64Array,
-}
-
-/// For each calls file (in `calls` order) and each of its chunks, the rows to keep, or `None`
-/// when the chunk has no duplicate; and every removed record with the record it duplicates, in
-/// case then row order.
-///
-/// A record is a duplicate of an earlier one (in case order, then row order) with the same
-/// called number, start and duration, and the same calling number, or, when neither has a
-/// number, the same caller-ID status and the same raw caller-ID text (exactly). Records with
-/// the same number but different raw text (`(613) 555-0199`, `+1 613 555 0199`) are duplicates.
-fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<(Masks, Vec<DupPair>)> {
-    let mut keys: Vec<DupKey> = Vec::new();
-    let mut cols: Vec<Vec<DupCols>> = Vec::with_capacity(calls.len());
-    for (ci, &fi) in calls.iter().enumerate() {
-        let mut file_cols = Vec::new();
-        for (k, ch) in files[fi].loaded.chunks.iter().enumerate() {
-            let b = &ch.batch;
-            let called = col(b, "called")?.as_primitive::<UInt64Type>().clone();
-            let calling = col(b, "calling")?.as_primitive::<UInt64Type>().clone();
-            let status = col(b, "calling_status")?
-                .as_dictionary::<Int32Type>()
-                .keys()
-                .clone();
-            let raw = col(b, "calling_raw")?.as_string::<i32>().clone();
-            let start = col(b, "start")?
-                .as_primitive::<TimestampMicrosecondType>()
-                .clone();
-            let dur = col(b, "duration_ms")?.as_primitive::<Int64Type>().clone();
-            let source_row = col(b, "source_row")?.as_primitive::<UInt64Type>().clone();
-            for r in 0..b.num_rows() {
-                let number = calling.is_valid(r).then(|| calling.value(r));
-                keys.push((
-                    called.value(r),
-                    start.value(r),
-                    number,
-                    status.value(r),
-                    if number.is_some() {
-                        0
-                    } else {
-                        raw_hash(raw.value(r))
-                    },
-                    if dur.is_valid(r) {
-                        dur.value(r)
-                    } else {
-                        i64::MIN
-                    },
-                    ci as u32,
-                    k as u32,
-                    r as u32,
-                ));
-            }
-            file_cols.push(DupCols { raw, source_row });
-        }
-        cols.push(file_cols);
-    }
-    keys.par_sort_unstable();
-    let same = |a: &DupKey, b: &DupKey| {
-        a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && a.3 == b.3 && a.4 == b.4 && a.5 == b.5
-    };
-    let raw_of = |key: &DupKey| {
-        cols[key.6 as usize][key.7 as usize]
-            .raw
-            .value(key.8 as usize)
-    };
-    let pos = |key: &DupKey| (key.6, key.7, key.8);
-    // (removed, kept) positions. Within a run of equal keys, the raw caller IDs are compared
-    // exactly when there is no number (a hash collision never merges two records).
-    let mut drop: Vec<(Pos, Pos)> = Vec::new();
-    let mut i = 0;
-    while i < keys.len() {
-        let mut j = i + 1;
-        while j < keys.len() && same(&keys[i], &keys[j]) {
-            j += 1;
-        }
-        if j - i > 1 {
-            if keys[i].2.is_some() {
-                for key in &keys[i + 1..j] {
-                    drop.push((pos(key), pos(&keys[i])));
-                }
-            } else {
-                let mut firsts: Vec<usize> = vec![i];
-                for m in i + 1..j {
-                    match firsts
-                        .iter()
-                        .find(|&&f| raw_of(&keys[f]) == raw_of(&keys[m]))
-                    {
-                        Some(&f) => drop.push((pos(&keys[m]), pos(&keys[f]))),
-                        None => firsts.push(m),
-                    }
-                }
-            }
-        }
-        i = j;
-    }
-    drop.sort_unstable();
-    let row_of = |(ci, k, r): Pos| {
-        (
-            calls[ci as usize],
-            cols[ci as usize][k as usize].source_row.value(r as usize),
-        )
-    };
-    let mut pairs: Vec<DupPair> = drop
-        .iter()
-        .map(|&(removed, kept)| {
-            let (file, row) = row_of(removed);
-            let (kept_file, kept_row) = row_of(kept);
-            DupPair {
-                file,
-                row,
-                kept_file,
-                kept_row,
-            }
-        })
-        .collect();
-    pairs.sort_unstable();
-    let mut out: Masks = calls
-        .iter()
-        .map(|&fi| vec![None; files[fi].loaded.chunks.len()])
-        .collect();
-    let mut i = 0;
-    while i < drop.len() {
-        let (ci, k, _) = drop[i].0;
-        let n = files[calls[ci as usize]].loaded.chunks[k as usize]
-            .batch
-            .num_rows();
-        let mut keep = vec![true; n];
-        while i < drop.len() && drop[i].0 .0 == ci && drop[i].0 .1 == k {
-            keep[drop[i].0 .2 as usize] = false;
-            i += 1;
-        }
-        out[ci as usize][k as usize] = Some(BooleanArray::from(keep));
-    }
-    Ok((out, pairs))
-}
-
-/// A 64-bit hash of a raw caller ID, for the sort key only (equal keys are confirmed by
-/// comparing the text).
-fn raw_hash(s: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
 }
 
 /// The duplicates table: every removed duplicate, in case order then row order.
