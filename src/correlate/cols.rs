@@ -2,7 +2,6 @@
 //! tables. Store tables are read whole (one batch each); these helpers turn their columns into
 //! plain vectors once, so the analyses work on `u64`/`i64` slices and interned string codes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -12,6 +11,8 @@ use arrow::array::{
 use arrow::datatypes::{
     DataType, Field, Int32Type, Schema, TimestampMicrosecondType, UInt16Type, UInt64Type,
 };
+
+use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 
@@ -71,7 +72,7 @@ pub fn intern(b: &RecordBatch, name: &str) -> Result<(Vec<u32>, Vec<String>)> {
             let d = a.as_dictionary::<Int32Type>();
             let vals = d.values().as_string::<i32>();
             let mut remap: Vec<u32> = vec![NONE; vals.len()];
-            let mut by_name: HashMap<&str, u32> = HashMap::new();
+            let mut by_name: FxHashMap<&str, u32> = FxHashMap::default();
             for i in 0..d.len() {
                 if d.is_null(i) {
                     codes.push(NONE);
@@ -91,17 +92,24 @@ pub fn intern(b: &RecordBatch, name: &str) -> Result<(Vec<u32>, Vec<String>)> {
         }
         _ => {
             let s = a.as_string::<i32>();
-            let mut by_name: HashMap<&str, u32> = HashMap::new();
+            let mut by_name: FxHashMap<&str, u32> = FxHashMap::default();
+            // Values come in runs (a carrier label, a campaign): the previous row's value is
+            // compared first.
+            let mut prev: Option<(&str, u32)> = None;
             for i in 0..s.len() {
                 if s.is_null(i) {
                     codes.push(NONE);
                     continue;
                 }
                 let v = s.value(i);
-                let c = *by_name.entry(v).or_insert_with(|| {
-                    names.push(v.to_string());
-                    names.len() as u32 - 1
-                });
+                let c = match prev {
+                    Some((p, c)) if p == v => c,
+                    _ => *by_name.entry(v).or_insert_with(|| {
+                        names.push(v.to_string());
+                        names.len() as u32 - 1
+                    }),
+                };
+                prev = Some((v, c));
                 codes.push(c);
             }
         }

@@ -19,11 +19,13 @@
 
 pub mod cols;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Instant;
 
-use arrow::array::RecordBatch;
+use arrow::array::{Array, AsArray, RecordBatch};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Map, Value};
 
 use crate::config::{CaseFile, Windows};
@@ -122,7 +124,7 @@ fn complainants(b: &RecordBatch) -> Result<Complainants> {
     let in_orders = bools(b, "in_orders")?;
     let (dist, dist_names) = intern(b, "district")?;
     // A complainant is its id, or its number when the id is missing.
-    let mut key_of: HashMap<String, u32> = HashMap::new();
+    let mut key_of: HashMap<String, u32> = HashMap::default();
     let mut keys = Vec::with_capacity(num.len());
     for i in 0..num.len() {
         let k = if ids[i] == NONE {
@@ -139,8 +141,8 @@ fn complainants(b: &RecordBatch) -> Result<Complainants> {
             ordered[keys[i] as usize] = true;
         }
     }
-    let mut by_number = HashMap::new();
-    let mut district = HashMap::new();
+    let mut by_number = HashMap::default();
+    let mut district = HashMap::default();
     for i in 0..num.len() {
         if ordered[keys[i] as usize] && in_orders[i] == Some(true) {
             by_number.entry(num[i]).or_insert(keys[i]);
@@ -263,7 +265,9 @@ pub fn run(out: &Path) -> Result<Correlation> {
             "correlate needs [windows] incident and baseline (the binomial test compares them)",
         ));
     };
+    let mut phases = Phases::new();
     let st = Store::read(out)?;
+    phases.mark("read");
     let comp = complainants(&st.complainants)?;
     let mut fig = Map::new();
     fn put(fig: &mut Map<String, Value>, k: &str, v: u64) {
@@ -289,21 +293,30 @@ pub fn run(out: &Path) -> Result<Correlation> {
     let (carrier, carrier_names) = intern(calls, "carrier")?;
     let (cfile, cfile_names) = intern(calls, "source_file")?;
     let crow = u64s_dense(calls, "source_row")?;
-    let calling_raw = intern(calls, "calling_raw")?;
-    let mut received: Vec<usize> = Vec::new();
-    let (mut outside, mut not_to) = (0u64, 0u64);
-    for i in 0..called.len() {
-        if !comp.by_number.contains_key(&called[i]) {
-            not_to += 1;
-            continue;
-        }
-        let t = start[i].unwrap_or(i64::MIN);
-        if windows.orders.is_some_and(|w| !w.contains(t)) {
-            outside += 1;
-            continue;
-        }
-        received.push(i);
-    }
+    let calling_raw = calls
+        .column_by_name("calling_raw")
+        .ok_or_else(|| Error::store("calling_raw", "missing column in the calls table"))?
+        .as_string::<i32>();
+    // Each call: to a complainant in the orders (0: received), outside the orders window (1),
+    // or not to a complainant in the orders (2).
+    let class: Vec<u8> = (0..called.len())
+        .into_par_iter()
+        .map(|i| {
+            if !comp.by_number.contains_key(&called[i]) {
+                2
+            } else if windows
+                .orders
+                .is_some_and(|w| !w.contains(start[i].unwrap_or(i64::MIN)))
+            {
+                1
+            } else {
+                0
+            }
+        })
+        .collect();
+    let received: Vec<usize> = (0..class.len()).filter(|&i| class[i] == 0).collect();
+    let outside = class.iter().filter(|&&c| c == 1).count() as u64;
+    let not_to = class.iter().filter(|&&c| c == 2).count() as u64;
     let dups: u64 = manifest
         .inputs
         .iter()
@@ -325,6 +338,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
     put(&mut fig, "blocked_caller_ids", blocked);
     put(&mut fig, "invalid_caller_ids", invalid);
 
+    phases.mark("calls");
     // ---- Reach per originating number.
     let win_of = |t: i64| -> u8 {
         if incident.contains(t) {
@@ -342,7 +356,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
         .collect();
     let caller: Vec<u64> = orig_rows.iter().map(|&i| calling[i].unwrap_or(0)).collect();
     let comp_id: Vec<u32> = orig_rows
-        .iter()
+        .par_iter()
         .map(|&i| comp.by_number[&called[i]])
         .collect();
     let win: Vec<u8> = orig_rows
@@ -358,37 +372,73 @@ pub fn run(out: &Path) -> Result<Correlation> {
         .enumerate()
         .map(|(k, &i)| (caller[k], start[i].unwrap_or(0), i))
         .collect();
-    by_num.sort_unstable();
-    let mut first = vec![None; n_num];
-    let mut last = vec![None; n_num];
-    let mut districts: Vec<String> = vec![String::new(); n_num];
-    let mut evidence: Vec<String> = vec![String::new(); n_num];
+    by_num.par_sort_unstable();
+    // District codes in the order of their names, so that sorted codes are sorted names.
+    let (district_names, district_code) = {
+        let mut names: Vec<&str> = comp.district.values().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        let code: HashMap<u64, u32> = comp
+            .district
+            .iter()
+            .map(|(n, d)| (*n, names.binary_search(&d.as_str()).unwrap_or(0) as u32))
+            .collect();
+        (names, code)
+    };
+    // Where each number's rows start in `by_num` (both are sorted by number, and every number
+    // of `reach` has rows).
+    let mut run_start = Vec::with_capacity(n_num + 1);
     {
         let mut j = 0usize;
-        for (k, &num) in reach.number.iter().enumerate() {
-            let mut ds: BTreeSet<&str> = BTreeSet::new();
+        for &num in &reach.number {
+            while by_num[j].0 < num {
+                j += 1;
+            }
+            run_start.push(j);
+        }
+        run_start.push(by_num.len());
+    }
+    type Context = (Option<i64>, Option<i64>, String, String);
+    let context: Vec<Context> = (0..n_num)
+        .into_par_iter()
+        .map(|k| {
+            let rows = &by_num[run_start[k]..run_start[k + 1]];
+            let mut ds: Vec<u32> = Vec::new();
+            let (mut first, mut last): (Option<i64>, Option<i64>) = (None, None);
             let mut ev: Option<usize> = None;
-            while j < by_num.len() && by_num[j].0 == num {
-                let (_, t, i) = by_num[j];
-                first[k] = Some(first[k].map_or(t, |f: i64| f.min(t)));
-                last[k] = Some(last[k].map_or(t, |l: i64| l.max(t)));
-                if let Some(d) = comp.district.get(&called[i]) {
-                    ds.insert(d);
+            for &(_, t, i) in rows {
+                first = Some(first.map_or(t, |f| f.min(t)));
+                last = Some(last.map_or(t, |l| l.max(t)));
+                if let Some(&d) = district_code.get(&called[i]) {
+                    ds.push(d);
                 }
                 if ev.is_none() && incident.contains(t) {
                     ev = Some(i);
                 }
-                j += 1;
             }
-            let ev = ev.or_else(|| {
-                let a = by_num.partition_point(|x| x.0 < num);
-                by_num.get(a).filter(|x| x.0 == num).map(|x| x.2)
-            });
-            if let Some(i) = ev {
-                evidence[k] = format!("{}:{}", cfile_names[cfile[i] as usize], crow[i]);
-            }
-            districts[k] = ds.into_iter().collect::<Vec<_>>().join("; ");
-        }
+            ds.sort_unstable();
+            ds.dedup();
+            let districts = ds
+                .iter()
+                .map(|&d| district_names[d as usize])
+                .collect::<Vec<_>>()
+                .join("; ");
+            let evidence = ev
+                .or_else(|| rows.first().map(|x| x.2))
+                .map(|i| format!("{}:{}", cfile_names[cfile[i] as usize], crow[i]))
+                .unwrap_or_default();
+            (first, last, districts, evidence)
+        })
+        .collect();
+    let mut first = Vec::with_capacity(n_num);
+    let mut last = Vec::with_capacity(n_num);
+    let mut districts = Vec::with_capacity(n_num);
+    let mut evidence = Vec::with_capacity(n_num);
+    for (f, l, d, e) in context {
+        first.push(f);
+        last.push(l);
+        districts.push(d);
+        evidence.push(e);
     }
     let inc_us = incident.len_us() as u64;
     let base_us = baseline.len_us() as u64;
@@ -421,11 +471,12 @@ pub fn run(out: &Path) -> Result<Correlation> {
     let rank = ranks_from_order(&order);
     let ln_q = stats::bh_ln_q(&ln_p);
 
+    phases.mark("reach");
     // ---- Subscribers and watch-lists per number.
     let sub_num = u64s_dense(&st.subscribers, "number")?;
     let (sub_status, sub_status_names) = intern(&st.subscribers, "status")?;
     let (sub_name, sub_name_names) = intern(&st.subscribers, "name")?;
-    let mut sub: HashMap<u64, (u8, Option<String>)> = HashMap::new();
+    let mut sub: HashMap<u64, (u8, Option<String>)> = HashMap::default();
     let prio = |s: &str| match s {
         "obtained" => 3u8,
         "refused" => 2,
@@ -447,7 +498,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
     let wl_num = u64s_dense(&st.watchlist, "number")?;
     let (wl_kind, wl_kind_names) = intern(&st.watchlist, "list_kind")?;
     let (wl_name, wl_name_names) = intern(&st.watchlist, "list_name")?;
-    let mut wl: HashMap<u64, (BTreeSet<String>, BTreeSet<String>)> = HashMap::new();
+    let mut wl: HashMap<u64, (BTreeSet<String>, BTreeSet<String>)> = HashMap::default();
     for i in 0..wl_num.len() {
         let e = wl.entry(wl_num[i]).or_default();
         e.0.insert(wl_kind_names[wl_kind[i] as usize].clone());
@@ -483,6 +534,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
         put(&mut fig, &format!("watchlist_{k}"), *c);
     }
 
+    phases.mark("subscribers");
     // ---- Attribution: the time-band join per (carrier, vendor) pair.
     let vc = &st.vendor_calls;
     let v_dialed = u64s_dense(vc, "dialed")?;
@@ -559,7 +611,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
         .map(String::as_str)
         .collect();
     // Campaigns attributed to each originating number (by the number the carrier recorded).
-    let mut num_campaigns: HashMap<u64, BTreeSet<String>> = HashMap::new();
+    let mut num_campaigns: HashMap<u64, BTreeSet<String>> = HashMap::default();
     for &(k, j, _) in &at_rows {
         if let (Some(n), c) = (calling[received[k]], v_campaign[j]) {
             if c != NONE {
@@ -603,11 +655,9 @@ pub fn run(out: &Path) -> Result<Correlation> {
                     .iter()
                     .map(|x| match calling[r(x.0)] {
                         Some(n) => Some(format_e164(n)),
-                        None => {
-                            let (c, names) = &calling_raw;
-                            let code = c[r(x.0)];
-                            (code != NONE).then(|| names[code as usize].clone())
-                        }
+                        None => calling_raw
+                            .is_valid(r(x.0))
+                            .then(|| calling_raw.value(r(x.0)).to_string()),
                     })
                     .collect(),
             )
@@ -667,6 +717,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
         b.build("attribution")?
     };
 
+    phases.mark("attribution");
     // ---- Lists: uploads, campaigns, downloads, poll response sets, watch-lists.
     let uploads = group_sets(&st.vendor_list, "number", "list", "upload", "upload:")?;
     let campaigns = group_sets(vc, "dialed", "campaign", "campaign", "campaign:")?;
@@ -788,6 +839,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
         .u64("matches", pairs_out.iter().map(|p| p.5).collect())
         .build("offsets")?;
 
+    phases.mark("lists");
     // ---- Numbers table.
     let explained: Vec<bool> = reach
         .number
@@ -865,6 +917,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
             .build("numbers")?
     };
 
+    phases.mark("numbers");
     // ---- Overlaps: uploads and campaigns against downloads and poll response sets.
     let side_a: Vec<&NamedSet> = uploads.iter().chain(campaigns.iter()).collect();
     let side_b: Vec<&NamedSet> = downloads.iter().chain(polls.iter()).collect();
@@ -879,6 +932,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
         .collect();
     let enrichment_table = enrichment(&all_lists, &comp.numbers, population)?;
 
+    phases.mark("overlaps");
     // ---- Spread and skew. A list or campaign whose own account has no download log takes the
     // scope of the account behind its closest significant source download.
     let source_of = source_downloads(&overlaps_table, &downloads)?;
@@ -901,6 +955,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
             .collect::<Vec<_>>(),
     )?;
 
+    phases.mark("spread");
     // ---- Leads.
     let np = &st.numbering_plan;
     let plan_npa: Vec<u16> = u16s(np, "npa")?
@@ -1018,6 +1073,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
     let mut figures = fig.clone();
     figures.insert("inputs".into(), Value::Array(inputs));
 
+    phases.mark("leads");
     // ---- Write.
     let dir = out.join(RESULTS);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -1042,20 +1098,35 @@ pub fn run(out: &Path) -> Result<Correlation> {
         ("skew", &skew_table),
         ("leads", &leads_table),
     ];
-    for (name, t) in tables.iter() {
-        let rows = Some(t.num_rows() as u64);
-        if *name == "leads" {
-            let rel = format!("{RESULTS}/leads.csv");
-            store::write_csv(&out.join(&rel), std::slice::from_ref(*t))?;
-            manifest.add_output(out, &rel, rows)?;
-            continue;
-        }
-        let rel = format!("{RESULTS}/{name}.parquet");
-        store::write_parquet(&out.join(&rel), &t.schema(), std::slice::from_ref(*t))?;
-        manifest.add_output(out, &rel, rows)?;
-        let rel = format!("{RESULTS}/{name}.csv");
-        store::write_csv(&out.join(&rel), std::slice::from_ref(*t))?;
-        manifest.add_output(out, &rel, rows)?;
+    // Every file on its own task; the manifest lists them in a fixed order afterwards.
+    let files: Vec<(String, &RecordBatch, bool)> = tables
+        .iter()
+        .flat_map(|&(name, t)| {
+            let csv = (format!("{RESULTS}/{name}.csv"), t, true);
+            if name == "leads" {
+                vec![csv]
+            } else {
+                vec![(format!("{RESULTS}/{name}.parquet"), t, false), csv]
+            }
+        })
+        .collect();
+    files
+        .par_iter()
+        .map(|(rel, t, csv)| {
+            let path = out.join(rel);
+            if *csv {
+                store::write_csv(&path, std::slice::from_ref(*t))
+            } else {
+                store::write_parquet(&path, &t.schema(), std::slice::from_ref(*t))
+            }
+        })
+        .collect::<Result<Vec<()>>>()?;
+    for (rel, t, _) in &files {
+        manifest.add_output(out, rel, Some(t.num_rows() as u64))?;
+    }
+    phases.mark("write");
+    for (name, ms) in phases.done {
+        manifest.timings_ms.insert(format!("correlate.{name}"), ms);
     }
     manifest
         .timings_ms
@@ -1087,6 +1158,49 @@ pub fn run(out: &Path) -> Result<Correlation> {
         top_overlaps,
         leads: lead_idx.len(),
     })
+}
+
+/// (number, row) pairs sorted by number, one per number: its lowest row in `numbers`.
+fn first_row_index(numbers: &[u64]) -> Vec<(u64, u32)> {
+    let mut v: Vec<(u64, u32)> = numbers
+        .iter()
+        .enumerate()
+        .map(|(r, &n)| (n, r as u32))
+        .collect();
+    v.par_sort_unstable();
+    v.dedup_by_key(|e| e.0);
+    v
+}
+
+/// The row of `n` in an index made by [`first_row_index`].
+fn lookup(index: &[(u64, u32)], n: u64) -> Option<usize> {
+    index
+        .binary_search_by_key(&n, |e| e.0)
+        .ok()
+        .map(|i| index[i].1 as usize)
+}
+
+/// Wall time per phase of the correlate step, for the manifest's `timings_ms`.
+struct Phases {
+    last: Instant,
+    done: Vec<(&'static str, u64)>,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        Phases {
+            last: Instant::now(),
+            done: Vec::new(),
+        }
+    }
+
+    /// Ends the phase called `name` (the time since the previous mark).
+    fn mark(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.done
+            .push((name, now.duration_since(self.last).as_millis() as u64));
+        self.last = now;
+    }
 }
 
 /// The numbers of the complainants an originating number reached.
@@ -1303,7 +1417,7 @@ fn source_downloads(
         .iter()
         .filter_map(|d| d.account.as_deref().map(|a| (d.name.as_str(), a)))
         .collect();
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     // Rows are in rank order, so the first download row of a list is its closest source.
     for i in 0..overlaps.num_rows() {
         if !b[i].starts_with("download:") || q.value(i) > ALPHA || out.contains_key(&a[i]) {
@@ -1348,7 +1462,7 @@ fn spread(
     }
     // Account scopes from the download logs: the union of the districts named in every
     // download of the account (`;`-separated); `national` means no restriction.
-    let mut scope: HashMap<String, Scope> = HashMap::new();
+    let mut scope: HashMap<String, Scope> = HashMap::default();
     if st.downloads.num_rows() > 0 {
         let (acc, acc_names) = intern(&st.downloads, "account")?;
         let (sc, sc_names) = intern(&st.downloads, "scope")?;
@@ -1379,11 +1493,27 @@ fn spread(
         ));
     }
     let nd = dist_names.len() as u32;
+    // Number → district: one sorted index for every set (the lowest table row wins), then a
+    // binary search per member, the sets in parallel.
+    let t_index = first_row_index(&t_num);
+    let set_counts: Vec<(Vec<u64>, u64)> = sets
+        .par_iter()
+        .map(|(_, _, _, nums)| {
+            let mut counts = vec![0u64; nd as usize];
+            let mut none = 0u64;
+            for &n in nums {
+                match lookup(&t_index, n).map(|row| t_dist[row]) {
+                    Some(d) if d < nd => counts[d as usize] += 1,
+                    _ => none += 1,
+                }
+            }
+            (counts, none)
+        })
+        .collect();
     let (mut s_set, mut s_kind, mut s_dist, mut s_n, mut s_share, mut s_scope) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut s_from: Vec<Option<String>> = vec![];
-    for (name, kind, account, nums) in &sets {
-        let (counts, none) = join::district_counts(nums, &t_num, &t_dist, nd);
+    for ((name, kind, account, nums), (counts, none)) in sets.iter().zip(set_counts) {
         let total = nums.len().max(1) as f64;
         let own = account.as_ref().and_then(|a| scope.get(a));
         let (sc, from) = match own {
@@ -1444,6 +1574,7 @@ fn spread(
         ("age_band", &pop_age, &age_names),
         ("party", &pop_party, &party_names),
     ];
+    let pop_index = first_row_index(&pop_num);
     for (attr, codes, names) in attrs {
         if names.is_empty() {
             continue;
@@ -1459,21 +1590,23 @@ fn spread(
             .iter()
             .map(|&b| b as f64 / total.max(1) as f64)
             .collect();
-        let idx: HashMap<u64, usize> = pop_num
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| (n, i))
-            .rev()
-            .collect();
-        for (name, _, _, nums) in sets.iter().filter(|s| s.1 != "number") {
-            let mut obs = vec![0u64; names.len()];
-            for n in nums {
-                if let Some(&i) = idx.get(n) {
-                    if codes[i] != NONE {
-                        obs[codes[i] as usize] += 1;
+        let observed: Vec<Vec<u64>> = sets
+            .par_iter()
+            .filter(|s| s.1 != "number")
+            .map(|(_, _, _, nums)| {
+                let mut obs = vec![0u64; names.len()];
+                for &n in nums {
+                    if let Some(i) = lookup(&pop_index, n) {
+                        if codes[i] != NONE {
+                            obs[codes[i] as usize] += 1;
+                        }
                     }
                 }
-            }
+                obs
+            })
+            .collect();
+        let named = sets.iter().filter(|s| s.1 != "number");
+        for ((name, _, _, _), obs) in named.zip(observed) {
             let n_obs: u64 = obs.iter().sum();
             if n_obs == 0 {
                 continue;
