@@ -37,6 +37,44 @@ pub fn u64s_dense(b: &RecordBatch, name: &str) -> Result<Vec<u64>> {
     Ok(col(b, name)?.as_primitive::<UInt64Type>().values().to_vec())
 }
 
+/// The values of a `u64` column without nulls, in place.
+///
+/// # Errors
+/// [`Error::Store`] when the column is missing or holds a null.
+pub fn u64_values<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b [u64]> {
+    let a = u64_array(b, name)?;
+    if a.null_count() > 0 {
+        return Err(Error::store(
+            name,
+            "null in a column that must have a value on every row",
+        ));
+    }
+    Ok(a.values())
+}
+
+/// A `u64` column, in place.
+///
+/// # Errors
+/// [`Error::Store`] when the column is missing.
+pub fn u64_array<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b UInt64Array> {
+    Ok(col(b, name)?.as_primitive::<UInt64Type>())
+}
+
+/// The values of a timestamp column without nulls (UTC microseconds), in place.
+///
+/// # Errors
+/// [`Error::Store`] when the column is missing or holds a null.
+pub fn time_values<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b [i64]> {
+    let a = col(b, name)?.as_primitive::<TimestampMicrosecondType>();
+    if a.null_count() > 0 {
+        return Err(Error::store(
+            name,
+            "null in a column that must have a value on every row",
+        ));
+    }
+    Ok(a.values())
+}
+
 /// A `u16` column (nulls as `None`).
 pub fn u16s(b: &RecordBatch, name: &str) -> Result<Vec<Option<u16>>> {
     let a = col(b, name)?.as_primitive::<UInt16Type>();

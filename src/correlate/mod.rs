@@ -279,8 +279,11 @@ pub fn run(out: &Path) -> Result<Correlation> {
 
     // ---- Calls to complainants in the orders window.
     let calls = &st.calls;
-    let called = u64s_dense(calls, "called")?;
-    let calling = u64s(calls, "calling")?;
+    // The big columns are used in place (no copies): called, start and source_row have no
+    // nulls in a case store; calling is null where the caller ID was blocked or invalid.
+    let called: &[u64] = cols::u64_values(calls, "called")?;
+    let calling_col = cols::u64_array(calls, "calling")?;
+    let calling = |i: usize| calling_col.is_valid(i).then(|| calling_col.value(i));
     let (status, status_names) = intern(calls, "calling_status")?;
     let code_of = |name: &str| {
         status_names
@@ -289,10 +292,10 @@ pub fn run(out: &Path) -> Result<Correlation> {
             .map(|p| p as u32)
     };
     let (st_blocked, st_invalid) = (code_of("blocked"), code_of("invalid"));
-    let start = times(calls, "start")?;
+    let start: &[i64] = cols::time_values(calls, "start")?;
     let (carrier, carrier_names) = intern(calls, "carrier")?;
     let (cfile, cfile_names) = intern(calls, "source_file")?;
-    let crow = u64s_dense(calls, "source_row")?;
+    let crow: &[u64] = cols::u64_values(calls, "source_row")?;
     let calling_raw = calls
         .column_by_name("calling_raw")
         .ok_or_else(|| Error::store("calling_raw", "missing column in the calls table"))?
@@ -304,10 +307,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
         .map(|i| {
             if !comp.by_number.contains_key(&called[i]) {
                 2
-            } else if windows
-                .orders
-                .is_some_and(|w| !w.contains(start[i].unwrap_or(i64::MIN)))
-            {
+            } else if windows.orders.is_some_and(|w| !w.contains(start[i])) {
                 1
             } else {
                 0
@@ -352,17 +352,14 @@ pub fn run(out: &Path) -> Result<Correlation> {
     let orig_rows: Vec<usize> = received
         .iter()
         .copied()
-        .filter(|&i| calling[i].is_some())
+        .filter(|&i| calling(i).is_some())
         .collect();
-    let caller: Vec<u64> = orig_rows.iter().map(|&i| calling[i].unwrap_or(0)).collect();
+    let caller: Vec<u64> = orig_rows.iter().map(|&i| calling_col.value(i)).collect();
     let comp_id: Vec<u32> = orig_rows
         .par_iter()
         .map(|&i| comp.by_number[&called[i]])
         .collect();
-    let win: Vec<u8> = orig_rows
-        .iter()
-        .map(|&i| win_of(start[i].unwrap_or(i64::MIN)))
-        .collect();
+    let win: Vec<u8> = orig_rows.iter().map(|&i| win_of(start[i])).collect();
     let reach = join::reach_by_window(&caller, &comp_id, &win);
     let n_num = reach.number.len();
     put(&mut fig, "originating_numbers", n_num as u64);
@@ -370,7 +367,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
     let mut by_num: Vec<(u64, i64, usize)> = orig_rows
         .iter()
         .enumerate()
-        .map(|(k, &i)| (caller[k], start[i].unwrap_or(0), i))
+        .map(|(k, &i)| (caller[k], start[i], i))
         .collect();
     by_num.par_sort_unstable();
     // District codes in the order of their names, so that sorted codes are sorted names.
@@ -547,8 +544,9 @@ pub fn run(out: &Path) -> Result<Correlation> {
     let v_row = u64s_dense(vc, "source_row")?;
     let tol_us = (case.attribution.tolerance_s * 1e6).round() as i64;
     let wnd_us = (case.attribution.offset_window_s * 1e6).round() as i64;
-    // best[k] for received call k: (|delta|, pair index, vendor row, delta)
-    let mut best: Vec<Option<(i64, usize, usize, i64)>> = vec![None; received.len()];
+    // Every match of every (carrier, vendor) pair: (received k, |delta|, pair index, vendor row,
+    // delta); each call then keeps its nearest (ties: lower pair, then lower vendor row).
+    let mut matches: Vec<(usize, i64, usize, usize, i64)> = Vec::new();
     let mut pairs_out: Vec<PairOffset> = Vec::new();
     let mut pair_of_campaign: Vec<BTreeMap<usize, u64>> =
         vec![BTreeMap::new(); v_campaign_names.len()];
@@ -557,10 +555,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
             .filter(|&k| carrier[received[k]] == ci as u32)
             .collect();
         let c_num: Vec<u64> = cr.iter().map(|&k| called[received[k]]).collect();
-        let c_t: Vec<i64> = cr
-            .iter()
-            .map(|&k| start[received[k]].unwrap_or(0))
-            .collect();
+        let c_t: Vec<i64> = cr.iter().map(|&k| start[received[k]]).collect();
         for (vi, vname) in v_vendor_names.iter().enumerate() {
             let vr: Vec<usize> = (0..v_dialed.len())
                 .filter(|&j| v_vendor[j] == vi as u32)
@@ -577,10 +572,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
             for t in 0..m.len() {
                 let k = cr[m.carrier[t] as usize];
                 let j = vr[m.vendor[t] as usize];
-                let cand = (m.delta_us[t].abs(), pair, j, m.delta_us[t]);
-                if best[k].is_none_or(|b| (cand.0, cand.1, cand.2) < (b.0, b.1, b.2)) {
-                    best[k] = Some(cand);
-                }
+                matches.push((k, m.delta_us[t].abs(), pair, j, m.delta_us[t]));
             }
             pairs_out.push((
                 cname.clone(),
@@ -593,14 +585,14 @@ pub fn run(out: &Path) -> Result<Correlation> {
         }
     }
     // Attribution rows, in received order.
+    matches.sort_unstable();
+    matches.dedup_by_key(|m| m.0);
     let mut at_rows: Vec<(usize, usize, i64)> = Vec::new(); // (received k, vendor row, delta)
-    for (k, b) in best.iter().enumerate() {
-        if let Some((_, pair, j, d)) = b {
-            at_rows.push((k, *j, *d));
-            let c = v_campaign[*j];
-            if c != NONE {
-                *pair_of_campaign[c as usize].entry(*pair).or_insert(0) += 1;
-            }
+    for &(k, _, pair, j, d) in &matches {
+        at_rows.push((k, j, d));
+        let c = v_campaign[j];
+        if c != NONE {
+            *pair_of_campaign[c as usize].entry(pair).or_insert(0) += 1;
         }
     }
     put(&mut fig, "attributed_calls", at_rows.len() as u64);
@@ -613,7 +605,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
     // Campaigns attributed to each originating number (by the number the carrier recorded).
     let mut num_campaigns: HashMap<u64, BTreeSet<String>> = HashMap::default();
     for &(k, j, _) in &at_rows {
-        if let (Some(n), c) = (calling[received[k]], v_campaign[j]) {
+        if let (Some(n), c) = (calling(received[k]), v_campaign[j]) {
             if c != NONE {
                 num_campaigns
                     .entry(n)
@@ -648,12 +640,15 @@ pub fn run(out: &Path) -> Result<Correlation> {
                     .map(|x| format_e164(called[r(x.0)]))
                     .collect::<Vec<_>>(),
             )
-            .time("start", at_rows.iter().map(|x| start[r(x.0)]).collect())
+            .time(
+                "start",
+                at_rows.iter().map(|x| Some(start[r(x.0)])).collect(),
+            )
             .text(
                 "seen",
                 at_rows
                     .iter()
-                    .map(|x| match calling[r(x.0)] {
+                    .map(|x| match calling(r(x.0)) {
                         Some(n) => Some(format_e164(n)),
                         None => calling_raw
                             .is_valid(r(x.0))
