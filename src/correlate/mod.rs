@@ -944,7 +944,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
             .map(|&k| {
                 (
                     reach.number[k],
-                    by_num_complainants(&by_num, reach.number[k], &called),
+                    by_num_complainants(&by_num, reach.number[k], called),
                 )
             })
             .collect::<Vec<_>>(),
