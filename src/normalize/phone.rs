@@ -909,6 +909,35 @@ fn international(d: &[u8]) -> Phone {
     if d.len() <= cc_len + 1 {
         return Phone::Invalid(InvalidReason::TooFewDigits);
     }
+    // The library parse costs ~10 µs and depends on the digits only; carrier records repeat the
+    // same foreign numbers, so each thread remembers its answers (bounded).
+    let key = (value_of(d), d.len() as u8);
+    if let Some(p) = SLOW_PATH.with(|c| c.borrow().get(&key).copied()) {
+        return p;
+    }
+    let p = international_uncached(d);
+    SLOW_PATH.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= SLOW_PATH_CAP {
+            c.clear();
+        }
+        c.insert(key, p);
+    });
+    p
+}
+
+/// The most answers of the library parse one thread keeps.
+const SLOW_PATH_CAP: usize = 1 << 16;
+
+thread_local! {
+    /// Answers of [`international_uncached`] by (digits as a number, digit count).
+    static SLOW_PATH: std::cell::RefCell<rustc_hash::FxHashMap<(u64, u8), Phone>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
+/// [`international`] through the libphonenumber port, for digits with a known country code
+/// other than `1`.
+fn international_uncached(d: &[u8]) -> Phone {
     let mut buf = [0u8; DIGIT_CAP];
     buf[0] = b'+';
     buf[1..=d.len()].copy_from_slice(d);
