@@ -123,6 +123,8 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
         }
     }
 
+    let t_dedupe = t0.elapsed();
+
     // Reconcile before writing.
     let mut inputs = Vec::new();
     let mut profile_hashes: BTreeMap<&str, String> = BTreeMap::new();
@@ -226,6 +228,7 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
             Ok((rel, n))
         })
         .collect();
+    let t_tables = t0.elapsed();
     for (kind, w) in Kind::ALL.iter().zip(written) {
         let (rel, n) = w?;
         rows.insert(*kind, n);
@@ -263,6 +266,14 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
     manifest
         .timings_ms
         .insert("ingest.read".into(), t_read.as_millis() as u64);
+    manifest.timings_ms.insert(
+        "ingest.dedupe".into(),
+        (t_dedupe - t_read).as_millis() as u64,
+    );
+    manifest.timings_ms.insert(
+        "ingest.write_tables".into(),
+        (t_tables - t_dedupe).as_millis() as u64,
+    );
     manifest
         .timings_ms
         .insert("ingest.total".into(), t0.elapsed().as_millis() as u64);
