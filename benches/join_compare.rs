@@ -275,11 +275,12 @@ fn read(path: PathBuf, names: &[&str]) -> Res<Cols> {
 }
 
 impl Cols {
-    /// One column gathered into a vector, batches copied in parallel.
+    /// One column gathered into a vector, batches converted in parallel, each straight into
+    /// its place.
     fn gather<T: Copy + Default + Send + Sync, A: Array + 'static>(
         &self,
         name: &str,
-        values: impl Fn(&A) -> &[T] + Sync,
+        fill: impl Fn(&A, &mut [T]) + Sync,
     ) -> Vec<T> {
         let mut out = vec![T::default(); self.rows];
         let mut rest = &mut out[..];
@@ -292,27 +293,36 @@ impl Cols {
         pieces.into_par_iter().for_each(|(b, dst)| {
             let col = b.column_by_name(name).expect("column");
             let arr = col.as_any().downcast_ref::<A>().expect("column type");
-            dst.copy_from_slice(values(arr));
+            fill(arr, dst);
         });
         out
     }
 
     fn u64(&self, name: &str) -> Vec<u64> {
-        let v: Vec<i64> = self.gather(name, |a: &Int64Array| a.values());
         // Numbers are below 2^63: the cast is exact.
-        v.into_par_iter().map(|x| x as u64).collect()
+        self.gather(name, |a: &Int64Array, d: &mut [u64]| {
+            d.iter_mut()
+                .zip(a.values())
+                .for_each(|(d, &x)| *d = x as u64)
+        })
     }
 
     fn i64(&self, name: &str) -> Vec<i64> {
-        self.gather(name, |a: &Int64Array| a.values())
+        self.gather(name, |a: &Int64Array, d: &mut [i64]| {
+            d.copy_from_slice(a.values())
+        })
     }
 
     fn u32(&self, name: &str) -> Vec<u32> {
-        self.gather(name, |a: &UInt32Array| a.values())
+        self.gather(name, |a: &UInt32Array, d: &mut [u32]| {
+            d.copy_from_slice(a.values())
+        })
     }
 
     fn u8(&self, name: &str) -> Vec<u8> {
-        self.gather(name, |a: &UInt8Array| a.values())
+        self.gather(name, |a: &UInt8Array, d: &mut [u8]| {
+            d.copy_from_slice(a.values())
+        })
     }
 }
 
@@ -339,10 +349,20 @@ fn run(dir: &Path, kernel: &str) -> Res<()> {
             let read_s = t0.elapsed().as_secs_f64();
             let mut last = String::new();
             let times = timed(reps, || {
+                let t = Instant::now();
                 let idx = BandIndex::new(&cn, &ct, &vn, &vt);
+                let t_index = t.elapsed().as_secs_f64();
                 let e = idx.estimate_offset(WINDOW_US).expect("candidates");
+                let t_est = t.elapsed().as_secs_f64();
+                let presorted = idx.is_presorted();
                 let m = idx.join(e.offset_us, TOL_US);
-                last = band_sums(&e, &m);
+                let t_join = t.elapsed().as_secs_f64();
+                last = format!(
+                    "presorted={presorted} index_s={t_index:.4} estimate_s={:.4} join_s={:.4} {}",
+                    t_est - t_index,
+                    t_join - t_est,
+                    band_sums(&e, &m)
+                );
             });
             (cn.len(), read_s, times, last)
         }

@@ -268,6 +268,28 @@ proptest! {
     }
 
     #[test]
+    fn band_join_presorted_matches_nested_loop(
+        c in prop::collection::vec((number(6), time()), 0..80),
+        v in prop::collection::vec((number(6), time()), 0..80),
+        off in prop_oneof![Just(0i64), (-3i64..4).prop_map(|k| k * 5), -30i64..30],
+        tol in prop_oneof![Just(0i64), Just(5), Just(10), -1i64..40],
+        w in prop_oneof![Just(0i64), Just(25), -1i64..100],
+    ) {
+        // Sides sorted by (number, time), as a store clustered by number holds them: the
+        // linear check finds it and the merge runs on the columns as given.
+        let sorted = |mut x: Vec<(u64, i64)>| -> (Vec<u64>, Vec<i64>) { x.sort(); x.into_iter().unzip() };
+        let (cn, ct) = sorted(c);
+        let (vn, vt) = sorted(v);
+        let idx = BandIndex::new(&cn, &ct, &vn, &vt);
+        prop_assert!(idx.is_presorted());
+        prop_assert_eq!(idx.estimate_offset(w), naive_offset(&cn, &ct, &vn, &vt, w));
+        let got = band_join(&cn, &ct, &vn, &vt, off, tol);
+        let got: Vec<(u32, u32, i64)> = (0..got.len()).map(|k| (got.carrier[k], got.vendor[k], got.delta_us[k])).collect();
+        let some = |x: &[u64]| x.iter().map(|&n| Some(n)).collect::<Vec<_>>();
+        prop_assert_eq!(got, naive_band(&some(&cn), &ct, &some(&vn), &vt, off, tol));
+    }
+
+    #[test]
     fn offset_estimate_matches_nested_loop(
         (cn, ct) in side(50, 5),
         (vn, vt) in side(50, 5),
@@ -388,6 +410,8 @@ impl SplitMix {
 #[derive(Debug, PartialEq)]
 struct AllOutputs {
     band: BandMatches,
+    band_sorted: BandMatches,
+    sorted_offset: Option<OffsetEstimate>,
     offset: Option<OffsetEstimate>,
     sampled: Option<OffsetEstimate>,
     first: Vec<Option<u32>>,
@@ -414,6 +438,15 @@ fn run_all(rows: usize) -> AllOutputs {
         .map(|_| r.below(50_000) as i64 * 1000)
         .collect();
     let idx = BandIndex::new(&cn, &ct, &vn, &vt);
+    let sort = |n: &[u64], t: &[i64]| -> (Vec<u64>, Vec<i64>) {
+        let mut x: Vec<(u64, i64)> = n.iter().copied().zip(t.iter().copied()).collect();
+        x.sort();
+        x.into_iter().unzip()
+    };
+    let ((scn, sct), (svn, svt)) = (sort(&cn, &ct), sort(&vn, &vt));
+    let sidx = BandIndex::new(&scn, &sct, &svn, &svt);
+    assert!(sidx.is_presorted());
+    let sorted_offset = sidx.estimate_offset(60_000_000);
     let comp: Vec<u32> = (0..rows).map(|_| r.below(5000) as u32).collect();
     let win: Vec<u8> = (0..rows).map(|_| r.below(3) as u8).collect();
     let al: Vec<u32> = (0..rows).map(|_| r.below(300) as u32).collect();
@@ -426,6 +459,8 @@ fn run_all(rows: usize) -> AllOutputs {
     let offset = idx.estimate_offset(600_000);
     AllOutputs {
         band: idx.join(7_000, 30_000),
+        band_sorted: sidx.join(7_000, 30_000),
+        sorted_offset,
         offset,
         sampled: estimate_offset(&cn, &ct, &vn, &vt, 60_000_000),
         first: lookup_first(&cn, &vn),
@@ -455,6 +490,9 @@ fn one_and_two_threads_agree() -> Result<(), Box<dyn std::error::Error>> {
         "sample path not reached"
     );
     assert!(!one.band.is_empty() && !one.overlap.a.is_empty());
+    // The presorted path takes the same sample as the partitioned one.
+    assert_eq!(one.sorted_offset, one.sampled);
+    assert_eq!(one.band_sorted.len(), one.band.len());
     assert_eq!(one, two);
     Ok(())
 }

@@ -21,6 +21,11 @@
 //! into carrier-row order by the reverse walk of the partitioning, so the output is sorted by
 //! carrier row and identical for any thread count.
 //!
+//! **Presorted input.** When both sides already come sorted by `(number, time)` (the store
+//! clustered by number at ingest), a linear check (a few ms at 10 M rows) finds it and the same
+//! cursors run on the input columns, in fixed chunks of carrier rows: no hashing, scatter,
+//! sort, keys or reverse walk. The answers are identical (same tie rule, same offset sample).
+//!
 //! The clock offset between a carrier and a vendor is estimated on the same sorted runs:
 //! every pair with equal number and `|t_carrier - t_vendor| <= window` is a candidate, and the
 //! offset is the lower median of their differences ([`BandIndex::estimate_offset`]). Build a
@@ -130,12 +135,36 @@ pub fn band_join(
 
 /// Both sides partitioned and sorted once, for [`estimate_offset`](Self::estimate_offset)
 /// then [`join`](Self::join) (the sort does not depend on the offset).
+///
+/// When both sides already come sorted by `(number, time)` (a store clustered by number at
+/// ingest), a linear check finds it and nothing is partitioned or sorted: the estimate and the
+/// join merge the input columns directly ([`is_presorted`](Self::is_presorted) tells).
 pub struct BandIndex<'a> {
+    kind: Kind<'a>,
+}
+
+enum Kind<'a> {
+    Partitioned(Box<Partitioned<'a>>),
+    Sorted(Sorted<'a>),
+}
+
+/// Hash-partitioned, sorted keys of both sides.
+struct Partitioned<'a> {
     carrier_num: &'a [u64],
     cl: Layout,
     vl: Layout,
     base: i64,
     keys: Keys,
+}
+
+/// Both sides as given, each sorted by `(number, time)`; rows are positions.
+struct Sorted<'a> {
+    cn: &'a [u64],
+    ct: &'a [i64],
+    vn: &'a [u64],
+    vt: &'a [i64],
+    /// Carrier rows per task ([`SORTED_CHUNK`]; smaller in tests).
+    chunk: usize,
 }
 
 enum Keys {
@@ -279,10 +308,37 @@ impl<'a> BandIndex<'a> {
         vendor_num: &'a [u64],
         vendor_t: &'a [i64],
     ) -> Self {
+        assert_eq!(carrier_num.len(), carrier_t.len(), "carrier columns differ");
+        assert_eq!(vendor_num.len(), vendor_t.len(), "vendor columns differ");
+        assert!(
+            carrier_num.len() <= u32::MAX as usize && vendor_num.len() <= u32::MAX as usize,
+            "callsift::join: at most 2^32 - 1 rows per input"
+        );
+        let (cs, vs) = rayon::join(
+            || is_sorted(carrier_num, carrier_t),
+            || is_sorted(vendor_num, vendor_t),
+        );
+        if cs && vs {
+            return BandIndex {
+                kind: Kind::Sorted(Sorted {
+                    cn: carrier_num,
+                    ct: carrier_t,
+                    vn: vendor_num,
+                    vt: vendor_t,
+                    chunk: SORTED_CHUNK,
+                }),
+            };
+        }
         let bits = bits_for_rows(carrier_num.len().max(vendor_num.len()));
         Self::with_bits(carrier_num, carrier_t, vendor_num, vendor_t, bits)
     }
 
+    /// True if the input was found sorted and is merged without partitioning.
+    pub fn is_presorted(&self) -> bool {
+        matches!(self.kind, Kind::Sorted(_))
+    }
+
+    /// The partitioned path, whatever the order of the input.
     pub(crate) fn with_bits(
         carrier_num: &'a [u64],
         carrier_t: &'a [i64],
@@ -361,11 +417,13 @@ impl<'a> BandIndex<'a> {
             Keys::Wide { c, v }
         };
         BandIndex {
-            carrier_num,
-            cl,
-            vl,
-            base,
-            keys,
+            kind: Kind::Partitioned(Box::new(Partitioned {
+                carrier_num,
+                cl,
+                vl,
+                base,
+                keys,
+            })),
         }
     }
 
@@ -383,9 +441,12 @@ impl<'a> BandIndex<'a> {
             return None;
         }
         let w = window_us as u64;
-        let mut deltas = match &self.keys {
-            Keys::Packed { c, v, codec } => self.offset_deltas(c, v, codec, w, cap),
-            Keys::Wide { c, v } => self.offset_deltas(c, v, &(), w, cap),
+        let mut deltas = match &self.kind {
+            Kind::Sorted(s) => s.offset_deltas(window_us, cap),
+            Kind::Partitioned(pi) => match &pi.keys {
+                Keys::Packed { c, v, codec } => pi.offset_deltas(c, v, codec, w, cap),
+                Keys::Wide { c, v } => pi.offset_deltas(c, v, &(), w, cap),
+            },
         };
         let (candidates, ds) = (deltas.0, &mut deltas.1);
         if ds.is_empty() {
@@ -405,6 +466,18 @@ impl<'a> BandIndex<'a> {
         })
     }
 
+    /// See [`band_join`]. Consumes the index: the memory of the sorted carrier keys is
+    /// reused for the matches (fresh memory costs a page fault per 4 KB, which at 10 M rows
+    /// is as much as the join itself).
+    pub fn join(self, offset_us: i64, tolerance_us: i64) -> BandMatches {
+        match self.kind {
+            Kind::Sorted(s) => s.join(offset_us, tolerance_us),
+            Kind::Partitioned(p) => p.join(offset_us, tolerance_us),
+        }
+    }
+}
+
+impl Partitioned<'_> {
     /// All candidate deltas, or a deterministic sample of about `cap` of them when there are
     /// more; with the total number of candidates.
     fn offset_deltas<K: BandKey>(
@@ -457,15 +530,12 @@ impl<'a> BandIndex<'a> {
         (total, parts_out.concat())
     }
 
-    /// See [`band_join`]. Consumes the index: the memory of the sorted carrier keys is
-    /// reused for the matches (fresh memory costs a page fault per 4 KB, which at 10 M rows
-    /// is as much as the join itself).
-    pub fn join(self, offset_us: i64, tolerance_us: i64) -> BandMatches {
+    fn join(self, offset_us: i64, tolerance_us: i64) -> BandMatches {
         if tolerance_us < 0 || self.cl.n == 0 {
             return BandMatches::default();
         }
         let (off, tol) = (offset_us as i128, tolerance_us as i128);
-        let BandIndex {
+        let Partitioned {
             carrier_num,
             cl,
             vl,
@@ -566,6 +636,224 @@ impl<'a> BandIndex<'a> {
         out
     }
 }
+
+/// True if `(num, t)` is non-decreasing: the whole input is one sorted run.
+fn is_sorted(num: &[u64], t: &[i64]) -> bool {
+    // Chunks overlapping by one row, each checked by a plain loop (rayon's per-item `all`
+    // costs more than the comparison); unsorted input fails in the first chunks.
+    let n = num.len();
+    (0..n.div_ceil(SORTED_CHUNK)).into_par_iter().all(|c| {
+        let r = (c * SORTED_CHUNK).saturating_sub(1)..((c + 1) * SORTED_CHUNK).min(n);
+        num[r.clone()]
+            .windows(2)
+            .zip(t[r].windows(2))
+            .all(|(a, b)| (a[0], b[0]) <= (a[1], b[1]))
+    })
+}
+
+/// Carrier rows per task on the presorted path.
+const SORTED_CHUNK: usize = 1 << 16;
+
+/// The presorted path: both sides as given, sorted by `(number, time)`, so that the vendor
+/// rows of one number are contiguous, in time order, and equal times in row order. Carrier
+/// rows are cut into fixed chunks; each chunk finds its start in the vendor rows by binary
+/// search and then merges with cursors that only move forward. Every answer is a function of
+/// one carrier row, so neither the chunking nor the thread count changes anything, and the
+/// matches come out in carrier-row order without a reverse walk.
+impl Sorted<'_> {
+    fn chunks(&self) -> impl IndexedParallelIterator<Item = std::ops::Range<usize>> + '_ {
+        let (n, k) = (self.cn.len(), self.chunk);
+        (0..n.div_ceil(k))
+            .into_par_iter()
+            .map(move |c| c * k..((c + 1) * k).min(n))
+    }
+
+    /// First vendor row with `(number, time) >= (n, t)`.
+    fn lower(&self, n: u64, t: i128) -> usize {
+        let (a, b) = (
+            self.vn.partition_point(|&x| x < n),
+            self.vn.partition_point(|&x| x <= n),
+        );
+        a + self.vt[a..b].partition_point(|&x| (x as i128) < t)
+    }
+
+    /// Calls `f(carrier_row, lo, hi)` for every carrier row of `rows` with candidates: vendor
+    /// rows `lo..hi` have its number and `|t_c - t_v| <= w`.
+    fn candidates<F: FnMut(usize, usize, usize)>(
+        &self,
+        rows: std::ops::Range<usize>,
+        w: i64,
+        mut f: F,
+    ) {
+        let (cn, ct, vn, vt) = (self.cn, self.ct, self.vn, self.vt);
+        let Some(i0) = rows.clone().next() else {
+            return;
+        };
+        // Saturating bounds keep their meaning: below i64::MIN, every time is >= the bound.
+        let mut lo = self.lower(cn[i0], ct[i0].saturating_sub(w) as i128);
+        let mut hi = lo;
+        for i in rows {
+            let (n, from, to) = (cn[i], ct[i].saturating_sub(w), ct[i].saturating_add(w));
+            while lo < vn.len() && (vn[lo], vt[lo]) < (n, from) {
+                lo += 1;
+            }
+            hi = hi.max(lo);
+            while hi < vn.len() && (vn[hi], vt[hi]) <= (n, to) {
+                hi += 1;
+            }
+            if hi > lo {
+                f(i, lo, hi);
+            }
+        }
+    }
+
+    /// As [`Partitioned::offset_deltas`], with the same sample: a carrier row's candidates
+    /// are in (time, row) order on both paths and the phase depends only on its number and
+    /// time.
+    fn offset_deltas(&self, w: i64, cap: u64) -> (u64, Vec<i64>) {
+        let total: u64 = self
+            .chunks()
+            .map(|r| {
+                let mut n = 0u64;
+                self.candidates(r, w, |_, lo, hi| n += (hi - lo) as u64);
+                n
+            })
+            .sum();
+        let stride = total.div_ceil(cap.max(1)).max(1);
+        let (cn, ct, vt) = (self.cn, self.ct, self.vt);
+        let parts: Vec<Vec<i64>> = self
+            .chunks()
+            .map(|r| {
+                let mut out = Vec::new();
+                self.candidates(r, w, |i, lo, hi| {
+                    let first = if stride == 1 {
+                        0
+                    } else {
+                        (mix(mix(cn[i]) ^ mix(ct[i] as u64)) % stride) as usize
+                    };
+                    for &t in vt[lo..hi].iter().skip(first).step_by(stride as usize) {
+                        out.push(ct[i].wrapping_sub(t));
+                    }
+                });
+                out
+            })
+            .collect();
+        (total, parts.concat())
+    }
+
+    /// Calls `emit(carrier_row, vendor_row, delta)` for every match of the carrier rows
+    /// `rows`, in row order. The cursors of [`join_part`], on the input columns.
+    fn merge<F: FnMut(usize, usize, i64)>(
+        &self,
+        rows: std::ops::Range<usize>,
+        off: i128,
+        tol: i128,
+        mut emit: F,
+    ) {
+        let (cn, ct, vn, vt) = (self.cn, self.ct, self.vn, self.vt);
+        let Some(i0) = rows.clone().next() else {
+            return;
+        };
+        // q: first vendor row at or after (number, target); rs: start of the run of equal
+        // (number, time) that ends at q - 1, i.e. its lowest row.
+        let mut q = self.lower(cn[i0], ct[i0] as i128 - off);
+        let mut rs = if q == 0 {
+            0
+        } else {
+            self.lower(vn[q - 1], vt[q - 1] as i128)
+        };
+        for i in rows {
+            let n = cn[i];
+            let target = ct[i] as i128 - off;
+            while q < vn.len() && (vn[q] < n || (vn[q] == n && (vt[q] as i128) < target)) {
+                if q == 0 || vn[q] != vn[q - 1] || vt[q] != vt[q - 1] {
+                    rs = q;
+                }
+                q += 1;
+            }
+            let mut best: Option<(usize, i128)> = None;
+            if q > 0 && vn[q - 1] == n {
+                let d = target - vt[rs] as i128;
+                if d <= tol {
+                    best = Some((rs, d));
+                }
+            }
+            if q < vn.len() && vn[q] == n {
+                // rs < q: at equal distance the earlier run (lower row) stays.
+                let d = vt[q] as i128 - target;
+                if d <= tol && best.is_none_or(|(_, dl)| d < dl) {
+                    best = Some((q, -d));
+                }
+            }
+            if let Some((j, delta)) = best {
+                emit(i, j, delta as i64);
+            }
+        }
+    }
+
+    /// One merge per chunk writes each carrier row's vendor row (or none) into a dense
+    /// column and counts the chunk's matches; each chunk is then copied straight into its
+    /// place in the output (the delta is recomputed from the two times).
+    fn join(self, offset_us: i64, tolerance_us: i64) -> BandMatches {
+        if tolerance_us < 0 || self.cn.is_empty() {
+            return BandMatches::default();
+        }
+        let (off, tol) = (offset_us as i128, tolerance_us as i128);
+        let mut dense = vec![NO_MATCH; self.cn.len()];
+        let counts: Vec<usize> = self
+            .chunks()
+            .zip(dense.par_chunks_mut(self.chunk))
+            .map(|(r, d)| {
+                let (start, mut k) = (r.start, 0);
+                self.merge(r, off, tol, |i, j, _| {
+                    d[i - start] = j as u32;
+                    k += 1;
+                });
+                k
+            })
+            .collect();
+        let total = counts.iter().sum();
+        let mut out = BandMatches {
+            carrier: vec![0; total],
+            vendor: vec![0; total],
+            delta_us: vec![0; total],
+        };
+        let mut pieces = Vec::with_capacity(counts.len());
+        let (mut rc, mut rv, mut rd) = (
+            &mut out.carrier[..],
+            &mut out.vendor[..],
+            &mut out.delta_us[..],
+        );
+        for &len in &counts {
+            let (c0, c1) = rc.split_at_mut(len);
+            let (v0, v1) = rv.split_at_mut(len);
+            let (d0, d1) = rd.split_at_mut(len);
+            pieces.push((c0, v0, d0));
+            (rc, rv, rd) = (c1, v1, d1);
+        }
+        let (ct, vt) = (self.ct, self.vt);
+        self.chunks()
+            .zip(dense.par_chunks(self.chunk))
+            .zip(pieces)
+            .for_each(|((r, d), (oc, ov, od))| {
+                let mut k = 0;
+                for (i, &j) in r.zip(d) {
+                    if j != NO_MATCH {
+                        oc[k] = i as u32;
+                        ov[k] = j;
+                        // |delta| <= tolerance: fits.
+                        od[k] = (ct[i] as i128 - vt[j as usize] as i128 - off) as i64;
+                        k += 1;
+                    }
+                }
+                debug_assert_eq!(k, oc.len());
+            });
+        out
+    }
+}
+
+/// No vendor row (row indices are below `u32::MAX`).
+const NO_MATCH: u32 = u32::MAX;
 
 /// Calls `f(carrier_key, lo, hi)` for every carrier key of a partition, where `v[lo..hi]` are
 /// the vendor keys with the same number and `|t_c - t_v| <= w`. Both runs sorted; `lo` and
@@ -724,7 +1012,60 @@ mod tests {
             .map(|&t| if t % 3 == 0 { i64::MAX - t } else { t })
             .collect();
         let idx = BandIndex::new(&cn, &ct2, &vn, &vt2);
-        assert!(matches!(idx.keys, Keys::Wide { .. }));
+        assert!(matches!(&idx.kind, Kind::Partitioned(p) if matches!(p.keys, Keys::Wide { .. })));
         assert_eq!(idx.join(7, 20), naive(&cn, &ct2, &vn, &vt2, 7, 20));
+    }
+    #[test]
+    fn presorted_path_agrees_with_partitioned() {
+        let mut s = 11u64;
+        let mut next = || {
+            s = mix(s.wrapping_add(0x9E37));
+            s
+        };
+        // Few numbers and a coarse clock: many equal (number, time) runs and equal distances.
+        let side = |next: &mut dyn FnMut() -> u64, n: usize| {
+            let mut rows: Vec<(u64, i64)> = (0..n)
+                .map(|_| (next() % 200, (next() % 400) as i64 * 5))
+                .collect();
+            rows.sort();
+            rows.into_iter().unzip::<u64, i64, Vec<u64>, Vec<i64>>()
+        };
+        let (cn, ct) = side(&mut next, 4000);
+        let (vn, vt) = side(&mut next, 4100);
+        assert!(BandIndex::new(&cn, &ct, &vn, &vt).is_presorted());
+        // Chunks of 1, 7 and all rows: each chunk starts its cursors by binary search.
+        let chunked = |chunk: usize| BandIndex {
+            kind: Kind::Sorted(Sorted {
+                cn: &cn,
+                ct: &ct,
+                vn: &vn,
+                vt: &vt,
+                chunk,
+            }),
+        };
+        for (off, tol) in [(7, 20), (0, 0), (-13, 5), (i64::MAX, i64::MAX), (3, 2000)] {
+            let want = naive(&cn, &ct, &vn, &vt, off, tol);
+            assert_eq!(band_join(&cn, &ct, &vn, &vt, off, tol), want, "{off} {tol}");
+            for chunk in [1, 7] {
+                assert_eq!(chunked(chunk).join(off, tol), want, "{off} {tol} {chunk}");
+            }
+            let part = BandIndex::with_bits(&cn, &ct, &vn, &vt, 3);
+            assert!(!part.is_presorted());
+            assert_eq!(part.join(off, tol), want, "{off} {tol}");
+        }
+        for (w, cap) in [(50, 100), (50, 1 << 20), (0, 3), (3000, 1000)] {
+            let a = BandIndex::new(&cn, &ct, &vn, &vt).estimate_offset_capped(w, cap);
+            let b = BandIndex::with_bits(&cn, &ct, &vn, &vt, 4).estimate_offset_capped(w, cap);
+            assert_eq!(a, b, "window {w} cap {cap}");
+            assert_eq!(chunked(7).estimate_offset_capped(w, cap), a);
+            assert!(a.is_some());
+        }
+        // Same answers with one thread (other chunk-to-thread assignment).
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| band_join(&cn, &ct, &vn, &vt, 7, 20));
+        assert_eq!(one, naive(&cn, &ct, &vn, &vt, 7, 20));
     }
 }
