@@ -143,14 +143,29 @@ impl Manifest {
     /// # Errors
     /// [`Error::Io`] when the file cannot be read.
     pub fn add_output(&mut self, dir: &Path, rel: &str, rows: Option<u64>) -> Result<()> {
-        let (sha256, bytes) = sha256_file(&dir.join(rel))?;
-        self.outputs.retain(|o| o.path != rel);
-        self.outputs.push(OutputRecord {
-            path: rel.to_string(),
-            bytes,
-            sha256,
-            rows,
-        });
+        self.add_outputs(dir, &[(rel.to_string(), rows)])
+    }
+
+    /// [`Manifest::add_output`] for several files, hashed in parallel and recorded in order.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the first file (in order) that cannot be read.
+    pub fn add_outputs(&mut self, dir: &Path, files: &[(String, Option<u64>)]) -> Result<()> {
+        use rayon::prelude::*;
+        let hashes: Vec<Result<(String, u64)>> = files
+            .par_iter()
+            .map(|(rel, _)| sha256_file(&dir.join(rel)))
+            .collect();
+        for ((rel, rows), h) in files.iter().zip(hashes) {
+            let (sha256, bytes) = h?;
+            self.outputs.retain(|o| &o.path != rel);
+            self.outputs.push(OutputRecord {
+                path: rel.clone(),
+                bytes,
+                sha256,
+                rows: *rows,
+            });
+        }
         self.outputs.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(())
     }

@@ -1116,9 +1116,13 @@ pub fn run(out: &Path) -> Result<Correlation> {
             }
         })
         .collect::<Result<Vec<()>>>()?;
-    for (rel, t, _) in &files {
-        manifest.add_output(out, rel, Some(t.num_rows() as u64))?;
-    }
+    manifest.add_outputs(
+        out,
+        &files
+            .iter()
+            .map(|(rel, t, _)| (rel.clone(), Some(t.num_rows() as u64)))
+            .collect::<Vec<_>>(),
+    )?;
     phases.mark("write");
     for (name, ms) in phases.done {
         manifest.timings_ms.insert(format!("correlate.{name}"), ms);

@@ -229,11 +229,13 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
         })
         .collect();
     let t_tables = t0.elapsed();
+    let mut tables = Vec::new();
     for (kind, w) in Kind::ALL.iter().zip(written) {
         let (rel, n) = w?;
         rows.insert(*kind, n);
-        manifest.add_output(out, &rel, Some(n))?;
+        tables.push((rel, Some(n)));
     }
+    manifest.add_outputs(out, &tables)?;
     let q = quarantine_batch(case, &files)?;
     let qn = q.num_rows() as u64;
     for (rel, csv) in [
