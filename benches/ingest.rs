@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use callsift::config::Case;
 use callsift::load::read_file;
+use callsift::synth::SplitMix as Rng;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const ROWS: usize = 200_000;
@@ -38,26 +39,6 @@ const AREA_CODES: [u16; 20] = [
 const HOUR_WEIGHT: [u32; 24] = [
     1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 12, 13, 14, 14, 14, 15, 16, 15, 12, 8, 4, 2,
 ];
-
-/// SplitMix64: deterministic and dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 fn number_pool(rng: &mut Rng, n: usize, seen: &mut std::collections::HashSet<u64>) -> Vec<String> {
     let mut out = Vec::with_capacity(n);

@@ -40,6 +40,7 @@
 use arrow::array::{Array, ArrayRef, Int64Array, RecordBatch, UInt32Array, UInt8Array};
 use arrow::datatypes::{Field, Schema};
 use callsift::join::*;
+use callsift::synth::SplitMix as Rng;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::Compression;
@@ -51,23 +52,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
-
-/// splitmix64, as in `benches/join.rs`.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 const DAY_S: u64 = 86_400;
 const T0: i64 = 1_700_000_000_000_000;

@@ -18,6 +18,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use callsift::normalize::phone::{write_e164, Phone, PhoneParser};
+use callsift::synth::SplitMix as Rng;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const NANP_ROWS: usize = 1_000_000;
@@ -26,22 +27,6 @@ const AREA_CODES: [u16; 20] = [
     613, 416, 514, 604, 403, 780, 902, 204, 306, 819, 212, 202, 312, 415, 617, 713, 305, 206, 303,
     512,
 ];
-
-/// SplitMix64: deterministic and dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Returns the strings and how many of them must parse as `Ok`.
 fn nanp_corpus() -> (Vec<String>, usize) {

@@ -7,27 +7,12 @@
 //! binomial burst tests; Benjamini–Hochberg with ranks over 1,000,000 ln p.
 
 use callsift::stats::{bh_ln_q_ranked, ln_binom_sf_ge_frac, ln_hyper_sf_ge};
+use callsift::synth::SplitMix;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::hint::black_box;
 
 const POPULATION: u64 = 25_000_000;
 const PAIRS: usize = 1_000_000;
-
-/// splitmix64: a dependency-free deterministic generator for the workload.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// (population, size_a, size_b, overlap) like `overlaps.parquet` rows: most pairs near
 /// expectation, a tail of strongly overlapping ones (derived lists).

@@ -3,6 +3,7 @@
 
 use callsift::join::exact::{lookup_all_with, lookup_first_with, JoinStrategy};
 use callsift::join::*;
+use callsift::synth::SplitMix;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -392,20 +393,6 @@ proptest! {
 }
 
 // ---------- same output for 1 and 2 threads ----------
-
-struct SplitMix(u64);
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 #[derive(Debug, PartialEq)]
 struct AllOutputs {

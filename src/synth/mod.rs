@@ -64,6 +64,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 pub use eval::{eval, Accuracy, MIN_PRECISION, MIN_RECALL};
+pub use rng::SplitMix;
 
 /// What to generate.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -16,6 +16,36 @@ pub(crate) fn splitmix64(z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The splitmix64 stream: a tiny deterministic generator for benchmarks and tests that need
+/// reproducible data without a random-number crate (the synthetic world itself uses keyed draws
+/// and [`Rng`]).
+#[derive(Clone, Debug)]
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    /// The next 64 random bits.
+    #[inline]
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
+        let z = splitmix64(self.0);
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z
+    }
+
+    /// Uniform below `n` (modulo reduction: a negligible bias for the small `n` of test data);
+    /// 0 when `n` is 0.
+    #[inline]
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// Uniform in `[0, 1)`.
+    #[inline]
+    pub fn unit(&mut self) -> f64 {
+        unit(self.next())
+    }
+}
+
 /// A hash of several key parts.
 #[inline]
 pub(crate) fn key(parts: &[u64]) -> u64 {
