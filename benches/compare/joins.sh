@@ -39,6 +39,8 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$REPO/benches/compare"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 DATA_DIR=${DATA_DIR:-/tmp/callsift-joins}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/bench-target}
 RUNS=${RUNS:-3}
@@ -63,40 +65,17 @@ fi
 BIN=$(cat "$BIN_FILE" 2>/dev/null || true)
 [ -x "$BIN" ] || { echo "no join_compare binary (looked in $BIN_FILE)" >&2; exit 2; }
 
-if ! python3 -c 'import duckdb' 2>/dev/null; then
-  echo "== pip install duckdb" >&2
-  python3 -m pip install --quiet duckdb
-fi
-DUCKDB_VERSION=$(python3 -c 'import duckdb; print(duckdb.__version__)')
+ensure_duckdb
 
-label() { # 10000000 -> 10m, 1000000 -> 1m, 200000 -> 200k
-  local n=$1
-  if (( n % 1000000 == 0 )); then echo "$((n / 1000000))m"
-  elif (( n % 1000 == 0 )); then echo "$((n / 1000))k"
-  else echo "$n"; fi
-}
 
 # run TOOL KERNEL RESULTS OUTFILE CMD...: one timed run, appended to RESULTS as
 # tool<TAB>kernel<TAB>wall s<TAB>peak RSS kB<TAB>load<TAB>CPU s<TAB>the tool's output line.
 run() {
   local tool=$1 kernel=$2 results=$3 out=$4; shift 4
-  local load t0 t1 tf rss cpu wall
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  tf=$(mktemp)
-  t0=$(date +%s.%N)
-  if ! /usr/bin/time -v -o "$tf" "$@" >"$out" 2>"$out.err"; then
-    cat "$out" "$out.err" >&2
-    echo "FAILED: $tool $kernel ($*)" >&2
-    exit 1
-  fi
-  t1=$(date +%s.%N)
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
-  cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ {s += $2} END {print s}' "$tf")
-  wall=$(echo "$t1 - $t0" | bc -l)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$kernel" "$wall" "$rss" "$load" "$cpu" "$(head -1 "$out")" >>"$results"
-  printf '  %-22s %-12s %8.3f s  cpu %6.2f s  %6.0f MB  load %s\n' "$tool" "$kernel" "$wall" "$cpu" \
-    "$(echo "$rss / 1024" | bc -l)" "$load" >&2
-  rm -f "$tf"
+  measure "$out" "$out.err" "$@"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$kernel" "$M_WALL" "$M_RSS" "$M_LOAD" "$M_CPU" "$(head -1 "$out")" >>"$results"
+  printf '  %-22s %-12s %8.3f s  cpu %6.2f s  %6.0f MB  load %s\n' "$tool" "$kernel" "$M_WALL" "$M_CPU" \
+    "$(echo "$M_RSS / 1024" | bc -l)" "$M_LOAD" >&2
 }
 
 for ROWS in "${ROWS_LIST[@]}"; do

@@ -33,6 +33,8 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$REPO/benches/compare"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 DATA_DIR=${DATA_DIR:-/tmp/callsift-run-bench}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/bench-target}
 RUNS=${RUNS:-3}
@@ -52,11 +54,7 @@ fi
 BIN="$CARGO_TARGET_DIR/release/callsift"
 [ -x "$BIN" ] || { echo "no binary at $BIN" >&2; exit 2; }
 
-if ! python3 -c 'import duckdb' 2>/dev/null; then
-  echo "== pip install duckdb" >&2
-  python3 -m pip install --quiet duckdb
-fi
-DUCKDB_VERSION=$(python3 -c 'import duckdb; print(duckdb.__version__)')
+ensure_duckdb
 CALLSIFT_VERSION=$("$BIN" --version 2>/dev/null || echo callsift)
 mkdir -p "$DATA_DIR"
 
@@ -64,20 +62,11 @@ mkdir -p "$DATA_DIR"
 # tool<TAB>wall s<TAB>peak RSS kB<TAB>load average<TAB>CPU s<TAB>extra; output left in $LAST_OUT.
 run() {
   local tool=$1 results=$2; shift 2
-  local load t0 t1 tf rss cpu wall
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  tf=$(mktemp)
   LAST_OUT="$DATA_DIR/last-run.out"
-  t0=$(date +%s.%N)
-  /usr/bin/time -v -o "$tf" "$@" >"$LAST_OUT" 2>&1 || { cat "$LAST_OUT" "$tf" >&2; exit 1; }
-  t1=$(date +%s.%N)
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
-  cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ {s += $2} END {print s}' "$tf")
-  wall=$(echo "$t1 - $t0" | bc -l)
-  rm -f "$tf"
-  printf '%s\t%s\t%s\t%s\t%s\t' "$tool" "$wall" "$rss" "$load" "$cpu" >>"$results"
-  printf '  %-13s %8.3f s  cpu %7.2f s  %7.0f MB  load %s\n' "$tool" "$wall" "$cpu" \
-    "$(echo "$rss / 1024" | bc -l)" "$load" >&2
+  measure "$LAST_OUT" "$LAST_OUT" "$@"
+  printf '%s\t%s\t%s\t%s\t%s\t' "$tool" "$M_WALL" "$M_RSS" "$M_LOAD" "$M_CPU" >>"$results"
+  printf '  %-13s %8.3f s  cpu %7.2f s  %7.0f MB  load %s\n' "$tool" "$M_WALL" "$M_CPU" \
+    "$(echo "$M_RSS / 1024" | bc -l)" "$M_LOAD" >&2
 }
 
 SUMMARY="$DATA_DIR/results-summary.tsv"

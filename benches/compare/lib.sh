@@ -1,0 +1,42 @@
+# Shared helpers of the compare scripts (ingest.sh, joins.sh, run.sh); sourced, not run.
+
+# ensure_duckdb: installs the duckdb Python package if missing; sets DUCKDB_VERSION.
+ensure_duckdb() {
+  if ! python3 -c 'import duckdb' 2>/dev/null; then
+    echo "== pip install duckdb" >&2
+    python3 -m pip install --quiet duckdb
+  fi
+  DUCKDB_VERSION=$(python3 -c 'import duckdb; print(duckdb.__version__)')
+}
+
+# label N: 10000000 -> 10m, 1000000 -> 1m, 200000 -> 200k.
+label() {
+  local n=$1
+  if (( n % 1000000 == 0 )); then echo "$((n / 1000000))m"
+  elif (( n % 1000 == 0 )); then echo "$((n / 1000))k"
+  else echo "$n"; fi
+}
+
+# measure OUT ERR CMD...: runs CMD under /usr/bin/time -v with a nanosecond wall clock around
+# it, stdout to OUT and stderr to ERR (may be the same file); on failure prints both and exits.
+# Sets M_WALL (s), M_RSS (peak kB), M_CPU (user + sys s) and M_LOAD (1-minute load average,
+# read before the run).
+measure() {
+  local out=$1 err=$2; shift 2
+  local tf t0 t1
+  M_LOAD=$(cut -d' ' -f1 /proc/loadavg)
+  tf=$(mktemp)
+  t0=$(date +%s.%N)
+  if ! /usr/bin/time -v -o "$tf" "$@" >"$out" 2>"$err"; then
+    cat "$out" >&2
+    [ "$err" != "$out" ] && cat "$err" >&2
+    cat "$tf" >&2
+    echo "FAILED: $*" >&2
+    exit 1
+  fi
+  t1=$(date +%s.%N)
+  M_RSS=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
+  M_CPU=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ {s += $2} END {print s}' "$tf")
+  M_WALL=$(echo "$t1 - $t0" | bc -l)
+  rm -f "$tf"
+}
