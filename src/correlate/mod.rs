@@ -284,7 +284,13 @@ pub fn run(out: &Path) -> Result<Correlation> {
     let called: &[u64] = cols::u64_values(calls, "called")?;
     let calling_col = cols::u64_array(calls, "calling")?;
     let calling = |i: usize| calling_col.is_valid(i).then(|| calling_col.value(i));
-    let (status, status_names) = intern(calls, "calling_status")?;
+    // The three text columns are interned side by side.
+    let (status, (carrier, cfile)) = rayon::join(
+        || intern(calls, "calling_status"),
+        || rayon::join(|| intern(calls, "carrier"), || intern(calls, "source_file")),
+    );
+    let ((status, status_names), (carrier, carrier_names), (cfile, cfile_names)) =
+        (status?, carrier?, cfile?);
     let code_of = |name: &str| {
         status_names
             .iter()
@@ -293,8 +299,6 @@ pub fn run(out: &Path) -> Result<Correlation> {
     };
     let (st_blocked, st_invalid) = (code_of("blocked"), code_of("invalid"));
     let start: &[i64] = cols::time_values(calls, "start")?;
-    let (carrier, carrier_names) = intern(calls, "carrier")?;
-    let (cfile, cfile_names) = intern(calls, "source_file")?;
     let crow: &[u64] = cols::u64_values(calls, "source_row")?;
     let calling_raw = calls
         .column_by_name("calling_raw")
@@ -350,22 +354,25 @@ pub fn run(out: &Path) -> Result<Correlation> {
         }
     };
     let orig_rows: Vec<usize> = received
-        .iter()
+        .par_iter()
         .copied()
         .filter(|&i| calling(i).is_some())
         .collect();
-    let caller: Vec<u64> = orig_rows.iter().map(|&i| calling_col.value(i)).collect();
+    let caller: Vec<u64> = orig_rows
+        .par_iter()
+        .map(|&i| calling_col.value(i))
+        .collect();
     let comp_id: Vec<u32> = orig_rows
         .par_iter()
         .map(|&i| comp.by_number[&called[i]])
         .collect();
-    let win: Vec<u8> = orig_rows.iter().map(|&i| win_of(start[i])).collect();
+    let win: Vec<u8> = orig_rows.par_iter().map(|&i| win_of(start[i])).collect();
     let reach = join::reach_by_window(&caller, &comp_id, &win);
     let n_num = reach.number.len();
     put(&mut fig, "originating_numbers", n_num as u64);
     // Context per number: first/last seen, districts reached, an evidence row.
     let mut by_num: Vec<(u64, i64, usize)> = orig_rows
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(k, &i)| (caller[k], start[i], i))
         .collect();
