@@ -421,6 +421,22 @@ impl<'p> Converter<'p> {
     ) -> std::result::Result<Val, Reject> {
         let name = spec.name;
         let bad = |reason: String| -> Reject { (name, reason) };
+        // A date column and a time column: parsed without joining them (the parser memoises
+        // the date and hour). Anything it cannot read goes the general way below, which gives
+        // the error and its text.
+        if let (Binding::Source(idx), ColType::Time, None) =
+            (&self.plan.bindings[ci], spec.ty, &self.plan.values[ci])
+        {
+            if let [d, t] = idx[..] {
+                if let (Ok(Cell::Text(d)), Ok(Cell::Text(t))) = (view.get(d), view.get(t)) {
+                    if !(d.trim().is_empty() && t.trim().is_empty()) {
+                        if let Ok(i) = self.time.parse_joined(d, t) {
+                            return Ok(Val::Time(i.micros, i.ambiguous));
+                        }
+                    }
+                }
+            }
+        }
         // Resolve the binding to one cell; several source columns are joined into scratch.
         let start = self.scratch.len();
         let cell: Cell<'_> = match &self.plan.bindings[ci] {

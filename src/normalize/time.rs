@@ -375,22 +375,7 @@ impl OffsetCache {
         micros: u32,
         policy: AmbiguousPolicy,
     ) -> Result<Instant, TimeError> {
-        let key = secs.div_euclid(3600);
-        let off = if self.last.key == key {
-            self.last.off
-        } else {
-            let idx = (key as u64 as usize) & (CACHE_SLOTS - 1);
-            let slot = self.slots[idx];
-            let off = if slot.key == key {
-                slot.off
-            } else {
-                let off = self.hour_offset(key);
-                self.slots[idx] = Slot { key, off };
-                off
-            };
-            self.last = Slot { key, off };
-            off
-        };
+        let off = self.lookup(secs.div_euclid(3600));
         if off != NON_UNIFORM {
             return Ok(Instant {
                 micros: (secs - i64::from(off)) * MICROS_PER_SEC + i64::from(micros),
@@ -410,6 +395,34 @@ impl OffsetCache {
             micros: (secs - i64::from(off)) * MICROS_PER_SEC + i64::from(micros),
             ambiguous,
         })
+    }
+
+    /// The offset of the local hour holding `secs` when the whole hour has one (through the
+    /// cache, as [`OffsetCache::resolve`] looks it up).
+    #[inline]
+    fn uniform_offset(&mut self, secs: i64) -> Option<i32> {
+        let off = self.lookup(secs.div_euclid(3600));
+        (off != NON_UNIFORM).then_some(off)
+    }
+
+    /// The offset of local hour `key` or [`NON_UNIFORM`]: the last hour, the table, or
+    /// chrono-tz (then remembered).
+    #[inline]
+    fn lookup(&mut self, key: i64) -> i32 {
+        if self.last.key == key {
+            return self.last.off;
+        }
+        let idx = (key as u64 as usize) & (CACHE_SLOTS - 1);
+        let slot = self.slots[idx];
+        let off = if slot.key == key {
+            slot.off
+        } else {
+            let off = self.hour_offset(key);
+            self.slots[idx] = Slot { key, off };
+            off
+        };
+        self.last = Slot { key, off };
+        off
     }
 
     /// The offset shared by every local time of hour `key`, or [`NON_UNIFORM`]. A transition
@@ -446,6 +459,76 @@ pub struct TimeParser {
     formats: Box<[Format]>,
     policy: AmbiguousPolicy,
     cache: OffsetCache,
+    /// The first format ends in `%H:%M:%S` and is safe for the date-and-hour memo of
+    /// [`TimeParser::parse_joined`].
+    hms_tail: bool,
+    memo: HourMemo,
+    /// Joined text for [`TimeParser::parse_joined`] when the memo misses.
+    joined: String,
+}
+
+/// Memo of [`TimeParser::parse_joined`]: the last date text and hour digits read whole by the
+/// first format, in a local hour with one UTC offset, and the UTC instant of its `HH:00:00`.
+#[derive(Clone, Debug, Default)]
+struct HourMemo {
+    valid: bool,
+    date: String,
+    hour: [u8; 2],
+    /// UTC microseconds of `date HH:00:00`.
+    base: i64,
+}
+
+/// `HH:MM:SS`, all digits: the hour digits and the seconds into the hour, when minutes and
+/// seconds are below 60.
+#[inline]
+fn hms_shape(t: &[u8]) -> Option<([u8; 2], i64)> {
+    if t.len() != 8 || t[2] != b':' || t[5] != b':' {
+        return None;
+    }
+    let d = |i: usize| {
+        let c = t[i];
+        c.is_ascii_digit().then(|| i64::from(c - b'0'))
+    };
+    d(0)?;
+    d(1)?;
+    let mm = d(3)? * 10 + d(4)?;
+    let ss = d(6)? * 10 + d(7)?;
+    (mm < 60 && ss < 60).then_some(([t[0], t[1]], mm * 60 + ss))
+}
+
+/// Whether a compiled pattern ends in `%H:%M:%S` (and nothing after), with only plain date
+/// fields, literals and spaces before: then, once the whole text has been read, the date and
+/// hour fields depend only on the text up to the hour digits and the minutes and seconds are
+/// the last two digit pairs, so `date HH:MM:SS` is `date HH:00:00` plus `MM·60 + SS` seconds
+/// whenever the local hour has a single UTC offset.
+fn hms_tail(format: &Format) -> bool {
+    let Format::Strftime {
+        toks: Some(toks),
+        utc: false,
+        ..
+    } = format
+    else {
+        return false;
+    };
+    let n = toks.len();
+    n > 5
+        && matches!(
+            &toks[n - 5..],
+            [Tok::Hour, Tok::Lit(a), Tok::Minute, Tok::Lit(b), Tok::Second]
+                if &**a == ":" && &**b == ":"
+        )
+        && toks[..n - 5].iter().all(|t| {
+            matches!(
+                t,
+                Tok::Lit(_)
+                    | Tok::Space
+                    | Tok::Year
+                    | Tok::Year2
+                    | Tok::Month
+                    | Tok::MonthAbbr
+                    | Tok::Day
+            )
+        })
 }
 
 impl TimeParser {
@@ -493,9 +576,12 @@ impl TimeParser {
             .map(|f| compile(f))
             .collect::<Result<Box<[Format]>, _>>()?;
         let mut parser = Self {
+            hms_tail: hms_tail(&compiled[0]),
             formats: compiled,
             policy,
             cache: OffsetCache::new(tz),
+            memo: HourMemo::default(),
+            joined: String::new(),
         };
         parser.self_check(formats)?;
         Ok(parser)
@@ -569,6 +655,70 @@ impl TimeParser {
         Err(worst)
     }
 
+    /// Parses a date and a time held in two columns: the same answer as [`TimeParser::parse`]
+    /// on `date.trim()`, a space and `time.trim()` joined, without joining them for records
+    /// whose date and hour match the last record's.
+    ///
+    /// Call records are in time order, so one date and hour repeat for many rows: when the
+    /// first format ends in `%H:%M:%S` (see `hms_tail`), the time is `HH:MM:SS` and the date
+    /// text and hour digits are those of the last record read whole (by the first format, in
+    /// a local hour with one UTC offset), the instant is the memoised `HH:00:00` instant plus
+    /// `MM·60 + SS` seconds. Any other text, any hour holding a gap or fold, and every error
+    /// take the full path.
+    ///
+    /// # Errors
+    /// As for [`TimeParser::parse`] on the joined text.
+    pub fn parse_joined(&mut self, date: &str, time: &str) -> Result<Instant, TimeError> {
+        let (date, time) = (date.trim(), time.trim());
+        let shape = if self.hms_tail && !date.is_empty() {
+            hms_shape(time.as_bytes())
+        } else {
+            None
+        };
+        if let Some((hour, into)) = shape {
+            let m = &self.memo;
+            if m.valid && m.hour == hour && m.date == date {
+                return Ok(Instant {
+                    micros: m.base + into * MICROS_PER_SEC,
+                    ambiguous: false,
+                });
+            }
+        }
+        let mut joined = std::mem::take(&mut self.joined);
+        joined.clear();
+        joined.push_str(date);
+        joined.push(' ');
+        joined.push_str(time);
+        let r = match (shape, &self.formats[0]) {
+            (
+                Some((hour, into)),
+                Format::Strftime {
+                    toks: Some(toks), ..
+                },
+            ) => match read_fast(toks, false, &joined) {
+                Ok(Stamp::Local { secs, micros: 0 }) => match self.cache.uniform_offset(secs) {
+                    Some(off) => {
+                        let micros = (secs - i64::from(off)) * MICROS_PER_SEC;
+                        self.memo.valid = true;
+                        self.memo.date.clear();
+                        self.memo.date.push_str(date);
+                        self.memo.hour = hour;
+                        self.memo.base = micros - into * MICROS_PER_SEC;
+                        Ok(Instant {
+                            micros,
+                            ambiguous: false,
+                        })
+                    }
+                    None => self.parse(&joined),
+                },
+                _ => self.parse(&joined),
+            },
+            _ => self.parse(&joined),
+        };
+        self.joined = joined;
+        r
+    }
+
     /// Resolves a naive local date-time, given as microseconds since 1970-01-01T00:00 on the
     /// zone's wall clock (xlsx or Parquet cells without a zone), like [`TimeParser::parse`]
     /// resolves text.
@@ -594,6 +744,7 @@ impl TimeParser {
     /// Test hook: send every strftime pattern through chrono's parser instead of the hand one.
     #[cfg(test)]
     fn force_chrono(&mut self) {
+        self.hms_tail = false;
         for f in self.formats.iter_mut() {
             if let Format::Strftime { toks, .. } = f {
                 *toks = None;
@@ -2354,6 +2505,121 @@ mod tests {
                 prop_assert_eq!(date.signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days(), days);
             }
         }
+    }
+
+    /// Formats for the two-column property test: the first of each list decides the memo.
+    const JOINED_FORMATS: [&[&str]; 5] = [
+        &["%Y-%m-%d %H:%M:%S"],
+        &["%d/%m/%Y %H:%M:%S"],
+        &["%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M"],
+        &["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S"],
+        &["%Y-%m-%d %H:%M:%S%.f"],
+    ];
+
+    /// A date column and a time column, as a carrier writes them or damaged.
+    #[derive(Clone, Debug)]
+    enum Cell2 {
+        /// Seconds after the previous valid step (time order, so the memo hits).
+        Next(i64),
+        /// Fields written as given, any of them out of range.
+        Raw(i64, u32, u32, u32, u32, u32),
+        /// Arbitrary short text in both columns.
+        Text(String, String),
+    }
+
+    fn cell2() -> impl Strategy<Value = Cell2> {
+        prop_oneof![
+            8 => (0i64..900).prop_map(Cell2::Next),
+            1 => (-4 * 3600i64..4 * 3600).prop_map(Cell2::Next),
+            2 => (
+                prop_oneof![Just(2011i64), Just(2024), 999..1001i64, 9999..10001i64],
+                0u32..14,
+                0u32..33,
+                0u32..26,
+                0u32..62,
+                0u32..62,
+            )
+                .prop_map(|(y, mo, d, h, mi, s)| Cell2::Raw(y, mo, d, h, mi, s)),
+            1 => ("[0-9/: -]{0,12}", "[0-9: .]{0,10}").prop_map(|(a, b)| Cell2::Text(a, b)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// `parse_joined` (date and hour memo) gives what `parse` gives on the joined text,
+        /// for every text, around the DST changes of Toronto and Montreal, valid or not.
+        #[test]
+        fn parse_joined_agrees_with_parse(
+            zone in 0usize..2,
+            f in 0..JOINED_FORMATS.len(),
+            start in 0usize..1000,
+            shift in -3 * 3600i64..3 * 3600,
+            steps in prop::collection::vec((cell2(), 0u8..8), 1..120),
+            policy in policy(),
+        ) {
+            let tz: Tz = ZONES[zone].parse().unwrap();
+            let formats = JOINED_FORMATS[f];
+            let mut memo = parser(formats, ZONES[zone], policy);
+            let mut full = memo.clone();
+            let tr = transitions(zone);
+            let mut local = DateTime::from_timestamp(tr[start % tr.len()] + shift, 0)
+                .unwrap()
+                .with_timezone(&tz)
+                .naive_local();
+            let iso = formats[0].starts_with("%Y");
+            for (cell, style) in steps {
+                let (date, time) = match cell {
+                    Cell2::Next(d) => {
+                        local += chrono::Duration::seconds(d);
+                        let date = if iso { local.format("%Y-%m-%d") } else { local.format("%d/%m/%Y") };
+                        let (date, time) = (date.to_string(), local.format("%H:%M:%S").to_string());
+                        match style {
+                            // The other layout, padding, a missing second, a fraction.
+                            0 => (local.format(if iso { "%d/%m/%Y" } else { "%Y-%m-%d" }).to_string(), time),
+                            1 => (format!(" {date}\t"), format!(" {time} ")),
+                            2 => (date, local.format("%H:%M").to_string()),
+                            3 => (date, local.format("%k:%M:%S").to_string()),
+                            4 => (date, format!("{time}.5")),
+                            _ => (date, time),
+                        }
+                    }
+                    Cell2::Raw(y, mo, d, h, mi, s) => {
+                        let date = if iso { format!("{y:04}-{mo:02}-{d:02}") } else { format!("{d:02}/{mo:02}/{y:04}") };
+                        (date, format!("{h:02}:{mi:02}:{s:02}"))
+                    }
+                    Cell2::Text(a, b) => (a, b),
+                };
+                let want = full.parse(&format!("{} {}", date.trim(), time.trim()));
+                prop_assert_eq!(memo.parse_joined(&date, &time), want, "{:?} {:?} {:?}", date, time, formats);
+            }
+        }
+    }
+
+    #[test]
+    fn parse_joined_memo_hits_and_misses() {
+        let mut p = toronto(ISO);
+        assert!(p.hms_tail);
+        // A plain hour, then the same hour again (memo), the fold hour and the gap hour.
+        for (d, t) in [
+            ("2024-11-02", "10:03:07"),
+            ("2024-11-02", "10:59:59"),
+            ("2024-11-03", "01:30:00"),
+            ("2024-11-03", "01:30:00"),
+            ("2024-03-10", "02:30:00"),
+            ("2024-03-10", "03:00:00"),
+            ("2011-04-31", "10:00:00"),
+            ("2011-04-30", "25:00:00"),
+            ("2011-04-30", "10:60:00"),
+            ("2011-04-30", ""),
+        ] {
+            let want = toronto(ISO).parse(&format!("{d} {t}"));
+            assert_eq!(p.parse_joined(d, t), want, "{d} {t}");
+        }
+        assert!(!toronto("%d/%m/%Y %H:%M").hms_tail);
+        assert!(!toronto("%Y-%m-%dT%H:%M:%SZ").hms_tail);
+        assert!(!toronto("%Y-%m-%d %H:%M:%S%.f").hms_tail);
+        assert!(toronto("%d/%m/%Y %H:%M:%S").hms_tail);
     }
 
     #[test]
