@@ -390,6 +390,46 @@ impl Splitter {
         memchr::memchr_iter(self.quote, line).count() % 2 == 1
     }
 
+    /// Splits a line whose fields are each either plain (no quote, no carriage return) or
+    /// wholly quoted with no quote inside (`"a","b,c",d`) into `ranges` of the line, the
+    /// enclosing quotes left out: what csv-core makes of such a line. Returns false, with
+    /// `ranges` unspecified, for any other line (a quote inside a field or after its closing
+    /// quote, an unclosed quote), which then goes to csv-core.
+    fn split_quoted(&mut self, line: &[u8]) -> bool {
+        self.ranges.clear();
+        let (delim, quote) = (self.delim, self.quote);
+        if delim == quote || delim == b'\r' || delim == b'\n' {
+            return false;
+        }
+        let n = line.len();
+        let mut a = 0usize;
+        loop {
+            if a < n && line[a] == quote {
+                let Some(q) = memchr::memchr(quote, &line[a + 1..]).map(|i| a + 1 + i) else {
+                    return false;
+                };
+                self.ranges.push(((a + 1) as u32, q as u32));
+                if q + 1 == n {
+                    return true;
+                }
+                if line[q + 1] != delim {
+                    return false;
+                }
+                a = q + 2;
+            } else {
+                let e = memchr::memchr(delim, &line[a..]).map_or(n, |i| a + i);
+                if memchr::memchr2(quote, b'\r', &line[a..e]).is_some() {
+                    return false;
+                }
+                self.ranges.push((a as u32, e as u32));
+                if e == n {
+                    return true;
+                }
+                a = e + 1;
+            }
+        }
+    }
+
     /// Splits one line (no terminator) into `ranges`.
     fn split(&mut self, line: &[u8]) -> Base {
         self.ranges.clear();
@@ -428,6 +468,8 @@ struct CsvRow<'a> {
     base: &'a [u8],
     ranges: &'a [(u32, u32)],
     line: &'a [u8],
+    /// `base` as text, when it is known to be valid UTF-8 (fields then need no check).
+    text: Option<&'a str>,
 }
 
 impl RowView for CsvRow<'_> {
@@ -435,6 +477,11 @@ impl RowView for CsvRow<'_> {
         let Some(&(a, b)) = self.ranges.get(col) else {
             return Ok(Cell::Null);
         };
+        // Fields end at ASCII delimiters and quotes, so they lie on character boundaries of
+        // valid text; `get` checks that anyway and leaves anything else to `from_utf8`.
+        if let Some(t) = self.text.and_then(|t| t.get(a as usize..b as usize)) {
+            return Ok(Cell::Text(t));
+        }
         std::str::from_utf8(&self.base[a as usize..b as usize])
             .map(Cell::Text)
             .map_err(|_| "invalid UTF-8 (is the file Windows-1252? set `encoding` in the profile)")
@@ -448,35 +495,57 @@ impl RowView for CsvRow<'_> {
 /// Parses a piece of whole lines; returns how many lines it held.
 fn parse_lines(ctx: &Ctx<'_>, piece: &[u8], conv: &mut Converter<'_>) -> u64 {
     let mut sp = Splitter::new(ctx.delim, ctx.quote);
+    // UTF-8 is checked once for the piece; lines of a piece that is not valid are checked
+    // field by field, so that the error lands on the right record.
+    let text = std::str::from_utf8(piece).ok();
     let mut n = 0u64;
     let mut a = 0usize;
     while a < piece.len() {
         let end = memchr::memchr(b'\n', &piece[a..]).map_or(piece.len(), |i| a + i);
         n += 1;
-        let line = &piece[a..trim_cr(piece, a, end)];
+        let e = trim_cr(piece, a, end);
+        let line = &piece[a..e];
+        let line_text = text.and_then(|t| t.get(a..e));
         a = end + 1;
-        one_line(ctx, &mut sp, n, line, conv);
+        one_line(ctx, &mut sp, n, line, line_text, conv);
     }
     n
 }
 
-fn one_line(ctx: &Ctx<'_>, sp: &mut Splitter, row: u64, line: &[u8], conv: &mut Converter<'_>) {
+fn one_line(
+    ctx: &Ctx<'_>,
+    sp: &mut Splitter,
+    row: u64,
+    line: &[u8],
+    line_text: Option<&str>,
+    conv: &mut Converter<'_>,
+) {
     if line.iter().all(|b| b.is_ascii_whitespace()) {
         conv.blank();
         return;
     }
     let raw = || String::from_utf8_lossy(line).into_owned();
-    if memchr::memchr(ctx.quote, line).is_some() && sp.quotes_unbalanced(line) {
+    let base = if memchr::memchr(ctx.quote, line).is_none() {
+        sp.split(line)
+    } else if sp.split_quoted(line) {
+        // Every quote pairs up, so the line is balanced: what csv-core would split it into.
+        Base::Line
+    } else if sp.quotes_unbalanced(line) {
         conv.reject(
             row,
             "unbalanced quote: a quoted field is not closed on this line".into(),
             raw(),
         );
         return;
-    }
-    let base = sp.split(line);
+    } else {
+        sp.split(line)
+    };
+    let text = match base {
+        Base::Line => line_text,
+        Base::Out => None,
+    };
     let base = base_slice(base, line, &sp.out);
-    check_and_convert(ctx, row, line, base, &sp.ranges, conv);
+    check_and_convert(ctx, row, line, base, text, &sp.ranges, conv);
 }
 
 fn check_and_convert(
@@ -484,6 +553,7 @@ fn check_and_convert(
     row: u64,
     line: &[u8],
     base: &[u8],
+    text: Option<&str>,
     ranges: &[(u32, u32)],
     conv: &mut Converter<'_>,
 ) {
@@ -536,7 +606,15 @@ fn check_and_convert(
             return;
         }
     }
-    conv.row(row, &CsvRow { base, ranges, line });
+    conv.row(
+        row,
+        &CsvRow {
+            base,
+            ranges,
+            line,
+            text,
+        },
+    );
 }
 
 /// Parses records that may span lines (quoted newlines). Returns the number of lines.
@@ -617,9 +695,101 @@ fn parse_multiline(ctx: &Ctx<'_>, buf: &[u8], conv: &mut Converter<'_>) -> u64 {
             line += 1;
             continue;
         }
-        check_and_convert(ctx, first_row, body, &out[..nout], &ranges, conv);
+        check_and_convert(ctx, first_row, body, &out[..nout], None, &ranges, conv);
         pos += nin;
         line += span;
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The fields csv-core makes of a line (what `split` gives for a line with a quote).
+    fn by_csv_core(line: &[u8], delim: u8, quote: u8) -> Vec<Vec<u8>> {
+        let mut sp = Splitter::new(delim, quote);
+        sp.ranges.clear();
+        if sp.out.len() < line.len() + 1 {
+            sp.out.resize(line.len() + 1, 0);
+        }
+        if sp.ends.len() < line.len() + 2 {
+            sp.ends.resize(line.len() + 2, 0);
+        }
+        let (_, _, nout1, nend1) = sp.rdr.read_record(line, &mut sp.out, &mut sp.ends);
+        let (_, _, _, nend2) = sp
+            .rdr
+            .read_record(&[], &mut sp.out[nout1..], &mut sp.ends[nend1..]);
+        let mut a = 0;
+        sp.ends[..nend1 + nend2]
+            .iter()
+            .map(|&e| {
+                let f = sp.out[a..e].to_vec();
+                a = e;
+                f
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Where the plain-quoted path takes a line (one with a quote), it splits it as
+        /// csv-core does, and the line's quotes are balanced (so no line it takes would have
+        /// been quarantined).
+        #[test]
+        fn split_quoted_agrees_with_csv_core(
+            parts in prop::collection::vec(
+                prop_oneof![
+                    4 => "[a-z0-9 ()-]{0,6}".prop_map(|s| format!("\"{s}\"")),
+                    2 => "[a-z0-9 ]{0,4}",
+                    1 => prop::sample::select(vec![
+                        "\"", "\"\"", "\"a\"b", "a\"b", "\"a,b\"", "\"a;b\"", "\"a\rb\"", "a\rb",
+                        "\r", "é", "\"é\"", " \"a\"", "\"a\" ", "\t",
+                    ]).prop_map(str::to_string),
+                ],
+                1..8,
+            ),
+            semicolon in any::<bool>(),
+        ) {
+            let delim = if semicolon { b';' } else { b',' };
+            let line = parts.join(if semicolon { ";" } else { "," });
+            let line = line.as_bytes();
+            // Only lines with a quote come here (`one_line`); others split by delimiter alone.
+            prop_assume!(line.contains(&b'"'));
+            let mut sp = Splitter::new(delim, b'"');
+            if sp.split_quoted(line) {
+                let got: Vec<Vec<u8>> = sp
+                    .ranges
+                    .iter()
+                    .map(|&(a, b)| line[a as usize..b as usize].to_vec())
+                    .collect();
+                prop_assert_eq!(got, by_csv_core(line, delim, b'"'), "{:?}", String::from_utf8_lossy(line));
+                prop_assert!(!sp.quotes_unbalanced(line));
+            }
+        }
+    }
+
+    #[test]
+    fn split_quoted_takes_carrier_lines_and_leaves_the_rest() {
+        let mut sp = Splitter::new(b',', b'"');
+        assert!(sp.split_quoted(br#""(212) 678-7718","PRIVATE","2011-04-03","00:00:10",,x"#));
+        assert_eq!(
+            sp.ranges,
+            [(1, 15), (18, 25), (28, 38), (41, 49), (51, 51), (52, 53)]
+        );
+        assert!(sp.split_quoted(br#""a,b","""#));
+        assert_eq!(sp.ranges, [(1, 4), (7, 7)]);
+        for line in [
+            &br#""a""b""#[..],
+            br#""a"b"#,
+            br#"a"b"#,
+            br#""a"#,
+            br#" "a""#,
+            b"a\rb,\"c\"",
+        ] {
+            assert!(!sp.split_quoted(line), "{}", String::from_utf8_lossy(line));
+        }
+    }
 }
