@@ -49,7 +49,8 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
         .map_err(|e| Error::config(&file.path, e))?;
     let quote = p.quote_byte().map_err(|e| Error::config(&file.path, e))?;
     let mut src = Source::open(file)?;
-    let mut buf = src.fill(Vec::new())?;
+    let mut buf = Vec::new();
+    src.fill(&mut buf)?;
     if buf.is_empty() {
         return Err(Error::input(
             &file.path,
@@ -148,51 +149,64 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
         max_field: p.max_field_bytes,
     };
 
-    // Records: window by window, pieces in parallel.
+    // Records: window by window, pieces in parallel. The next window is read (and hashed)
+    // into a second buffer beside the parsing of the current one's pieces; the partial line
+    // at the end of a window is carried to the front of the next.
     let mut parts: Vec<(Converter<'_>, u64 /*first line - 1*/)> = Vec::new();
-    buf.drain(..pos);
+    let mut lo = pos; // start of the unparsed text in `buf`
+    let mut next: Vec<u8> = Vec::new();
     loop {
         let eof = src.eof;
         let cut = if eof {
-            buf.len()
+            buf.len() - lo
         } else {
-            match memchr::memrchr(b'\n', &buf) {
+            match memchr::memrchr(b'\n', &buf[lo..]) {
                 Some(i) => i + 1,
                 None => {
-                    buf = src.fill(buf)?;
+                    src.fill(&mut buf)?;
                     continue;
                 }
             }
         };
         if p.multiline {
             if !eof {
-                buf = src.fill(buf)?;
+                src.fill(&mut buf)?;
                 continue;
             }
             let mut conv = plan.converter();
-            let lines = parse_multiline(&ctx, &buf[..cut], &mut conv);
+            parse_multiline(&ctx, &buf[lo..lo + cut], &mut conv);
             parts.push((conv, line_no));
-            line_no += lines;
-        } else {
-            let pieces = split_pieces(&buf[..cut]);
-            let done: Vec<(Converter<'_>, u64)> = pieces
+            break;
+        }
+        next.clear();
+        next.extend_from_slice(&buf[lo + cut..]);
+        let text = &buf[lo..lo + cut];
+        let parse = || -> Vec<(Converter<'_>, u64)> {
+            split_pieces(text)
                 .par_iter()
                 .map(|&(a, b)| {
                     let mut conv = plan.converter();
-                    let n = parse_lines(&ctx, &buf[a..b], &mut conv);
+                    let n = parse_lines(&ctx, &text[a..b], &mut conv);
                     (conv, n)
                 })
-                .collect();
-            for (conv, n) in done {
-                parts.push((conv, line_no));
-                line_no += n;
-            }
+                .collect()
+        };
+        let done = if eof {
+            parse()
+        } else {
+            let (filled, done) = rayon::join(|| src.fill(&mut next), parse);
+            filled?;
+            done
+        };
+        for (conv, n) in done {
+            parts.push((conv, line_no));
+            line_no += n;
         }
-        buf.drain(..cut);
         if eof {
             break;
         }
-        buf = src.fill(buf)?;
+        std::mem::swap(&mut buf, &mut next);
+        lo = 0;
     }
     let (sha256, bytes) = src.finish()?;
     let chunks = parts
@@ -227,6 +241,8 @@ struct Source {
     enc: TextEncoding,
     utf16: Option<&'static encoding_rs::Encoding>,
     path: std::path::PathBuf,
+    /// Raw bytes of a window that is decoded (reused).
+    raw: Vec<u8>,
 }
 
 impl Source {
@@ -246,15 +262,34 @@ impl Source {
             enc: file.profile.encoding,
             utf16: None,
             path: file.path.clone(),
+            raw: Vec::new(),
         })
     }
 
     /// Appends the next window (decoded to UTF-8) to `buf`.
-    fn fill(&mut self, mut buf: Vec<u8>) -> Result<Vec<u8>> {
+    fn fill(&mut self, buf: &mut Vec<u8>) -> Result<()> {
         if self.eof {
-            return Ok(buf);
+            return Ok(());
         }
-        let mut raw = Vec::with_capacity(WINDOW);
+        if !self.first && self.utf16.is_none() && self.enc == TextEncoding::Utf8 {
+            // UTF-8 after the first window: read straight into the buffer's tail.
+            let at = buf.len();
+            buf.reserve(WINDOW + 1);
+            (&mut self.f)
+                .take(WINDOW as u64)
+                .read_to_end(buf)
+                .map_err(|e| Error::io(&self.path, e))?;
+            let n = buf.len() - at;
+            if n < WINDOW {
+                self.eof = true;
+            }
+            self.hasher.update(&buf[at..]);
+            self.bytes += n as u64;
+            return Ok(());
+        }
+        let mut raw = std::mem::take(&mut self.raw);
+        raw.clear();
+        raw.reserve(WINDOW + 1);
         (&mut self.f)
             .take(WINDOW as u64)
             .read_to_end(&mut raw)
@@ -303,7 +338,10 @@ impl Source {
         } else {
             buf.extend_from_slice(body);
         }
-        Ok(buf)
+        if self.utf16.is_none() && self.enc == TextEncoding::Windows1252 {
+            self.raw = raw; // kept for the next window
+        }
+        Ok(())
     }
 
     fn finish(&mut self) -> Result<(String, u64)> {
