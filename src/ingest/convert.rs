@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::load::{Cell, RowView};
 use crate::model::{ColSpec, ColType, Kind};
 use crate::normalize::phone::{Phone, PhoneParser};
-use crate::normalize::time::{parse_duration_ms, DurationError, DurationFormat, TimeParser};
+use crate::normalize::time::{parse_duration_ms, trim, DurationError, DurationFormat, TimeParser};
 
 /// Where a canonical column's value comes from in one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -429,9 +429,34 @@ impl<'p> Converter<'p> {
         {
             if let [d, t] = idx[..] {
                 if let (Ok(Cell::Text(d)), Ok(Cell::Text(t))) = (view.get(d), view.get(t)) {
-                    if !(d.trim().is_empty() && t.trim().is_empty()) {
+                    if !(trim(d).is_empty() && trim(t).is_empty()) {
                         if let Ok(i) = self.time.parse_joined(d, t) {
                             return Ok(Val::Time(i.micros, i.ambiguous));
+                        }
+                    }
+                }
+            }
+        }
+        // One text cell for a number or a duration, read as it is (its text is not kept, so it
+        // need not be copied into scratch). Only a usable value returns here; the general way
+        // below gives everything else, errors and their texts included.
+        if let (Binding::Source(idx), None) = (&self.plan.bindings[ci], &self.plan.values[ci]) {
+            if let ([i], ColType::Phone | ColType::Duration) = (&idx[..], spec.ty) {
+                if let Ok(Cell::Text(s)) = view.get(*i) {
+                    if s.len() <= self.plan.max_field_bytes {
+                        let t = trim(s);
+                        match spec.ty {
+                            ColType::Phone if spec.required => {
+                                if let Phone::Ok(n) = self.plan.phone.parse(t) {
+                                    return Ok(Val::Phone(n));
+                                }
+                            }
+                            ColType::Duration if !t.is_empty() => {
+                                if let Ok(ms) = parse_duration_ms(t, self.plan.duration) {
+                                    return Ok(Val::Int(ms));
+                                }
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -495,7 +520,7 @@ impl<'p> Converter<'p> {
         }
         let end = self.scratch.len();
         let text = if matches!(cell, Cell::Text(_)) {
-            Some(self.scratch[start..end].trim())
+            Some(trim(&self.scratch[start..end]))
         } else {
             None
         };

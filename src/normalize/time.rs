@@ -639,7 +639,7 @@ impl TimeParser {
     /// daylight saving; [`TimeError::Ambiguous`] for a repeated local time under
     /// [`AmbiguousPolicy::Quarantine`].
     pub fn parse(&mut self, raw: &str) -> Result<Instant, TimeError> {
-        let s = raw.trim();
+        let s = trim(raw);
         if s.is_empty() {
             return Err(TimeError::Empty);
         }
@@ -669,7 +669,7 @@ impl TimeParser {
     /// # Errors
     /// As for [`TimeParser::parse`] on the joined text.
     pub fn parse_joined(&mut self, date: &str, time: &str) -> Result<Instant, TimeError> {
-        let (date, time) = (date.trim(), time.trim());
+        let (date, time) = (trim(date), trim(time));
         let shape = if self.hms_tail && !date.is_empty() {
             hms_shape(time.as_bytes())
         } else {
@@ -750,6 +750,19 @@ impl TimeParser {
                 *toks = None;
             }
         }
+    }
+}
+
+/// `s.trim()`, without the Unicode scan when the text starts and ends with an ASCII byte that
+/// is not white space (the usual cell): such a text has nothing to trim.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    // White space in ASCII is U+0009..=U+000D and U+0020 (what `char::is_whitespace` says).
+    let ws = |b: u8| b == b' ' || (9..=13).contains(&b);
+    match s.as_bytes() {
+        [a, .., z] if a.is_ascii() && z.is_ascii() && !ws(*a) && !ws(*z) => s,
+        [a] if a.is_ascii() && !ws(*a) => s,
+        _ => s.trim(),
     }
 }
 
@@ -1526,7 +1539,7 @@ const MAX_DURATION_MS: u64 = 86_400_000;
 /// assert_eq!(parse_duration_ms("1:00:60", DurationFormat::HourMinSec), Err(DurationError::Unparseable));
 /// ```
 pub fn parse_duration_ms(raw: &str, format: DurationFormat) -> Result<i64, DurationError> {
-    let s = raw.trim();
+    let s = trim(raw);
     if s.is_empty() {
         return Err(DurationError::Empty);
     }
@@ -2593,6 +2606,35 @@ mod tests {
                 let want = full.parse(&format!("{} {}", date.trim(), time.trim()));
                 prop_assert_eq!(memo.parse_joined(&date, &time), want, "{:?} {:?} {:?}", date, time, formats);
             }
+        }
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{b}a\u{b}",
+            "\u{a0}a",
+            "a\u{a0}",
+            "é",
+            "\u{1c}a\u{1f}",
+            "\u{85}",
+            "\u{3000}x\u{3000}",
+            "\ta b\r",
+            "ab",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn trim_agrees_with_str_trim(t in "\\PC{0,6}|[ \t\u{b}\u{c}\u{1c}\u{85}\u{a0}a-c]{0,6}") {
+            prop_assert_eq!(trim(&t), t.trim());
         }
     }
 
