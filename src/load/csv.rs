@@ -10,6 +10,11 @@
 //!             SHA-256 hashed alongside)                      fields by memchr or csv-core
 //! ```
 //!
+//! The next window is read and hashed (into a second, reused buffer) while the pieces of the
+//! current one are parsed. Lines whose fields are each plain or wholly quoted with no quote
+//! inside (carrier exports) are split by `memchr` alone; other lines with a quote go to
+//! csv-core. UTF-8 is checked once per piece, and field by field only in a piece that fails.
+//!
 //! By default a record is one line (`multiline = false`, what carrier exports are). csv-core
 //! "prefers a parse over no parse": an unbalanced quote would silently swallow the lines after
 //! it into one field. Line by line, a line with an odd number of quote characters is quarantined

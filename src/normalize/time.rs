@@ -71,6 +71,9 @@
 //! hour: when a whole local hour maps to one offset (every hour except those holding a DST
 //! transition) the offset is reused; otherwise chrono-tz resolves the value. The last hour is
 //! memoised first (call records are usually sorted by time), then a small direct-mapped table.
+//! A date and a time kept in two columns go through [`TimeParser::parse_joined`], which
+//! remembers the last date text and hour (when the first format ends in `%H:%M:%S` and the hour
+//! has one UTC offset) and adds the minutes and seconds, without joining or re-reading the text.
 //! Parsers are cheap to clone; give each thread or chunk its own.
 //!
 //! The zone rules are those of the IANA tz database compiled into chrono-tz; record
