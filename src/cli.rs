@@ -1,4 +1,4 @@
-//! The command line: clap definitions, validated into a [`Config`], then run.
+//! The command line: clap definitions ([`Cli`]), checked, then run.
 //!
 //! `main.rs` only parses, calls [`run`], and turns the result into an exit code: 0 success,
 //! 1 a check failed (`verify`), 2 usage, 3 configuration, 4 input, 5 reconciliation, 6 I/O.
