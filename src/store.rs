@@ -169,7 +169,7 @@ const CSV_PIECE_ROWS: usize = 1 << 16;
 
 /// Writes batches as CSV with a header, atomically. Timestamps are written in RFC 3339 UTC.
 ///
-/// Pieces of [`CSV_PIECE_ROWS`] rows are formatted in parallel and written in order, so the
+/// Pieces of 65,536 rows are formatted in parallel and written in order, so the
 /// bytes are those of one serial writer.
 ///
 /// # Errors

@@ -18,7 +18,7 @@ pub(crate) fn splitmix64(z: u64) -> u64 {
 
 /// The splitmix64 stream: a tiny deterministic generator for benchmarks and tests that need
 /// reproducible data without a random-number crate (the synthetic world itself uses keyed draws
-/// and [`Rng`]).
+/// and a xoshiro256** stream).
 #[derive(Clone, Debug)]
 pub struct SplitMix(pub u64);
 
