@@ -250,17 +250,31 @@ pub fn read_parquet(path: &Path) -> Result<(SchemaRef, Vec<RecordBatch>)> {
 /// # Errors
 /// As [`read_parquet`].
 pub fn read_table(path: &Path) -> Result<RecordBatch> {
+    read_columns(path, None)
+}
+
+/// [`read_table`], keeping only the columns named in `keep` (all when `None`), in table order.
+/// A name the table does not have is ignored: the caller finds the column missing.
+///
+/// # Errors
+/// As [`read_parquet`].
+pub fn read_columns(path: &Path, keep: Option<&[&str]>) -> Result<RecordBatch> {
     let open = || File::open(path).map_err(|e| Error::io(path, e));
     let meta = ArrowReaderMetadata::load(&open()?, ArrowReaderOptions::default())
         .map_err(|e| Error::store(path, e))?;
-    let schema: SchemaRef = Arc::clone(meta.schema());
+    let full: SchemaRef = Arc::clone(meta.schema());
     let rows = usize::try_from(meta.metadata().file_metadata().num_rows())
         .map_err(|e| Error::store(path, e))?;
-    let flat = meta.parquet_schema().num_columns() == schema.fields().len();
+    let wanted: Vec<usize> = (0..full.fields().len())
+        .filter(|&i| keep.is_none_or(|k| k.contains(&full.field(i).name().as_str())))
+        .collect();
+    let schema = Arc::new(full.project(&wanted).map_err(|e| Error::store(path, e))?);
+    let flat = meta.parquet_schema().num_columns() == full.fields().len();
     if !flat || rows == 0 {
         let (_, batches) = read_parquet(path)?;
-        return arrow::compute::concat_batches(&schema, &batches)
-            .map_err(|e| Error::store(path, e));
+        let all =
+            arrow::compute::concat_batches(&full, &batches).map_err(|e| Error::store(path, e))?;
+        return all.project(&wanted).map_err(|e| Error::store(path, e));
     }
     let column = |i: usize| -> Result<ArrayRef> {
         let b = ParquetRecordBatchReaderBuilder::new_with_metadata(open()?, meta.clone());
@@ -278,7 +292,7 @@ pub fn read_table(path: &Path) -> Result<RecordBatch> {
             _ => arrow::compute::concat(&parts).map_err(|e| Error::store(path, e)),
         }
     };
-    let columns = (0..schema.fields().len())
+    let columns = wanted
         .into_par_iter()
         .map(column)
         .collect::<Result<Vec<ArrayRef>>>()?;

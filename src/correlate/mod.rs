@@ -88,8 +88,19 @@ struct Store {
 impl Store {
     fn read(out: &Path) -> Result<Store> {
         let t = |k: Kind| store::read_table(&ingest::table_path(out, k));
+        // The calls table without the columns no analysis reads (duration, fold flag).
+        const CALLS: [&str; 8] = [
+            "called",
+            "calling",
+            "calling_status",
+            "calling_raw",
+            "start",
+            "carrier",
+            "source_file",
+            "source_row",
+        ];
         Ok(Store {
-            calls: t(Kind::Calls)?,
+            calls: store::read_columns(&ingest::table_path(out, Kind::Calls), Some(&CALLS))?,
             complainants: t(Kind::Complainants)?,
             subscribers: t(Kind::Subscribers)?,
             vendor_list: t(Kind::VendorList)?,
