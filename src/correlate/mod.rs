@@ -562,45 +562,63 @@ pub fn run(out: &Path) -> Result<Correlation> {
     let v_row = u64s_dense(vc, "source_row")?;
     let tol_us = (case.attribution.tolerance_s * 1e6).round() as i64;
     let wnd_us = (case.attribution.offset_window_s * 1e6).round() as i64;
-    // Every match of every (carrier, vendor) pair: (received k, |delta|, pair index, vendor row,
-    // delta); each call then keeps its nearest (ties: lower pair, then lower vendor row).
-    let mut matches: Vec<(usize, i64, usize, usize, i64)> = Vec::new();
-    let mut pairs_out: Vec<PairOffset> = Vec::new();
     let mut pair_of_campaign: Vec<BTreeMap<usize, u64>> =
         vec![BTreeMap::new(); v_campaign_names.len()];
-    for (ci, cname) in carrier_names.iter().enumerate() {
-        let cr: Vec<usize> = (0..received.len())
-            .filter(|&k| carrier[received[k]] == ci as u32)
-            .collect();
-        let c_num: Vec<u64> = cr.iter().map(|&k| called[received[k]]).collect();
-        let c_t: Vec<i64> = cr.iter().map(|&k| start[received[k]]).collect();
-        for (vi, vname) in v_vendor_names.iter().enumerate() {
+    // Each vendor's records, gathered once.
+    let vendors: Vec<(Vec<usize>, Vec<u64>, Vec<i64>)> = (0..v_vendor_names.len())
+        .map(|vi| {
             let vr: Vec<usize> = (0..v_dialed.len())
                 .filter(|&j| v_vendor[j] == vi as u32)
                 .collect();
             let vn: Vec<u64> = vr.iter().map(|&j| v_dialed[j]).collect();
             let vt: Vec<i64> = vr.iter().map(|&j| v_start[j].unwrap_or(0)).collect();
-            let idx = join::BandIndex::new(&c_num, &c_t, &vn, &vt);
-            let pair = pairs_out.len();
-            let Some(est) = idx.estimate_offset(wnd_us) else {
-                pairs_out.push((cname.clone(), vname.clone(), None, 0, None, 0));
-                continue;
-            };
-            let m = idx.join(est.offset_us, tol_us);
-            for t in 0..m.len() {
-                let k = cr[m.carrier[t] as usize];
-                let j = vr[m.vendor[t] as usize];
-                matches.push((k, m.delta_us[t].abs(), pair, j, m.delta_us[t]));
+            (vr, vn, vt)
+        })
+        .collect();
+    // The carriers side by side; pair index = carrier × vendors + vendor, as in `offsets`.
+    let per_carrier: Vec<(Vec<PairOffset>, Vec<(usize, i64, usize, usize, i64)>)> = carrier_names
+        .par_iter()
+        .enumerate()
+        .map(|(ci, cname)| {
+            let cr: Vec<usize> = (0..received.len())
+                .filter(|&k| carrier[received[k]] == ci as u32)
+                .collect();
+            let c_num: Vec<u64> = cr.iter().map(|&k| called[received[k]]).collect();
+            let c_t: Vec<i64> = cr.iter().map(|&k| start[received[k]]).collect();
+            let mut pairs = Vec::new();
+            let mut found = Vec::new();
+            for (vi, (vname, (vr, vn, vt))) in v_vendor_names.iter().zip(&vendors).enumerate() {
+                let pair = ci * v_vendor_names.len() + vi;
+                let idx = join::BandIndex::new(&c_num, &c_t, vn, vt);
+                let Some(est) = idx.estimate_offset(wnd_us) else {
+                    pairs.push((cname.clone(), vname.clone(), None, 0, None, 0));
+                    continue;
+                };
+                let m = idx.join(est.offset_us, tol_us);
+                for t in 0..m.len() {
+                    let k = cr[m.carrier[t] as usize];
+                    let j = vr[m.vendor[t] as usize];
+                    found.push((k, m.delta_us[t].abs(), pair, j, m.delta_us[t]));
+                }
+                pairs.push((
+                    cname.clone(),
+                    vname.clone(),
+                    Some(est.offset_us / 1000),
+                    est.candidates,
+                    Some(est.mad_us / 1000),
+                    m.len() as u64,
+                ));
             }
-            pairs_out.push((
-                cname.clone(),
-                vname.clone(),
-                Some(est.offset_us / 1000),
-                est.candidates,
-                Some(est.mad_us / 1000),
-                m.len() as u64,
-            ));
-        }
+            (pairs, found)
+        })
+        .collect();
+    // Every match of every (carrier, vendor) pair: (received k, |delta|, pair index, vendor row,
+    // delta); each call then keeps its nearest (ties: lower pair, then lower vendor row).
+    let mut pairs_out: Vec<PairOffset> = Vec::new();
+    let mut matches: Vec<(usize, i64, usize, usize, i64)> = Vec::new();
+    for (pairs, found) in per_carrier {
+        pairs_out.extend(pairs);
+        matches.extend(found);
     }
     // Attribution rows, in received order.
     matches.sort_unstable();
