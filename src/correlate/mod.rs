@@ -117,6 +117,9 @@ impl Store {
 /// behind the estimate, their spread (ms), and the matches made.
 type PairOffset = (String, String, Option<i64>, u64, Option<i64>, u64);
 
+/// One match of the band join: (received call, |delta| µs, pair index, vendor row, delta µs).
+type Match = (usize, i64, usize, usize, i64);
+
 /// Complainants: identities, numbers, districts.
 struct Complainants {
     /// Dense complainant id per in-orders number.
@@ -576,7 +579,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
         })
         .collect();
     // The carriers side by side; pair index = carrier × vendors + vendor, as in `offsets`.
-    let per_carrier: Vec<(Vec<PairOffset>, Vec<(usize, i64, usize, usize, i64)>)> = carrier_names
+    let per_carrier: Vec<(Vec<PairOffset>, Vec<Match>)> = carrier_names
         .par_iter()
         .enumerate()
         .map(|(ci, cname)| {
@@ -615,7 +618,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
     // Every match of every (carrier, vendor) pair: (received k, |delta|, pair index, vendor row,
     // delta); each call then keeps its nearest (ties: lower pair, then lower vendor row).
     let mut pairs_out: Vec<PairOffset> = Vec::new();
-    let mut matches: Vec<(usize, i64, usize, usize, i64)> = Vec::new();
+    let mut matches: Vec<Match> = Vec::new();
     for (pairs, found) in per_carrier {
         pairs_out.extend(pairs);
         matches.extend(found);
