@@ -8,7 +8,8 @@
 //!
 //! Each is timed with [`TimeParser`] (hand parser + offset cache), with the same parser on
 //! shuffled rows (cache hits come from the table, not the last-hour memo), and with the
-//! chrono-only path it replaces (`NaiveDateTime::parse_from_str` + `from_local_datetime`).
+//! chrono-only path it replaces (`NaiveDateTime::parse_from_str` + `from_local_datetime`); the
+//! `iso` rows also as separate date and time columns (`TimeParser::parse_joined`).
 //! Results are checked against the chrono-only path before anything is timed.
 
 use std::hint::black_box;
@@ -134,6 +135,31 @@ fn bench_time(c: &mut Criterion) {
                 sum
             })
         });
+        if name == "iso" {
+            // The same rows as separate date and time columns (`TimeParser::parse_joined`,
+            // which memoises the date and hour), checked against `parse` first.
+            let parts: Vec<(&str, &str)> = rows
+                .iter()
+                .map(|r| r.split_once(' ').expect("date and time"))
+                .collect();
+            let mut joined = template.clone();
+            let mut whole = template.clone();
+            for (row, (d, t)) in rows.iter().zip(&parts) {
+                assert_eq!(joined.parse_joined(d, t), whole.parse(row), "{row}");
+            }
+            group.bench_function(format!("{name}/callsift_date_time_columns"), |b| {
+                b.iter(|| {
+                    let mut parser = template.clone();
+                    let mut sum = 0i64;
+                    for (d, t) in &parts {
+                        if let Ok(t) = parser.parse_joined(black_box(d), black_box(t)) {
+                            sum = sum.wrapping_add(t.micros);
+                        }
+                    }
+                    sum
+                })
+            });
+        }
         group.bench_function(format!("{name}/chrono_only"), |b| {
             b.iter(|| {
                 let mut sum = 0i64;
