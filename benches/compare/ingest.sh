@@ -55,15 +55,10 @@ ensure_duckdb
 mkdir -p "$DATA_DIR"
 
 
-# run TOOL RESULTS CMD...: one timed run, appended to RESULTS as
-# tool<TAB>wall s<TAB>peak RSS kB<TAB>load average<TAB>CPU s; its output is left in $LAST_OUT.
+# run TOOL RESULTS CMD...: one timed run (lib.sh), a line of RESULTS.
 run() {
   local tool=$1 results=$2; shift 2
-  LAST_OUT="$DATA_DIR/last-run.out"
-  measure "$LAST_OUT" "$LAST_OUT" "$@"
-  printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$M_WALL" "$M_RSS" "$M_LOAD" "$M_CPU" >>"$results"
-  printf '  %-14s %8.3f s  cpu %7.2f s  %7.0f MB  load %s\n' "$tool" "$M_WALL" \
-    "$M_CPU" "$(echo "$M_RSS / 1024" | bc -l)" "$M_LOAD" >&2
+  run_logged "$tool" "$results" '\n' "$@"
 }
 
 for ROWS in "${ROWS_LIST[@]}"; do

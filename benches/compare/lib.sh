@@ -17,6 +17,18 @@ label() {
   else echo "$n"; fi
 }
 
+# run_logged TOOL RESULTS END CMD...: one timed run of CMD (output left in $LAST_OUT, under
+# $DATA_DIR), appended to RESULTS as tool<TAB>wall s<TAB>peak RSS kB<TAB>load average<TAB>CPU s
+# followed by END (a newline, or a tab when the caller appends more fields); a line to stderr.
+run_logged() {
+  local tool=$1 results=$2 end=$3; shift 3
+  LAST_OUT="$DATA_DIR/last-run.out"
+  measure "$LAST_OUT" "$LAST_OUT" "$@"
+  printf '%s\t%s\t%s\t%s\t%s%b' "$tool" "$M_WALL" "$M_RSS" "$M_LOAD" "$M_CPU" "$end" >>"$results"
+  printf '  %-14s %8.3f s  cpu %7.2f s  %7.0f MB  load %s\n' "$tool" "$M_WALL" \
+    "$M_CPU" "$(echo "$M_RSS / 1024" | bc -l)" "$M_LOAD" >&2
+}
+
 # measure OUT ERR CMD...: runs CMD under /usr/bin/time -v with a nanosecond wall clock around
 # it, stdout to OUT and stderr to ERR (may be the same file); on failure prints both and exits.
 # Sets M_WALL (s), M_RSS (peak kB), M_CPU (user + sys s) and M_LOAD (1-minute load average,

@@ -58,15 +58,11 @@ ensure_duckdb
 CALLSIFT_VERSION=$("$BIN" --version 2>/dev/null || echo callsift)
 mkdir -p "$DATA_DIR"
 
-# run TOOL RESULTS CMD...: one timed run, appended to RESULTS as
-# tool<TAB>wall s<TAB>peak RSS kB<TAB>load average<TAB>CPU s<TAB>extra; output left in $LAST_OUT.
+# run TOOL RESULTS CMD...: one timed run (lib.sh), the start of a line of RESULTS (the caller
+# appends the extra field and the newline).
 run() {
   local tool=$1 results=$2; shift 2
-  LAST_OUT="$DATA_DIR/last-run.out"
-  measure "$LAST_OUT" "$LAST_OUT" "$@"
-  printf '%s\t%s\t%s\t%s\t%s\t' "$tool" "$M_WALL" "$M_RSS" "$M_LOAD" "$M_CPU" >>"$results"
-  printf '  %-13s %8.3f s  cpu %7.2f s  %7.0f MB  load %s\n' "$tool" "$M_WALL" "$M_CPU" \
-    "$(echo "$M_RSS / 1024" | bc -l)" "$M_LOAD" >&2
+  run_logged "$tool" "$results" '\t' "$@"
 }
 
 SUMMARY="$DATA_DIR/results-summary.tsv"
