@@ -77,7 +77,38 @@ pub struct BandMatches {
     pub delta_us: Vec<i64>,
 }
 
+/// One piece of [`BandMatches`] columns, filled by one task.
+type MatchPiece<'a> = (&'a mut [u32], &'a mut [u32], &'a mut [i64]);
+
 impl BandMatches {
+    /// `total` zeroed matches, to be filled in place.
+    fn zeroed(total: usize) -> BandMatches {
+        BandMatches {
+            carrier: vec![0; total],
+            vendor: vec![0; total],
+            delta_us: vec![0; total],
+        }
+    }
+
+    /// The columns cut into consecutive pieces of `lens` rows (which sum to the length), so
+    /// that each piece can be filled by its own task.
+    fn pieces_mut(&mut self, lens: &[usize]) -> Vec<MatchPiece<'_>> {
+        let mut pieces = Vec::with_capacity(lens.len());
+        let (mut rc, mut rv, mut rd) = (
+            &mut self.carrier[..],
+            &mut self.vendor[..],
+            &mut self.delta_us[..],
+        );
+        for &len in lens {
+            let (c0, c1) = rc.split_at_mut(len);
+            let (v0, v1) = rv.split_at_mut(len);
+            let (d0, d1) = rd.split_at_mut(len);
+            pieces.push((c0, v0, d0));
+            (rc, rv, rd) = (c1, v1, d1);
+        }
+        pieces
+    }
+
     /// Number of matched pairs.
     pub fn len(&self) -> usize {
         self.carrier.len()
@@ -596,24 +627,8 @@ impl Partitioned<'_> {
             })
             .collect();
         let total = totals.iter().sum();
-        let mut out = BandMatches {
-            carrier: vec![0; total],
-            vendor: vec![0; total],
-            delta_us: vec![0; total],
-        };
-        let mut pieces = Vec::with_capacity(chunks);
-        let (mut rc, mut rv, mut rd) = (
-            &mut out.carrier[..],
-            &mut out.vendor[..],
-            &mut out.delta_us[..],
-        );
-        for &len in &totals {
-            let (c0, c1) = rc.split_at_mut(len);
-            let (v0, v1) = rv.split_at_mut(len);
-            let (d0, d1) = rd.split_at_mut(len);
-            pieces.push((c0, v0, d0));
-            (rc, rv, rd) = (c1, v1, d1);
-        }
+        let mut out = BandMatches::zeroed(total);
+        let pieces = out.pieces_mut(&totals);
         pieces
             .into_par_iter()
             .enumerate()
@@ -813,24 +828,8 @@ impl Sorted<'_> {
             })
             .collect();
         let total = counts.iter().sum();
-        let mut out = BandMatches {
-            carrier: vec![0; total],
-            vendor: vec![0; total],
-            delta_us: vec![0; total],
-        };
-        let mut pieces = Vec::with_capacity(counts.len());
-        let (mut rc, mut rv, mut rd) = (
-            &mut out.carrier[..],
-            &mut out.vendor[..],
-            &mut out.delta_us[..],
-        );
-        for &len in &counts {
-            let (c0, c1) = rc.split_at_mut(len);
-            let (v0, v1) = rv.split_at_mut(len);
-            let (d0, d1) = rd.split_at_mut(len);
-            pieces.push((c0, v0, d0));
-            (rc, rv, rd) = (c1, v1, d1);
-        }
+        let mut out = BandMatches::zeroed(total);
+        let pieces = out.pieces_mut(&counts);
         let (ct, vt) = (self.ct, self.vt);
         self.chunks()
             .zip(dense.par_chunks(self.chunk))
