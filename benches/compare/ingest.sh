@@ -43,12 +43,7 @@ ROWS_LIST=("$@")
 
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "== cargo build --release (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
-  (cd "$REPO" && cargo build --release --bin callsift)
-fi
-BIN="$CARGO_TARGET_DIR/release/callsift"
-[ -x "$BIN" ] || { echo "no binary at $BIN" >&2; exit 2; }
+callsift_binary
 
 ensure_duckdb
 

@@ -1,5 +1,16 @@
 # Shared helpers of the compare scripts (ingest.sh, joins.sh, run.sh); sourced, not run.
 
+# callsift_binary: builds the release binary (unless SKIP_BUILD=1) in $CARGO_TARGET_DIR from
+# $REPO; sets BIN to it, or exits if it is not there.
+callsift_binary() {
+  if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    echo "== cargo build --release (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
+    (cd "$REPO" && cargo build --release --bin callsift)
+  fi
+  BIN="$CARGO_TARGET_DIR/release/callsift"
+  [ -x "$BIN" ] || { echo "no binary at $BIN" >&2; exit 2; }
+}
+
 # ensure_duckdb: installs the duckdb Python package if missing; sets DUCKDB_VERSION.
 ensure_duckdb() {
   if ! python3 -c 'import duckdb' 2>/dev/null; then
