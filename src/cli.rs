@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Case;
 use crate::error::{Error, Result};
 use crate::manifest;
+use crate::outdir::{Evidence, OutDir, Staging};
 
 /// Forensic call-log correlation for election investigations.
 #[derive(Debug, Parser)]
@@ -154,6 +155,9 @@ pub struct EvalArgs {
     /// The output folder of `callsift run DIR/case.toml --out OUT`.
     #[arg(long, value_name = "OUT")]
     pub out: PathBuf,
+    /// Print the evaluation as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `callsift verify`.
@@ -172,14 +176,23 @@ pub struct VerifyArgs {
 /// # Errors
 /// Any library error; `main` prints it and exits with [`Error::exit_code`].
 pub fn run(cli: Cli) -> Result<i32> {
+    if matches!(
+        cli.command,
+        Command::Run(_) | Command::Ingest(_) | Command::Correlate(_)
+    ) {
+        // Before anything is staged, so that an interrupt at any moment stops cleanly.
+        crate::outdir::install_signal_handlers()?;
+    }
     match cli.command {
         Command::Ingest(a) => {
             let threads = pool(a.engine.threads)?;
             let case = Case::load(&a.case)?;
-            check_out_dir(&case, &a.out)?;
-            let rep = threads
-                .1
-                .install(|| crate::ingest::run(&case, &a.out, threads.0))?;
+            let out = OutDir::open(&a.out, &evidence(&case))?;
+            let rep = step(&out, case_sha256(&case)?, |staged| {
+                threads
+                    .1
+                    .install(|| crate::ingest::run(&case, staged.path(), threads.0))
+            })?;
             if !a.engine.quiet {
                 print_ingest_summary(&rep.manifest, &a.out);
             }
@@ -189,20 +202,23 @@ pub fn run(cli: Cli) -> Result<i32> {
             let a = &r.ingest;
             let threads = pool(a.engine.threads)?;
             let case = Case::load(&a.case)?;
-            check_out_dir(&case, &a.out)?;
+            let out = OutDir::open(&a.out, &evidence(&case))?;
             let progress = Progress::new(a.engine.quiet);
-            let (rep, cor) = threads.1.install(|| -> Result<_> {
-                progress.step(
-                    1,
-                    2,
-                    &format!("ingest: {} evidence files", case.files.len()),
-                );
-                let rep = crate::ingest::run(&case, &a.out, threads.0)?;
-                progress.step(2, 2, "correlate");
-                let cor = crate::correlate::run(&a.out)?;
-                progress.done();
-                Ok((rep, cor))
+            let (rep, cor) = step(&out, case_sha256(&case)?, |staged| {
+                threads.1.install(|| -> Result<_> {
+                    progress.step(
+                        1,
+                        2,
+                        &format!("ingest: {} evidence files", case.files.len()),
+                    );
+                    let rep = crate::ingest::run(&case, staged.path(), threads.0)?;
+                    progress.step(2, 2, "correlate");
+                    let cor = crate::correlate::run(staged.path())?;
+                    progress.done();
+                    Ok((rep, cor))
+                })
             })?;
+            drop(out);
             if !a.engine.quiet {
                 print_ingest_summary(&rep.manifest, &a.out);
                 print_correlation(&cor, &a.out);
@@ -219,7 +235,18 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Correlate(a) => {
             let threads = pool(a.engine.threads)?;
-            let cor = threads.1.install(|| crate::correlate::run(&a.dir))?;
+            let out = OutDir::open(&a.dir, &[])?;
+            if !out.exists() {
+                return Err(Error::store(
+                    &a.dir,
+                    "no run in this folder: run `callsift ingest CASE.toml --out DIR` first",
+                ));
+            }
+            let case_sha = manifest::Manifest::read(out.path())?.case_sha256;
+            let cor = step(&out, Some(case_sha), |staged| {
+                staged.carry_store()?;
+                threads.1.install(|| crate::correlate::run(staged.path()))
+            })?;
             if !a.engine.quiet {
                 print_correlation(&cor, &a.dir);
             }
@@ -251,13 +278,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Eval(a) => {
+            // The run folder is a unit callsift owns: the evaluation is printed, not written
+            // into it.
             let acc = crate::synth::eval(&a.dir, &a.out)?;
-            println!("{acc}");
-            let p = a.out.join("eval.json");
-            let text = serde_json::to_string_pretty(&acc).map_err(|e| Error::store(&p, e))?;
-            crate::store::write_atomic(&p, |f| {
-                f.write_all(text.as_bytes()).map_err(|e| Error::io(&p, e))
-            })?;
+            if a.json {
+                let text =
+                    serde_json::to_string_pretty(&acc).map_err(|e| Error::store(&a.out, e))?;
+                println!("{text}");
+            } else {
+                println!("{acc}");
+            }
             Ok(if acc.passed() { 0 } else { 1 })
         }
         Command::Verify(a) => {
@@ -327,22 +357,47 @@ fn pool(threads: Option<usize>) -> Result<(usize, rayon::ThreadPool)> {
     Ok((n, p))
 }
 
-/// Refuses an output folder that holds evidence: evidence is never written beside.
-fn check_out_dir(case: &Case, out: &Path) -> Result<()> {
-    let out_abs = std::path::absolute(out).map_err(|e| Error::io(out, e))?;
-    for f in &case.files {
-        let p = std::path::absolute(&f.path).map_err(|e| Error::io(&f.path, e))?;
-        if p.starts_with(&out_abs) {
-            return Err(Error::config(
-                out,
-                format!(
-                    "--out would contain the evidence file {}: choose a folder outside the evidence",
-                    f.name
-                ),
-            ));
+/// The case's evidence files as the output folder checks them.
+fn evidence(case: &Case) -> Vec<Evidence> {
+    case.files
+        .iter()
+        .map(|f| Evidence {
+            name: f.name.clone(),
+            canonical: f.canonical.clone(),
+            id: f.id,
+        })
+        .collect()
+}
+
+fn case_sha256(case: &Case) -> Result<Option<String>> {
+    Ok(Some(manifest::sha256_file(&case.file)?.0))
+}
+
+/// Runs one step that writes the output folder: stages, runs `f` on the staging folder, and
+/// commits (audit line with exit 0), or, when `f` fails, drops the staging folder and records
+/// the failure in the committed folder's audit log, if there is one.
+fn step<T>(
+    out: &OutDir,
+    case_sha256: Option<String>,
+    f: impl FnOnce(&Staging<'_>) -> Result<T>,
+) -> Result<T> {
+    let command: Vec<String> = std::env::args().collect();
+    let staged = out.stage()?;
+    match f(&staged) {
+        Ok(v) => {
+            staged.commit(crate::audit::Entry::now(command, case_sha256, 0))?;
+            Ok(v)
+        }
+        Err(e) => {
+            drop(staged);
+            if out.exists() {
+                let entry = crate::audit::Entry::now(command, case_sha256, e.exit_code());
+                // The failure is recorded when it can be; the error itself is what matters.
+                let _ = crate::audit::append(&out.path().join(crate::outdir::AUDIT), &entry);
+            }
+            Err(e)
         }
     }
-    Ok(())
 }
 
 fn print_ingest_summary(m: &manifest::Manifest, out: &Path) {

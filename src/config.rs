@@ -34,6 +34,7 @@ use crate::error::{Error, Result};
 use crate::model::{ColType, Fallback, Kind};
 use crate::normalize::phone::PhoneParser;
 use crate::normalize::time::{AmbiguousPolicy, DurationFormat, TimeParser};
+use crate::outdir::FileId;
 use crate::profile::{self, Format, Profile};
 
 /// The case manifest as written. Unknown keys are rejected.
@@ -215,6 +216,10 @@ pub struct InputFile {
     pub kind: Kind,
     /// Where to open it.
     pub path: PathBuf,
+    /// Its canonical path (links and `..` resolved).
+    pub canonical: PathBuf,
+    /// Its identity (device and inode): one file however it is named.
+    pub id: FileId,
     /// How it is named in the store's `source_file` and in reports: the path relative to the
     /// manifest's folder, with `/` separators.
     pub name: String,
@@ -272,7 +277,16 @@ impl Case {
     /// [`Error::Config`] naming the manifest (or profile) file and the key at fault; [`Error::Io`]
     /// when the manifest cannot be read.
     pub fn load(path: &Path) -> Result<Case> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        // The case manifest is configuration: a missing or unreadable one is a usage error
+        // (exit 3), not an I/O failure of the run.
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let why = if path.is_dir() {
+                "is a folder, not a case manifest".to_string()
+            } else {
+                format!("cannot read the case manifest: {e}")
+            };
+            Error::config(path, why)
+        })?;
         Case::from_toml(&text, path)
     }
 
@@ -343,11 +357,14 @@ impl Case {
                     }
                 };
                 let name = display_name(&dir, &p);
+                let (canonical, id) = identity(path, &p, &key)?;
                 files.push(InputFile {
                     index: files.len(),
                     spec_index: i,
                     kind: spec.kind,
                     path: p,
+                    canonical,
+                    id,
                     name,
                     format,
                     profile_name: profile_name.clone(),
@@ -357,14 +374,24 @@ impl Case {
                 });
             }
         }
-        let mut seen = BTreeMap::new();
+        // One file under two names (`a/../f.csv`, a symlink, a hard link, a folder reached
+        // twice through a link) is still one piece of evidence: it is read once or not at all.
+        let mut seen: BTreeMap<FileId, &InputFile> = BTreeMap::new();
         for f in &files {
-            if let Some(prev) = seen.insert(f.path.clone(), f.spec_index) {
+            if let Some(prev) = seen.insert(f.id, f) {
+                let how = if prev.name == f.name {
+                    "twice".to_string()
+                } else {
+                    format!("as {} and as {}", prev.name, f.name)
+                };
                 return Err(Error::config(
                     path,
                     format!(
-                        "inputs[{}] and inputs[{prev}] both name {}: an evidence file is read once",
-                        f.spec_index, f.name
+                        "inputs[{}] and inputs[{}] name one file {how} ({}): an evidence file \
+                         is read once",
+                        prev.spec_index,
+                        f.spec_index,
+                        f.canonical.display()
                     ),
                 ));
             }
@@ -558,29 +585,145 @@ fn check_profile(
     Ok(())
 }
 
+/// The evidence files `pattern` (relative to `dir`; `*`, `?`, `[...]` and `**` allowed) names,
+/// in path order.
+///
+/// The walk is done here rather than by the `glob` crate so that nothing is skipped in silence:
+/// a name that is not valid UTF-8 and would match, a FIFO, a device or a socket, a link to
+/// nothing and a folder link that loops back are errors naming the path. Folders reached
+/// through links are followed (evidence is often organised with links), once.
 fn expand_glob(case_path: &Path, dir: &Path, pattern: &str, key: &str) -> Result<Vec<PathBuf>> {
-    let full = dir.join(pattern);
-    let full_s = full.to_string_lossy().into_owned();
-    let paths = glob::glob(&full_s)
-        .map_err(|e| Error::config(case_path, format!("{key}.path: bad glob {pattern:?}: {e}")))?;
+    let err = |msg: String| Error::config(case_path, format!("{key}.path: {msg}"));
+    let opts = glob::MatchOptions::new();
+    let mut current = vec![dir.to_path_buf()];
+    for comp in Path::new(pattern).components() {
+        let part = comp.as_os_str().to_string_lossy();
+        let is_pattern = part.contains(['*', '?', '[']);
+        let mut next = Vec::new();
+        match comp {
+            std::path::Component::Normal(_) if part == "**" => {
+                for c in current {
+                    if c.is_dir() {
+                        descendants(&c, &mut Vec::new(), &mut next).map_err(err)?;
+                    }
+                }
+            }
+            std::path::Component::Normal(_) if is_pattern => {
+                let pat = glob::Pattern::new(&part)
+                    .map_err(|e| err(format!("bad glob {pattern:?}: {e}")))?;
+                for c in current.iter().filter(|c| c.is_dir()) {
+                    let mut names = Vec::new();
+                    for e in
+                        std::fs::read_dir(c).map_err(|e| err(format!("{}: {e}", c.display())))?
+                    {
+                        let e = e.map_err(|e| err(format!("{}: {e}", c.display())))?;
+                        let name = e.file_name();
+                        match name.to_str() {
+                            Some(n) if pat.matches_with(n, opts) => names.push(e.path()),
+                            Some(_) => {}
+                            None if pat.matches_with(&name.to_string_lossy(), opts) => {
+                                return Err(err(format!(
+                                    "{} has a name that is not valid UTF-8; rename it (the \
+                                     evidence is then named in the report as renamed) or name \
+                                     it in its own input",
+                                    e.path().display()
+                                )))
+                            }
+                            None => {}
+                        }
+                    }
+                    names.sort();
+                    next.extend(names);
+                }
+            }
+            _ => next = current.iter().map(|c| c.join(comp)).collect(),
+        }
+        current = next;
+    }
     let mut out = Vec::new();
-    for p in paths {
-        let p = p.map_err(|e| Error::config(case_path, format!("{key}.path: {e}")))?;
-        if p.is_file() {
+    for p in current {
+        let meta = match std::fs::metadata(&p) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if std::fs::symlink_metadata(&p).is_ok() {
+                    return Err(err(format!("{} is a link to nothing", p.display())));
+                }
+                continue;
+            }
+            Err(e) => return Err(err(format!("{}: {e}", p.display()))),
+        };
+        let t = meta.file_type();
+        if t.is_file() {
             out.push(p);
+        } else if !t.is_dir() {
+            use std::os::unix::fs::FileTypeExt;
+            let what = if t.is_fifo() {
+                "a FIFO (named pipe)"
+            } else if t.is_socket() {
+                "a socket"
+            } else if t.is_block_device() || t.is_char_device() {
+                "a device"
+            } else {
+                "not a regular file"
+            };
+            return Err(err(format!(
+                "{} is {what}, not an evidence file: copy the evidence into a regular file",
+                p.display()
+            )));
         }
     }
     if out.is_empty() {
-        return Err(Error::config(
-            case_path,
-            format!(
-                "{key}.path: no file matches {pattern:?} (relative to {})",
-                dir.display()
-            ),
-        ));
+        return Err(err(format!(
+            "no file matches {pattern:?} (relative to {})",
+            dir.display()
+        )));
     }
     out.sort();
+    out.dedup();
     Ok(out)
+}
+
+/// `dir` and every folder below it (following links), depth first in name order, into `out`.
+/// `ancestors` holds the identities of the folders above; a link back to one of them is a loop.
+fn descendants(
+    dir: &Path,
+    ancestors: &mut Vec<FileId>,
+    out: &mut Vec<PathBuf>,
+) -> std::result::Result<(), String> {
+    let meta = std::fs::metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let id = FileId::of(&meta);
+    if ancestors.contains(&id) {
+        return Err(format!(
+            "{} is a link back to a folder above it (a loop): remove the link or name the \
+             files without `**`",
+            dir.display()
+        ));
+    }
+    out.push(dir.to_path_buf());
+    let mut subdirs = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let e = e.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let p = e.path();
+        if std::fs::metadata(&p).is_ok_and(|m| m.is_dir()) {
+            subdirs.push(p);
+        }
+    }
+    subdirs.sort();
+    ancestors.push(id);
+    for s in subdirs {
+        descendants(&s, ancestors, out)?;
+    }
+    ancestors.pop();
+    Ok(())
+}
+
+/// The canonical path and identity of an evidence file.
+fn identity(case_path: &Path, p: &Path, key: &str) -> Result<(PathBuf, FileId)> {
+    let err =
+        |e: std::io::Error| Error::config(case_path, format!("{key}.path: {}: {e}", p.display()));
+    let canonical = std::fs::canonicalize(p).map_err(err)?;
+    let meta = std::fs::metadata(&canonical).map_err(err)?;
+    Ok((canonical, FileId::of(&meta)))
 }
 
 fn display_name(dir: &Path, p: &Path) -> String {

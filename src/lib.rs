@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod correlate;
@@ -19,6 +20,7 @@ pub mod load;
 pub mod manifest;
 pub mod model;
 pub mod normalize;
+pub mod outdir;
 pub mod profile;
 pub mod stats;
 pub mod store;

@@ -32,7 +32,7 @@ use crate::error::{Error, Result};
 /// [`Error::Io`] naming `path`.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    crate::outdir::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".callsift-")
         .suffix(".partial")

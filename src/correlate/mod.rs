@@ -39,8 +39,7 @@ use crate::stats;
 use crate::store;
 use cols::{bools, intern, times, u16s, u64s, u64s_dense, TableBuilder, NONE};
 
-/// The results folder inside the output folder.
-pub const RESULTS: &str = "results";
+pub use crate::outdir::RESULTS;
 
 /// q-value at or below which an originating number is significant (leads).
 pub const ALPHA: f64 = 0.05;
@@ -1110,7 +1109,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
     phases.mark("leads");
     // ---- Write.
     let dir = out.join(RESULTS);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    crate::outdir::create_dir_all(&dir)?;
     let fig_path = dir.join("figures.json");
     let text = serde_json::to_string_pretty(&Value::Object(sorted(&figures)))
         .map_err(|e| Error::store(&fig_path, e))?;

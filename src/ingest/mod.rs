@@ -40,8 +40,7 @@ use dedupe::{duplicate_masks, DupPair};
 
 pub use convert::{ChunkOut, Counts, QRow};
 
-/// The case store's folder inside the output folder.
-pub const STORE: &str = "store";
+pub use crate::outdir::STORE;
 
 /// The quarantine table's columns.
 pub fn quarantine_schema() -> SchemaRef {
@@ -196,7 +195,7 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
 
     // Write the store: one table per kind (empty when the case has no such input).
     let store_dir = out.join(STORE);
-    std::fs::create_dir_all(&store_dir).map_err(|e| Error::io(&store_dir, e))?;
+    crate::outdir::create_dir_all(&store_dir)?;
     let mut manifest = Manifest {
         tool: "callsift".into(),
         version: env!("CARGO_PKG_VERSION").into(),
