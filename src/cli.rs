@@ -14,7 +14,12 @@ use crate::manifest;
 
 /// Forensic call-log correlation for election investigations.
 #[derive(Debug, Parser)]
-#[command(name = "callsift", version, about, long_about = None)]
+#[command(
+    name = "callsift",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (git ", env!("CALLSIFT_GIT_COMMIT"), ")"),
+    about,
+    long_about = None
+)]
 #[command(after_help = "Examples:\n  \
     callsift run fixtures/formats/case.toml --out /tmp/case\n  \
     callsift figures /tmp/case --published fixtures/inquiry/published.toml\n  \
