@@ -1,5 +1,6 @@
 //! `callsift verify` against a tamperer: one test per class of manifest field, per kind of
-//! output, per evidence-side edit and per way of breaking the audit chain.
+//! output, per evidence-side edit and per way of breaking the audit chain; and `correlate`
+//! refusing a changed store or edited parameters.
 //!
 //! Each test works on its own copy: the fixture case (fixtures/formats, with the `western`
 //! profile moved out to a profile file so that `profile_sha256` is exercised, and
@@ -551,6 +552,53 @@ fn missing_audit_log_is_a_note_not_a_problem() {
     let v = verify(&r);
     assert!(v.ok, "{:#?}", v.problems);
     assert!(v.notes.iter().any(|n| n.contains("audit.log")));
+}
+
+// ---- correlate checks what it reads.
+
+#[test]
+fn correlate_refuses_edited_parameters() {
+    let r = setup();
+    edit_manifest(&r, |m| {
+        m["parameters"]["attribution"]["tolerance_s"] = Value::from(-5.0);
+    });
+    let e = callsift::correlate::run(&r.out).unwrap_err();
+    assert_eq!(e.exit_code(), 3, "{e}");
+    assert!(e.to_string().contains("tolerance_s"), "{e}");
+}
+
+#[test]
+fn correlate_refuses_an_altered_store() {
+    let r = setup();
+    flip_middle_byte(&r.out.join("store/vendor_calls.parquet"));
+    let e = callsift::correlate::run(&r.out).unwrap_err();
+    assert_eq!(e.exit_code(), 6, "{e}");
+    assert!(matches!(e, callsift::Error::Store { .. }), "{e}");
+    assert!(e.to_string().contains("vendor_calls.parquet"), "{e}");
+}
+
+#[test]
+fn correlate_refuses_a_missing_or_unlisted_store_table() {
+    let r = setup();
+    std::fs::remove_file(r.out.join("store/duplicates.csv")).unwrap();
+    let e = callsift::correlate::run(&r.out).unwrap_err();
+    assert!(matches!(e, callsift::Error::Store { .. }), "{e}");
+    assert!(e.to_string().contains("duplicates.csv"), "{e}");
+    let r = setup();
+    edit_manifest(&r, |m| {
+        m["outputs"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|o| o["path"] != "store/calls.parquet");
+    });
+    let e = callsift::correlate::run(&r.out).unwrap_err();
+    assert!(e.to_string().contains("calls.parquet"), "{e}");
+}
+
+#[test]
+fn correlate_again_on_an_untouched_store_still_runs() {
+    let r = setup();
+    callsift::correlate::run(&r.out).unwrap();
 }
 
 // ---- The command line.
