@@ -34,7 +34,7 @@ pub const GIT_COMMIT: &str = env!("CALLSIFT_GIT_COMMIT");
 /// `prev_sha256` of the first line.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// One run, as recorded (everything but `prev_sha256`, which [`line`] computes).
+/// One run, as recorded (everything but `prev_sha256`, which [`line()`] computes).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
