@@ -15,7 +15,12 @@ use crate::outdir::{Evidence, OutDir, Staging};
 
 /// Forensic call-log correlation for election investigations.
 #[derive(Debug, Parser)]
-#[command(name = "callsift", version, about, long_about = None)]
+#[command(
+    name = "callsift",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (git ", env!("CALLSIFT_GIT_COMMIT"), ")"),
+    about,
+    long_about = None
+)]
 #[command(after_help = "Examples:\n  \
     callsift run fixtures/formats/case.toml --out /tmp/case\n  \
     callsift figures /tmp/case --published fixtures/inquiry/published.toml\n  \
@@ -60,11 +65,12 @@ pub enum Command {
     #[command(after_help = "Example:\n  \
         callsift run /tmp/world/case.toml --out /tmp/world-out && callsift eval /tmp/world --out /tmp/world-out")]
     Eval(EvalArgs),
-    /// Re-hash every output recorded in DIR/manifest.json (and, with --case, every evidence
-    /// file) and check each input's row reconciliation.
-    #[command(
-        after_help = "Example:\n  callsift verify /tmp/case --case fixtures/formats/case.toml"
-    )]
+    /// Check everything DIR/manifest.json claims: every output's hash and row count, files
+    /// it does not list, the row reconciliation, the parameters and the audit log; with
+    /// --case, the case manifest, profiles and evidence files too (exit 1 on any problem).
+    #[command(after_help = "Examples:\n  \
+        callsift verify /tmp/case --case fixtures/formats/case.toml\n  \
+        callsift verify /tmp/case --case fixtures/formats/case.toml --json")]
     Verify(VerifyArgs),
 }
 
@@ -166,9 +172,12 @@ pub struct VerifyArgs {
     /// The output folder of a run.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
-    /// The case manifest, to re-hash the evidence files too.
+    /// The case manifest: check it, its profile files and its evidence files too.
     #[arg(long, value_name = "CASE.toml")]
     pub case: Option<PathBuf>,
+    /// Print one JSON object (manifest_sha256, checked, problems, notes, ok) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -291,22 +300,28 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(if acc.passed() { 0 } else { 1 })
         }
         Command::Verify(a) => {
-            let case_dir = match &a.case {
-                Some(c) => Some(Case::load(c)?.dir),
-                None => None,
-            };
-            let v = manifest::verify(&a.dir, case_dir.as_deref())?;
+            let v = manifest::verify(&a.dir, a.case.as_deref())?;
             let mut out = std::io::stdout().lock();
-            for p in &v.problems {
-                let _ = writeln!(out, "FAIL {p}");
+            if a.json {
+                let text = serde_json::to_string_pretty(&v)
+                    .map_err(|e| Error::store(a.dir.join(manifest::FILE), e))?;
+                let _ = writeln!(out, "{text}");
+            } else {
+                for p in &v.problems {
+                    let _ = writeln!(out, "FAIL {}: {} [{}]", p.file, p.message, p.check);
+                }
+                for n in &v.notes {
+                    let _ = writeln!(out, "note: {n}");
+                }
+                let _ = writeln!(
+                    out,
+                    "{} files checked, {} problems",
+                    v.checked,
+                    v.problems.len()
+                );
+                let _ = writeln!(out, "manifest.json SHA-256 {}", v.manifest_sha256);
             }
-            let _ = writeln!(
-                out,
-                "{} files checked, {} problems",
-                v.checked,
-                v.problems.len()
-            );
-            Ok(if v.problems.is_empty() { 0 } else { 1 })
+            Ok(if v.ok { 0 } else { 1 })
         }
     }
 }
@@ -385,13 +400,13 @@ fn step<T>(
     let staged = out.stage()?;
     match f(&staged) {
         Ok(v) => {
-            staged.commit(crate::audit::Entry::now(command, case_sha256, 0))?;
+            staged.commit(crate::audit::Entry::now(command, case_sha256, None, 0))?;
             Ok(v)
         }
         Err(e) => {
             drop(staged);
             if out.exists() {
-                let entry = crate::audit::Entry::now(command, case_sha256, e.exit_code());
+                let entry = crate::audit::Entry::now(command, case_sha256, None, e.exit_code());
                 // The failure is recorded when it can be; the error itself is what matters.
                 let _ = crate::audit::append(&out.path().join(crate::outdir::AUDIT), &entry);
             }

@@ -59,6 +59,37 @@ pub struct CaseFile {
 }
 
 impl CaseFile {
+    /// The checks that need no file: the windows (see [`CaseFile::resolve_windows`]), the
+    /// attribution settings (non-negative, finite) and at least one input. Run on a case
+    /// manifest when it is loaded, and again on the parameters recorded in a run manifest
+    /// (`correlate`, `verify`), which could have been edited since; returns the windows.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming `path` and the key at fault.
+    pub fn validate(&self, path: &Path) -> Result<Windows> {
+        let windows = self.resolve_windows(path)?;
+        let att = &self.attribution;
+        if !(att.tolerance_s >= 0.0 && att.tolerance_s.is_finite()) {
+            return Err(Error::config(
+                path,
+                "attribution.tolerance_s: must be a non-negative number of seconds",
+            ));
+        }
+        if !(att.offset_window_s >= 0.0 && att.offset_window_s.is_finite()) {
+            return Err(Error::config(
+                path,
+                "attribution.offset_window_s: must be a non-negative number of seconds",
+            ));
+        }
+        if self.inputs.is_empty() {
+            return Err(Error::config(
+                path,
+                "no [[inputs]]: the case names no evidence",
+            ));
+        }
+        Ok(windows)
+    }
+
     /// The windows in UTC microseconds; `path` names the manifest in errors.
     ///
     /// # Errors
@@ -306,26 +337,7 @@ impl Case {
         } else {
             dir
         };
-        let windows = raw.resolve_windows(path)?;
-        let att = &raw.attribution;
-        if !(att.tolerance_s >= 0.0 && att.tolerance_s.is_finite()) {
-            return Err(Error::config(
-                path,
-                "attribution.tolerance_s: must be a non-negative number of seconds",
-            ));
-        }
-        if !(att.offset_window_s >= 0.0 && att.offset_window_s.is_finite()) {
-            return Err(Error::config(
-                path,
-                "attribution.offset_window_s: must be a non-negative number of seconds",
-            ));
-        }
-        if raw.inputs.is_empty() {
-            return Err(Error::config(
-                path,
-                "no [[inputs]]: the case names no evidence",
-            ));
-        }
+        let windows = raw.validate(path)?;
         let mut files = Vec::new();
         for (i, spec) in raw.inputs.iter().enumerate() {
             let key = format!("inputs[{i}]");

@@ -48,7 +48,7 @@ pub const RESULTS: &str = "results";
 /// The run manifest's file name inside the output folder.
 pub const MANIFEST: &str = manifest::FILE;
 /// The audit log's file name inside the output folder.
-pub const AUDIT: &str = "audit.log";
+pub const AUDIT: &str = crate::audit::FILE;
 
 /// Mode of every folder callsift creates (whatever the umask allows beyond it is not granted).
 const DIR_MODE: u32 = 0o755;
@@ -606,7 +606,7 @@ mod tests {
     use super::*;
 
     fn entry() -> crate::audit::Entry {
-        crate::audit::Entry::now(vec!["callsift".into(), "test".into()], None, 0)
+        crate::audit::Entry::now(vec!["callsift".into(), "test".into()], None, None, 0)
     }
 
     fn fake_run(staging: &Staging<'_>, tag: &str) {

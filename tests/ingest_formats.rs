@@ -223,7 +223,7 @@ fn evidence_is_unchanged_and_hashes_are_recorded() {
         .map(|i| i.sha256.clone())
         .collect();
     assert_eq!(recorded, before);
-    let v = callsift::manifest::verify(d.path(), Some(&case.dir)).unwrap();
+    let v = callsift::manifest::verify(d.path(), Some(&case.file)).unwrap();
     assert!(v.problems.is_empty(), "{:?}", v.problems);
 }
 

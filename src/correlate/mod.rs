@@ -263,15 +263,20 @@ fn e164_opt(n: Option<u64>) -> Option<String> {
 /// Runs correlate on an output folder that holds a case store.
 ///
 /// # Errors
-/// [`Error::Store`] when the store or manifest is missing; [`Error::Config`] when the case has
-/// no incident or baseline window.
+/// [`Error::Store`] when the store or manifest is missing, or a store file is not the one the
+/// manifest records (checked before anything is read); [`Error::Config`] when the recorded
+/// parameters are not valid (as a case manifest's) or the case has no incident or baseline
+/// window.
 pub fn run(out: &Path) -> Result<Correlation> {
     let t0 = Instant::now();
     let mut manifest = Manifest::read(out)?;
+    // The store and the parameters are used only as the manifest records them: re-hash the
+    // one and re-validate the other, since either could have been edited since ingest.
+    manifest.check_store(out)?;
     let case: CaseFile = serde_json::from_value(manifest.parameters.clone())
         .map_err(|e| Error::store(out.join(crate::manifest::FILE), e))?;
     let case_path = Path::new(&manifest.case_file).to_path_buf();
-    let windows: Windows = case.resolve_windows(&case_path)?;
+    let windows: Windows = case.validate(&case_path)?;
     let (Some(incident), Some(baseline)) = (windows.incident, windows.baseline) else {
         return Err(Error::config(
             &case_path,

@@ -199,6 +199,7 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
     let mut manifest = Manifest {
         tool: "callsift".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        git_commit: Some(crate::audit::GIT_COMMIT.into()),
         tzdb: crate::normalize::time::tzdb_version().into(),
         phone_metadata: crate::normalize::PHONE_METADATA.into(),
         case_file: case.file.display().to_string(),
