@@ -110,6 +110,9 @@ impl ColumnSource {
     }
 }
 
+/// The default of [`Profile::max_inflated_bytes`]: 1 GiB.
+pub const DEFAULT_MAX_INFLATED_BYTES: u64 = 1 << 30;
+
 /// A format profile. Unknown keys are rejected.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -148,6 +151,9 @@ pub struct Profile {
     pub blocked_tokens: Vec<String>,
     /// Longest field accepted, in bytes; a longer one quarantines its row.
     pub max_field_bytes: usize,
+    /// Most bytes the parts of a zipped workbook (xlsx, ods) may inflate to, all parts
+    /// together; a workbook over it is refused before it is parsed (a zip bomb).
+    pub max_inflated_bytes: u64,
     /// Canonical column -> source column(s).
     pub columns: BTreeMap<String, ColumnSource>,
     /// Canonical column -> (raw value -> canonical value), matched case-insensitively after
@@ -177,6 +183,7 @@ impl Default for Profile {
             default_country: "CA".into(),
             blocked_tokens: Vec::new(),
             max_field_bytes: 64 * 1024,
+            max_inflated_bytes: DEFAULT_MAX_INFLATED_BYTES,
             columns: BTreeMap::new(),
             values: BTreeMap::new(),
             set: BTreeMap::new(),

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
@@ -209,20 +209,148 @@ pub fn write_csv(path: &Path, batches: &[RecordBatch]) -> Result<()> {
 }
 
 /// CSV text of `batches`, with the header line or without.
+///
+/// The bytes are those of arrow's CSV writer with callsift's settings (values formatted by
+/// arrow's `ArrayFormatter`, nulls empty, a field quoted only when it holds a comma, a quote,
+/// CR or LF, quotes doubled, LF line ends), except that a text cell a spreadsheet would take
+/// for a formula gets a leading `'` ([`csv_formula_risk`]). The quoting is done here, in one
+/// pass over each field: the csv crate's writer rescans the rest of a field that must be
+/// quoted for every 8 KiB it writes, which made a field of 200 MB take minutes.
 fn csv_bytes(
     batches: &[RecordBatch],
     header: bool,
 ) -> std::result::Result<Vec<u8>, arrow::error::ArrowError> {
+    use arrow::util::display::{ArrayFormatter, FormatOptions};
     let mut out = Vec::new();
-    let mut w = arrow::csv::WriterBuilder::new()
-        .with_header(header)
-        .with_timestamp_tz_format("%Y-%m-%dT%H:%M:%S%.fZ".to_string())
-        .build(&mut out);
+    let mut header = header;
+    let options = FormatOptions::default()
+        .with_null("")
+        .with_timestamp_tz_format(Some("%Y-%m-%dT%H:%M:%S%.fZ"));
+    let mut buffer = String::with_capacity(1024);
     for b in batches {
-        w.write(b)?;
+        let schema = b.schema();
+        let single = b.num_columns() == 1;
+        if header {
+            for (i, f) in schema.fields().iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                csv_field(&mut out, f.name(), single);
+            }
+            out.push(b'\n');
+            header = false;
+        }
+        let converters = b
+            .columns()
+            .iter()
+            .map(|a| {
+                if a.data_type().is_nested() {
+                    Err(arrow::error::ArrowError::CsvError(format!(
+                        "Nested type {} is not supported in CSV",
+                        a.data_type()
+                    )))
+                } else {
+                    ArrayFormatter::try_new(a.as_ref(), &options)
+                }
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let text: Vec<bool> = b.columns().iter().map(|a| is_text(a.data_type())).collect();
+        for row in 0..b.num_rows() {
+            for (c, conv) in converters.iter().enumerate() {
+                if c > 0 {
+                    out.push(b',');
+                }
+                buffer.clear();
+                conv.value(row).write(&mut buffer).map_err(|e| {
+                    arrow::error::ArrowError::CsvError(format!(
+                        "Error processing row {}, col {}: {e}",
+                        row + 1,
+                        c + 1
+                    ))
+                })?;
+                if text[c] && csv_formula_risk(&buffer) {
+                    buffer.insert(0, '\'');
+                }
+                csv_field(&mut out, &buffer, single);
+            }
+            out.push(b'\n');
+        }
     }
-    drop(w);
     Ok(out)
+}
+
+/// Whether a column holds text: plain, large, or dictionary-encoded.
+fn is_text(t: &DataType) -> bool {
+    match t {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        DataType::Dictionary(_, v) => is_text(v),
+        _ => false,
+    }
+}
+
+/// One CSV field: quoted (quotes doubled) when it holds a comma, a quote, CR or LF, or when it
+/// is the empty only field of a record (a record must not be an empty line).
+fn csv_field(out: &mut Vec<u8>, v: &str, only: bool) {
+    let b = v.as_bytes();
+    if memchr::memchr3(b',', b'"', b'\n', b).is_none() && memchr::memchr(b'\r', b).is_none() {
+        if b.is_empty() && only {
+            out.extend_from_slice(b"\"\"");
+        } else {
+            out.extend_from_slice(b);
+        }
+        return;
+    }
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let mut from = 0;
+    for q in memchr::memchr_iter(b'"', b) {
+        out.extend_from_slice(&b[from..=q]);
+        out.push(b'"');
+        from = q + 1;
+    }
+    out.extend_from_slice(&b[from..]);
+    out.push(b'"');
+}
+
+/// Whether a CSV cell of text would be taken for a formula by a spreadsheet: it starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return, and is not a plain number (`+16135550101`, `-1.5`,
+/// `-3`, `1e-5` are plain numbers and are left as they are).
+pub fn csv_formula_risk(s: &str) -> bool {
+    matches!(
+        s.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    ) && !is_plain_number(s)
+}
+
+/// `[+-]digits[.digits][(e|E)[+-]digits]`, with at least one digit before the exponent.
+fn is_plain_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - from
+    };
+    let mut n = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        n += digits(&mut i);
+    }
+    if n == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 /// Reads a whole Parquet table.
@@ -230,22 +358,28 @@ fn csv_bytes(
 /// # Errors
 /// [`Error::Store`] naming `path` when it is missing or not Parquet.
 pub fn read_parquet(path: &Path) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-    let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let b = ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| Error::store(path, e))?;
-    let schema: SchemaRef = Arc::clone(b.schema());
-    let r = b
-        .with_batch_size(1 << 16)
-        .build()
-        .map_err(|e| Error::store(path, e))?;
-    let batches = r
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| Error::store(path, e))?;
-    Ok((schema, batches))
+    guard_store(path, || {
+        let f = File::open(path).map_err(|e| Error::io(path, e))?;
+        check_footer(path, &f)?;
+        let b = ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| Error::store(path, e))?;
+        let schema: SchemaRef = Arc::clone(b.schema());
+        let r = b
+            .with_batch_size(1 << 16)
+            .build()
+            .map_err(|e| Error::store(path, e))?;
+        let batches = r
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::store(path, e))?;
+        Ok((schema, batches))
+    })
 }
 
 /// Reads a Parquet table into one batch. Each column is decoded by its own reader, the columns
 /// in parallel, straight into one array each (no concatenation of per-row-group batches, which
 /// would copy the whole table once more).
+///
+/// The table is taken as it is: callers that downcast its columns use [`read_table_as`], which
+/// checks them against the schema they expect first.
 ///
 /// # Errors
 /// As [`read_parquet`].
@@ -259,22 +393,209 @@ pub fn read_table(path: &Path) -> Result<RecordBatch> {
 /// # Errors
 /// As [`read_parquet`].
 pub fn read_columns(path: &Path, keep: Option<&[&str]>) -> Result<RecordBatch> {
+    guard_store(path, || read_columns_unchecked(path, keep, None))
+}
+
+/// Reads a table that must have the columns of `expected` (every one, or those named in `keep`),
+/// each of its type, and without nulls where `expected` allows none. The check is made on the
+/// file's schema before any data is decoded, and on the decoded columns' null counts, so that a
+/// damaged or foreign table is an error naming the file and the column, never a panic of a
+/// later downcast. Columns of the file that `expected` does not name are left out.
+///
+/// # Errors
+/// [`Error::Store`] naming `path` and the column: missing, of another type, or holding nulls;
+/// otherwise as [`read_parquet`].
+pub fn read_table_as(path: &Path, expected: &Schema, keep: Option<&[&str]>) -> Result<RecordBatch> {
+    guard_store(path, || read_columns_unchecked(path, keep, Some(expected)))
+}
+
+/// Runs a read of the Parquet reader, turning a panic inside it into an [`Error::Store`] about
+/// the file (a damaged file must never abort the run).
+fn guard_store<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => Err(Error::store(
+            path,
+            format!(
+                "the Parquet reader failed on this table (damaged?): {}",
+                panic_text(p.as_ref())
+            ),
+        )),
+    }
+}
+
+/// The message of a caught panic.
+pub(crate) fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// The Parquet footer is 8 bytes: the metadata length (u32 LE) and `PAR1`. A length larger than
+/// the file is refused before the reader sizes anything by it.
+fn check_footer(path: &Path, f: &File) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let size = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    if size < 12 {
+        return Err(Error::store(
+            path,
+            format!("not a Parquet table: {size} bytes is too short (truncated?)"),
+        ));
+    }
+    let mut tail = [0u8; 8];
+    let mut r = f;
+    r.seek(SeekFrom::End(-8)).map_err(|e| Error::io(path, e))?;
+    r.read_exact(&mut tail).map_err(|e| Error::io(path, e))?;
+    r.seek(SeekFrom::Start(0)).map_err(|e| Error::io(path, e))?;
+    if &tail[4..] != b"PAR1" {
+        return Err(Error::store(
+            path,
+            "not a Parquet table: no PAR1 footer (truncated?)",
+        ));
+    }
+    let len = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    if len + 12 > size {
+        return Err(Error::store(
+            path,
+            format!("damaged Parquet footer: metadata of {len} bytes in a file of {size} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// A short name of an Arrow type for messages (`Utf8`, `UInt64`, `Timestamp(µs, UTC)`).
+fn type_name(t: &DataType) -> String {
+    match t {
+        DataType::Timestamp(u, tz) => {
+            let u = match u {
+                arrow::datatypes::TimeUnit::Second => "s",
+                arrow::datatypes::TimeUnit::Millisecond => "ms",
+                arrow::datatypes::TimeUnit::Microsecond => "µs",
+                arrow::datatypes::TimeUnit::Nanosecond => "ns",
+            };
+            match tz {
+                Some(z) => format!("Timestamp({u}, {z})"),
+                None => format!("Timestamp({u}, no zone)"),
+            }
+        }
+        DataType::Dictionary(k, v) => format!("Dictionary({}, {})", type_name(k), type_name(v)),
+        t => format!("{t}"),
+    }
+}
+
+/// The indices of the file's columns to read, in file order, after checking them against
+/// `expected` (every field, or those named in `keep`).
+fn checked_projection(
+    path: &Path,
+    full: &Schema,
+    expected: &Schema,
+    keep: Option<&[&str]>,
+) -> Result<Vec<usize>> {
+    let mut wanted = Vec::new();
+    for f in expected.fields() {
+        let name = f.name().as_str();
+        if keep.is_some_and(|k| !k.contains(&name)) {
+            continue;
+        }
+        let found: Vec<usize> = (0..full.fields().len())
+            .filter(|&i| full.field(i).name() == name)
+            .collect();
+        let i = match found.as_slice() {
+            [] => return Err(Error::store(path, format!("missing column `{name}`"))),
+            [i] => *i,
+            _ => {
+                return Err(Error::store(
+                    path,
+                    format!("column `{name}` appears {} times", found.len()),
+                ))
+            }
+        };
+        let got = full.field(i).data_type();
+        if got != f.data_type() {
+            return Err(Error::store(
+                path,
+                format!(
+                    "column `{name}` is {}, expected {}",
+                    type_name(got),
+                    type_name(f.data_type())
+                ),
+            ));
+        }
+        wanted.push(i);
+    }
+    wanted.sort_unstable();
+    Ok(wanted)
+}
+
+/// Nulls where `expected` allows none.
+fn check_nulls(path: &Path, b: &RecordBatch, expected: &Schema) -> Result<()> {
+    for f in expected.fields() {
+        if f.is_nullable() {
+            continue;
+        }
+        if let Some(a) = b.column_by_name(f.name()) {
+            if a.null_count() > 0 {
+                return Err(Error::store(
+                    path,
+                    format!(
+                        "column `{}` has {} null values where every row must have one",
+                        f.name(),
+                        a.null_count()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_columns_unchecked(
+    path: &Path,
+    keep: Option<&[&str]>,
+    expected: Option<&Schema>,
+) -> Result<RecordBatch> {
     let open = || File::open(path).map_err(|e| Error::io(path, e));
-    let meta = ArrowReaderMetadata::load(&open()?, ArrowReaderOptions::default())
+    let first = open()?;
+    check_footer(path, &first)?;
+    let meta = ArrowReaderMetadata::load(&first, ArrowReaderOptions::default())
         .map_err(|e| Error::store(path, e))?;
     let full: SchemaRef = Arc::clone(meta.schema());
     let rows = usize::try_from(meta.metadata().file_metadata().num_rows())
         .map_err(|e| Error::store(path, e))?;
-    let wanted: Vec<usize> = (0..full.fields().len())
-        .filter(|&i| keep.is_none_or(|k| k.contains(&full.field(i).name().as_str())))
-        .collect();
+    let group_rows: i64 = meta
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows().max(0))
+        .fold(0i64, i64::saturating_add);
+    if usize::try_from(group_rows).ok() != Some(rows) {
+        return Err(Error::store(
+            path,
+            format!(
+                "damaged Parquet metadata: {rows} rows declared, {group_rows} in its row groups"
+            ),
+        ));
+    }
+    let wanted: Vec<usize> = match expected {
+        Some(e) => checked_projection(path, &full, e, keep)?,
+        None => (0..full.fields().len())
+            .filter(|&i| keep.is_none_or(|k| k.contains(&full.field(i).name().as_str())))
+            .collect(),
+    };
     let schema = Arc::new(full.project(&wanted).map_err(|e| Error::store(path, e))?);
     let flat = meta.parquet_schema().num_columns() == full.fields().len();
+    let done = |b: RecordBatch| -> Result<RecordBatch> {
+        if let Some(e) = expected {
+            check_nulls(path, &b, e)?;
+        }
+        Ok(b)
+    };
     if !flat || rows == 0 {
         let (_, batches) = read_parquet(path)?;
         let all =
             arrow::compute::concat_batches(&full, &batches).map_err(|e| Error::store(path, e))?;
-        return all.project(&wanted).map_err(|e| Error::store(path, e));
+        return done(all.project(&wanted).map_err(|e| Error::store(path, e))?);
     }
     let column = |i: usize| -> Result<ArrayRef> {
         let b = ParquetRecordBatchReaderBuilder::new_with_metadata(open()?, meta.clone());
@@ -287,21 +608,34 @@ pub fn read_columns(path: &Path, keep: Option<&[&str]>) -> Result<RecordBatch> {
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| Error::store(path, e))?;
         let parts: Vec<&dyn Array> = batches.iter().map(|b| b.column(0).as_ref()).collect();
-        match parts.as_slice() {
-            [one] => Ok(arrow::array::make_array(one.to_data())),
-            _ => arrow::compute::concat(&parts).map_err(|e| Error::store(path, e)),
+        let a = match parts.as_slice() {
+            [one] => arrow::array::make_array(one.to_data()),
+            _ => arrow::compute::concat(&parts).map_err(|e| Error::store(path, e))?,
+        };
+        if a.len() != rows {
+            return Err(Error::store(
+                path,
+                format!(
+                    "damaged table: column `{}` has {} rows, the table {rows}",
+                    full.field(i).name(),
+                    a.len()
+                ),
+            ));
         }
+        Ok(a)
     };
     let columns = wanted
         .into_par_iter()
         .map(column)
         .collect::<Result<Vec<ArrayRef>>>()?;
-    RecordBatch::try_new_with_options(
-        schema,
-        columns,
-        &RecordBatchOptions::new().with_row_count(Some(rows)),
+    done(
+        RecordBatch::try_new_with_options(
+            schema,
+            columns,
+            &RecordBatchOptions::new().with_row_count(Some(rows)),
+        )
+        .map_err(|e| Error::store(path, e))?,
     )
-    .map_err(|e| Error::store(path, e))
 }
 
 #[cfg(test)]
@@ -437,6 +771,158 @@ mod tests {
                 batches.len()
             );
         }
+    }
+
+    /// arrow's CSV writer with callsift's settings (what `csv_bytes` replaced).
+    fn arrow_csv(batches: &[RecordBatch]) -> Vec<u8> {
+        let mut want = Vec::new();
+        {
+            let mut w = arrow::csv::WriterBuilder::new()
+                .with_header(true)
+                .with_timestamp_tz_format("%Y-%m-%dT%H:%M:%S%.fZ".to_string())
+                .build(&mut want);
+            for b in batches {
+                w.write(b).unwrap();
+            }
+        }
+        want
+    }
+
+    #[test]
+    fn csv_bytes_are_arrows_for_text_without_formulas() {
+        use arrow::array::{
+            BooleanArray, DictionaryArray, Float64Array, LargeStringArray, StringArray,
+            TimestampMicrosecondArray,
+        };
+        use arrow::datatypes::Int32Type;
+        let text = vec![
+            Some("plain"),
+            None,
+            Some(""),
+            Some("a,b"),
+            Some("say \"hi\""),
+            Some("two\nlines"),
+            Some("cr\rhere"),
+            Some(" spaced "),
+            Some("+16135550101"),
+            Some("-1.5"),
+        ];
+        let n = text.len();
+        let dict: DictionaryArray<Int32Type> = text.iter().map(|v| v.map(|v| v)).collect();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("t", DataType::Utf8, true),
+            Field::new("l", DataType::LargeUtf8, true),
+            Field::new("d", dict.data_type().clone(), true),
+            Field::new("f", DataType::Float64, false),
+            Field::new("b", DataType::Boolean, false),
+            Field::new("ts", crate::model::timestamp_utc(), false),
+        ]));
+        let b = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(text.clone())),
+                Arc::new(LargeStringArray::from(text.clone())),
+                Arc::new(dict),
+                Arc::new(Float64Array::from_iter_values(
+                    (0..n).map(|i| i as f64 * -0.5e-7),
+                )),
+                Arc::new(BooleanArray::from_iter((0..n).map(|i| Some(i % 2 == 0)))),
+                Arc::new(
+                    TimestampMicrosecondArray::from_iter_values(
+                        (0..n as i64).map(|i| 1_304_342_102_000_000 + i * 1_234_567),
+                    )
+                    .with_timezone("UTC"),
+                ),
+            ],
+        )
+        .unwrap();
+        let batches = [b.clone(), b.slice(3, 4)];
+        assert_eq!(
+            String::from_utf8(csv_bytes(&batches, true).unwrap()).unwrap(),
+            String::from_utf8(arrow_csv(&batches)).unwrap()
+        );
+        // A one-column table: an empty value is `""`, never an empty line.
+        let one = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![Field::new("t", DataType::Utf8, true)])),
+            vec![Arc::new(StringArray::from(vec![Some(""), None, Some("x")]))],
+        )
+        .unwrap();
+        let one = [one];
+        assert_eq!(csv_bytes(&one, true).unwrap(), arrow_csv(&one));
+    }
+
+    #[test]
+    fn formula_cells_get_a_quote_and_numbers_do_not() {
+        for s in [
+            "-1+1",
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+cmd|' /C calc'!A0",
+            "@SUM(1)",
+            "\tx",
+            "\r1",
+            "-",
+            "+",
+            "=1",
+            "-1e",
+            "+1 613",
+        ] {
+            assert!(csv_formula_risk(s), "{s:?}");
+        }
+        for s in [
+            "+16135550101",
+            "-1.5",
+            "-3",
+            "1e-5",
+            "-2.5E+3",
+            "",
+            "a=b",
+            "16135550101",
+            " =x",
+        ] {
+            assert!(!csv_formula_risk(s), "{s:?}");
+        }
+        use arrow::array::{DictionaryArray, StringArray, UInt64Array};
+        use arrow::datatypes::Int32Type;
+        let dict: DictionaryArray<Int32Type> =
+            vec!["@SUM(1)", "ok", "@SUM(1)"].into_iter().collect();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("t", DataType::Utf8, false),
+            Field::new("d", dict.data_type().clone(), false),
+            Field::new("n", DataType::UInt64, false),
+        ]));
+        let b = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(vec![
+                    "=HYPERLINK(\"http://x\",\"y\")",
+                    "+16135550101",
+                    "-1+1",
+                ])),
+                Arc::new(dict),
+                Arc::new(UInt64Array::from(vec![1, 2, 3])),
+            ],
+        )
+        .unwrap();
+        let text = String::from_utf8(csv_bytes(&[b], true).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "t,d,n\n\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'@SUM(1),1\n\
+             +16135550101,ok,2\n'-1+1,'@SUM(1),3\n"
+        );
+    }
+
+    #[test]
+    fn csv_field_of_20_mb_is_quoted_in_one_pass() {
+        // A field that must be quoted, with quotes to double: linear (the csv crate rescanned
+        // the rest of the field for each 8 KiB written).
+        let v = format!("\"{}\"", "ab,c".repeat(5 << 20));
+        let t0 = std::time::Instant::now();
+        let mut out = Vec::new();
+        csv_field(&mut out, &v, false);
+        eprintln!("20 MB field quoted in {:?}", t0.elapsed());
+        assert_eq!(out.len(), v.len() + 2 + 2);
+        assert_eq!(&out[..7], b"\"\"\"ab,c");
+        assert_eq!(&out[out.len() - 4..], b"c\"\"\"");
     }
 
     #[cfg(unix)]

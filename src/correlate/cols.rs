@@ -24,17 +24,47 @@ fn col<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b ArrayRef> {
         .ok_or_else(|| Error::store(name, "missing column in a case-store table"))
 }
 
+/// The error of a column that is not of the type a view needs. Store tables are checked against
+/// their canonical schema when read (`store::read_table_as`), so this is a second line: a view
+/// never panics on a column of another type.
+fn wrong_type(name: &str, a: &ArrayRef, want: &str) -> Error {
+    Error::store(
+        name,
+        format!(
+            "column of type {} in a case-store table, expected {want}",
+            a.data_type()
+        ),
+    )
+}
+
+/// A `u64` column, checked.
+fn u64_col<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b UInt64Array> {
+    let a = col(b, name)?;
+    a.as_primitive_opt::<UInt64Type>()
+        .ok_or_else(|| wrong_type(name, a, "UInt64"))
+}
+
+/// A timestamp (µs) column, checked.
+fn time_col<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b TimestampMicrosecondArray> {
+    let a = col(b, name)?;
+    a.as_primitive_opt::<TimestampMicrosecondType>()
+        .ok_or_else(|| wrong_type(name, a, "Timestamp(µs, UTC)"))
+}
+
 /// A `u64` column (nulls as `None`).
 pub fn u64s(b: &RecordBatch, name: &str) -> Result<Vec<Option<u64>>> {
-    let a = col(b, name)?.as_primitive::<UInt64Type>();
+    let a = u64_col(b, name)?;
     Ok((0..a.len())
         .map(|i| a.is_valid(i).then(|| a.value(i)))
         .collect())
 }
 
 /// A `u64` column without nulls.
+///
+/// # Errors
+/// [`Error::Store`] when the column is missing, of another type, or holds a null.
 pub fn u64s_dense(b: &RecordBatch, name: &str) -> Result<Vec<u64>> {
-    Ok(col(b, name)?.as_primitive::<UInt64Type>().values().to_vec())
+    Ok(u64_values(b, name)?.to_vec())
 }
 
 /// The values of a `u64` column without nulls, in place.
@@ -57,7 +87,7 @@ pub fn u64_values<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b [u64]> {
 /// # Errors
 /// [`Error::Store`] when the column is missing.
 pub fn u64_array<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b UInt64Array> {
-    Ok(col(b, name)?.as_primitive::<UInt64Type>())
+    u64_col(b, name)
 }
 
 /// The values of a timestamp column without nulls (UTC microseconds), in place.
@@ -65,7 +95,7 @@ pub fn u64_array<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b UInt64Array> 
 /// # Errors
 /// [`Error::Store`] when the column is missing or holds a null.
 pub fn time_values<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b [i64]> {
-    let a = col(b, name)?.as_primitive::<TimestampMicrosecondType>();
+    let a = time_col(b, name)?;
     if a.null_count() > 0 {
         return Err(Error::store(
             name,
@@ -77,7 +107,10 @@ pub fn time_values<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b [i64]> {
 
 /// A `u16` column (nulls as `None`).
 pub fn u16s(b: &RecordBatch, name: &str) -> Result<Vec<Option<u16>>> {
-    let a = col(b, name)?.as_primitive::<UInt16Type>();
+    let c = col(b, name)?;
+    let a = c
+        .as_primitive_opt::<UInt16Type>()
+        .ok_or_else(|| wrong_type(name, c, "UInt16"))?;
     Ok((0..a.len())
         .map(|i| a.is_valid(i).then(|| a.value(i)))
         .collect())
@@ -85,7 +118,7 @@ pub fn u16s(b: &RecordBatch, name: &str) -> Result<Vec<Option<u16>>> {
 
 /// A timestamp column, UTC microseconds (nulls as `None`).
 pub fn times(b: &RecordBatch, name: &str) -> Result<Vec<Option<i64>>> {
-    let a = col(b, name)?.as_primitive::<TimestampMicrosecondType>();
+    let a = time_col(b, name)?;
     Ok((0..a.len())
         .map(|i| a.is_valid(i).then(|| a.value(i)))
         .collect())
@@ -93,63 +126,69 @@ pub fn times(b: &RecordBatch, name: &str) -> Result<Vec<Option<i64>>> {
 
 /// A boolean column (nulls as `None`).
 pub fn bools(b: &RecordBatch, name: &str) -> Result<Vec<Option<bool>>> {
-    let a = col(b, name)?.as_boolean();
+    let c = col(b, name)?;
+    let a = c
+        .as_boolean_opt()
+        .ok_or_else(|| wrong_type(name, c, "Boolean"))?;
     Ok((0..a.len())
         .map(|i| a.is_valid(i).then(|| a.value(i)))
         .collect())
 }
 
-/// A text column (plain or dictionary) interned: a code per row ([`NONE`] for null) and the
-/// distinct values in order of first appearance.
+/// A text column (plain, or a dictionary with `Int32` keys) interned: a code per row ([`NONE`]
+/// for null) and the distinct values in order of first appearance.
+///
+/// # Errors
+/// [`Error::Store`] when the column is missing or not text.
 pub fn intern(b: &RecordBatch, name: &str) -> Result<(Vec<u32>, Vec<String>)> {
     let a = col(b, name)?;
     let mut names: Vec<String> = Vec::new();
     let mut codes = Vec::with_capacity(a.len());
-    match a.data_type() {
-        DataType::Dictionary(..) => {
-            let d = a.as_dictionary::<Int32Type>();
-            let vals = d.values().as_string::<i32>();
-            let mut remap: Vec<u32> = vec![NONE; vals.len()];
-            let mut by_name: FxHashMap<&str, u32> = FxHashMap::default();
-            for i in 0..d.len() {
-                if d.is_null(i) {
-                    codes.push(NONE);
-                    continue;
-                }
-                let k = d.keys().value(i) as usize;
-                if remap[k] == NONE {
-                    let v = vals.value(k);
-                    let c = *by_name.entry(v).or_insert_with(|| {
-                        names.push(v.to_string());
-                        names.len() as u32 - 1
-                    });
-                    remap[k] = c;
-                }
-                codes.push(remap[k]);
+    let not_text = || wrong_type(name, a, "Utf8 or Dictionary(Int32, Utf8)");
+    if let Some(d) = a.as_dictionary_opt::<Int32Type>() {
+        let vals = d.values().as_string_opt::<i32>().ok_or_else(not_text)?;
+        let mut remap: Vec<u32> = vec![NONE; vals.len()];
+        let mut by_name: FxHashMap<&str, u32> = FxHashMap::default();
+        for i in 0..d.len() {
+            if d.is_null(i) {
+                codes.push(NONE);
+                continue;
             }
+            let k = usize::try_from(d.keys().value(i))
+                .ok()
+                .filter(|&k| k < vals.len())
+                .ok_or_else(|| Error::store(name, "dictionary key out of range"))?;
+            if remap[k] == NONE {
+                let v = vals.value(k);
+                let c = *by_name.entry(v).or_insert_with(|| {
+                    names.push(v.to_string());
+                    names.len() as u32 - 1
+                });
+                remap[k] = c;
+            }
+            codes.push(remap[k]);
         }
-        _ => {
-            let s = a.as_string::<i32>();
-            let mut by_name: FxHashMap<&str, u32> = FxHashMap::default();
-            // Values come in runs (a carrier label, a campaign): the previous row's value is
-            // compared first.
-            let mut prev: Option<(&str, u32)> = None;
-            for i in 0..s.len() {
-                if s.is_null(i) {
-                    codes.push(NONE);
-                    continue;
-                }
-                let v = s.value(i);
-                let c = match prev {
-                    Some((p, c)) if p == v => c,
-                    _ => *by_name.entry(v).or_insert_with(|| {
-                        names.push(v.to_string());
-                        names.len() as u32 - 1
-                    }),
-                };
-                prev = Some((v, c));
-                codes.push(c);
+    } else {
+        let s = a.as_string_opt::<i32>().ok_or_else(not_text)?;
+        let mut by_name: FxHashMap<&str, u32> = FxHashMap::default();
+        // Values come in runs (a carrier label, a campaign): the previous row's value is
+        // compared first.
+        let mut prev: Option<(&str, u32)> = None;
+        for i in 0..s.len() {
+            if s.is_null(i) {
+                codes.push(NONE);
+                continue;
             }
+            let v = s.value(i);
+            let c = match prev {
+                Some((p, c)) if p == v => c,
+                _ => *by_name.entry(v).or_insert_with(|| {
+                    names.push(v.to_string());
+                    names.len() as u32 - 1
+                }),
+            };
+            prev = Some((v, c));
+            codes.push(c);
         }
     }
     Ok((codes, names))

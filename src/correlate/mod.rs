@@ -86,7 +86,10 @@ struct Store {
 
 impl Store {
     fn read(out: &Path) -> Result<Store> {
-        let t = |k: Kind| store::read_table(&ingest::table_path(out, k));
+        // Every table is checked against its canonical schema as it is read (a column missing,
+        // of another type, or with nulls where none may be is an error naming the file and the
+        // column), so the typed views of `cols` below cannot meet a column they do not expect.
+        let t = |k: Kind| store::read_table_as(&ingest::table_path(out, k), &k.schema(), None);
         // The calls table without the columns no analysis reads (duration, fold flag).
         const CALLS: [&str; 8] = [
             "called",
@@ -99,7 +102,11 @@ impl Store {
             "source_row",
         ];
         Ok(Store {
-            calls: store::read_columns(&ingest::table_path(out, Kind::Calls), Some(&CALLS))?,
+            calls: store::read_table_as(
+                &ingest::table_path(out, Kind::Calls),
+                &Kind::Calls.schema(),
+                Some(&CALLS),
+            )?,
             complainants: t(Kind::Complainants)?,
             subscribers: t(Kind::Subscribers)?,
             vendor_list: t(Kind::VendorList)?,
@@ -321,7 +328,8 @@ pub fn run(out: &Path) -> Result<Correlation> {
     let calling_raw = calls
         .column_by_name("calling_raw")
         .ok_or_else(|| Error::store("calling_raw", "missing column in the calls table"))?
-        .as_string::<i32>();
+        .as_string_opt::<i32>()
+        .ok_or_else(|| Error::store("calling_raw", "not a text column in the calls table"))?;
     // Each call: to a complainant in the orders (0: received), outside the orders window (1),
     // or not to a complainant in the orders (2).
     let class: Vec<u8> = (0..called.len())

@@ -50,6 +50,26 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
             Format::Parquet => {
                 let b = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
                     .map_err(|e| bad(e.to_string()))?;
+                // The row groups' declared uncompressed size is bounded like a workbook's
+                // inflated size (pages are decompressed into buffers of their declared size).
+                let limit = file.profile.max_inflated_bytes;
+                let declared = b
+                    .metadata()
+                    .row_groups()
+                    .iter()
+                    .map(|g| u64::try_from(g.total_byte_size()).unwrap_or(u64::MAX))
+                    .fold(0u64, u64::saturating_add);
+                if declared > limit {
+                    return Err(Error::input(
+                        &file.path,
+                        None,
+                        format!(
+                            "the file's row groups declare {declared} bytes uncompressed, over \
+                             the limit of {limit} bytes; if the file is genuine, raise \
+                             `max_inflated_bytes` in its profile"
+                        ),
+                    ));
+                }
                 let schema = b.schema().clone();
                 let r = b
                     .with_batch_size(64 * 1024)

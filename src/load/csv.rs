@@ -41,6 +41,8 @@ use crate::profile::TextEncoding;
 
 const WINDOW: usize = 32 << 20;
 const PIECE: usize = 4 << 20;
+/// The longest line read (1 GiB).
+const MAX_LINE: usize = 1 << 30;
 
 /// Reads a delimited-text evidence file.
 ///
@@ -160,14 +162,30 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
     let mut parts: Vec<(Converter<'_>, u64 /*first line - 1*/)> = Vec::new();
     let mut lo = pos; // start of the unparsed text in `buf`
     let mut next: Vec<u8> = Vec::new();
+    let mut searched = 0usize; // `buf[..searched]` has no line end after `lo`
     loop {
         let eof = src.eof;
         let cut = if eof {
             buf.len() - lo
         } else {
-            match memchr::memrchr(b'\n', &buf[lo..]) {
-                Some(i) => i + 1,
+            // Only the text read since the last search can hold a line end (a long line is
+            // not searched again for each window).
+            match memchr::memrchr(b'\n', &buf[searched.max(lo)..]) {
+                Some(i) => searched.max(lo) - lo + i + 1,
                 None => {
+                    searched = buf.len();
+                    // One line longer than any record can be (field ranges are 32-bit, and
+                    // the line is held whole): the file is refused rather than buffered on.
+                    if buf.len() - lo > MAX_LINE && !p.multiline {
+                        return Err(Error::input(
+                            &file.path,
+                            Some(line_no + 1),
+                            format!(
+                                "a line of more than {MAX_LINE} bytes (no line end?): \
+                                 not a delimited text file"
+                            ),
+                        ));
+                    }
                     src.fill(&mut buf)?;
                     continue;
                 }
@@ -212,6 +230,7 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
         }
         std::mem::swap(&mut buf, &mut next);
         lo = 0;
+        searched = 0;
     }
     let (sha256, bytes) = src.finish()?;
     let chunks = parts
