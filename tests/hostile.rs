@@ -56,6 +56,23 @@ fn damage_table(table: &Path, name: &str, new: Option<(Field, ArrayRef)>) {
     let schema = Arc::new(Schema::new(fields));
     let b = RecordBatch::try_new(schema.clone(), cols).unwrap();
     write_parquet(table, &schema, &[b]).unwrap();
+    rerecord(table);
+}
+
+/// Records a damaged store table's new hash in the manifest, as a forger (or a bug) that
+/// rewrote both would: correlate's hash check passes, and its schema check is what must stop
+/// the run.
+fn rerecord(table: &Path) {
+    let dir = table.parent().unwrap().parent().unwrap();
+    let rel = format!("store/{}", table.file_name().unwrap().to_string_lossy());
+    let mut m = callsift::manifest::Manifest::read(dir).unwrap();
+    let rows = m
+        .outputs
+        .iter()
+        .find(|o| o.path == rel)
+        .and_then(|o| o.rows);
+    m.add_output(dir, &rel, rows).unwrap();
+    m.write(dir).unwrap();
 }
 
 fn correlate_err(dir: &Path) -> callsift::Error {
@@ -191,11 +208,13 @@ fn store_table_that_is_not_parquet_is_exit_6_not_a_panic() {
         let t = d.path().join(format!("store/{name}.parquet"));
         let keep = std::fs::read(&t).unwrap();
         std::fs::write(&t, bytes).unwrap();
+        rerecord(&t);
         let e = correlate_err(d.path());
         let msg = e.to_string();
         assert_eq!(e.exit_code(), 6, "{msg}");
         assert!(msg.contains(&format!("store/{name}.parquet")), "{msg}");
         std::fs::write(&t, keep).unwrap();
+        rerecord(&t);
     }
 }
 
