@@ -20,6 +20,7 @@ pub mod manifest;
 pub mod model;
 pub mod normalize;
 pub mod profile;
+pub mod pseudonym;
 pub mod stats;
 pub mod store;
 pub mod synth;
