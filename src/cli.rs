@@ -47,8 +47,10 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Correlate and rank: reads DIR/store/, writes DIR/results/ (figures.json, numbers,
     /// attribution, campaigns, overlaps, enrichment, spread, leads).
-    #[command(after_help = "Example:\n  callsift correlate /tmp/case")]
-    Correlate(DirArgs),
+    #[command(after_help = "Examples:\n  \
+        callsift correlate /tmp/case\n  \
+        callsift correlate /tmp/case --pseudonymize case.key")]
+    Correlate(CorrelateArgs),
     /// Print the figures of a run; with --published, side by side with the published ones
     /// (exit 1 when any published figure is not matched).
     #[command(
@@ -108,6 +110,32 @@ pub struct RunArgs {
     /// Published figures to compare with at the end (exit 1 when one is not matched).
     #[arg(long, value_name = "FILE")]
     pub published: Option<PathBuf>,
+    /// Write the results with every phone number replaced by a keyed token (HMAC-SHA-256, key =
+    /// the file's bytes, at least 16); the case store stays in clear. See docs/cli.md.
+    #[arg(long, value_name = "KEYFILE")]
+    pub pseudonymize: Option<PathBuf>,
+}
+
+/// `callsift correlate`.
+#[derive(Debug, Args)]
+pub struct CorrelateArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArgs,
+    /// Write the results with every phone number replaced by a keyed token (HMAC-SHA-256, key =
+    /// the file's bytes, at least 16); the case store stays in clear. See docs/cli.md.
+    #[arg(long, value_name = "KEYFILE")]
+    pub pseudonymize: Option<PathBuf>,
+}
+
+/// The correlate options of a command line: the key is read now, so that a bad key file fails
+/// before any work.
+fn correlate_options(pseudonymize: Option<&Path>) -> Result<crate::correlate::CorrelateOptions> {
+    Ok(crate::correlate::CorrelateOptions {
+        pseudonymize: pseudonymize
+            .map(crate::pseudonym::Key::from_file)
+            .transpose()?,
+    })
 }
 
 /// A run's output folder.
@@ -212,6 +240,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let threads = pool(a.engine.threads)?;
             let case = Case::load(&a.case)?;
             let out = OutDir::open(&a.out, &evidence(&case))?;
+            let opts = correlate_options(r.pseudonymize.as_deref())?;
             let progress = Progress::new(a.engine.quiet);
             let (rep, cor) = step(&out, case_sha256(&case)?, |staged| {
                 threads.1.install(|| -> Result<_> {
@@ -222,7 +251,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     );
                     let rep = crate::ingest::run(&case, staged.path(), threads.0)?;
                     progress.step(2, 2, "correlate");
-                    let cor = crate::correlate::run(staged.path())?;
+                    let cor = crate::correlate::run(staged.path(), &opts)?;
                     progress.done();
                     Ok((rep, cor))
                 })
@@ -242,7 +271,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 None => Ok(0),
             }
         }
-        Command::Correlate(a) => {
+        Command::Correlate(c) => {
+            let opts = correlate_options(c.pseudonymize.as_deref())?;
+            let a = &c.dir;
             let threads = pool(a.engine.threads)?;
             let out = OutDir::open(&a.dir, &[])?;
             if !out.exists() {
@@ -254,7 +285,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             let case_sha = manifest::Manifest::read(out.path())?.case_sha256;
             let cor = step(&out, Some(case_sha), |staged| {
                 staged.carry_store()?;
-                threads.1.install(|| crate::correlate::run(staged.path()))
+                threads
+                    .1
+                    .install(|| crate::correlate::run(staged.path(), &opts))
             })?;
             if !a.engine.quiet {
                 print_correlation(&cor, &a.dir);
@@ -530,6 +563,35 @@ mod tests {
         ])
         .is_err());
         assert!(pool(Some(0)).is_err());
+    }
+
+    #[test]
+    fn pseudonymize_flag() {
+        let c = Cli::try_parse_from(["callsift", "correlate", "d", "--pseudonymize", "k"]).unwrap();
+        match c.command {
+            Command::Correlate(a) => {
+                assert_eq!(a.pseudonymize.as_deref(), Some(Path::new("k")));
+                assert_eq!(a.dir.dir, Path::new("d"));
+            }
+            _ => panic!("wrong command"),
+        }
+        let c = Cli::try_parse_from([
+            "callsift",
+            "run",
+            "c.toml",
+            "--out",
+            "o",
+            "--pseudonymize",
+            "k",
+        ])
+        .unwrap();
+        match c.command {
+            Command::Run(r) => assert_eq!(r.pseudonymize.as_deref(), Some(Path::new("k"))),
+            _ => panic!("wrong command"),
+        }
+        let e = correlate_options(Some(Path::new("/nonexistent/case.key"))).unwrap_err();
+        assert_eq!(e.exit_code(), 3);
+        assert!(e.to_string().contains("/nonexistent/case.key"), "{e}");
     }
 
     #[test]

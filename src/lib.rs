@@ -22,6 +22,7 @@ pub mod model;
 pub mod normalize;
 pub mod outdir;
 pub mod profile;
+pub mod pseudonym;
 pub mod stats;
 pub mod store;
 pub mod synth;

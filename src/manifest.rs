@@ -54,6 +54,10 @@ pub struct Manifest {
     pub outputs: Vec<OutputRecord>,
     /// Wall-clock milliseconds per step.
     pub timings_ms: BTreeMap<String, u64>,
+    /// Set when `results/` was written with `--pseudonymize`: the scheme and the key's
+    /// fingerprint, never the key. Absent from manifests of plain runs (and of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonymization: Option<crate::pseudonym::Pseudonymization>,
 }
 
 /// One evidence file.

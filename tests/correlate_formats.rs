@@ -21,7 +21,7 @@ fn run(threads: usize) -> (tempfile::TempDir, callsift::correlate::Correlation) 
     let c = pool
         .install(|| {
             callsift::ingest::run(&case, dir.path(), threads)?;
-            callsift::correlate::run(dir.path())
+            callsift::correlate::run(dir.path(), &Default::default())
         })
         .unwrap();
     (dir, c)

@@ -76,7 +76,7 @@ fn rerecord(table: &Path) {
 }
 
 fn correlate_err(dir: &Path) -> callsift::Error {
-    match callsift::correlate::run(dir) {
+    match callsift::correlate::run(dir, &Default::default()) {
         Ok(_) => panic!("correlate accepted a damaged store"),
         Err(e) => e,
     }
@@ -330,7 +330,7 @@ fn csv_twins_defuse_spreadsheet_formulas() {
     let out = d.path().join("out");
     let case = Case::load(&case_dir.join("case.toml")).unwrap();
     callsift::ingest::run(&case, &out, 2).unwrap();
-    callsift::correlate::run(&out).unwrap();
+    callsift::correlate::run(&out, &Default::default()).unwrap();
 
     let mut files = Vec::new();
     csvs(&out, &mut files);

@@ -17,7 +17,7 @@ fn root() -> PathBuf {
 fn run_case(case_path: &Path, out: &Path) -> callsift::correlate::Correlation {
     let case = Case::load(case_path).unwrap();
     callsift::ingest::run(&case, out, 2).unwrap();
-    callsift::correlate::run(out).unwrap()
+    callsift::correlate::run(out, &Default::default()).unwrap()
 }
 
 fn truth() -> toml::Table {

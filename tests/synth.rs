@@ -49,7 +49,7 @@ fn run_world_at(seed: u64, world: World, scale: f64) -> Accuracy {
         dups += i.duplicates_removed;
     }
     assert_eq!(dups, s.duplicate_rows);
-    let cor = callsift::correlate::run(out.path()).unwrap();
+    let cor = callsift::correlate::run(out.path(), &Default::default()).unwrap();
     assert_eq!(
         cor.figures["complainants_in_orders"].as_u64(),
         Some(s.complainants_in_orders)

@@ -79,7 +79,7 @@ fn setup() -> Run {
     let c = Case::load(&case).unwrap();
     callsift::ingest::run(&c, &out, 1).unwrap();
     log(&out, &case, "ingest");
-    callsift::correlate::run(&out).unwrap();
+    callsift::correlate::run(&out, &Default::default()).unwrap();
     log(&out, &case, "correlate");
     Run {
         _tmp: tmp,
@@ -562,7 +562,7 @@ fn correlate_refuses_edited_parameters() {
     edit_manifest(&r, |m| {
         m["parameters"]["attribution"]["tolerance_s"] = Value::from(-5.0);
     });
-    let e = callsift::correlate::run(&r.out).unwrap_err();
+    let e = callsift::correlate::run(&r.out, &Default::default()).unwrap_err();
     assert_eq!(e.exit_code(), 3, "{e}");
     assert!(e.to_string().contains("tolerance_s"), "{e}");
 }
@@ -571,7 +571,7 @@ fn correlate_refuses_edited_parameters() {
 fn correlate_refuses_an_altered_store() {
     let r = setup();
     flip_middle_byte(&r.out.join("store/vendor_calls.parquet"));
-    let e = callsift::correlate::run(&r.out).unwrap_err();
+    let e = callsift::correlate::run(&r.out, &Default::default()).unwrap_err();
     assert_eq!(e.exit_code(), 6, "{e}");
     assert!(matches!(e, callsift::Error::Store { .. }), "{e}");
     assert!(e.to_string().contains("vendor_calls.parquet"), "{e}");
@@ -581,7 +581,7 @@ fn correlate_refuses_an_altered_store() {
 fn correlate_refuses_a_missing_or_unlisted_store_table() {
     let r = setup();
     std::fs::remove_file(r.out.join("store/duplicates.csv")).unwrap();
-    let e = callsift::correlate::run(&r.out).unwrap_err();
+    let e = callsift::correlate::run(&r.out, &Default::default()).unwrap_err();
     assert!(matches!(e, callsift::Error::Store { .. }), "{e}");
     assert!(e.to_string().contains("duplicates.csv"), "{e}");
     let r = setup();
@@ -591,14 +591,14 @@ fn correlate_refuses_a_missing_or_unlisted_store_table() {
             .unwrap()
             .retain(|o| o["path"] != "store/calls.parquet");
     });
-    let e = callsift::correlate::run(&r.out).unwrap_err();
+    let e = callsift::correlate::run(&r.out, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("calls.parquet"), "{e}");
 }
 
 #[test]
 fn correlate_again_on_an_untouched_store_still_runs() {
     let r = setup();
-    callsift::correlate::run(&r.out).unwrap();
+    callsift::correlate::run(&r.out, &Default::default()).unwrap();
 }
 
 // ---- The command line.

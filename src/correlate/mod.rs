@@ -13,6 +13,9 @@
 //!  store/population ──▶ districts and attributes ──▶ spread.parquet, skew.parquet
 //! ```
 //!
+//! With [`CorrelateOptions::pseudonymize`], every phone number in the tables and the summary
+//! is written as its keyed token ([`crate::pseudonym`]), just before the tables are written.
+//!
 //! Every table is written as Parquet with a CSV twin; every ranking breaks ties on a stable key,
 //! so the output is byte-identical whatever the thread count. The method, each test's null
 //! hypothesis and what it can and cannot show are in `docs/method.md`.
@@ -35,6 +38,7 @@ use crate::join;
 use crate::manifest::Manifest;
 use crate::model::{Kind, LIST_KINDS};
 use crate::normalize::phone::{format_e164, nanp_parts};
+use crate::pseudonym::Key;
 use crate::stats;
 use crate::store;
 use cols::{bools, intern, times, u16s, u64s, u64s_dense, TableBuilder, NONE};
@@ -267,6 +271,14 @@ fn e164_opt(n: Option<u64>) -> Option<String> {
     n.map(format_e164)
 }
 
+/// How correlate writes its results.
+#[derive(Clone, Debug, Default)]
+pub struct CorrelateOptions {
+    /// Write every phone number of the results (tables and summary) as its keyed token
+    /// (`--pseudonymize KEYFILE`, see [`crate::pseudonym`]).
+    pub pseudonymize: Option<Key>,
+}
+
 /// Runs correlate on an output folder that holds a case store.
 ///
 /// # Errors
@@ -274,7 +286,7 @@ fn e164_opt(n: Option<u64>) -> Option<String> {
 /// manifest records (checked before anything is read); [`Error::Config`] when the recorded
 /// parameters are not valid (as a case manifest's) or the case has no incident or baseline
 /// window.
-pub fn run(out: &Path) -> Result<Correlation> {
+pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
     let t0 = Instant::now();
     let mut manifest = Manifest::read(out)?;
     // The store and the parameters are used only as the manifest records them: re-hash the
@@ -1120,6 +1132,25 @@ pub fn run(out: &Path) -> Result<Correlation> {
     figures.insert("inputs".into(), Value::Array(inputs));
 
     phases.mark("leads");
+    // ---- Pseudonymised sharing: every number in the tables replaced by its keyed token
+    // (figures.json holds only counts).
+    let key = opts.pseudonymize.as_ref();
+    let pseudo = |table: &str, b: RecordBatch| match key {
+        Some(k) => crate::pseudonym::pseudonymize_batch(k, table, &b),
+        None => Ok(b),
+    };
+    let numbers_table = pseudo("numbers", numbers_table)?;
+    let attribution = pseudo("attribution", attribution)?;
+    let campaign_table = pseudo("campaigns", campaign_table)?;
+    let offsets = pseudo("offsets", offsets)?;
+    let overlaps_table = pseudo("overlaps", overlaps_table)?;
+    let enrichment_table = pseudo("enrichment", enrichment_table)?;
+    let spread_table = pseudo("spread", spread_table)?;
+    let skew_table = pseudo("skew", skew_table)?;
+    let leads_table = pseudo("leads", leads_table)?;
+    if key.is_some() {
+        phases.mark("pseudonymize");
+    }
     // ---- Write.
     let dir = out.join(RESULTS);
     crate::outdir::create_dir_all(&dir)?;
@@ -1181,6 +1212,7 @@ pub fn run(out: &Path) -> Result<Correlation> {
     manifest
         .timings_ms
         .insert("correlate".into(), t0.elapsed().as_millis() as u64);
+    manifest.pseudonymization = key.map(Key::record);
     manifest.write(out)?;
 
     // ---- Summary.
@@ -1189,7 +1221,10 @@ pub fn run(out: &Path) -> Result<Correlation> {
         .filter(|&&k| !explained[k])
         .take(5)
         .map(|&k| Top {
-            name: format_e164(reach.number[k]),
+            name: match key {
+                Some(key) => key.token(&format_e164(reach.number[k])),
+                None => format_e164(reach.number[k]),
+            },
             detail: format!(
                 "complainants reached only on the incident day: {}, only in the baseline: {}; p = {}; subscriber {}",
                 reach.only_incident[k],

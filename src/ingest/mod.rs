@@ -209,6 +209,7 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
         inputs,
         outputs: Vec::new(),
         timings_ms: BTreeMap::new(),
+        pseudonymization: None,
     };
     let mut rows = BTreeMap::new();
     let written: Vec<Result<(String, u64)>> = Kind::ALL
