@@ -1354,6 +1354,31 @@ fn token_key(s: &str) -> String {
     key_chars(s).collect()
 }
 
+/// Internals exposed for the fuzz targets in `fuzz/` (the differential check of the register
+/// fast path against the general classifier and libphonenumber). Not part of the API: no
+/// stability promise, hidden from the docs.
+#[doc(hidden)]
+pub mod fuzz_api {
+    use super::{Phone, PhoneNumber, PhoneParser};
+
+    /// The register fast path's answer for `s`, when it answers (see `fast_nanp`).
+    pub fn fast_nanp(s: &str, nanp_region: bool) -> Option<Phone> {
+        super::fast_nanp(s.as_bytes(), nanp_region)
+    }
+
+    /// The general digit classifier on text the plain scanner takes (`scan_plain`, then
+    /// `PhoneParser::classify`), `None` when the scanner does not take it.
+    pub fn classify_plain(p: &PhoneParser, s: &str) -> Option<Phone> {
+        let (plus, digits) = super::scan_plain(s.as_bytes())?;
+        Some(p.classify(plus, &digits))
+    }
+
+    /// E.164 digits of a number parsed by the `phonenumber` crate, as the engine computes them.
+    pub fn e164_of(n: &PhoneNumber) -> Option<u64> {
+        super::e164_of(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
