@@ -2,6 +2,8 @@
 //! for evidence, 6 for the store), never a panic (101) or an abort (134), and memory stays
 //! bounded. CSV twins are safe to open in a spreadsheet (formula injection).
 
+mod common;
+use common::copy_dir;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,20 +15,6 @@ use callsift::store::{read_table, write_parquet};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-/// Copies a folder tree.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 /// A case store made by ingest from fixtures/formats/.

@@ -3,6 +3,8 @@
 //! truth.toml, which the engine never reads). A perturbed copy of the evidence moves the
 //! figures, so they are computed, not read.
 
+mod common;
+use common::copy_dir;
 use std::path::{Path, PathBuf};
 
 use arrow::array::{AsArray, RecordBatch};
@@ -107,19 +109,6 @@ fn published_figures_and_planted_truth() {
             format!("download:{source}").as_str()
         )
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 fn perturbed(edit: impl FnOnce(&Path)) -> callsift::correlate::Correlation {

@@ -7,6 +7,8 @@
 //! fixtures/numbering beside it), run through `ingest` and `correlate` into `out/`, with an
 //! audit line appended after each step as a run would.
 
+mod common;
+use common::copy_dir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -23,19 +25,6 @@ struct Run {
     case_dir: PathBuf,
     /// The output folder.
     out: PathBuf,
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), t).unwrap();
-        }
-    }
 }
 
 fn sha256_of(p: &Path) -> String {
