@@ -314,6 +314,37 @@ fn too_few_fields_is_quarantined() {
     assert!(o.quarantine()[0].1.contains("too few fields: 2 of 4"));
 }
 
+/// A bare carriage return is data, line by line and in multiline mode: the line holding one
+/// (two old-Mac records run together) is quarantined whole, and the `\r` of a CRLF end is not
+/// left on a last field, quoted or not.
+#[test]
+fn bare_cr_is_data_and_crlf_ends_are_trimmed() {
+    for profile in [None, Some(inline_profile("multiline = true\n"))] {
+        let o = ingest_ok("crlf-quoted-bare-cr.csv", profile.as_deref());
+        assert_eq!(
+            (o.input.rows_read, o.input.accepted, o.input.quarantined),
+            (4, 3, 1),
+            "{profile:?}"
+        );
+        assert_eq!(o.call_rows(), vec![2, 3, 5], "{profile:?}");
+        let q = o.quarantine_raw();
+        assert_eq!(q[0].0, 4, "{q:?}");
+        assert!(q[0].1.contains("too many fields"), "{q:?}");
+        assert!(q[0].2.contains("613-555-0104"), "{q:?}");
+        let calls = o.calls();
+        let raw = calls
+            .column_by_name("calling_raw")
+            .unwrap()
+            .as_string::<i32>();
+        let raw: Vec<&str> = raw.iter().map(Option::unwrap).collect();
+        assert_eq!(
+            raw,
+            ["613-555-0199", "PRIVATE", "613-555-0198"],
+            "{profile:?}"
+        );
+    }
+}
+
 #[test]
 fn multiline_blank_lines_are_counted_and_keep_line_numbers() {
     let o = ingest_ok(

@@ -65,7 +65,6 @@ duration = "Duration"
 /// vanished from an accepted row; without the quote the same line was quarantined. Now the
 /// `\r` is data, as on the memchr path, and the line is quarantined with its reason.
 #[test]
-#[ignore = "open finding: the fix in src/load/csv.rs (csv-core's terminator) is not made yet; see docs/reliability.md"]
 fn csv_bare_cr_inside_a_quoted_line_is_not_dropped() {
     let l = read(
         "csv_profile-bare-cr-in-quoted-line.csv",

@@ -20,7 +20,9 @@
 //! it into one field. Line by line, a line with an odd number of quote characters is quarantined
 //! as an unbalanced quote and the next line starts afresh. With `multiline = true` quoted fields
 //! may span lines; the file is then read in one piece, and a record that spans lines but has
-//! the wrong number of fields costs its first line only.
+//! the wrong number of fields costs its first line only. Either way only `\n` ends a record (a
+//! `\r` before it is dropped): a bare `\r` is data, never a record end that would cut a line in
+//! two or drop its tail.
 //!
 //! Other records that go to the quarantine: too few fields (a footer such as
 //! `TOTAL RECORDS: 1234` has one), too many non-empty fields, a repeated header line (files
@@ -435,9 +437,12 @@ fn base_slice<'a>(b: Base, line: &'a [u8], out: &'a [u8]) -> &'a [u8] {
 impl Splitter {
     fn new(delim: u8, quote: u8) -> Splitter {
         Splitter {
+            // `\n` alone ends a record: csv-core's default (CR, LF or CRLF) would end the record
+            // at a bare `\r` inside the line and drop the rest of it from the row.
             rdr: csv_core::ReaderBuilder::new()
                 .delimiter(delim)
                 .quote(quote)
+                .terminator(csv_core::Terminator::Any(b'\n'))
                 .build(),
             delim,
             quote,
@@ -681,9 +686,13 @@ fn check_and_convert(
 
 /// Parses records that may span lines (quoted newlines). Returns the number of lines.
 fn parse_multiline(ctx: &Ctx<'_>, buf: &[u8], conv: &mut Converter<'_>) -> u64 {
+    // `\n` alone ends a record, as in `Splitter`: a bare `\r` is data, so line numbers count
+    // `\n` only and nothing after a stray `\r` starts a record of its own. The `\r` of a CRLF
+    // end is taken off the last field below.
     let mut rdr = csv_core::ReaderBuilder::new()
         .delimiter(ctx.delim)
         .quote(ctx.quote)
+        .terminator(csv_core::Terminator::Any(b'\n'))
         .build();
     let mut out = vec![0u8; 1 << 16];
     let mut ends = vec![0usize; 1024];
@@ -734,6 +743,11 @@ fn parse_multiline(ctx: &Ctx<'_>, buf: &[u8], conv: &mut Converter<'_>) -> u64 {
             body_end -= 1;
         }
         let body = &rec[..body_end];
+        // A CRLF end leaves its `\r` at the end of the last field (after a closing quote too).
+        if rec.ends_with(b"\r\n") && nend > 0 && nout > 0 && out[nout - 1] == b'\r' {
+            nout -= 1;
+            ends[nend - 1] -= 1;
+        }
         ranges.clear();
         let mut a = 0usize;
         for &e in &ends[..nend] {
