@@ -228,7 +228,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let rep = step(&out, case_sha256(&case)?, |staged| {
                 threads
                     .1
-                    .install(|| crate::ingest::run(&case, staged.path(), threads.0))
+                    .install(|| crate::ingest::run_in(&case, staged.path(), threads.0))
             })?;
             if !a.engine.quiet {
                 print_ingest_summary(&rep.manifest, &a.out);
@@ -249,7 +249,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                         2,
                         &format!("ingest: {} evidence files", case.files.len()),
                     );
-                    let rep = crate::ingest::run(&case, staged.path(), threads.0)?;
+                    let rep = crate::ingest::run_in(&case, staged.path(), threads.0)?;
                     progress.step(2, 2, "correlate");
                     let cor = crate::correlate::run(staged.path(), &opts)?;
                     progress.done();

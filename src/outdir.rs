@@ -97,6 +97,20 @@ pub fn create_dir_all(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io(dir, e))
 }
 
+/// Creates the folder `dir` inside a folder that exists (a staged run's `store/` or
+/// `results/`), mode 0755; a folder already there is fine. Never creates a parent: were the
+/// staging folder removed by an interrupt, a late write cannot bring it back.
+///
+/// # Errors
+/// [`Error::Io`] naming the folder.
+pub fn create_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    match std::fs::DirBuilder::new().mode(DIR_MODE).create(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        r => r.map_err(|e| Error::io(dir, e)),
+    }
+}
+
 /// Sets a file's mode (outputs are readable by all, writable by their owner, whatever the
 /// umask).
 fn set_mode(path: &Path, mode: u32) -> Result<()> {
@@ -195,12 +209,12 @@ impl OutDir {
         if path.exists() {
             std::fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
         }
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .mode(DIR_MODE)
-            .create(&path)
-            .map_err(|e| Error::io(&path, e))?;
-        register_staging(&path);
+        // Created and registered under the signal handlers' lock: an interrupt either comes
+        // before the folder exists or finds it registered.
+        let mut staged = STAGED.lock().unwrap_or_else(|p| p.into_inner());
+        create_dir(&path)?;
+        staged.push(path.clone());
+        drop(staged);
         Ok(Staging {
             out: self,
             path,
@@ -449,7 +463,7 @@ impl Staging<'_> {
             let src = from.join(&o.path);
             let dst = self.path.join(&o.path);
             if let Some(p) = dst.parent() {
-                create_dir_all(p)?;
+                create_dir(p)?;
             }
             if std::fs::hard_link(&src, &dst).is_err() {
                 std::fs::copy(&src, &dst).map_err(|e| Error::io(&src, e))?;
@@ -558,13 +572,6 @@ fn sync_dir(dir: &Path) -> Result<()> {
 /// The staging folders in progress, for the signal handler to remove.
 static STAGED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-fn register_staging(p: &Path) {
-    STAGED
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(p.to_path_buf());
-}
-
 fn unregister_staging(p: &Path) {
     STAGED
         .lock()
@@ -586,9 +593,18 @@ pub fn install_signal_handlers() -> Result<()> {
         .name("callsift-signals".into())
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
+                // Held until exit: no staging folder is created or swapped in from now on.
                 let staged = STAGED.lock().unwrap_or_else(|p| p.into_inner());
                 for p in staged.iter() {
-                    let _ = std::fs::remove_dir_all(p);
+                    // The other threads may still be writing into it (a removal then fails
+                    // with "not empty"), but nothing recreates it once it is gone (every
+                    // folder inside a staging folder is made by `create_dir`, without parents).
+                    for _ in 0..1000 {
+                        let _ = std::fs::remove_dir_all(p);
+                        if std::fs::symlink_metadata(p).is_err() {
+                            break;
+                        }
+                    }
                 }
                 let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
                 eprintln!(

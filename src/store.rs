@@ -26,13 +26,13 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 
 /// Writes `path` atomically: `fill` writes into a temporary file beside it, which is synced and
-/// renamed over `path`.
+/// renamed over `path`. The folder must exist (it is not created: see
+/// [`crate::outdir::create_dir`]).
 ///
 /// # Errors
 /// [`Error::Io`] naming `path`.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    crate::outdir::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".callsift-")
         .suffix(".partial")

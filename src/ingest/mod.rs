@@ -80,12 +80,28 @@ struct FileOut {
     removed: u64,
 }
 
-/// Runs ingest: reads every evidence file of `case` and writes the case store under `out`.
+/// Runs ingest: reads every evidence file of `case` and writes the case store under `out`
+/// (created with its parents if missing). The command line writes through
+/// [`crate::outdir::OutDir`] and [`run_in`] instead, so that a run is complete or absent.
+///
+/// # Errors
+/// As [`run_in`]; [`Error::Io`] when `out` cannot be created.
+pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
+    ingest(case, out, threads, true)
+}
+
+/// Runs ingest into the folder `out`, which exists (a staged run): no folder above `out/store`
+/// is ever created, so an interrupted run that removed its staging folder cannot bring it back.
 ///
 /// # Errors
 /// The first (in case order) file that cannot be used, before anything is written; I/O errors;
 /// [`Error::Reconciliation`] if the counts of a file do not add up.
-pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
+pub fn run_in(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
+    ingest(case, out, threads, false)
+}
+
+/// [`run`] (`make_out`: `out` is created once every file is read) or [`run_in`].
+fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<IngestReport> {
     let t0 = Instant::now();
     let results: Vec<Result<Loaded>> = case.files.par_iter().map(load::read_file).collect();
     let mut files = Vec::with_capacity(results.len());
@@ -195,7 +211,10 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
 
     // Write the store: one table per kind (empty when the case has no such input).
     let store_dir = out.join(STORE);
-    crate::outdir::create_dir_all(&store_dir)?;
+    if make_out {
+        crate::outdir::create_dir_all(out)?;
+    }
+    crate::outdir::create_dir(&store_dir)?;
     let mut manifest = Manifest {
         tool: "callsift".into(),
         version: env!("CARGO_PKG_VERSION").into(),
