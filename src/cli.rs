@@ -480,7 +480,7 @@ fn print_ingest_summary(m: &manifest::Manifest, out: &Path) {
 fn print_correlation(c: &crate::correlate::Correlation, out: &Path) {
     let mut o = std::io::stdout().lock();
     let _ = writeln!(o);
-    for (k, v) in &c.figures {
+    for (k, v) in &c.figures.to_map() {
         if k != "inputs" {
             let _ = writeln!(o, "  {k:<28} {v}");
         }

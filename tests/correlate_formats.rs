@@ -39,27 +39,26 @@ fn strings(b: &RecordBatch, col: &str) -> Vec<String> {
 #[test]
 fn figures_match_a_hand_count_of_the_fixture() {
     let (_d, c) = run(2);
-    let f = |k: &str| c.figures[k].as_u64().unwrap_or_else(|| panic!("{k}"));
     // 14 stored call records (one exact duplicate removed from ontario-tel.csv); one of them,
     // 2011-04-01, is before the orders window.
-    assert_eq!(f("calls_received"), 13);
-    assert_eq!(f("calls_outside_orders"), 1);
-    assert_eq!(f("duplicates_removed"), 1);
+    assert_eq!(c.figures.calls_received, 13);
+    assert_eq!(c.figures.calls_outside_orders, 1);
+    assert_eq!(c.figures.duplicates_removed, 1);
     // PRIVATE (Ontario) and Confidentiel (Quebec).
-    assert_eq!(f("blocked_caller_ids"), 2);
+    assert_eq!(c.figures.blocked_caller_ids, 2);
     // 613-555-0199, 613-555-0142, 800-555-0177, 604-555-0160, +44 20 7946 0958, 514-555-0188.
-    assert_eq!(f("originating_numbers"), 6);
-    assert_eq!(f("complainants_in_orders"), 7);
-    assert_eq!(f("complainants_late"), 1);
-    assert_eq!(f("complainant_numbers"), 9);
-    assert_eq!(f("subscriber_obtained"), 2);
-    assert_eq!(f("subscriber_refused"), 1);
-    assert_eq!(f("subscriber_not_requested"), 3);
-    assert_eq!(f("subscriber_not_obtained"), 4);
-    assert_eq!(f("watchlist_telemarketer"), 2);
-    assert_eq!(f("population"), 10);
-    assert_eq!(f("attributed_calls"), 7);
-    let share = c.figures["incident_share"].as_f64().unwrap();
+    assert_eq!(c.figures.originating_numbers, 6);
+    assert_eq!(c.figures.complainants_in_orders, 7);
+    assert_eq!(c.figures.complainants_late, 1);
+    assert_eq!(c.figures.complainant_numbers, 9);
+    assert_eq!(c.figures.subscriber_obtained, 2);
+    assert_eq!(c.figures.subscriber_refused, 1);
+    assert_eq!(c.figures.subscriber_not_requested, 3);
+    assert_eq!(c.figures.subscriber_not_obtained, 4);
+    assert_eq!(c.figures.watchlist["watchlist_telemarketer"], 2);
+    assert_eq!(c.figures.population, 10);
+    assert_eq!(c.figures.attributed_calls, 7);
+    let share = c.figures.incident_share;
     assert!((share - 1.0 / 15.0).abs() < 1e-15);
 }
 

@@ -49,7 +49,10 @@ fn canonical_manifest(path: &Path) -> Vec<u8> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
     for k in ["git_commit", "threads", "timings_ms", "case_file"] {
-        assert!(m.remove(k).is_some(), "manifest has no {k}: update the golden test");
+        assert!(
+            m.remove(k).is_some(),
+            "manifest has no {k}: update the golden test"
+        );
     }
     // serde_json's map is sorted (no preserve_order feature), so this is canonical.
     serde_json::to_vec(&m).unwrap()

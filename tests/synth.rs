@@ -50,10 +50,7 @@ fn run_world_at(seed: u64, world: World, scale: f64) -> Accuracy {
     }
     assert_eq!(dups, s.duplicate_rows);
     let cor = callsift::correlate::run(out.path(), &Default::default()).unwrap();
-    assert_eq!(
-        cor.figures["complainants_in_orders"].as_u64(),
-        Some(s.complainants_in_orders)
-    );
+    assert_eq!(cor.figures.complainants_in_orders, s.complainants_in_orders);
     let acc = eval(case.path(), out.path()).unwrap();
     println!("seed {seed}, world {world}, scale {scale}:\n{acc}");
     acc

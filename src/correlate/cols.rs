@@ -194,6 +194,53 @@ pub fn intern(b: &RecordBatch, name: &str) -> Result<(Vec<u32>, Vec<String>)> {
     Ok((codes, names))
 }
 
+/// An interned text column: a dense code per row ([`NONE`] where null) and the distinct
+/// values, in order of first appearance.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Codes {
+    /// Code per row.
+    pub codes: Vec<u32>,
+    /// Value per code.
+    pub names: Vec<String>,
+}
+
+impl Codes {
+    /// Interns column `name` of `b` (see [`intern`]).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the column is missing or not text.
+    pub fn read(b: &RecordBatch, name: &str) -> Result<Codes> {
+        let (codes, names) = intern(b, name)?;
+        Ok(Codes { codes, names })
+    }
+
+    /// The value of row `i` (`None` where null).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let c = self.codes[i];
+        (c != NONE).then(|| self.names[c as usize].as_str())
+    }
+
+    /// The value of row `i`, or `""` where null.
+    pub fn text(&self, i: usize) -> &str {
+        self.get(i).unwrap_or("")
+    }
+
+    /// The code of `value`, if any row holds it.
+    pub fn code_of(&self, value: &str) -> Option<u32> {
+        self.names.iter().position(|s| s == value).map(|p| p as u32)
+    }
+
+    /// How many distinct values.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether the column holds no value.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
 /// Builds a result table column by column.
 #[derive(Default)]
 pub struct TableBuilder {

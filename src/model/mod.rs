@@ -15,6 +15,8 @@
 //!   (the called number, list members) must parse, or the row goes to the quarantine.
 //! - **time**: UTC microseconds since the epoch, Arrow `Timestamp(Microsecond, "UTC")`.
 
+pub mod results;
+
 use std::fmt;
 use std::sync::Arc;
 

@@ -1,0 +1,538 @@
+//! Analysis 3, attribution: which received calls a vendor placed, whatever caller ID the
+//! complainant saw. Per (carrier, vendor) pair of logs the clock offset is estimated (the
+//! median of the time differences of the calls to the same number within a window), then each
+//! received call is matched to the vendor record of the same number nearest in time within the
+//! tolerance ([`join::BandIndex`]); a call matched under several vendors keeps the nearest.
+//!
+//! *count* (`count`): the matches, one per call, and per pair the offset, candidates and
+//! matches. With the offsets given, the matches of any split of the calls by complainant
+//! number, put together ([`Attribution::merge`]), are those of the whole. The offset estimate
+//! itself is a median: it is made once, over the whole (see `docs/method.md`).
+//!
+//! *finish* (`attribution_table`, `campaigns_table`, [`offsets_table`]): the tables.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use arrow::array::RecordBatch;
+use rayon::prelude::*;
+
+use super::cols::{times, u64s, u64s_dense, Codes, TableBuilder, NONE};
+use super::input::{Calls, Complainants};
+use super::lists::NamedSet;
+use crate::error::Result;
+use crate::join;
+use crate::normalize::phone::format_e164;
+
+/// The vendor call log's columns.
+pub(crate) struct VendorLog {
+    dialed: Vec<u64>,
+    presented: Vec<Option<u64>>,
+    start: Vec<Option<i64>>,
+    /// The vendor (codes in order of first appearance).
+    pub vendor: Codes,
+    /// The campaign.
+    pub campaign: Codes,
+    account: Codes,
+    file: Codes,
+    row: Vec<u64>,
+}
+
+impl VendorLog {
+    /// From the `vendor_calls` table.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a column is missing or of another type.
+    pub fn read(vc: &RecordBatch) -> Result<VendorLog> {
+        Ok(VendorLog {
+            dialed: u64s_dense(vc, "dialed")?,
+            presented: u64s(vc, "presented")?,
+            start: times(vc, "start")?,
+            vendor: Codes::read(vc, "vendor")?,
+            campaign: Codes::read(vc, "campaign")?,
+            account: Codes::read(vc, "account")?,
+            file: Codes::read(vc, "source_file")?,
+            row: u64s_dense(vc, "source_row")?,
+        })
+    }
+}
+
+/// One (carrier, vendor) pair of logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PairOffset {
+    /// The carrier.
+    pub carrier: String,
+    /// The vendor.
+    pub vendor: String,
+    /// The estimated offset (carrier clock minus vendor clock), µs; `None` without candidates.
+    pub offset_us: Option<i64>,
+    /// Candidate pairs behind the estimate.
+    pub candidates: u64,
+    /// Median absolute deviation of the candidates from the offset, µs.
+    pub mad_us: Option<i64>,
+    /// Calls matched under this pair (before each call keeps its nearest vendor).
+    pub matches: u64,
+}
+
+/// A received call matched to a vendor record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Match {
+    /// The call's row in the calls table.
+    pub call: usize,
+    /// |delta|, µs: the nearest match of a call is kept.
+    pub distance_us: i64,
+    /// Index into [`Attribution::pairs`].
+    pub pair: usize,
+    /// The vendor record's row in the vendor log.
+    pub vendor_row: usize,
+    /// Carrier time − vendor time − offset, µs.
+    pub delta_us: i64,
+}
+
+/// The pairs and the matches, one per matched call, in call order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Attribution {
+    /// Every (carrier, vendor) pair, carriers in code order, vendors in code order within.
+    pub pairs: Vec<PairOffset>,
+    /// The matches.
+    pub matches: Vec<Match>,
+}
+
+impl Attribution {
+    /// The matches of two parts of the calls that share no complainant number, with the same
+    /// offsets: matches and per-pair match counts add (pairs are matched by carrier and vendor
+    /// name; a pair of `o` only is appended, and its matches' `pair` renumbered).
+    pub fn merge(mut self, o: &Attribution) -> Attribution {
+        let mut renumber = Vec::with_capacity(o.pairs.len());
+        for q in &o.pairs {
+            let at = self
+                .pairs
+                .iter()
+                .position(|p| p.carrier == q.carrier && p.vendor == q.vendor);
+            let at = at.unwrap_or_else(|| {
+                self.pairs.push(PairOffset {
+                    matches: 0,
+                    ..q.clone()
+                });
+                self.pairs.len() - 1
+            });
+            self.pairs[at].matches += q.matches;
+            renumber.push(at);
+        }
+        self.matches.extend(o.matches.iter().map(|m| Match {
+            pair: renumber[m.pair],
+            ..*m
+        }));
+        self.matches.sort_unstable();
+        self
+    }
+
+    /// The offset (µs) of each pair, by (carrier, vendor), to match parts with.
+    pub fn offsets(&self) -> BTreeMap<(String, String), i64> {
+        self.pairs
+            .iter()
+            .filter_map(|p| {
+                p.offset_us
+                    .map(|o| ((p.carrier.clone(), p.vendor.clone()), o))
+            })
+            .collect()
+    }
+}
+
+/// Matches the received calls with the vendor log. Offsets are estimated over the offset
+/// window `window_us` unless `offsets` gives them (by carrier and vendor name).
+pub(crate) fn count(
+    calls: &Calls<'_>,
+    received: &[usize],
+    log: &VendorLog,
+    tolerance_us: i64,
+    window_us: i64,
+    offsets: Option<&BTreeMap<(String, String), i64>>,
+) -> Attribution {
+    // Each vendor's records, gathered once.
+    let vendors: Vec<(Vec<usize>, Vec<u64>, Vec<i64>)> = (0..log.vendor.len())
+        .map(|vi| {
+            let vr: Vec<usize> = (0..log.dialed.len())
+                .filter(|&j| log.vendor.codes[j] == vi as u32)
+                .collect();
+            let vn = vr.iter().map(|&j| log.dialed[j]).collect();
+            let vt = vr.iter().map(|&j| log.start[j].unwrap_or(0)).collect();
+            (vr, vn, vt)
+        })
+        .collect();
+    let nv = log.vendor.len();
+    // The carriers side by side; pair index = carrier × vendors + vendor.
+    let per_carrier: Vec<(Vec<PairOffset>, Vec<Match>)> = calls
+        .carrier
+        .names
+        .par_iter()
+        .enumerate()
+        .map(|(ci, cname)| {
+            let cr: Vec<usize> = received
+                .iter()
+                .copied()
+                .filter(|&i| calls.carrier.codes[i] == ci as u32)
+                .collect();
+            let c_num: Vec<u64> = cr.iter().map(|&i| calls.called[i]).collect();
+            let c_t: Vec<i64> = cr.iter().map(|&i| calls.start[i]).collect();
+            let mut pairs = Vec::with_capacity(nv);
+            let mut found = Vec::new();
+            for (vi, (vname, (vr, vn, vt))) in log.vendor.names.iter().zip(&vendors).enumerate() {
+                let idx = join::BandIndex::new(&c_num, &c_t, vn, vt);
+                let est = match offsets {
+                    Some(o) => o.get(&(cname.clone(), vname.clone())).map(|&offset_us| {
+                        join::band::OffsetEstimate {
+                            offset_us,
+                            candidates: 0,
+                            mad_us: 0,
+                        }
+                    }),
+                    None => idx.estimate_offset(window_us),
+                };
+                let mut pair = PairOffset {
+                    carrier: cname.clone(),
+                    vendor: vname.clone(),
+                    offset_us: None,
+                    candidates: 0,
+                    mad_us: None,
+                    matches: 0,
+                };
+                if let Some(est) = est {
+                    let m = idx.join(est.offset_us, tolerance_us);
+                    for t in 0..m.len() {
+                        found.push(Match {
+                            call: cr[m.carrier[t] as usize],
+                            distance_us: m.delta_us[t].abs(),
+                            pair: ci * nv + vi,
+                            vendor_row: vr[m.vendor[t] as usize],
+                            delta_us: m.delta_us[t],
+                        });
+                    }
+                    pair.offset_us = Some(est.offset_us);
+                    pair.candidates = est.candidates;
+                    pair.mad_us = Some(est.mad_us);
+                    pair.matches = m.len() as u64;
+                }
+                pairs.push(pair);
+            }
+            (pairs, found)
+        })
+        .collect();
+    let mut a = Attribution::default();
+    for (pairs, found) in per_carrier {
+        a.pairs.extend(pairs);
+        a.matches.extend(found);
+    }
+    // Each call keeps its nearest match (ties: the lower pair, then the lower vendor row).
+    a.matches.sort_unstable();
+    a.matches.dedup_by_key(|m| m.call);
+    a
+}
+
+/// `results/attribution`: each matched call, as the carrier and the vendor recorded it.
+///
+/// # Errors
+/// Only if the columns came out of different lengths, which would be a bug.
+pub(crate) fn attribution_table(
+    calls: &Calls<'_>,
+    log: &VendorLog,
+    a: &Attribution,
+) -> Result<RecordBatch> {
+    let m = &a.matches;
+    let calls_text = |f: &dyn Fn(usize) -> String| m.iter().map(|x| f(x.call)).collect::<Vec<_>>();
+    let log_opt = |c: &Codes| {
+        m.iter()
+            .map(|x| c.get(x.vendor_row).map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    TableBuilder::default()
+        .text_dense(
+            "source_file",
+            &calls_text(&|i| calls.file.text(i).to_string()),
+        )
+        .u64("source_row", m.iter().map(|x| calls.row[x.call]).collect())
+        .text_dense(
+            "carrier",
+            &calls_text(&|i| calls.carrier.text(i).to_string()),
+        )
+        .text_dense("called", &calls_text(&|i| format_e164(calls.called[i])))
+        .time(
+            "start",
+            m.iter().map(|x| Some(calls.start[x.call])).collect(),
+        )
+        .text("seen", m.iter().map(|x| calls.seen(x.call)).collect())
+        .text_dense(
+            "seen_status",
+            &calls_text(&|i| calls.status.text(i).to_string()),
+        )
+        .text_dense(
+            "vendor",
+            &m.iter()
+                .map(|x| log.vendor.text(x.vendor_row))
+                .collect::<Vec<_>>(),
+        )
+        .text("campaign", log_opt(&log.campaign))
+        .text("account", log_opt(&log.account))
+        .text(
+            "presented",
+            m.iter()
+                .map(|x| log.presented[x.vendor_row].map(format_e164))
+                .collect(),
+        )
+        .i64_opt(
+            "delta_ms",
+            m.iter().map(|x| Some(x.delta_us / 1000)).collect(),
+        )
+        .text_dense(
+            "vendor_source_file",
+            &m.iter()
+                .map(|x| log.file.text(x.vendor_row))
+                .collect::<Vec<_>>(),
+        )
+        .u64(
+            "vendor_source_row",
+            m.iter().map(|x| log.row[x.vendor_row]).collect(),
+        )
+        .build("attribution")
+}
+
+/// The campaigns attributed to each originating number (by the number the carrier recorded).
+pub(crate) fn campaigns_by_number(
+    calls: &Calls<'_>,
+    log: &VendorLog,
+    a: &Attribution,
+) -> BTreeMap<u64, BTreeSet<String>> {
+    let mut v: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
+    for m in &a.matches {
+        if let (Some(n), Some(c)) = (calls.calling(m.call), log.campaign.get(m.vendor_row)) {
+            v.entry(n).or_default().insert(c.to_string());
+        }
+    }
+    v
+}
+
+/// `results/campaigns`: per campaign, what the vendor log says of it and how many received
+/// calls and complainants it matched. Its offset is that of the pair that matched most of its
+/// calls (ties: the lower pair).
+///
+/// # Errors
+/// Only if the columns came out of different lengths, which would be a bug.
+pub(crate) fn campaigns_table(
+    calls: &Calls<'_>,
+    comp: &Complainants,
+    log: &VendorLog,
+    a: &Attribution,
+    campaigns: &[NamedSet],
+    legitimate: &BTreeSet<&str>,
+) -> Result<RecordBatch> {
+    let nc = log.campaign.len();
+    let mut complainants = vec![BTreeSet::new(); nc];
+    let mut calls_matched = vec![0u64; nc];
+    let mut per_pair: Vec<BTreeMap<usize, u64>> = vec![BTreeMap::new(); nc];
+    for m in &a.matches {
+        let c = log.campaign.codes[m.vendor_row];
+        if c != NONE {
+            calls_matched[c as usize] += 1;
+            if let Some(&id) = comp.by_number.get(&calls.called[m.call]) {
+                complainants[c as usize].insert(id);
+            }
+            *per_pair[c as usize].entry(m.pair).or_insert(0) += 1;
+        }
+    }
+    let mut presented: Vec<BTreeSet<String>> = vec![BTreeSet::new(); nc];
+    let mut vendor: Vec<Option<String>> = vec![None; nc];
+    let mut records = vec![0u64; nc];
+    let mut first: Vec<Option<i64>> = vec![None; nc];
+    let mut last: Vec<Option<i64>> = vec![None; nc];
+    for j in 0..log.dialed.len() {
+        let c = log.campaign.codes[j];
+        if c == NONE {
+            continue;
+        }
+        let c = c as usize;
+        records[c] += 1;
+        if let Some(p) = log.presented[j] {
+            presented[c].insert(format_e164(p));
+        }
+        if vendor[c].is_none() {
+            vendor[c] = log.vendor.get(j).map(str::to_string);
+        }
+        if let Some(t) = log.start[j] {
+            first[c] = Some(first[c].map_or(t, |f| f.min(t)));
+            last[c] = Some(last[c].map_or(t, |l| l.max(t)));
+        }
+    }
+    let offset_ms: Vec<Option<i64>> = per_pair
+        .iter()
+        .map(|m| {
+            m.iter()
+                .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+                .and_then(|(&p, _)| a.pairs[p].offset_us.map(|o| o / 1000))
+        })
+        .collect();
+    TableBuilder::default()
+        .text_dense("campaign", &log.campaign.names)
+        .text("vendor", vendor)
+        .text(
+            "account",
+            campaigns.iter().map(|s| s.account.clone()).collect(),
+        )
+        .u64(
+            "recipients",
+            campaigns.iter().map(|s| s.numbers.len() as u64).collect(),
+        )
+        .u64("dial_records", records)
+        .text(
+            "presented",
+            presented
+                .iter()
+                .map(|s| (!s.is_empty()).then(|| s.iter().cloned().collect::<Vec<_>>().join("; ")))
+                .collect(),
+        )
+        .u64(
+            "complainants_matched",
+            complainants.iter().map(|s| s.len() as u64).collect(),
+        )
+        .u64("calls_matched", calls_matched)
+        .i64_opt("offset_ms", offset_ms)
+        .bool(
+            "legitimate",
+            log.campaign
+                .names
+                .iter()
+                .map(|c| legitimate.contains(c.as_str()))
+                .collect(),
+        )
+        .time("first_dial", first)
+        .time("last_dial", last)
+        .build("campaigns")
+}
+
+/// `results/offsets`: every (carrier, vendor) pair with its estimated offset.
+///
+/// # Errors
+/// Only if the columns came out of different lengths, which would be a bug.
+pub fn offsets_table(a: &Attribution) -> Result<RecordBatch> {
+    let p = &a.pairs;
+    TableBuilder::default()
+        .text_dense(
+            "carrier",
+            &p.iter().map(|x| x.carrier.as_str()).collect::<Vec<_>>(),
+        )
+        .text_dense(
+            "vendor",
+            &p.iter().map(|x| x.vendor.as_str()).collect::<Vec<_>>(),
+        )
+        .i64_opt(
+            "offset_ms",
+            p.iter().map(|x| x.offset_us.map(|o| o / 1000)).collect(),
+        )
+        .u64("candidates", p.iter().map(|x| x.candidates).collect())
+        .i64_opt(
+            "mad_ms",
+            p.iter().map(|x| x.mad_us.map(|o| o / 1000)).collect(),
+        )
+        .u64("matches", p.iter().map(|x| x.matches).collect())
+        .build("offsets")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{Int64Array, StringArray, UInt64Array};
+    use proptest::prelude::*;
+
+    use super::super::testkit::{self, table, Call};
+    use super::*;
+    use crate::model::Kind;
+
+    /// A vendor log: (dialed, start µs, vendor, campaign).
+    fn log(rows: &[(u64, i64, &str, &str)]) -> VendorLog {
+        let b = table(
+            Kind::VendorCalls,
+            rows.len(),
+            vec![
+                (
+                    "dialed",
+                    Arc::new(rows.iter().map(|r| r.0).collect::<UInt64Array>()),
+                ),
+                (
+                    "start",
+                    Arc::new(rows.iter().map(|r| r.1).collect::<Int64Array>()),
+                ),
+                (
+                    "vendor",
+                    Arc::new(rows.iter().map(|r| Some(r.2)).collect::<StringArray>()),
+                ),
+                (
+                    "campaign",
+                    Arc::new(rows.iter().map(|r| Some(r.3)).collect::<StringArray>()),
+                ),
+            ],
+        );
+        VendorLog::read(&b).unwrap()
+    }
+
+    fn run(
+        rows: &[Call],
+        log: &VendorLog,
+        offsets: Option<&BTreeMap<(String, String), i64>>,
+    ) -> Attribution {
+        let comp = testkit::arb_complainants();
+        let b = testkit::calls(rows);
+        let calls = Calls::new(&b).unwrap();
+        let (received, _) = super::super::calls::count(&calls, &comp, None);
+        let mut a = count(&calls, &received, log, 3, 1000, offsets);
+        // Calls rows are per table: name them by their evidence row, as the whole does.
+        for m in &mut a.matches {
+            m.call = calls.row[m.call] as usize;
+        }
+        a.matches.sort_unstable();
+        a
+    }
+
+    #[test]
+    fn matches_each_call_to_the_nearest_record_after_the_offset() {
+        // The vendor's clock runs 10 µs behind the carrier's.
+        let v = log(&[
+            (100, 0, "v", "x"),
+            (102, 20, "v", "y"),
+            (102, 23, "v", "y"),
+            (101, 60, "v", "x"),
+        ]);
+        let rows = [
+            Call::new(100, Some(5), 10),
+            Call::new(102, None, 31),
+            Call::new(101, Some(5), 90), // too far
+        ];
+        let a = run(&rows, &v, None);
+        assert_eq!(a.pairs[0].offset_us, Some(10));
+        let got: Vec<(usize, usize, i64)> = a
+            .matches
+            .iter()
+            .map(|m| (m.call, m.vendor_row, m.delta_us))
+            .collect();
+        assert_eq!(got, [(1, 0, 0), (2, 1, 1)]);
+    }
+
+    proptest! {
+        /// With the whole's offsets, the matches of a split of the calls by complainant number
+        /// put together are the whole's.
+        #[test]
+        fn matches_merge_over_splits_by_number(
+            rows in testkit::arb_calls(30),
+            vendor in prop::collection::vec((prop::sample::select(vec![100u64, 101, 102, 300]), 0i64..80, any::<bool>()), 0..20),
+            mask in 0u64..64,
+        ) {
+            let v: Vec<(u64, i64, &str, &str)> = vendor.iter().map(|&(n, t, w)| (n, t, if w { "v1" } else { "v2" }, "c")).collect();
+            let lg = log(&v);
+            let rows = testkit::split(&rows, |_, _| true).0;
+            let whole = run(&rows, &lg, None);
+            let off = whole.offsets();
+            let (a, b) = testkit::split(&rows, |_, r| mask >> (r.called % 6) & 1 == 1);
+            let key = |x: &Attribution| x.matches.iter().map(|m| (m.call, m.vendor_row, m.delta_us)).collect::<Vec<_>>();
+            let merged = run(&a, &lg, Some(&off)).merge(&run(&b, &lg, Some(&off)));
+            prop_assert_eq!(key(&merged), key(&whole));
+        }
+    }
+}

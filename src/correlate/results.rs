@@ -1,0 +1,211 @@
+//! The results folder: the tables and `figures.json` written (each table as Parquet with a CSV
+//! twin, `leads` as CSV only), recorded in the manifest; and the summary printed after a run.
+
+use std::path::Path;
+
+use arrow::array::RecordBatch;
+use rayon::prelude::*;
+
+use super::facts::Facts;
+use super::lists::{ListKind, NamedSet};
+use super::overlaps::{EnrichmentCounts, EnrichmentRow, OverlapRow};
+use super::reach::{Ranking, ReachCounts};
+use crate::error::{Error, Result};
+use crate::manifest::Manifest;
+use crate::model::results::Figures;
+use crate::normalize::phone::format_e164;
+use crate::outdir::RESULTS;
+use crate::pseudonym::Key;
+use crate::stats;
+use crate::store;
+
+/// The results tables, in the order the manifest lists them.
+pub(crate) struct Tables {
+    pub numbers: RecordBatch,
+    pub attribution: RecordBatch,
+    pub campaigns: RecordBatch,
+    pub offsets: RecordBatch,
+    pub overlaps: RecordBatch,
+    pub enrichment: RecordBatch,
+    pub spread: RecordBatch,
+    pub skew: RecordBatch,
+    pub leads: RecordBatch,
+}
+
+impl Tables {
+    /// Each table with its name.
+    fn named(&self) -> [(&'static str, &RecordBatch); 9] {
+        [
+            ("numbers", &self.numbers),
+            ("attribution", &self.attribution),
+            ("campaigns", &self.campaigns),
+            ("offsets", &self.offsets),
+            ("overlaps", &self.overlaps),
+            ("enrichment", &self.enrichment),
+            ("spread", &self.spread),
+            ("skew", &self.skew),
+            ("leads", &self.leads),
+        ]
+    }
+
+    /// Every phone number of every table replaced by its keyed token (`figures.json` holds
+    /// only counts).
+    ///
+    /// # Errors
+    /// As [`crate::pseudonym::pseudonymize_batch`].
+    pub fn pseudonymize(self, key: &Key) -> Result<Tables> {
+        let p = |table: &str, b: RecordBatch| crate::pseudonym::pseudonymize_batch(key, table, &b);
+        Ok(Tables {
+            numbers: p("numbers", self.numbers)?,
+            attribution: p("attribution", self.attribution)?,
+            campaigns: p("campaigns", self.campaigns)?,
+            offsets: p("offsets", self.offsets)?,
+            overlaps: p("overlaps", self.overlaps)?,
+            enrichment: p("enrichment", self.enrichment)?,
+            spread: p("spread", self.spread)?,
+            skew: p("skew", self.skew)?,
+            leads: p("leads", self.leads)?,
+        })
+    }
+}
+
+/// Writes `figures.json` and the tables under `out/results/`, each file on its own task, and
+/// records them in the manifest in a fixed order.
+///
+/// # Errors
+/// [`Error::Io`] or [`Error::Store`] when a file cannot be written.
+pub(crate) fn write(
+    out: &Path,
+    manifest: &mut Manifest,
+    figures: &Figures,
+    tables: &Tables,
+) -> Result<()> {
+    let dir = out.join(RESULTS);
+    crate::outdir::create_dir(&dir)?;
+    let fig_path = dir.join("figures.json");
+    let text = serde_json::to_string_pretty(&serde_json::Value::Object(figures.to_map()))
+        .map_err(|e| Error::store(&fig_path, e))?;
+    store::write_atomic(&fig_path, |f| {
+        use std::io::Write;
+        f.write_all(text.as_bytes())
+            .and_then(|_| f.write_all(b"\n"))
+            .map_err(|e| Error::io(&fig_path, e))
+    })?;
+    manifest.add_output(out, &format!("{RESULTS}/figures.json"), None)?;
+    let files: Vec<(String, &RecordBatch, bool)> = tables
+        .named()
+        .iter()
+        .flat_map(|&(name, t)| {
+            let csv = (format!("{RESULTS}/{name}.csv"), t, true);
+            if name == "leads" {
+                vec![csv]
+            } else {
+                vec![(format!("{RESULTS}/{name}.parquet"), t, false), csv]
+            }
+        })
+        .collect();
+    files
+        .par_iter()
+        .map(|(rel, t, csv)| {
+            let path = out.join(rel);
+            if *csv {
+                store::write_csv(&path, std::slice::from_ref(*t))
+            } else {
+                store::write_parquet(&path, &t.schema(), std::slice::from_ref(*t))
+            }
+        })
+        .collect::<Result<Vec<()>>>()?;
+    manifest.add_outputs(
+        out,
+        &files
+            .iter()
+            .map(|(rel, t, _)| (rel.clone(), Some(t.num_rows() as u64)))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// One row of the summary printed after a run.
+#[derive(Clone, Debug)]
+pub struct Top {
+    /// What ranks (a number, a campaign, a list pair).
+    pub name: String,
+    /// A short description of why.
+    pub detail: String,
+}
+
+/// The five most significant unexplained numbers.
+pub(crate) fn top_numbers(
+    c: &ReachCounts,
+    r: &Ranking,
+    explained: &[bool],
+    facts: &Facts,
+    key: Option<&Key>,
+) -> Vec<Top> {
+    r.order
+        .iter()
+        .filter(|&&k| !explained[k])
+        .take(5)
+        .map(|&k| {
+            let n = format_e164(c.number[k]);
+            Top {
+                name: key.map_or_else(|| n.clone(), |key| key.token(&n)),
+                detail: format!(
+                    "complainants reached only on the incident day: {}, only in the baseline: {}; p = {}; subscriber {}",
+                    c.only_incident[k],
+                    c.only_baseline[k],
+                    stats::format_p(r.ln_p[k]),
+                    facts.subscriber(c.number[k]).label()
+                ),
+            }
+        })
+        .collect()
+}
+
+fn shown(key: Option<&Key>, name: &str) -> String {
+    key.map_or_else(|| name.to_string(), |k| k.set_name(name))
+}
+
+/// The three campaigns most enriched among the complainants.
+pub(crate) fn top_campaigns(
+    rows: &[EnrichmentRow],
+    c: &EnrichmentCounts,
+    lists: &[&NamedSet],
+    key: Option<&Key>,
+) -> Vec<Top> {
+    rows.iter()
+        .filter(|r| lists[r.list].kind == ListKind::Campaign)
+        .take(3)
+        .map(|r| Top {
+            name: shown(key, &lists[r.list].name),
+            detail: format!(
+                "reaches {} complainant numbers; p = {}",
+                c.overlap[r.list],
+                stats::format_p(r.ln_p)
+            ),
+        })
+        .collect()
+}
+
+/// The three closest list pairs.
+pub(crate) fn top_overlaps(
+    rows: &[OverlapRow],
+    a: &[&NamedSet],
+    b: &[&NamedSet],
+    key: Option<&Key>,
+) -> Vec<Top> {
+    rows.iter()
+        .take(3)
+        .map(|r| Top {
+            name: format!(
+                "{} ~ {}",
+                shown(key, &a[r.a].name),
+                shown(key, &b[r.b].name)
+            ),
+            detail: format!(
+                "{} shared ({:.1} % of the first)",
+                r.overlap,
+                100.0 * (r.overlap as f64 / r.size_a.max(1) as f64)
+            ),
+        })
+        .collect()
+}

@@ -1,0 +1,554 @@
+//! Analysis 6, spread and skew: which districts the numbers of each campaign, list, download
+//! and top originating number fall in, against the districts the account behind it may reach
+//! (its download logs' scope); and whether the recipients' attributes (age band, party) differ
+//! from the population's (G-test).
+//!
+//! *count* (`count`): per set, numbers per district and per attribute value; numbers, so the
+//! counts over any split of the sets' numbers add ([`SpreadCounts::merge`]).
+//!
+//! *finish* (`spread_table`, `skew_table`): shares, scope verdicts, G, ln p and ln q.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use arrow::array::RecordBatch;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
+
+use super::cols::{u64s_dense, Codes, TableBuilder};
+use super::input::{Complainants, Store};
+use super::lists::{ListKind, NamedSet};
+use crate::error::Result;
+use crate::join;
+use crate::normalize::phone::format_e164;
+use crate::stats;
+
+/// One set whose spread is measured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpreadSet {
+    /// `kind:name`, or `number:+E164` for an originating number.
+    pub name: String,
+    /// `campaign`, `upload`, `download` or `number`.
+    pub kind: &'static str,
+    /// The account behind it, where known.
+    pub account: Option<String>,
+    /// Distinct numbers, ascending (for a number: the complainants it reached).
+    pub numbers: Vec<u64>,
+}
+
+impl SpreadSet {
+    /// The set of a list.
+    pub fn of_list(s: &NamedSet) -> SpreadSet {
+        SpreadSet {
+            name: s.name.clone(),
+            kind: s.kind.label(),
+            account: s.account.clone(),
+            numbers: s.numbers.clone(),
+        }
+    }
+
+    /// The set of the complainants an originating number reached.
+    pub fn of_number(n: u64, reached: Vec<u64>) -> SpreadSet {
+        SpreadSet {
+            name: format!("number:{}", format_e164(n)),
+            kind: "number",
+            account: None,
+            numbers: reached,
+        }
+    }
+}
+
+/// Where numbers are: the district of each number (population rows first, then the
+/// complainants' own; the lowest row wins) and the attributes of the population's numbers.
+pub(crate) struct Geography {
+    /// Numbers of the district table.
+    table_number: Vec<u64>,
+    /// District code per table row (`NONE` where null).
+    table_district: Vec<u32>,
+    /// District names.
+    pub districts: Vec<String>,
+    /// Numbers of the population table.
+    pop_number: Vec<u64>,
+    /// The attributes compared (`age_band`, `party`), each interned per population row.
+    pub attributes: Vec<(&'static str, Codes)>,
+    /// Per account: national, or the districts its downloads were scoped to.
+    scope: HashMap<String, Scope>,
+}
+
+/// The districts an account may reach, from its download logs.
+#[derive(Clone, Debug, Default)]
+struct Scope {
+    national: bool,
+    districts: BTreeSet<String>,
+}
+
+impl Geography {
+    /// From the population, complainants and downloads.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a column is missing or of another type.
+    pub fn read(st: &Store, comp: &Complainants) -> Result<Geography> {
+        let pop = &st.population;
+        let pop_number = u64s_dense(pop, "number")?;
+        let dist = Codes::read(pop, "district")?;
+        let mut districts = dist.names;
+        let mut table_number = pop_number.clone();
+        let mut table_district = dist.codes;
+        let mut comp_d: Vec<(&u64, &String)> = comp.district.iter().collect();
+        comp_d.sort();
+        for (n, d) in comp_d {
+            let code = match districts.iter().position(|x| x == d) {
+                Some(c) => c as u32,
+                None => {
+                    districts.push(d.clone());
+                    districts.len() as u32 - 1
+                }
+            };
+            table_number.push(*n);
+            table_district.push(code);
+        }
+        let attributes = vec![
+            ("age_band", Codes::read(pop, "age_band")?),
+            ("party", Codes::read(pop, "party")?),
+        ];
+        Ok(Geography {
+            table_number,
+            table_district,
+            districts,
+            pop_number,
+            attributes,
+            scope: scopes(&st.downloads)?,
+        })
+    }
+}
+
+/// Account scopes from the download logs: the union of the districts named in every download
+/// of the account (`;`-separated); `national` means no restriction.
+fn scopes(downloads: &RecordBatch) -> Result<HashMap<String, Scope>> {
+    let mut scope: HashMap<String, Scope> = HashMap::default();
+    if downloads.num_rows() == 0 {
+        return Ok(scope);
+    }
+    let acc = Codes::read(downloads, "account")?;
+    let sc = Codes::read(downloads, "scope")?;
+    for i in 0..acc.codes.len() {
+        let (Some(a), Some(s)) = (acc.get(i), sc.get(i)) else {
+            continue;
+        };
+        let e = scope.entry(a.to_string()).or_default();
+        for d in s.split(';').map(str::trim) {
+            if d.eq_ignore_ascii_case("national") {
+                e.national = true;
+            } else if !d.is_empty() {
+                e.districts.insert(d.to_string());
+            }
+        }
+    }
+    Ok(scope)
+}
+
+/// Per set: numbers per district and without one; per attribute, per set (but numbers), the
+/// population numbers per value; per attribute, the population rows per value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpreadCounts {
+    /// Per set, per district code.
+    pub district: Vec<Vec<u64>>,
+    /// Per set, numbers with no district.
+    pub no_district: Vec<u64>,
+    /// Per attribute, per set that is not a number, per value.
+    pub observed: Vec<Vec<Vec<u64>>>,
+    /// Per attribute, per value: population rows.
+    pub base: Vec<Vec<u64>>,
+}
+
+fn add_into(x: &mut [u64], y: &[u64]) {
+    for (u, v) in x.iter_mut().zip(y) {
+        *u += v;
+    }
+}
+
+impl SpreadCounts {
+    /// The counts of two parts of the sets' numbers (and of the population), added.
+    pub fn merge(mut self, o: &SpreadCounts) -> SpreadCounts {
+        for (x, y) in self.district.iter_mut().zip(&o.district) {
+            add_into(x, y);
+        }
+        add_into(&mut self.no_district, &o.no_district);
+        for (xa, ya) in self.observed.iter_mut().zip(&o.observed) {
+            for (x, y) in xa.iter_mut().zip(ya) {
+                add_into(x, y);
+            }
+        }
+        for (x, y) in self.base.iter_mut().zip(&o.base) {
+            add_into(x, y);
+        }
+        self
+    }
+}
+
+/// Counts the sets. Every member is looked up once in the district table and once in the
+/// population (one join each for all the sets).
+pub(crate) fn count(geo: &Geography, sets: &[SpreadSet]) -> SpreadCounts {
+    let members: Vec<u64> = sets
+        .iter()
+        .flat_map(|s| s.numbers.iter().copied())
+        .collect();
+    let mut bounds = Vec::with_capacity(sets.len() + 1);
+    bounds.push(0usize);
+    for s in sets {
+        bounds.push(bounds[bounds.len() - 1] + s.numbers.len());
+    }
+    let (in_table, in_pop) = rayon::join(
+        || join::lookup_first(&members, &geo.table_number),
+        || join::lookup_first(&members, &geo.pop_number),
+    );
+    let nd = geo.districts.len();
+    let (district, no_district): (Vec<Vec<u64>>, Vec<u64>) = (0..sets.len())
+        .into_par_iter()
+        .map(|s| {
+            let mut counts = vec![0u64; nd];
+            let mut none = 0u64;
+            for row in &in_table[bounds[s]..bounds[s + 1]] {
+                match row.map(|r| geo.table_district[r as usize] as usize) {
+                    Some(d) if d < nd => counts[d] += 1,
+                    _ => none += 1,
+                }
+            }
+            (counts, none)
+        })
+        .unzip();
+    let named: Vec<usize> = (0..sets.len())
+        .filter(|&s| sets[s].kind != "number")
+        .collect();
+    let observed = geo
+        .attributes
+        .iter()
+        .map(|(_, codes)| {
+            named
+                .par_iter()
+                .map(|&s| {
+                    let mut obs = vec![0u64; codes.len()];
+                    for row in in_pop[bounds[s]..bounds[s + 1]].iter().flatten() {
+                        let c = codes.codes[*row as usize];
+                        if c != super::cols::NONE {
+                            obs[c as usize] += 1;
+                        }
+                    }
+                    obs
+                })
+                .collect()
+        })
+        .collect();
+    let base = geo
+        .attributes
+        .iter()
+        .map(|(_, codes)| {
+            let mut b = vec![0u64; codes.len()];
+            for &c in &codes.codes {
+                if c != super::cols::NONE {
+                    b[c as usize] += 1;
+                }
+            }
+            b
+        })
+        .collect();
+    SpreadCounts {
+        district,
+        no_district,
+        observed,
+        base,
+    }
+}
+
+/// `results/spread`: per set, per district reached, the recipients, their share, and whether
+/// the district is in the scope of the account behind the set. A set whose own account has no
+/// download log takes the scope of the account behind its source download (`source_of`: set
+/// name → (download name, account)).
+///
+/// # Errors
+/// Only if the columns came out of different lengths, which would be a bug.
+pub(crate) fn spread_table(
+    geo: &Geography,
+    sets: &[SpreadSet],
+    c: &SpreadCounts,
+    source_of: &BTreeMap<String, (String, String)>,
+) -> Result<RecordBatch> {
+    let mut t = SpreadRows::default();
+    for (s, set) in sets.iter().enumerate() {
+        let total = set.numbers.len().max(1) as f64;
+        let own = set.account.as_ref().and_then(|a| geo.scope.get(a));
+        let (sc, from) = match (own, source_of.get(&set.name)) {
+            (Some(sc), _) => (
+                Some(sc),
+                set.account.as_ref().map(|a| format!("account {a}")),
+            ),
+            (None, Some((dl, acc))) => (
+                geo.scope.get(acc),
+                Some(format!("account {acc} of source {dl}")),
+            ),
+            (None, None) => (None, None),
+        };
+        for (d, &n) in c.district[s].iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let name = &geo.districts[d];
+            let verdict = sc.map(|x| {
+                if x.national || x.districts.contains(name) {
+                    "in_scope"
+                } else {
+                    "outside_scope"
+                }
+            });
+            t.push(
+                set,
+                Some(name.clone()),
+                n,
+                n as f64 / total,
+                verdict,
+                sc.and(from.clone()),
+            );
+        }
+        if c.no_district[s] > 0 {
+            let n = c.no_district[s];
+            t.push(set, None, n, n as f64 / total, None, None);
+        }
+    }
+    TableBuilder::default()
+        .text_dense("set", &t.set)
+        .text_dense("kind", &t.kind)
+        .text("district", t.district)
+        .u64("recipients", t.recipients)
+        .f64("share", t.share)
+        .text("scope", t.scope)
+        .text("scope_from", t.scope_from)
+        .build("spread")
+}
+
+#[derive(Default)]
+struct SpreadRows {
+    set: Vec<String>,
+    kind: Vec<&'static str>,
+    district: Vec<Option<String>>,
+    recipients: Vec<u64>,
+    share: Vec<f64>,
+    scope: Vec<Option<&'static str>>,
+    scope_from: Vec<Option<String>>,
+}
+
+impl SpreadRows {
+    fn push(
+        &mut self,
+        set: &SpreadSet,
+        district: Option<String>,
+        n: u64,
+        share: f64,
+        scope: Option<&'static str>,
+        from: Option<String>,
+    ) {
+        self.set.push(set.name.clone());
+        self.kind.push(set.kind);
+        self.district.push(district);
+        self.recipients.push(n);
+        self.share.push(share);
+        self.scope.push(scope);
+        self.scope_from.push(from);
+    }
+}
+
+/// `results/skew`: per set (but numbers) and attribute, the G-test of the recipients found in
+/// the population against the population's proportions; q over every row.
+///
+/// # Errors
+/// Only if the columns came out of different lengths, which would be a bug.
+pub(crate) fn skew_table(
+    geo: &Geography,
+    sets: &[SpreadSet],
+    c: &SpreadCounts,
+) -> Result<RecordBatch> {
+    let named: Vec<&SpreadSet> = sets.iter().filter(|s| s.kind != "number").collect();
+    let (mut set, mut attr, mut g, mut df, mut ln_p, mut n) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (a, (name, codes)) in geo.attributes.iter().enumerate() {
+        if codes.is_empty() {
+            continue;
+        }
+        let total: u64 = c.base[a].iter().sum();
+        let props: Vec<f64> = c.base[a]
+            .iter()
+            .map(|&b| b as f64 / total.max(1) as f64)
+            .collect();
+        for (s, obs) in named.iter().zip(&c.observed[a]) {
+            let n_obs: u64 = obs.iter().sum();
+            if n_obs == 0 {
+                continue;
+            }
+            let t = stats::g_test(obs, &props);
+            set.push(s.name.clone());
+            attr.push(*name);
+            g.push(t.g);
+            df.push(t.df as u64);
+            ln_p.push(t.ln_p);
+            n.push(n_obs);
+        }
+    }
+    let ln_q = stats::bh_ln_q(&ln_p);
+    TableBuilder::default()
+        .text_dense("set", &set)
+        .text_dense("attribute", &attr)
+        .u64("recipients_in_population", n)
+        .f64("g", g)
+        .u64("df", df)
+        .f64("ln_p", ln_p)
+        .f64("q", ln_q.iter().map(|v| v.exp()).collect())
+        .f64("ln_q", ln_q)
+        .build("skew")
+}
+
+/// The sets whose spread is measured: campaigns, uploads, downloads, then the top originating
+/// numbers with the complainants each reached.
+pub(crate) fn sets(
+    campaigns: &[NamedSet],
+    uploads: &[NamedSet],
+    downloads: &[NamedSet],
+    top_numbers: Vec<(u64, Vec<u64>)>,
+) -> Vec<SpreadSet> {
+    let mut v: Vec<SpreadSet> = campaigns
+        .iter()
+        .chain(uploads)
+        .chain(downloads)
+        .map(SpreadSet::of_list)
+        .collect();
+    v.extend(
+        top_numbers
+            .into_iter()
+            .map(|(n, r)| SpreadSet::of_number(n, r)),
+    );
+    debug_assert!(v.iter().all(|s| s.kind != ListKind::Watchlist.label()));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{AsArray, StringArray, UInt64Array};
+    use proptest::prelude::*;
+
+    use super::super::testkit::{self, table};
+    use super::*;
+    use crate::model::Kind;
+
+    fn geography() -> Geography {
+        let population = table(
+            Kind::Population,
+            4,
+            vec![
+                ("number", Arc::new(UInt64Array::from(vec![1, 2, 3, 4]))),
+                (
+                    "district",
+                    Arc::new(StringArray::from(vec![
+                        Some("North"),
+                        Some("North"),
+                        Some("South"),
+                        None,
+                    ])),
+                ),
+                (
+                    "age_band",
+                    Arc::new(StringArray::from(vec!["18-34", "35+", "35+", "35+"])),
+                ),
+            ],
+        );
+        let downloads = table(
+            Kind::Downloads,
+            1,
+            vec![
+                ("number", Arc::new(UInt64Array::from(vec![1]))),
+                ("account", Arc::new(StringArray::from(vec!["acc"]))),
+                ("scope", Arc::new(StringArray::from(vec!["North"]))),
+            ],
+        );
+        let empty = |k: Kind| table(k, 0, vec![]);
+        let st = Store {
+            calls: empty(Kind::Calls),
+            complainants: empty(Kind::Complainants),
+            subscribers: empty(Kind::Subscribers),
+            vendor_list: empty(Kind::VendorList),
+            vendor_calls: empty(Kind::VendorCalls),
+            watchlist: empty(Kind::Watchlist),
+            downloads,
+            population,
+            numbering_plan: empty(Kind::NumberingPlan),
+        };
+        // Number 9 is a complainant in the East, outside the population.
+        let comp = testkit::complainants(&[(9, "a", true, Some("East"))]);
+        Geography::read(&st, &comp).unwrap()
+    }
+
+    fn set(name: &str, account: Option<&str>, numbers: &[u64]) -> SpreadSet {
+        SpreadSet {
+            name: name.into(),
+            kind: "upload",
+            account: account.map(str::to_string),
+            numbers: numbers.to_vec(),
+        }
+    }
+
+    #[test]
+    fn districts_against_the_accounts_scope() {
+        let g = geography();
+        assert_eq!(g.districts, ["North", "South", "East"]);
+        let sets = vec![set("upload:u", Some("acc"), &[1, 2, 3, 4, 9, 77])];
+        let c = count(&g, &sets);
+        assert_eq!(
+            (c.district[0].clone(), c.no_district[0]),
+            (vec![2, 1, 1], 2)
+        );
+        let t = spread_table(&g, &sets, &c, &BTreeMap::new()).unwrap();
+        let scope: Vec<Option<&str>> = t
+            .column_by_name("scope")
+            .unwrap()
+            .as_string::<i32>()
+            .iter()
+            .collect();
+        assert_eq!(
+            scope,
+            [
+                Some("in_scope"),
+                Some("outside_scope"),
+                Some("outside_scope"),
+                None
+            ]
+        );
+        // Population: one 18-34 and three 35+; the set holds all four population numbers.
+        assert_eq!(
+            (c.base[0].clone(), c.observed[0][0].clone()),
+            (vec![1, 3], vec![1, 3])
+        );
+        let k = skew_table(&g, &sets, &c).unwrap();
+        assert_eq!(k.num_rows(), 1);
+    }
+
+    proptest! {
+        /// count(A) + count(B) == count(A ∪ B) for any split of the sets' numbers.
+        #[test]
+        fn counts_add_over_any_split_of_the_numbers(
+            sets in prop::collection::vec(prop::collection::btree_set(0u64..12, 0..8), 3),
+            mask in any::<u16>(),
+        ) {
+            let g = geography();
+            let mk = |f: &dyn Fn(u64) -> bool| -> Vec<SpreadSet> {
+                sets.iter().enumerate().map(|(i, s)| SpreadSet {
+                    kind: if i == 2 { "number" } else { "upload" },
+                    ..set(&format!("s{i}"), None, &s.iter().copied().filter(|&n| f(n)).collect::<Vec<_>>())
+                }).collect()
+            };
+            let whole = count(&g, &mk(&|_| true));
+            let a = count(&g, &mk(&|n| mask >> n & 1 == 1));
+            let mut b = count(&g, &mk(&|n| mask >> n & 1 == 0));
+            // The population is counted once, in the whole: the base of one part only.
+            b.base.iter_mut().for_each(|v| v.iter_mut().for_each(|x| *x = 0));
+            prop_assert_eq!(a.merge(&b), whole);
+        }
+    }
+}
