@@ -22,13 +22,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use arrow::array::AsArray;
-use arrow::datatypes::UInt64Type;
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::correlate::RESULTS;
 use crate::error::{Error, Result};
+use crate::model::results::Table;
 
 /// A published-figures file.
 #[derive(Debug, Deserialize)]
@@ -69,20 +66,6 @@ impl Comparison {
     }
 }
 
-/// Reads `DIR/results/figures.json`.
-///
-/// # Errors
-/// [`Error::Store`] when it is missing (run `callsift correlate` first) or malformed.
-pub fn read(dir: &Path) -> Result<serde_json::Map<String, Value>> {
-    let p = dir.join(RESULTS).join("figures.json");
-    let text = std::fs::read_to_string(&p)
-        .map_err(|e| Error::store(&p, format!("{e} (run `callsift correlate` first?)")))?;
-    match serde_json::from_str(&text).map_err(|e| Error::store(&p, e))? {
-        Value::Object(m) => Ok(m),
-        _ => Err(Error::store(&p, "not a JSON object")),
-    }
-}
-
 /// Compares a run's figures with a published-figures file.
 ///
 /// # Errors
@@ -91,7 +74,7 @@ pub fn compare(dir: &Path, published: &Path) -> Result<Vec<Comparison>> {
     let text = std::fs::read_to_string(published).map_err(|e| Error::io(published, e))?;
     let pubd: Published =
         toml::from_str(&text).map_err(|e| Error::config(published, e.to_string()))?;
-    let fig = read(dir)?;
+    let fig = crate::results::figures(dir)?;
     let mut out = Vec::new();
     for (name, f) in &pubd.figures {
         let computed = if name == "campaign_recipients" {
@@ -100,7 +83,7 @@ pub fn compare(dir: &Path, published: &Path) -> Result<Vec<Comparison>> {
             })?;
             campaign_recipients(dir, c)?
         } else {
-            fig.get(name).and_then(Value::as_u64)
+            fig.count(name)
         };
         out.push(Comparison {
             name: name.clone(),
@@ -113,16 +96,13 @@ pub fn compare(dir: &Path, published: &Path) -> Result<Vec<Comparison>> {
 
 /// Distinct dialed numbers of a campaign, from `results/campaigns.parquet`.
 fn campaign_recipients(dir: &Path, campaign: &str) -> Result<Option<u64>> {
-    let t = crate::store::read_table(&dir.join(RESULTS).join("campaigns.parquet"))?;
-    let (codes, names) = crate::correlate::cols::intern(&t, "campaign")?;
-    let rec = t
-        .column_by_name("recipients")
-        .ok_or_else(|| Error::store("campaigns.parquet", "no recipients column"))?
-        .as_primitive::<UInt64Type>()
-        .clone();
-    Ok((0..t.num_rows())
-        .find(|&i| codes[i] != crate::correlate::cols::NONE && names[codes[i] as usize] == campaign)
-        .map(|i| rec.value(i)))
+    let t = crate::results::table(dir, Table::Campaigns)?;
+    let names = crate::results::texts(&t, Table::Campaigns, "campaign")?;
+    let recipients = crate::results::u64s(&t, Table::Campaigns, "recipients")?;
+    Ok(names
+        .iter()
+        .position(|n| n.as_deref() == Some(campaign))
+        .map(|i| recipients[i]))
 }
 
 /// Prints the figures (and the comparison); returns the exit code: 1 when a published figure is
@@ -134,7 +114,7 @@ pub fn print(dir: &Path, published: Option<&Path>) -> Result<i32> {
     let mut o = std::io::stdout().lock();
     match published {
         None => {
-            for (k, v) in read(dir)? {
+            for (k, v) in crate::results::figures(dir)?.to_map() {
                 if k != "inputs" {
                     let _ = writeln!(o, "{k:<28} {v}");
                 }

@@ -23,6 +23,7 @@ pub mod normalize;
 pub mod outdir;
 pub mod profile;
 pub mod pseudonym;
+pub mod results;
 pub mod stats;
 pub mod store;
 pub mod synth;

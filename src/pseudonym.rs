@@ -8,9 +8,10 @@
 //! gives the same token for the same number in every table and every run, so tokens join across
 //! tables and reports of one case; a new key per case prevents linking cases.
 //!
-//! What is replaced, table by table, is an explicit list ([`rules`]): every text column of every
-//! results table must be listed, and [`pseudonymize_batch`] refuses a table or a text column it
-//! has no rule for, so a column added later cannot leak numbers unnoticed. Columns listed as
+//! What is replaced, column by column, is part of the results contract: every text column of
+//! every results table carries its [`Rule`] ([`crate::model::results::Column::rule`]), and
+//! [`pseudonymize_batch`] refuses a table whose columns differ from the contract, so a column
+//! added later cannot leak numbers unnoticed. Columns listed as
 //! [`Rule::Keep`] (names of carriers, vendors, campaigns, lists, accounts, districts, evidence
 //! references) are still scanned for embedded canonical numbers (`+` and 8 to 15 digits),
 //! which are replaced by their tokens too.
@@ -23,10 +24,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
-use arrow::datatypes::DataType;
 use hmac::{Hmac, Mac};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+pub use crate::model::results::Rule;
+use crate::model::results::{Table, Type};
 use sha2::Sha256;
 
 use crate::error::{Error, Result};
@@ -203,157 +206,31 @@ pub struct Pseudonymization {
     pub scope: String,
 }
 
-/// What happens to a text column of a results table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
-    /// Not a number (a name, a status, a reference): kept, embedded canonical numbers replaced.
-    Keep,
-    /// One phone number per cell (or the raw caller-ID text): its token.
-    Number,
-    /// Phone numbers joined with `; `: each replaced, the tokens sorted.
-    NumberList,
-    /// A set or list name, which is a number for the `number:` sets of the spread table.
-    SetName,
-    /// A person's name (the subscriber behind a number): an `nm-` token, since a name beside a
-    /// token would identify the number again.
-    Name,
-}
-
-/// The text columns of every results table and their rules. Non-text columns (counts, ranks,
-/// scores, times, flags) are kept; results hold phone numbers only as E.164 text.
-pub const RULES: &[(&str, &[(&str, Rule)])] = {
-    use Rule::*;
-    &[
-        (
-            "numbers",
-            &[
-                ("number", Number),
-                ("p_text", Keep),
-                ("subscriber_status", Keep),
-                ("subscriber_name", Name),
-                ("watchlists", Keep),
-                ("campaigns", Keep),
-                ("districts", Keep),
-                ("evidence", Keep),
-            ],
-        ),
-        (
-            "attribution",
-            &[
-                ("source_file", Keep),
-                ("carrier", Keep),
-                ("called", Number),
-                ("seen", Number),
-                ("seen_status", Keep),
-                ("vendor", Keep),
-                ("campaign", Keep),
-                ("account", Keep),
-                ("presented", Number),
-                ("vendor_source_file", Keep),
-            ],
-        ),
-        (
-            "campaigns",
-            &[
-                ("campaign", Keep),
-                ("vendor", Keep),
-                ("account", Keep),
-                ("presented", NumberList),
-            ],
-        ),
-        ("offsets", &[("carrier", Keep), ("vendor", Keep)]),
-        ("overlaps", &[("list_a", SetName), ("list_b", SetName)]),
-        ("enrichment", &[("list", SetName), ("kind", Keep)]),
-        (
-            "spread",
-            &[
-                ("set", SetName),
-                ("kind", Keep),
-                ("district", Keep),
-                ("scope", Keep),
-                ("scope_from", Keep),
-            ],
-        ),
-        ("skew", &[("set", SetName), ("attribute", Keep)]),
-        (
-            "leads",
-            &[
-                ("number", Number),
-                ("country_code", Keep),
-                ("area_code", Keep),
-                ("exchange_holder", Keep),
-                ("exchange_status", Keep),
-                ("country", Keep),
-                ("region", Keep),
-                ("subscriber_status", Keep),
-                ("evidence", Keep),
-            ],
-        ),
-    ]
-};
-
-/// The rules of a results table, `None` for a table without any.
-pub fn rules(table: &str) -> Option<&'static [(&'static str, Rule)]> {
-    RULES.iter().find(|(t, _)| *t == table).map(|(_, r)| *r)
-}
-
-fn is_text(t: &DataType) -> bool {
-    match t {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
-        DataType::Dictionary(_, v) => is_text(v),
-        _ => false,
-    }
-}
-
-/// A results table with its text columns mapped by the table's [`rules`], column by column;
+/// A results table with its text columns mapped by their contract [`Rule`]s, column by column;
 /// other columns are shared, not copied. Nulls stay null.
 ///
 /// # Errors
-/// [`Error::Store`] naming the table when it has no rules, a text column has no rule, a listed
-/// column is missing or not plain UTF-8: each a bug to fix in [`RULES`], reported rather than
-/// risking a number left in clear.
-pub fn pseudonymize_batch(key: &Key, table: &str, batch: &RecordBatch) -> Result<RecordBatch> {
-    let what = format!("results table {table}");
-    let rules = rules(table)
-        .ok_or_else(|| Error::store(&what, "no pseudonymisation rules for this table"))?;
-    for (name, _) in rules {
-        if batch.column_by_name(name).is_none() {
-            return Err(Error::store(
-                &what,
-                format!("pseudonymisation rule for column '{name}', which the table lacks"),
-            ));
-        }
-    }
+/// [`Error::Store`] naming the table when its columns differ from the contract (a bug,
+/// reported rather than risking a number left in clear).
+pub fn pseudonymize_batch(key: &Key, table: Table, batch: &RecordBatch) -> Result<RecordBatch> {
+    let what = format!("results table {}", table.name());
     let schema = batch.schema();
+    if let Some(m) = table.mismatch(&schema) {
+        return Err(Error::store(
+            &what,
+            format!("{m}: not pseudonymised, its columns differ from the contract"),
+        ));
+    }
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
-    for (field, col) in schema.fields().iter().zip(batch.columns()) {
-        if !is_text(field.data_type()) {
+    for (c, col) in table.columns().iter().zip(batch.columns()) {
+        if c.ty != Type::Text {
             columns.push(col.clone());
             continue;
-        }
-        let Some(&(_, rule)) = rules.iter().find(|(n, _)| n == field.name()) else {
-            return Err(Error::store(
-                &what,
-                format!(
-                    "text column '{}' has no pseudonymisation rule (add it to pseudonym::RULES)",
-                    field.name()
-                ),
-            ));
-        };
-        if field.data_type() != &DataType::Utf8 {
-            return Err(Error::store(
-                &what,
-                format!(
-                    "text column '{}' is {}, not Utf8",
-                    field.name(),
-                    field.data_type()
-                ),
-            ));
         }
         let s = col.as_string::<i32>();
         let mapped: Vec<Option<String>> = (0..s.len())
             .into_par_iter()
-            .map(|i| s.is_valid(i).then(|| key.apply(rule, s.value(i))))
+            .map(|i| s.is_valid(i).then(|| key.apply(c.rule, s.value(i))))
             .collect();
         columns.push(Arc::new(StringArray::from(mapped)));
     }
@@ -465,22 +342,25 @@ mod tests {
     }
 
     #[test]
-    fn batch_maps_listed_columns_and_refuses_unknown_ones() {
+    fn batch_maps_text_columns_by_the_contract_and_refuses_other_shapes() {
         let k = key();
         let b = TableBuilder::default()
             .u64("rank", vec![1, 2])
             .text_dense("number", &["+16135550101", "+442079460958"])
+            .f64("q", vec![0.01, 0.02])
+            .f64("ln_p", vec![-9.0, -8.0])
+            .u64("only_incident", vec![5, 4])
             .text("country_code", vec![Some("1"), None])
-            .text_dense("area_code", &["613", ""])
-            .text_dense("exchange_holder", &["Bell", ""])
-            .text_dense("exchange_status", &["", ""])
-            .text_dense("country", &["CA", ""])
-            .text_dense("region", &["ON", ""])
+            .text("area_code", vec![Some("613"), None])
+            .text("exchange_holder", vec![Some("Bell"), None])
+            .text("exchange_status", vec![Some("in service"), None])
+            .text("country", vec![Some("CA"), None])
+            .text("region", vec![Some("ON"), None])
             .text_dense("subscriber_status", &["refused", "not_requested"])
             .text_dense("evidence", &["a.csv:3", "b.csv:9"])
-            .build("leads")
+            .build(Table::Leads)
             .unwrap();
-        let p = pseudonymize_batch(&k, "leads", &b).unwrap();
+        let p = pseudonymize_batch(&k, Table::Leads, &b).unwrap();
         assert_eq!(p.schema(), b.schema());
         let num = p.column_by_name("number").unwrap().as_string::<i32>();
         assert_eq!(num.value(0), k.token("+16135550101"));
@@ -488,20 +368,24 @@ mod tests {
         let cc = p.column_by_name("country_code").unwrap().as_string::<i32>();
         assert!(cc.is_null(1));
         assert_eq!(p.column(0), b.column(0));
-        // A text column without a rule, a table without rules, a rule without its column.
+        // A text column the contract lacks, a table of another shape, a column missing.
         let extra = TableBuilder::default()
-            .text_dense("list_a", &["x"])
-            .text_dense("list_b", &["y"])
+            .text_dense("carrier", &["c"])
+            .text_dense("vendor", &["v"])
+            .i64_opt("offset_ms", vec![None])
+            .u64("candidates", vec![0])
+            .i64_opt("mad_ms", vec![None])
+            .u64("matches", vec![0])
             .text_dense("note", &["+16135550101"])
-            .build("overlaps")
+            .build_any()
             .unwrap();
-        let e = pseudonymize_batch(&k, "overlaps", &extra).unwrap_err();
+        let e = pseudonymize_batch(&k, Table::Offsets, &extra).unwrap_err();
         assert!(e.to_string().contains("'note'"), "{e}");
-        assert!(pseudonymize_batch(&k, "nope", &extra).is_err());
+        assert!(pseudonymize_batch(&k, Table::Offsets, &b).is_err());
         let lacking = TableBuilder::default()
-            .text_dense("list_a", &["x"])
-            .build("overlaps")
+            .u64("rank", vec![1])
+            .build_any()
             .unwrap();
-        assert!(pseudonymize_batch(&k, "overlaps", &lacking).is_err());
+        assert!(pseudonymize_batch(&k, Table::Overlaps, &lacking).is_err());
     }
 }

@@ -12,8 +12,9 @@ use arrow::datatypes::{DataType, UInt64Type};
 use callsift::config::Case;
 use callsift::correlate::{CorrelateOptions, Correlation};
 use callsift::manifest::Manifest;
+use callsift::model::results::{Table, Type};
 use callsift::model::{ColType, Kind};
-use callsift::pseudonym::{rules, Key, Rule, TOKEN_PREFIX};
+use callsift::pseudonym::{Key, Rule, TOKEN_PREFIX};
 use callsift::store::read_table;
 
 /// Printable and without digits, so that a search for it in the outputs means something.
@@ -232,9 +233,12 @@ fn assert_consistent(
         let q = &pseudo[name];
         assert_eq!(p.schema(), q.schema(), "{name}");
         assert_eq!(p.num_rows(), q.num_rows(), "{name}");
-        let rules = rules(name).unwrap_or_else(|| panic!("no rules for {name}"));
+        let table = Table::from_name(name).unwrap_or_else(|| panic!("no contract for {name}"));
         for f in p.schema().fields() {
-            let rule = rules.iter().find(|(c, _)| c == f.name()).map(|r| r.1);
+            let rule = table
+                .column(f.name())
+                .filter(|c| c.ty == Type::Text)
+                .map(|c| c.rule);
             let Some(rule) = rule else {
                 assert!(
                     !matches!(f.data_type(), DataType::Utf8 | DataType::Dictionary(..)),

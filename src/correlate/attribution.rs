@@ -21,6 +21,7 @@ use super::input::{Calls, Complainants};
 use super::lists::NamedSet;
 use crate::error::Result;
 use crate::join;
+use crate::model::results::Table;
 use crate::normalize::phone::format_e164;
 
 /// The vendor call log's columns.
@@ -292,7 +293,7 @@ pub(crate) fn attribution_table(
             "vendor_source_row",
             m.iter().map(|x| log.row[x.vendor_row]).collect(),
         )
-        .build("attribution")
+        .build(Table::Attribution)
 }
 
 /// The campaigns attributed to each originating number (by the number the carrier recorded).
@@ -404,7 +405,7 @@ pub(crate) fn campaigns_table(
         )
         .time("first_dial", first)
         .time("last_dial", last)
-        .build("campaigns")
+        .build(Table::Campaigns)
 }
 
 /// `results/offsets`: every (carrier, vendor) pair with its estimated offset.
@@ -432,7 +433,7 @@ pub fn offsets_table(a: &Attribution) -> Result<RecordBatch> {
             p.iter().map(|x| x.mad_us.map(|o| o / 1000)).collect(),
         )
         .u64("matches", p.iter().map(|x| x.matches).collect())
-        .build("offsets")
+        .build(Table::Offsets)
 }
 
 #[cfg(test)]

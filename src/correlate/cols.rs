@@ -15,6 +15,7 @@ use arrow::datatypes::{
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
+use crate::model::results::Table;
 
 /// Null code of an interned column.
 pub const NONE: u32 = u32::MAX;
@@ -303,12 +304,27 @@ impl TableBuilder {
         self
     }
 
-    /// The table.
+    /// The results table `table`, checked against its contract ([`Table::columns`]).
     ///
     /// # Errors
-    /// Only when column lengths differ, which would be a bug.
-    pub fn build(self, what: &str) -> Result<RecordBatch> {
+    /// [`Error::Store`] when the columns differ from the contract or in length: a bug.
+    pub fn build(self, table: Table) -> Result<RecordBatch> {
+        let what = format!("results table {}", table.name());
+        let schema = Schema::new(self.fields);
+        if let Some(m) = table.mismatch(&schema) {
+            return Err(Error::store(&what, format!("{m} (model::results)")));
+        }
+        // The contract's own schema, so that the table carries exactly it.
+        RecordBatch::try_new(table.schema(), self.arrays).map_err(|e| Error::store(&what, e))
+    }
+
+    /// A table of any columns (tests build partial tables).
+    ///
+    /// # Errors
+    /// Only when column lengths differ.
+    #[cfg(test)]
+    pub fn build_any(self) -> Result<RecordBatch> {
         RecordBatch::try_new(Arc::new(Schema::new(self.fields)), self.arrays)
-            .map_err(|e| Error::store(what, e))
+            .map_err(|e| Error::store("table", e))
     }
 }

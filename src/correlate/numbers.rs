@@ -13,6 +13,7 @@ use super::input::{Calls, Complainants};
 use super::reach::{Evidence, Ranking, ReachCounts};
 use crate::error::Result;
 use crate::join;
+use crate::model::results::Table;
 use crate::normalize::phone::{country_code, format_e164, nanp_parts};
 use crate::stats;
 
@@ -122,7 +123,7 @@ pub(crate) fn numbers_table(
             "evidence",
             &texts(&|k| evidence_text(cx.calls, &c.evidence[k])),
         )
-        .build("numbers")
+        .build(Table::Numbers)
 }
 
 /// The leads, in rank order: significant (q ≤ [`ALPHA`]), unexplained, and without a
@@ -235,7 +236,7 @@ pub(crate) fn leads_table(
                 .map(|&k| evidence_text(calls, &c.evidence[k]))
                 .collect::<Vec<_>>(),
         )
-        .build("leads")
+        .build(Table::Leads)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use super::cols::TableBuilder;
 use super::lists::{memberships, NamedSet};
 use crate::error::Result;
 use crate::join::{self, Overlaps};
+use crate::model::results::Table;
 use crate::stats;
 
 /// The overlaps of every pair of `a` and `b` lists that share a number (a campaign is not
@@ -190,7 +191,7 @@ pub fn table(rows: &[OverlapRow], a: &[&NamedSet], b: &[&NamedSet]) -> Result<Re
         .f64("ln_p", rows.iter().map(|r| r.ln_p).collect())
         .f64("q", rows.iter().map(|r| r.ln_q.exp()).collect())
         .f64("ln_q", rows.iter().map(|r| r.ln_q).collect())
-        .build("overlaps")
+        .build(Table::Overlaps)
 }
 
 /// Per list: its size and how many of `marked` (the complainants' numbers) it holds.
@@ -297,7 +298,7 @@ pub fn enrichment_table(
         .f64("ln_p", rows.iter().map(|r| r.ln_p).collect())
         .f64("q", rows.iter().map(|r| r.ln_q.exp()).collect())
         .f64("ln_q", rows.iter().map(|r| r.ln_q).collect())
-        .build("enrichment")
+        .build(Table::Enrichment)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::overlaps::{EnrichmentCounts, EnrichmentRow, OverlapRow};
 use super::reach::{Ranking, ReachCounts};
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
-use crate::model::results::Figures;
+use crate::model::results::{Figures, Table};
 use crate::normalize::phone::format_e164;
 use crate::outdir::RESULTS;
 use crate::pseudonym::Key;
@@ -33,18 +33,18 @@ pub(crate) struct Tables {
 }
 
 impl Tables {
-    /// Each table with its name.
-    fn named(&self) -> [(&'static str, &RecordBatch); 9] {
+    /// Each table with its name, in [`Table::ALL`]'s order.
+    fn named(&self) -> [(Table, &RecordBatch); 9] {
         [
-            ("numbers", &self.numbers),
-            ("attribution", &self.attribution),
-            ("campaigns", &self.campaigns),
-            ("offsets", &self.offsets),
-            ("overlaps", &self.overlaps),
-            ("enrichment", &self.enrichment),
-            ("spread", &self.spread),
-            ("skew", &self.skew),
-            ("leads", &self.leads),
+            (Table::Numbers, &self.numbers),
+            (Table::Attribution, &self.attribution),
+            (Table::Campaigns, &self.campaigns),
+            (Table::Offsets, &self.offsets),
+            (Table::Overlaps, &self.overlaps),
+            (Table::Enrichment, &self.enrichment),
+            (Table::Spread, &self.spread),
+            (Table::Skew, &self.skew),
+            (Table::Leads, &self.leads),
         ]
     }
 
@@ -54,17 +54,17 @@ impl Tables {
     /// # Errors
     /// As [`crate::pseudonym::pseudonymize_batch`].
     pub fn pseudonymize(self, key: &Key) -> Result<Tables> {
-        let p = |table: &str, b: RecordBatch| crate::pseudonym::pseudonymize_batch(key, table, &b);
+        let p = |table: Table, b: RecordBatch| crate::pseudonym::pseudonymize_batch(key, table, &b);
         Ok(Tables {
-            numbers: p("numbers", self.numbers)?,
-            attribution: p("attribution", self.attribution)?,
-            campaigns: p("campaigns", self.campaigns)?,
-            offsets: p("offsets", self.offsets)?,
-            overlaps: p("overlaps", self.overlaps)?,
-            enrichment: p("enrichment", self.enrichment)?,
-            spread: p("spread", self.spread)?,
-            skew: p("skew", self.skew)?,
-            leads: p("leads", self.leads)?,
+            numbers: p(Table::Numbers, self.numbers)?,
+            attribution: p(Table::Attribution, self.attribution)?,
+            campaigns: p(Table::Campaigns, self.campaigns)?,
+            offsets: p(Table::Offsets, self.offsets)?,
+            overlaps: p(Table::Overlaps, self.overlaps)?,
+            enrichment: p(Table::Enrichment, self.enrichment)?,
+            spread: p(Table::Spread, self.spread)?,
+            skew: p(Table::Skew, self.skew)?,
+            leads: p(Table::Leads, self.leads)?,
         })
     }
 }
@@ -95,12 +95,13 @@ pub(crate) fn write(
     let files: Vec<(String, &RecordBatch, bool)> = tables
         .named()
         .iter()
-        .flat_map(|&(name, t)| {
+        .flat_map(|&(table, t)| {
+            let name = table.name();
             let csv = (format!("{RESULTS}/{name}.csv"), t, true);
-            if name == "leads" {
-                vec![csv]
-            } else {
+            if table.has_parquet() {
                 vec![(format!("{RESULTS}/{name}.parquet"), t, false), csv]
+            } else {
+                vec![csv]
             }
         })
         .collect();

@@ -19,6 +19,7 @@ use super::input::{Complainants, Store};
 use super::lists::{ListKind, NamedSet};
 use crate::error::Result;
 use crate::join;
+use crate::model::results::Table;
 use crate::normalize::phone::format_e164;
 use crate::stats;
 
@@ -321,7 +322,7 @@ pub(crate) fn spread_table(
         .f64("share", t.share)
         .text("scope", t.scope)
         .text("scope_from", t.scope_from)
-        .build("spread")
+        .build(Table::Spread)
 }
 
 #[derive(Default)]
@@ -401,7 +402,7 @@ pub(crate) fn skew_table(
         .f64("ln_p", ln_p)
         .f64("q", ln_q.iter().map(|v| v.exp()).collect())
         .f64("ln_q", ln_q)
-        .build("skew")
+        .build(Table::Skew)
 }
 
 /// The sets whose spread is measured: campaigns, uploads, downloads, then the top originating

@@ -13,12 +13,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use arrow::array::RecordBatch;
 use serde::Serialize;
 
-use crate::correlate::cols::{bools, intern, u64s_dense, NONE};
-use crate::error::{Error, Result};
-use crate::store::read_table;
+use crate::error::Result;
+use crate::model::results::Table;
+use crate::results::{bools, i64s, table, texts, u64s};
 
 use super::read_truth;
 
@@ -176,38 +175,12 @@ impl std::fmt::Display for Accuracy {
     }
 }
 
-fn table(dir: &Path, name: &str) -> Result<RecordBatch> {
-    read_table(&dir.join(format!("{name}.parquet")))
-}
-
-/// A text column as strings (`None` for null).
-fn texts(b: &RecordBatch, col: &str) -> Result<Vec<Option<String>>> {
-    let (codes, names) = intern(b, col)?;
-    Ok(codes
-        .into_iter()
-        .map(|c| (c != NONE).then(|| names[c as usize].clone()))
-        .collect())
-}
-
-fn i64s_opt(b: &RecordBatch, col: &str) -> Result<Vec<Option<i64>>> {
-    use arrow::array::{Array, AsArray};
-    use arrow::datatypes::Int64Type;
-    let a = b
-        .column_by_name(col)
-        .ok_or_else(|| Error::store(col, "missing column"))?
-        .as_primitive::<Int64Type>();
-    Ok((0..a.len())
-        .map(|i| a.is_valid(i).then(|| a.value(i)))
-        .collect())
-}
-
 /// Compares the results of `callsift run DIR/case.toml --out OUT` with `DIR/truth.json`.
 ///
 /// # Errors
-/// [`Error::Io`] or [`Error::Store`] when the truth or a results table is missing or malformed.
+/// [`crate::Error::Io`] or [`crate::Error::Store`] when the truth or a results table is missing or malformed.
 pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
     let truth = read_truth(case_dir)?;
-    let res = out.join(crate::correlate::RESULTS);
     let mut acc = Accuracy {
         campaigns: truth
             .misleading
@@ -228,10 +201,10 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
         .collect();
 
     // Originating numbers, in rank order.
-    let nb = table(&res, "numbers")?;
-    let num = texts(&nb, "number")?;
-    let rank = u64s_dense(&nb, "rank")?;
-    let expl = bools(&nb, "explained")?;
+    let nb = table(out, Table::Numbers)?;
+    let num = texts(&nb, Table::Numbers, "number")?;
+    let rank = u64s(&nb, Table::Numbers, "rank")?;
+    let expl = bools(&nb, Table::Numbers, "explained")?;
     let mut order: Vec<usize> = (0..nb.num_rows()).collect();
     order.sort_by_key(|&i| rank[i]);
     for m in &truth.misleading {
@@ -241,7 +214,7 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
         let mut raw = None;
         for &i in &order {
             let n = num[i].as_deref().unwrap_or("");
-            let explained = expl[i] == Some(true);
+            let explained = expl[i];
             if mine.contains(n) {
                 raw = raw.or(Some(rank[i]));
                 if !explained && best.is_none() {
@@ -255,7 +228,7 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
         acc.spoofed_rank_raw.push(raw);
     }
     let explained_of: BTreeMap<&str, bool> = (0..nb.num_rows())
-        .filter_map(|i| num[i].as_deref().map(|n| (n, expl[i] == Some(true))))
+        .filter_map(|i| num[i].as_deref().map(|n| (n, expl[i])))
         .collect();
     acc.gotv_explained = truth
         .election_day_gotv
@@ -269,9 +242,9 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
         .collect();
 
     // Campaigns by complainants matched.
-    let cp = table(&res, "campaigns")?;
-    let cname = texts(&cp, "campaign")?;
-    let matched = u64s_dense(&cp, "complainants_matched")?;
+    let cp = table(out, Table::Campaigns)?;
+    let cname = texts(&cp, Table::Campaigns, "campaign")?;
+    let matched = u64s(&cp, Table::Campaigns, "complainants_matched")?;
     for m in &truth.misleading {
         let mine = cname
             .iter()
@@ -290,10 +263,10 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
     }
 
     // Enrichment among campaigns.
-    let en = table(&res, "enrichment")?;
-    let list = texts(&en, "list")?;
-    let kind = texts(&en, "kind")?;
-    let erank = u64s_dense(&en, "rank")?;
+    let en = table(out, Table::Enrichment)?;
+    let list = texts(&en, Table::Enrichment, "list")?;
+    let kind = texts(&en, Table::Enrichment, "kind")?;
+    let erank = u64s(&en, Table::Enrichment, "rank")?;
     let mut eorder: Vec<usize> = (0..en.num_rows())
         .filter(|&i| kind[i].as_deref() == Some("campaign"))
         .collect();
@@ -319,10 +292,10 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
     }
 
     // The upload's top overlap.
-    let ov = table(&res, "overlaps")?;
-    let la = texts(&ov, "list_a")?;
-    let lb = texts(&ov, "list_b")?;
-    let orank = u64s_dense(&ov, "rank")?;
+    let ov = table(out, Table::Overlaps)?;
+    let la = texts(&ov, Table::Overlaps, "list_a")?;
+    let lb = texts(&ov, Table::Overlaps, "list_b")?;
+    let orank = u64s(&ov, Table::Overlaps, "rank")?;
     for m in &truth.misleading {
         let a = format!("upload:{}", m.upload_list);
         let top = (0..ov.num_rows())
@@ -335,9 +308,9 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
     }
 
     // Targeted complainants recovered by attribution.
-    let at = table(&res, "attribution")?;
-    let called = texts(&at, "called")?;
-    let acamp = texts(&at, "campaign")?;
+    let at = table(out, Table::Attribution)?;
+    let called = texts(&at, Table::Attribution, "called")?;
+    let acamp = texts(&at, Table::Attribution, "campaign")?;
     let recovered: BTreeSet<&str> = (0..at.num_rows())
         .filter(|&i| {
             acamp[i]
@@ -367,10 +340,10 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
     };
 
     // Clock offsets.
-    if let Ok(off) = table(&res, "offsets") {
-        let car = texts(&off, "carrier")?;
-        let ven = texts(&off, "vendor")?;
-        let est = i64s_opt(&off, "offset_ms")?;
+    if let Ok(off) = table(out, Table::Offsets) {
+        let car = texts(&off, Table::Offsets, "carrier")?;
+        let ven = texts(&off, Table::Offsets, "vendor")?;
+        let est = i64s(&off, Table::Offsets, "offset_ms")?;
         for i in 0..off.num_rows() {
             let c = car[i].clone().unwrap_or_default();
             let skew = truth.carrier_clock_skew_s.get(&c).copied().unwrap_or(0);

@@ -1,0 +1,106 @@
+//! Reading a run's results (`DIR/results/`): `figures.json` as the typed [`Figures`] and each
+//! table through its contract ([`Table`]), so that every reader of results (`figures`, `eval`,
+//! the report, the bindings) sees the columns `correlate` promised or a clear error.
+
+use std::path::Path;
+
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+
+use crate::error::{Error, Result};
+use crate::model::results::{Figures, Table};
+use crate::outdir::RESULTS;
+
+/// Reads `DIR/results/figures.json`.
+///
+/// # Errors
+/// [`Error::Store`] when it is missing (run `callsift correlate` first) or malformed.
+pub fn figures(dir: &Path) -> Result<Figures> {
+    let p = dir.join(RESULTS).join("figures.json");
+    let text = std::fs::read_to_string(&p)
+        .map_err(|e| Error::store(&p, format!("{e} (run `callsift correlate` first?)")))?;
+    serde_json::from_str(&text).map_err(|e| Error::store(&p, e))
+}
+
+/// Reads the results table `table` of the run in `dir` (its Parquet file), checked against the
+/// contract: every column present with its type, no null where the contract allows none.
+///
+/// # Errors
+/// [`Error::Store`] when the file is missing, damaged or differs from the contract (`leads`,
+/// which is written as CSV only, included).
+pub fn table(dir: &Path, table: Table) -> Result<RecordBatch> {
+    let path = dir.join(RESULTS).join(format!("{}.parquet", table.name()));
+    if !table.has_parquet() {
+        return Err(Error::store(
+            &path,
+            "this results table is written as CSV only",
+        ));
+    }
+    crate::store::read_table_as(&path, &table.schema(), None)
+}
+
+/// A text column of a results table read through [`table`], by its contract name.
+///
+/// # Errors
+/// [`Error::Store`] when the contract has no such text column.
+pub fn texts(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<String>>> {
+    let a = column(b, table, name)?;
+    let s = a
+        .as_string_opt::<i32>()
+        .ok_or_else(|| not_of(table, name, "text"))?;
+    Ok(s.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// A `u64` column of a results table read through [`table`] (the contract allows no null in
+/// one), by its contract name.
+///
+/// # Errors
+/// [`Error::Store`] when the contract has no such `u64` column.
+pub fn u64s(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<u64>> {
+    let a = column(b, table, name)?;
+    let v = a
+        .as_primitive_opt::<arrow::datatypes::UInt64Type>()
+        .ok_or_else(|| not_of(table, name, "u64"))?;
+    Ok(v.values().to_vec())
+}
+
+/// An `i64` column (nulls as `None`) of a results table read through [`table`].
+///
+/// # Errors
+/// [`Error::Store`] when the contract has no such `i64` column.
+pub fn i64s(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<i64>>> {
+    let a = column(b, table, name)?;
+    let v = a
+        .as_primitive_opt::<arrow::datatypes::Int64Type>()
+        .ok_or_else(|| not_of(table, name, "i64"))?;
+    Ok(v.iter().collect())
+}
+
+/// A flag column of a results table read through [`table`].
+///
+/// # Errors
+/// [`Error::Store`] when the contract has no such flag column.
+pub fn bools(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<bool>> {
+    let a = column(b, table, name)?;
+    let v = a
+        .as_boolean_opt()
+        .ok_or_else(|| not_of(table, name, "flag"))?;
+    Ok((0..v.len()).map(|i| v.is_valid(i) && v.value(i)).collect())
+}
+
+fn column<'b>(b: &'b RecordBatch, table: Table, name: &str) -> Result<&'b ArrayRef> {
+    if table.column(name).is_none() {
+        return Err(Error::store(
+            format!("results table {}", table.name()),
+            format!("the contract has no column '{name}'"),
+        ));
+    }
+    b.column_by_name(name)
+        .ok_or_else(|| not_of(table, name, "present"))
+}
+
+fn not_of(table: Table, name: &str, what: &str) -> Error {
+    Error::store(
+        format!("results table {}", table.name()),
+        format!("column '{name}' is not {what} (read it with results::table)"),
+    )
+}
