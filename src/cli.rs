@@ -1,4 +1,5 @@
-//! The command line: clap definitions ([`Cli`]), checked, then run.
+//! The command line: clap definitions ([`Cli`]), checked, then run. Part of the binary, not of
+//! the library: it drives the library's public API as any other program would.
 //!
 //! `main.rs` only parses, calls [`run`], and turns the result into an exit code: 0 success,
 //! 1 a check failed (`verify`), 2 usage, 3 configuration, 4 input, 5 reconciliation, 6 I/O.
@@ -8,10 +9,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::Case;
-use crate::error::{Error, Result};
-use crate::manifest;
-use crate::outdir::{Evidence, OutDir, Staging};
+use callsift::config::Case;
+use callsift::error::{Error, Result};
+use callsift::manifest;
+use callsift::outdir::{Evidence, OutDir, Staging};
 
 /// Forensic call-log correlation for election investigations.
 #[derive(Debug, Parser)]
@@ -130,10 +131,10 @@ pub struct CorrelateArgs {
 
 /// The correlate options of a command line: the key is read now, so that a bad key file fails
 /// before any work.
-fn correlate_options(pseudonymize: Option<&Path>) -> Result<crate::correlate::CorrelateOptions> {
-    Ok(crate::correlate::CorrelateOptions {
+fn correlate_options(pseudonymize: Option<&Path>) -> Result<callsift::correlate::CorrelateOptions> {
+    Ok(callsift::correlate::CorrelateOptions {
         pseudonymize: pseudonymize
-            .map(crate::pseudonym::Key::from_file)
+            .map(callsift::pseudonym::Key::from_file)
             .transpose()?,
     })
 }
@@ -218,7 +219,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Run(_) | Command::Ingest(_) | Command::Correlate(_)
     ) {
         // Before anything is staged, so that an interrupt at any moment stops cleanly.
-        crate::outdir::install_signal_handlers()?;
+        callsift::outdir::install_signal_handlers()?;
     }
     match cli.command {
         Command::Ingest(a) => {
@@ -228,7 +229,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let rep = step(&out, case_sha256(&case)?, |staged| {
                 threads
                     .1
-                    .install(|| crate::ingest::run_in(&case, staged.path(), threads.0))
+                    .install(|| callsift::ingest::run_in(&case, staged.path(), threads.0))
             })?;
             if !a.engine.quiet {
                 print_ingest_summary(&rep.manifest, &a.out);
@@ -249,9 +250,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                         2,
                         &format!("ingest: {} evidence files", case.files.len()),
                     );
-                    let rep = crate::ingest::run_in(&case, staged.path(), threads.0)?;
+                    let rep = callsift::ingest::run_in(&case, staged.path(), threads.0)?;
                     progress.step(2, 2, "correlate");
-                    let cor = crate::correlate::run(staged.path(), &opts)?;
+                    let cor = callsift::correlate::run(staged.path(), &opts)?;
                     progress.done();
                     Ok((rep, cor))
                 })
@@ -266,7 +267,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     if !a.engine.quiet {
                         println!();
                     }
-                    crate::figures::print(&a.out, Some(p))
+                    callsift::figures::print(&a.out, Some(p))
                 }
                 None => Ok(0),
             }
@@ -287,26 +288,28 @@ pub fn run(cli: Cli) -> Result<i32> {
                 staged.carry_store()?;
                 threads
                     .1
-                    .install(|| crate::correlate::run(staged.path(), &opts))
+                    .install(|| callsift::correlate::run(staged.path(), &opts))
             })?;
             if !a.engine.quiet {
                 print_correlation(&cor, &a.dir);
             }
             Ok(0)
         }
-        Command::Figures(a) => crate::figures::print(&a.dir, a.published.as_deref()),
+        Command::Figures(a) => callsift::figures::print(&a.dir, a.published.as_deref()),
         Command::Synth(a) => {
-            let world: crate::synth::World = a
+            let world: callsift::synth::World = a
                 .world
                 .parse()
                 .map_err(|e: String| Error::config("--world", e))?;
             let threads = pool(a.engine.threads)?;
-            let opts = crate::synth::SynthOptions {
+            let opts = callsift::synth::SynthOptions {
                 seed: a.seed,
                 scale: a.scale,
                 world,
             };
-            let s = threads.1.install(|| crate::synth::synth(&opts, &a.out))?;
+            let s = threads
+                .1
+                .install(|| callsift::synth::synth(&opts, &a.out))?;
             if !a.engine.quiet {
                 println!(
                     "{} call rows in {} files ({:.1} MB) in {:.1} s: {}",
@@ -322,7 +325,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Eval(a) => {
             // The run folder is a unit callsift owns: the evaluation is printed, not written
             // into it.
-            let acc = crate::synth::eval(&a.dir, &a.out)?;
+            let acc = callsift::synth::eval(&a.dir, &a.out)?;
             if a.json {
                 let text =
                     serde_json::to_string_pretty(&acc).map_err(|e| Error::store(&a.out, e))?;
@@ -433,15 +436,15 @@ fn step<T>(
     let staged = out.stage()?;
     match f(&staged) {
         Ok(v) => {
-            staged.commit(crate::audit::Entry::now(command, case_sha256, None, 0))?;
+            staged.commit(callsift::audit::Entry::now(command, case_sha256, None, 0))?;
             Ok(v)
         }
         Err(e) => {
             drop(staged);
             if out.exists() {
-                let entry = crate::audit::Entry::now(command, case_sha256, None, e.exit_code());
+                let entry = callsift::audit::Entry::now(command, case_sha256, None, e.exit_code());
                 // The failure is recorded when it can be; the error itself is what matters.
-                let _ = crate::audit::append(&out.path().join(crate::outdir::AUDIT), &entry);
+                let _ = callsift::audit::append(&out.path().join(callsift::outdir::AUDIT), &entry);
             }
             Err(e)
         }
@@ -471,13 +474,13 @@ fn print_ingest_summary(m: &manifest::Manifest, out: &Path) {
     let _ = writeln!(
         o,
         "case store: {}  quarantine: {q} rows ({})  manifest: {}",
-        out.join(crate::ingest::STORE).display(),
+        out.join(callsift::ingest::STORE).display(),
         out.join("store/quarantine.csv").display(),
         out.join(manifest::FILE).display()
     );
 }
 
-fn print_correlation(c: &crate::correlate::Correlation, out: &Path) {
+fn print_correlation(c: &callsift::correlate::Correlation, out: &Path) {
     let mut o = std::io::stdout().lock();
     let _ = writeln!(o);
     for (k, v) in &c.figures.to_map() {
@@ -506,7 +509,7 @@ fn print_correlation(c: &crate::correlate::Correlation, out: &Path) {
     let _ = writeln!(
         o,
         "results: {}",
-        out.join(crate::correlate::RESULTS).display()
+        out.join(callsift::correlate::RESULTS).display()
     );
 }
 

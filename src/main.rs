@@ -2,9 +2,11 @@
 
 use clap::Parser;
 
+mod cli;
+
 fn main() {
-    let cli = callsift::cli::Cli::parse();
-    let code = match callsift::cli::run(cli) {
+    let cli = cli::Cli::parse();
+    let code = match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("callsift: error: {e}");

@@ -190,7 +190,7 @@ impl SynthSummary {
     }
 }
 
-/// The planted truth (`truth.json`), for [`eval`] and tests; the engine never reads it.
+/// The planted truth (`truth.json`), for `eval` and tests; the engine never reads it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Truth {
     /// The generator and its version.
