@@ -222,144 +222,161 @@ pub fn run(cli: Cli) -> Result<i32> {
         callsift::outdir::install_signal_handlers()?;
     }
     match cli.command {
-        Command::Ingest(a) => {
-            let threads = pool(a.engine.threads)?;
-            let case = Case::load(&a.case)?;
-            let out = OutDir::open(&a.out, &evidence(&case))?;
-            let rep = step(&out, case_sha256(&case)?, |staged| {
-                threads
-                    .1
-                    .install(|| callsift::ingest::run_in(&case, staged.path(), threads.0))
-            })?;
-            if !a.engine.quiet {
-                print_ingest_summary(&rep.manifest, &a.out);
-            }
-            Ok(0)
-        }
-        Command::Run(r) => {
-            let a = &r.ingest;
-            let threads = pool(a.engine.threads)?;
-            let case = Case::load(&a.case)?;
-            let out = OutDir::open(&a.out, &evidence(&case))?;
-            let opts = correlate_options(r.pseudonymize.as_deref())?;
-            let progress = Progress::new(a.engine.quiet);
-            let (rep, cor) = step(&out, case_sha256(&case)?, |staged| {
-                threads.1.install(|| -> Result<_> {
-                    progress.step(
-                        1,
-                        2,
-                        &format!("ingest: {} evidence files", case.files.len()),
-                    );
-                    let rep = callsift::ingest::run_in(&case, staged.path(), threads.0)?;
-                    progress.step(2, 2, "correlate");
-                    let cor = callsift::correlate::run(staged.path(), &opts)?;
-                    progress.done();
-                    Ok((rep, cor))
-                })
-            })?;
-            drop(out);
-            if !a.engine.quiet {
-                print_ingest_summary(&rep.manifest, &a.out);
-                print_correlation(&cor, &a.out);
-            }
-            match &r.published {
-                Some(p) => {
-                    if !a.engine.quiet {
-                        println!();
-                    }
-                    callsift::figures::print(&a.out, Some(p))
-                }
-                None => Ok(0),
-            }
-        }
-        Command::Correlate(c) => {
-            let opts = correlate_options(c.pseudonymize.as_deref())?;
-            let a = &c.dir;
-            let threads = pool(a.engine.threads)?;
-            let out = OutDir::open(&a.dir, &[])?;
-            if !out.exists() {
-                return Err(Error::store(
-                    &a.dir,
-                    "no run in this folder: run `callsift ingest CASE.toml --out DIR` first",
-                ));
-            }
-            let case_sha = manifest::Manifest::read(out.path())?.case_sha256;
-            let cor = step(&out, Some(case_sha), |staged| {
-                staged.carry_store()?;
-                threads
-                    .1
-                    .install(|| callsift::correlate::run(staged.path(), &opts))
-            })?;
-            if !a.engine.quiet {
-                print_correlation(&cor, &a.dir);
-            }
-            Ok(0)
-        }
+        Command::Ingest(a) => ingest(&a),
+        Command::Run(r) => run_case(&r),
+        Command::Correlate(c) => correlate(&c),
         Command::Figures(a) => callsift::figures::print(&a.dir, a.published.as_deref()),
-        Command::Synth(a) => {
-            let world: callsift::synth::World = a
-                .world
-                .parse()
-                .map_err(|e: String| Error::config("--world", e))?;
-            let threads = pool(a.engine.threads)?;
-            let opts = callsift::synth::SynthOptions {
-                seed: a.seed,
-                scale: a.scale,
-                world,
-            };
-            let s = threads
-                .1
-                .install(|| callsift::synth::synth(&opts, &a.out))?;
-            if !a.engine.quiet {
-                println!(
-                    "{} call rows in {} files ({:.1} MB) in {:.1} s: {}",
-                    s.call_rows,
-                    s.files.len(),
-                    s.bytes() as f64 / 1e6,
-                    s.seconds,
-                    a.out.join("case.toml").display()
-                );
-            }
-            Ok(0)
-        }
-        Command::Eval(a) => {
-            // The run folder is a unit callsift owns: the evaluation is printed, not written
-            // into it.
-            let acc = callsift::synth::eval(&a.dir, &a.out)?;
-            if a.json {
-                let text =
-                    serde_json::to_string_pretty(&acc).map_err(|e| Error::store(&a.out, e))?;
-                println!("{text}");
-            } else {
-                println!("{acc}");
-            }
-            Ok(if acc.passed() { 0 } else { 1 })
-        }
-        Command::Verify(a) => {
-            let v = manifest::verify(&a.dir, a.case.as_deref())?;
-            let mut out = std::io::stdout().lock();
-            if a.json {
-                let text = serde_json::to_string_pretty(&v)
-                    .map_err(|e| Error::store(a.dir.join(manifest::FILE), e))?;
-                let _ = writeln!(out, "{text}");
-            } else {
-                for p in &v.problems {
-                    let _ = writeln!(out, "FAIL {}: {} [{}]", p.file, p.message, p.check);
-                }
-                for n in &v.notes {
-                    let _ = writeln!(out, "note: {n}");
-                }
-                let _ = writeln!(
-                    out,
-                    "{} files checked, {} problems",
-                    v.checked,
-                    v.problems.len()
-                );
-                let _ = writeln!(out, "manifest.json SHA-256 {}", v.manifest_sha256);
-            }
-            Ok(if v.ok { 0 } else { 1 })
-        }
+        Command::Synth(a) => synth(&a),
+        Command::Eval(a) => eval(&a),
+        Command::Verify(a) => verify(&a),
     }
+}
+
+/// `callsift ingest`: the case store, written as a unit.
+fn ingest(a: &IngestArgs) -> Result<i32> {
+    let threads = pool(a.engine.threads)?;
+    let case = Case::load(&a.case)?;
+    let out = OutDir::open(&a.out, &evidence(&case))?;
+    let rep = step(&out, case_sha256(&case)?, |staged| {
+        threads
+            .1
+            .install(|| callsift::ingest::run_in(&case, staged.path(), threads.0))
+    })?;
+    if !a.engine.quiet {
+        print_ingest_summary(&rep.manifest, &a.out);
+    }
+    Ok(0)
+}
+
+/// `callsift run`: ingest then correlate, as one unit; then the published figures if given.
+fn run_case(r: &RunArgs) -> Result<i32> {
+    let a = &r.ingest;
+    let threads = pool(a.engine.threads)?;
+    let case = Case::load(&a.case)?;
+    let out = OutDir::open(&a.out, &evidence(&case))?;
+    let opts = correlate_options(r.pseudonymize.as_deref())?;
+    let progress = Progress::new(a.engine.quiet);
+    let (rep, cor) = step(&out, case_sha256(&case)?, |staged| {
+        threads.1.install(|| -> Result<_> {
+            progress.step(
+                1,
+                2,
+                &format!("ingest: {} evidence files", case.files.len()),
+            );
+            let rep = callsift::ingest::run_in(&case, staged.path(), threads.0)?;
+            progress.step(2, 2, "correlate");
+            let cor = callsift::correlate::run(staged.path(), &opts)?;
+            progress.done();
+            Ok((rep, cor))
+        })
+    })?;
+    drop(out);
+    if !a.engine.quiet {
+        print_ingest_summary(&rep.manifest, &a.out);
+        print_correlation(&cor, &a.out);
+    }
+    match &r.published {
+        Some(p) => {
+            if !a.engine.quiet {
+                println!();
+            }
+            callsift::figures::print(&a.out, Some(p))
+        }
+        None => Ok(0),
+    }
+}
+
+/// `callsift correlate`: the results again from the folder's store.
+fn correlate(c: &CorrelateArgs) -> Result<i32> {
+    let opts = correlate_options(c.pseudonymize.as_deref())?;
+    let a = &c.dir;
+    let threads = pool(a.engine.threads)?;
+    let out = OutDir::open(&a.dir, &[])?;
+    if !out.exists() {
+        return Err(Error::store(
+            &a.dir,
+            "no run in this folder: run `callsift ingest CASE.toml --out DIR` first",
+        ));
+    }
+    let case_sha = manifest::Manifest::read(out.path())?.case_sha256;
+    let cor = step(&out, Some(case_sha), |staged| {
+        staged.carry_store()?;
+        threads
+            .1
+            .install(|| callsift::correlate::run(staged.path(), &opts))
+    })?;
+    if !a.engine.quiet {
+        print_correlation(&cor, &a.dir);
+    }
+    Ok(0)
+}
+
+/// `callsift synth`: a synthetic case with its planted truth.
+fn synth(a: &SynthArgs) -> Result<i32> {
+    let world: callsift::synth::World = a
+        .world
+        .parse()
+        .map_err(|e: String| Error::config("--world", e))?;
+    let threads = pool(a.engine.threads)?;
+    let opts = callsift::synth::SynthOptions {
+        seed: a.seed,
+        scale: a.scale,
+        world,
+    };
+    let s = threads
+        .1
+        .install(|| callsift::synth::synth(&opts, &a.out))?;
+    if !a.engine.quiet {
+        println!(
+            "{} call rows in {} files ({:.1} MB) in {:.1} s: {}",
+            s.call_rows,
+            s.files.len(),
+            s.bytes() as f64 / 1e6,
+            s.seconds,
+            a.out.join("case.toml").display()
+        );
+    }
+    Ok(0)
+}
+
+/// `callsift eval`: a run on a synthetic case against its truth (the evaluation is printed, not written: the run folder is a unit callsift owns).
+fn eval(a: &EvalArgs) -> Result<i32> {
+    // The run folder is a unit callsift owns: the evaluation is printed, not written
+    // into it.
+    let acc = callsift::synth::eval(&a.dir, &a.out)?;
+    if a.json {
+        let text = serde_json::to_string_pretty(&acc).map_err(|e| Error::store(&a.out, e))?;
+        println!("{text}");
+    } else {
+        println!("{acc}");
+    }
+    Ok(if acc.passed() { 0 } else { 1 })
+}
+
+/// `callsift verify`: the folder against its manifest (and the evidence, given the case).
+fn verify(a: &VerifyArgs) -> Result<i32> {
+    let v = manifest::verify(&a.dir, a.case.as_deref())?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let text = serde_json::to_string_pretty(&v)
+            .map_err(|e| Error::store(a.dir.join(manifest::FILE), e))?;
+        let _ = writeln!(out, "{text}");
+    } else {
+        for p in &v.problems {
+            let _ = writeln!(out, "FAIL {}: {} [{}]", p.file, p.message, p.check);
+        }
+        for n in &v.notes {
+            let _ = writeln!(out, "note: {n}");
+        }
+        let _ = writeln!(
+            out,
+            "{} files checked, {} problems",
+            v.checked,
+            v.problems.len()
+        );
+        let _ = writeln!(out, "manifest.json SHA-256 {}", v.manifest_sha256);
+    }
+    Ok(if v.ok { 0 } else { 1 })
 }
 
 /// Step-by-step progress on standard error, only when it is a terminal (so logs and pipes
