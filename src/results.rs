@@ -7,7 +7,7 @@ use std::path::Path;
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 
 use crate::error::{Error, Result};
-use crate::model::results::{Figures, Table};
+use crate::model::results::{Figures, Table, FIGURES_FILE};
 use crate::outdir::RESULTS;
 
 /// Reads `DIR/results/figures.json`.
@@ -15,7 +15,7 @@ use crate::outdir::RESULTS;
 /// # Errors
 /// [`Error::Store`] when it is missing (run `callsift correlate` first) or malformed.
 pub fn figures(dir: &Path) -> Result<Figures> {
-    let p = dir.join(RESULTS).join("figures.json");
+    let p = dir.join(RESULTS).join(FIGURES_FILE);
     let text = std::fs::read_to_string(&p)
         .map_err(|e| Error::store(&p, format!("{e} (run `callsift correlate` first?)")))?;
     serde_json::from_str(&text).map_err(|e| Error::store(&p, e))

@@ -12,7 +12,7 @@ use super::overlaps::{EnrichmentCounts, EnrichmentRow, OverlapRow};
 use super::reach::{Ranking, ReachCounts};
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
-use crate::model::results::{Figures, Table};
+use crate::model::results::{Figures, Table, FIGURES_FILE};
 use crate::normalize::phone::format_e164;
 use crate::outdir::RESULTS;
 use crate::pseudonym::Key;
@@ -82,7 +82,7 @@ pub(crate) fn write(
 ) -> Result<()> {
     let dir = out.join(RESULTS);
     crate::outdir::create_dir(&dir)?;
-    let fig_path = dir.join("figures.json");
+    let fig_path = dir.join(FIGURES_FILE);
     let text = serde_json::to_string_pretty(&serde_json::Value::Object(figures.to_map()))
         .map_err(|e| Error::store(&fig_path, e))?;
     store::write_atomic(&fig_path, |f| {
@@ -91,7 +91,7 @@ pub(crate) fn write(
             .and_then(|_| f.write_all(b"\n"))
             .map_err(|e| Error::io(&fig_path, e))
     })?;
-    manifest.add_output(out, &format!("{RESULTS}/figures.json"), None)?;
+    manifest.add_output(out, &format!("{RESULTS}/{FIGURES_FILE}"), None)?;
     let files: Vec<(String, &RecordBatch, bool)> = tables
         .named()
         .iter()

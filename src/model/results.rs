@@ -371,6 +371,9 @@ impl Table {
     }
 }
 
+/// The file of the figures under `results/`.
+pub const FIGURES_FILE: &str = "figures.json";
+
 /// `results/figures.json`: the counts a published inquiry reports, computed from the store.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
