@@ -4,78 +4,12 @@
 //! Test names follow the defects of the custody issue they guard against.
 
 mod common;
-use common::copy_dir;
+use common::{
+    bin, code, copy_dir, formats_case, hashes, repo, run, s, staging_left, stderr, stdout,
+};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-use sha2::{Digest, Sha256};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_callsift"))
-}
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-/// The formats fixture copied into `dir/case`; returns the case manifest's path.
-fn formats_case(dir: &Path) -> PathBuf {
-    let c = dir.join("case");
-    copy_dir(&repo("fixtures/formats"), &c);
-    copy_dir(&repo("fixtures/numbering"), &dir.join("numbering"));
-    c.join("case.toml")
-}
-
-fn sha(p: &Path) -> String {
-    let mut h = Sha256::new();
-    h.update(std::fs::read(p).unwrap());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// SHA-256 of every file under `dir`, by relative path.
-fn hashes(dir: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                out.push((rel, sha(&p)));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// Names in `dir` that look like callsift's staging folders.
-fn staging_left(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("callsift-staging") || n.contains("callsift-aside"))
-        .collect()
-}
 
 #[test]
 fn defect1_out_onto_the_evidence_folder_is_refused_and_evidence_unchanged() {
@@ -233,12 +167,12 @@ fn defect3_ingest_over_a_full_run_leaves_no_results_of_the_old_store() {
     let o = run(&["figures", s(&out)]);
     assert_ne!(code(&o), 0, "figures of a run that has none");
     let o = run(&["verify", s(&out)]);
-    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
     // correlate then brings the results of the new store.
     let o = run(&["correlate", s(&out), "-q"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = run(&["verify", s(&out)]);
-    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
     assert!(staging_left(d.path()).is_empty());
 }
 
@@ -313,13 +247,7 @@ fn figures_of(dir: &Path) -> Vec<u8> {
 /// case A or case B.
 fn assert_old_or_new(out: &Path, two: &TwoRuns, what: &str) {
     let o = run(&["verify", s(out)]);
-    assert_eq!(
-        code(&o),
-        0,
-        "{what}: verify: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        stderr(&o)
-    );
+    assert_eq!(code(&o), 0, "{what}: verify: {}{}", stdout(&o), stderr(&o));
     let f = figures_of(out);
     assert!(
         f == two.figures[0] || f == two.figures[1],
@@ -529,6 +457,6 @@ fn every_exit_code_from_the_binary() {
     text.push(b'\n');
     std::fs::write(&t, text).unwrap();
     let o = run(&["verify", s(&out)]);
-    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
     // 5 (a reconciliation failure) is a bug detector with no input that triggers it.
 }

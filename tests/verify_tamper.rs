@@ -10,7 +10,6 @@
 mod common;
 use common::copy_dir;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use callsift::audit;
 use callsift::config::Case;
@@ -593,14 +592,8 @@ fn correlate_again_on_an_untouched_store_still_runs() {
 // ---- The command line.
 
 fn callsift(args: &[&str]) -> (i32, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_callsift"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8(o.stdout).unwrap(),
-    )
+    let o = common::run(args);
+    (common::code(&o), common::stdout(&o))
 }
 
 #[test]
