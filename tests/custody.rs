@@ -1,6 +1,7 @@
 //! Chain of custody, end to end through the binary: evidence is never written, an evidence file
 //! is read once under any name, the output folder is a unit (complete old run or complete new
-//! run, never a mix: kills, interrupts, a full disk, two runs at once), and every exit code.
+//! run, never a mix: kills, interrupts, a full disk, two runs at once). Every exit code, end to
+//! end, is in `tests/binary.rs`.
 //! Test names follow the defects of the custody issue they guard against.
 
 mod common;
@@ -136,7 +137,12 @@ fn defect2_a_fifo_is_an_error_not_a_hang() {
     }
     let o = child.wait_with_output().unwrap();
     assert_eq!(code(&o), 3, "{}", stderr(&o));
-    assert!(stderr(&o).contains("FIFO"), "{}", stderr(&o));
+    // As docs/reliability.md quotes it.
+    assert!(
+        stderr(&o).contains("is a FIFO (named pipe), not an evidence file"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// A second case: the formats case without its last input (so its store and results differ).
@@ -421,42 +427,4 @@ fn defect7_a_missing_or_folder_case_manifest_is_exit_3() {
     let o = run(&["ingest", s(d.path()), "--out", s(&out)]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(stderr(&o).contains("folder"), "{}", stderr(&o));
-}
-
-#[test]
-fn every_exit_code_from_the_binary() {
-    let d = tempfile::tempdir().unwrap();
-    let case = formats_case(d.path());
-    let out = d.path().join("out");
-    // 0: a run; verify of it.
-    assert_eq!(code(&run(&["run", s(&case), "--out", s(&out), "-q"])), 0);
-    assert_eq!(code(&run(&["verify", s(&out)])), 0);
-    // 2: usage.
-    assert_eq!(code(&run(&["run", s(&case)])), 2);
-    assert_eq!(code(&run(&["frobnicate"])), 2);
-    // 3: configuration (an unknown key).
-    let bad = case.with_file_name("bad.toml");
-    std::fs::write(&bad, "[case]\nnmae = \"x\"\n").unwrap();
-    let o = run(&["run", s(&bad), "--out", s(&d.path().join("o3"))]);
-    assert_eq!(code(&o), 3, "{}", stderr(&o));
-    assert!(stderr(&o).contains("bad.toml"), "{}", stderr(&o));
-    // 4: an evidence file that cannot be used as a whole (empty), named in the message.
-    std::fs::write(case.with_file_name("complainants.csv"), "").unwrap();
-    let o = run(&["run", s(&case), "--out", s(&d.path().join("o4"))]);
-    assert_eq!(code(&o), 4, "{}", stderr(&o));
-    assert!(stderr(&o).contains("complainants.csv"), "{}", stderr(&o));
-    assert!(!d.path().join("o4").exists());
-    // 6: correlate or figures on a folder without a run.
-    let empty = d.path().join("empty");
-    std::fs::create_dir(&empty).unwrap();
-    assert_eq!(code(&run(&["correlate", s(&empty)])), 6);
-    assert_eq!(code(&run(&["figures", s(&empty)])), 6);
-    // 1: verify finds a problem.
-    let t = out.join("results/numbers.csv");
-    let mut text = std::fs::read(&t).unwrap();
-    text.push(b'\n');
-    std::fs::write(&t, text).unwrap();
-    let o = run(&["verify", s(&out)]);
-    assert_eq!(code(&o), 1, "{}", stdout(&o));
-    // 5 (a reconciliation failure) is a bug detector with no input that triggers it.
 }
