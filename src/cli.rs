@@ -457,6 +457,7 @@ fn step<T>(
             Ok(v)
         }
         Err(e) => {
+            let e = e.rebase(staged.path(), out.path());
             drop(staged);
             if out.exists() {
                 let entry = callsift::audit::Entry::now(command, case_sha256, None, e.exit_code());

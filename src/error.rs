@@ -54,6 +54,39 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error with a path under `from` moved under `to`: a step that failed inside its
+    /// staging folder names the file of the output folder, which the user can open (the
+    /// staging folder is gone by then).
+    pub fn rebase(self, from: &Path, to: &Path) -> Error {
+        let moved = |p: PathBuf| match p.strip_prefix(from) {
+            Ok(rest) => to.join(rest),
+            Err(_) => p,
+        };
+        match self {
+            Error::Config { file, msg } => Error::Config {
+                file: moved(file),
+                msg,
+            },
+            Error::Input { file, line, msg } => Error::Input {
+                file: moved(file),
+                line,
+                msg,
+            },
+            Error::Io { path, source } => Error::Io {
+                path: moved(path),
+                source,
+            },
+            Error::Reconciliation { file, msg } => Error::Reconciliation {
+                file: moved(file),
+                msg,
+            },
+            Error::Store { path, msg } => Error::Store {
+                path: moved(path),
+                msg,
+            },
+        }
+    }
+
     /// A configuration error about `file`.
     pub fn config(file: impl AsRef<Path>, msg: impl Into<String>) -> Error {
         Error::Config {

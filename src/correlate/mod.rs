@@ -41,7 +41,7 @@ pub mod spread;
 mod testkit;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use crate::config::{CaseFile, Window, Windows};
@@ -99,9 +99,12 @@ struct Params {
 
 impl Params {
     fn from_manifest(manifest: &Manifest, out: &Path) -> Result<Params> {
+        // The parameters are the manifest's record of the case file: an error names the
+        // manifest, where they were read (the case file may have changed since, or be gone).
+        let manifest_path = out.join(crate::manifest::FILE);
         let case: CaseFile = serde_json::from_value(manifest.parameters.clone())
-            .map_err(|e| Error::store(out.join(crate::manifest::FILE), e))?;
-        let case_path = PathBuf::from(&manifest.case_file);
+            .map_err(|e| Error::store(&manifest_path, e))?;
+        let case_path = manifest_path;
         let windows: Windows = case.validate(&case_path)?;
         let (Some(incident), Some(baseline)) = (windows.incident, windows.baseline) else {
             return Err(Error::config(
