@@ -9,8 +9,10 @@
 //! against the files; `correlate` re-hashes the case store before it reads it
 //! ([`Manifest::check_store`]).
 
+pub mod digest;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -18,9 +20,10 @@ use sha2::{Digest, Sha256};
 
 use crate::config::CaseFile;
 use crate::error::{Error, Result};
-use crate::load::hex;
 use crate::model::Kind;
 use crate::store::write_atomic;
+
+pub use digest::{hex, sha256_file};
 
 /// The manifest's file name inside the output folder.
 pub const FILE: &str = "manifest.json";
@@ -191,7 +194,7 @@ impl Manifest {
     pub fn check_store(&self, dir: &Path) -> Result<()> {
         use rayon::prelude::*;
         for kind in Kind::ALL {
-            let rel = format!("{}/{}.parquet", crate::ingest::STORE, kind.name());
+            let rel = format!("{}/{}.parquet", crate::outdir::STORE, kind.name());
             if !self.outputs.iter().any(|o| o.path == rel) {
                 return Err(Error::store(
                     dir.join(&rel),
@@ -201,7 +204,7 @@ impl Manifest {
                 ));
             }
         }
-        let prefix = format!("{}/", crate::ingest::STORE);
+        let prefix = format!("{}/", crate::outdir::STORE);
         let store: Vec<&OutputRecord> = self
             .outputs
             .iter()
@@ -242,26 +245,6 @@ impl Manifest {
             .collect();
         checks.into_iter().collect()
     }
-}
-
-/// SHA-256 and size of a file, streamed in 1 MiB blocks.
-///
-/// # Errors
-/// [`Error::Io`] naming the file.
-pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut n = 0u64;
-    loop {
-        let k = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if k == 0 {
-            break;
-        }
-        h.update(&buf[..k]);
-        n += k as u64;
-    }
-    Ok((hex(&h.finalize()), n))
 }
 
 /// Files an output folder may hold that the manifest does not list: the manifest itself and
@@ -562,7 +545,7 @@ fn check_reconciliation(
     tables: &BTreeMap<String, u64>,
     v: &mut Verification,
 ) {
-    let store = crate::ingest::STORE;
+    let store = crate::outdir::STORE;
     for i in &m.inputs {
         if !i.reconciles() {
             v.fail(

@@ -38,7 +38,8 @@ use sha2::{Digest, Sha256};
 use crate::config::InputFile;
 use crate::error::{Error, Result};
 use crate::ingest::convert::{Converter, Plan};
-use crate::load::{hex, Cell, Loaded, RowView};
+use crate::load::{Cell, Loaded, RowView};
+use crate::manifest::digest::hex;
 use crate::profile::TextEncoding;
 
 const WINDOW: usize = 32 << 20;

@@ -18,11 +18,10 @@ pub mod xlsx;
 
 use std::io::Read;
 
-use sha2::{Digest, Sha256};
-
 use crate::config::InputFile;
 use crate::error::{Error, Result};
 use crate::ingest::convert::ChunkOut;
+use crate::manifest::digest::sha256_hex;
 use crate::profile::Format;
 
 /// One cell of a record, borrowed from the reader's buffers.
@@ -93,20 +92,14 @@ pub(crate) fn read_all(file: &InputFile) -> Result<(Vec<u8>, String)> {
     let mut buf = Vec::new();
     f.read_to_end(&mut buf)
         .map_err(|e| Error::io(&file.path, e))?;
-    let sha = hex(&Sha256::digest(&buf));
+    let sha = sha256_hex(&buf);
     Ok((buf, sha))
 }
 
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
+/// Lower-case hex of bytes: kept here for the modules that still import it from `load`
+/// (`audit`, `pseudonym`); it lives in [`crate::manifest::digest`].
+#[doc(hidden)]
+pub use crate::manifest::digest::hex;
 
 /// Runs a third-party reader that may panic on hostile input, turning a panic into an error
 /// about the file.
@@ -125,13 +118,5 @@ pub(crate) fn guard<T>(file: &InputFile, what: &str, f: impl FnOnce() -> Result<
                 format!("the {what} reader failed on this file (damaged?): {msg}"),
             ))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn hex_is_lowercase() {
-        assert_eq!(super::hex(&[0, 0xab, 0x10]), "00ab10");
     }
 }
