@@ -1,4 +1,4 @@
-//! Carrier CSV → canonical batches (`callsift::load::read_file`), and `ingest::run` end to end.
+//! Carrier CSV → canonical batches (`callsift::ingest::read_file`), and `ingest::run` end to end.
 //!
 //! Data shape: a generated Ontario-style carrier CSV of 200,000 rows (~15 MB), the same shape as
 //! `benches/compare/gen_carrier_csv.py` writes (not the same bytes): every field quoted, CRLF,
@@ -8,7 +8,7 @@
 //! written into a temporary folder with a fixed seed (SplitMix64: no rand crate) and read with
 //! the `ontario` profile of `fixtures/formats/case.toml`.
 //!
-//! * `csv_to_batches/threads=N`: `load::read_file` (read, hash, split, normalise numbers and
+//! * `csv_to_batches/threads=N`: `ingest::read_file` (read, hash, split, normalise numbers and
 //!   times, build Arrow batches) on a rayon pool of N threads;
 //! * `ingest_run/threads=2`: `ingest::run` (the above, duplicate removal, Parquet, quarantine,
 //!   manifest with hashes, fsync) into a fresh temporary folder per iteration.
@@ -22,7 +22,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use callsift::config::Case;
-use callsift::load::read_file;
+use callsift::ingest::read_file;
 use callsift::synth::SplitMix as Rng;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 

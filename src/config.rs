@@ -32,10 +32,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{ColType, Fallback, Kind};
-use crate::normalize::phone::PhoneParser;
-use crate::normalize::time::{AmbiguousPolicy, DurationFormat, TimeParser};
 use crate::outdir::FileId;
-use crate::profile::{self, Format, Profile};
+use crate::profile::{self, Format, Profile, ReadSpec};
 
 /// The case manifest as written. Unknown keys are rejected.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -258,8 +256,10 @@ pub struct InputFile {
     pub format: Format,
     /// The profile's name as given (or `default`).
     pub profile_name: String,
-    /// The profile.
+    /// The profile as written.
     pub profile: Arc<Profile>,
+    /// The profile resolved: what the file is read and converted with.
+    pub spec: Arc<ReadSpec>,
     /// The input's label.
     pub label: Option<String>,
     /// Fixed values: the profile's `set`, overridden by the input's.
@@ -346,14 +346,14 @@ impl Case {
                 resolve_profile(path, &dir, &raw.profiles, spec.profile.as_deref(), &key)?;
             let mut set = profile.set.clone();
             set.extend(spec.set.clone());
-            check_profile(
+            let read_spec = Arc::new(check_profile(
                 &profile_origin,
                 &profile_name,
                 &profile,
                 spec.kind,
                 &set,
                 &key,
-            )?;
+            )?);
             for p in matched {
                 let format = match profile.format.or_else(|| Format::from_path(&p)) {
                     Some(f) => f,
@@ -381,6 +381,7 @@ impl Case {
                     format,
                     profile_name: profile_name.clone(),
                     profile: profile.clone(),
+                    spec: read_spec.clone(),
                     label: spec.label.clone(),
                     set: set.clone(),
                 });
@@ -510,8 +511,9 @@ fn resolve_profile(
     ))
 }
 
-/// Checks a profile against the kind it is used for: canonical column names, value maps,
-/// required columns, zone, formats, country, delimiter.
+/// Checks a profile against the kind it is used for (canonical column names, value maps,
+/// required columns), then resolves it once ([`Profile::resolve`]: delimiter, formats, zone,
+/// country...) into the [`ReadSpec`] its files are read with.
 fn check_profile(
     origin: &Path,
     name: &str,
@@ -519,7 +521,7 @@ fn check_profile(
     kind: Kind,
     set: &BTreeMap<String, String>,
     key: &str,
-) -> Result<()> {
+) -> Result<ReadSpec> {
     let err = |msg: String| {
         Error::config(
             origin,
@@ -570,31 +572,7 @@ fn check_profile(
             }
         }
     }
-    p.delimiter_byte().map_err(err)?;
-    p.quote_byte().map_err(err)?;
-    let policy: AmbiguousPolicy = p.ambiguous.parse().map_err(|_| {
-        err(format!(
-            "ambiguous: {:?} is not earliest, latest or quarantine",
-            p.ambiguous
-        ))
-    })?;
-    p.duration.parse::<DurationFormat>().map_err(|_| {
-        err(format!(
-            "duration: {:?} is not s, mm:ss or hh:mm:ss",
-            p.duration
-        ))
-    })?;
-    if p.timestamp_formats.is_empty() {
-        return Err(err("timestamp_formats: give at least one format".into()));
-    }
-    TimeParser::try_new(&p.timestamp_formats, &p.time_zone, policy)
-        .map_err(|e| err(format!("time_zone/timestamp_formats: {e}")))?;
-    PhoneParser::try_new(&p.default_country, &p.blocked_tokens)
-        .map_err(|e| err(format!("default_country: {e}")))?;
-    if p.max_field_bytes == 0 {
-        return Err(err("max_field_bytes: must be at least 1".into()));
-    }
-    Ok(())
+    p.resolve().map_err(|e| err(e.to_string()))
 }
 
 /// The evidence files `pattern` (relative to `dir`; `*`, `?`, `[...]` and `**` allowed) names,

@@ -8,6 +8,10 @@
 //! the case manifest (`[profiles.NAME]`), in their own TOML file, or ship with the binary
 //! (`builtin:NAME`, see [`builtin`]).
 //!
+//! A [`Profile`] is the data as written (strings, checked only by serde); [`Profile::resolve`]
+//! validates it once and builds the typed [`ReadSpec`] (bytes, enums, parsers) that the readers
+//! and the converter use, so that nothing downstream parses a profile string again.
+//!
 //! ```toml
 //! [profiles.ontario]
 //! delimiter = ","
@@ -22,12 +26,15 @@
 //! duration = "Duration (s)"
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::normalize::phone::PhoneParser;
+use crate::normalize::time::{AmbiguousPolicy, DurationFormat, TimeParser};
 
 /// The container format of an evidence file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,7 +211,7 @@ impl Profile {
     ///
     /// # Errors
     /// When the delimiter is not one ASCII character (or `tab`).
-    pub fn delimiter_byte(&self) -> std::result::Result<u8, String> {
+    pub fn delimiter_byte(&self) -> std::result::Result<u8, ProfileError> {
         single_ascii(&self.delimiter, "delimiter")
     }
 
@@ -212,19 +219,144 @@ impl Profile {
     ///
     /// # Errors
     /// When the quote is not one ASCII character.
-    pub fn quote_byte(&self) -> std::result::Result<u8, String> {
+    pub fn quote_byte(&self) -> std::result::Result<u8, ProfileError> {
         single_ascii(&self.quote, "quote")
+    }
+
+    /// Resolves the profile once into the typed [`ReadSpec`] the readers and the converter use:
+    /// the delimiter and quote as bytes, every mode as its enum, the time and phone parsers
+    /// built. The keys are checked in this order: `delimiter`, `quote`, `ambiguous`,
+    /// `duration`, `timestamp_formats`, `time_zone`, `default_country` (and `blocked_tokens`),
+    /// `max_field_bytes`.
+    ///
+    /// # Errors
+    /// The first key that cannot be used, named in the message.
+    pub fn resolve(&self) -> std::result::Result<ReadSpec, ProfileError> {
+        let delimiter = self.delimiter_byte()?;
+        let quote = self.quote_byte()?;
+        let ambiguous: AmbiguousPolicy = self.ambiguous.parse().map_err(|_| {
+            ProfileError(format!(
+                "ambiguous: {:?} is not earliest, latest or quarantine",
+                self.ambiguous
+            ))
+        })?;
+        let duration: DurationFormat = self.duration.parse().map_err(|_| {
+            ProfileError(format!(
+                "duration: {:?} is not s, mm:ss or hh:mm:ss",
+                self.duration
+            ))
+        })?;
+        if self.timestamp_formats.is_empty() {
+            return Err(ProfileError(
+                "timestamp_formats: give at least one format".into(),
+            ));
+        }
+        let time = TimeParser::try_new(&self.timestamp_formats, &self.time_zone, ambiguous)
+            .map_err(|e| ProfileError(format!("time_zone/timestamp_formats: {e}")))?;
+        // The message names `default_country` for a bad blocked token too (documented).
+        let phone = PhoneParser::try_new(&self.default_country, &self.blocked_tokens)
+            .map_err(|e| ProfileError(format!("default_country: {e}")))?;
+        if self.max_field_bytes == 0 {
+            return Err(ProfileError("max_field_bytes: must be at least 1".into()));
+        }
+        let values = self
+            .values
+            .iter()
+            .map(|(col, m)| {
+                let m = m
+                    .iter()
+                    .map(|(k, v)| (k.trim().to_lowercase(), v.clone()))
+                    .collect();
+                (col.clone(), m)
+            })
+            .collect();
+        Ok(ReadSpec {
+            format: self.format,
+            delimiter,
+            quote,
+            encoding: self.encoding,
+            header: self.header,
+            skip_lines: self.skip_lines,
+            skip_after_header: self.skip_after_header,
+            records: if self.multiline {
+                RecordEnd::Quoted
+            } else {
+                RecordEnd::Line
+            },
+            sheet: self.sheet.clone(),
+            max_field_bytes: self.max_field_bytes,
+            max_inflated_bytes: self.max_inflated_bytes,
+            time,
+            duration,
+            phone: Arc::new(phone),
+            columns: self.columns.clone(),
+            values,
+        })
     }
 }
 
-fn single_ascii(s: &str, key: &str) -> std::result::Result<u8, String> {
+/// Why a profile cannot be used: the message names the key at fault.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ProfileError(String);
+
+fn single_ascii(s: &str, key: &str) -> std::result::Result<u8, ProfileError> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!(
+        _ => Err(ProfileError(format!(
             "key `{key}`: expected one ASCII character (or \"tab\"), found {s:?}"
-        )),
+        ))),
     }
+}
+
+/// Where a record of delimited text ends (the profile's `multiline`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordEnd {
+    /// At the end of its line (`multiline = false`, the default): an unbalanced quote costs
+    /// one quarantined line.
+    Line,
+    /// At the first line end outside quotes (`multiline = true`): quoted fields may span lines.
+    Quoted,
+}
+
+/// A profile resolved once ([`Profile::resolve`]) into typed values: what the readers (layout)
+/// and the converter (parsers, column mapping, value maps) use. Cheap to share: one per
+/// `[[inputs]]` entry, behind an `Arc`, for all the files it names.
+#[derive(Clone, Debug)]
+pub struct ReadSpec {
+    /// Container format, when the profile sets one (else each file's extension tells).
+    pub format: Option<Format>,
+    /// Field delimiter of delimited text.
+    pub delimiter: u8,
+    /// Quote character of delimited text.
+    pub quote: u8,
+    /// Text encoding of delimited text and JSON lines.
+    pub encoding: TextEncoding,
+    /// Whether the first (non-preamble) line or row is a header.
+    pub header: bool,
+    /// Lines or rows before the header that are not records.
+    pub skip_lines: usize,
+    /// Lines or rows right after the header that are not records.
+    pub skip_after_header: usize,
+    /// Where a record of delimited text ends.
+    pub records: RecordEnd,
+    /// The worksheet of a workbook; by default the first.
+    pub sheet: Option<String>,
+    /// Longest field accepted, in bytes (at least 1).
+    pub max_field_bytes: usize,
+    /// Most bytes a workbook's zipped parts (or a Parquet file's row groups) may inflate to.
+    pub max_inflated_bytes: u64,
+    /// The timestamp parser (formats, zone, fold policy), built once; clone one per chunk.
+    pub time: TimeParser,
+    /// The duration format.
+    pub duration: DurationFormat,
+    /// The phone-number parser (default country, blocked tokens), built once.
+    pub phone: Arc<PhoneParser>,
+    /// Canonical column -> source column(s).
+    pub columns: BTreeMap<String, ColumnSource>,
+    /// Canonical column -> (raw value, trimmed and lower-cased -> canonical value).
+    pub values: BTreeMap<String, HashMap<String, String>>,
 }
 
 /// The profiles that ship with callsift, by name (`builtin:NAME` in a case manifest).
@@ -272,6 +404,60 @@ mod tests {
         }
         p.delimiter = ";;".into();
         assert!(p.delimiter_byte().is_err());
+    }
+
+    #[test]
+    fn resolve_builds_the_typed_spec() {
+        let p = Profile::from_toml(
+            "delimiter = \"tab\"\nquote = \"'\"\nmultiline = true\nduration = \"mm:ss\"\n\
+             ambiguous = \"latest\"\n[values.status]\n\" OK \" = \"obtained\"\n",
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        let spec = p.resolve().unwrap();
+        assert_eq!((spec.delimiter, spec.quote), (b'\t', b'\''));
+        assert_eq!(spec.records, RecordEnd::Quoted);
+        assert_eq!(spec.duration, DurationFormat::MinSec);
+        assert_eq!(spec.values["status"]["ok"], "obtained");
+        let d = Profile::default().resolve().unwrap();
+        assert_eq!(
+            (d.delimiter, d.quote, d.records),
+            (b',', b'"', RecordEnd::Line)
+        );
+    }
+
+    #[test]
+    fn resolve_names_the_first_bad_key() {
+        let bad = |toml: &str| {
+            Profile::from_toml(toml, Path::new("p.toml"))
+                .unwrap()
+                .resolve()
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            bad("delimiter = \";;\"\nambiguous = \"first\""),
+            "key `delimiter`: expected one ASCII character (or \"tab\"), found \";;\""
+        );
+        assert_eq!(
+            bad("ambiguous = \"first\"\nduration = \"minutes\""),
+            "ambiguous: \"first\" is not earliest, latest or quarantine"
+        );
+        assert_eq!(
+            bad("duration = \"minutes\""),
+            "duration: \"minutes\" is not s, mm:ss or hh:mm:ss"
+        );
+        assert_eq!(
+            bad("timestamp_formats = []"),
+            "timestamp_formats: give at least one format"
+        );
+        assert!(bad("time_zone = \"America/Torronto\"")
+            .starts_with("time_zone/timestamp_formats: unknown time zone"));
+        assert!(bad("default_country = \"CAN\"").starts_with("default_country: "));
+        assert_eq!(
+            bad("max_field_bytes = 0"),
+            "max_field_bytes: must be at least 1"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Arbitrary bytes as a Arrow IPC file or stream, read through `load::read_file` (arrow-ipc inside
-//! `load::guard`) with the fixtures' population, download-log and calls profiles.
+//! Arbitrary bytes as a Arrow IPC file or stream, read through `ingest::read_file` (arrow-ipc inside
+//! `load::driver::guard`) with the fixtures' population, download-log and calls profiles.
 #![no_main]
 
 use std::sync::OnceLock;

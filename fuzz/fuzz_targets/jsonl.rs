@@ -1,5 +1,5 @@
 //! Arbitrary bytes as a JSON-lines file (vendor call logs, watch-lists), read through
-//! `load::read_file` with the fixtures' profiles.
+//! `ingest::read_file` with the fixtures' profiles.
 #![no_main]
 
 use std::sync::OnceLock;

@@ -1,5 +1,5 @@
-//! Arbitrary bytes as a Parquet file, read through `load::read_file` (the parquet crate inside
-//! `load::guard`) with the fixtures' population, download-log and calls profiles.
+//! Arbitrary bytes as a Parquet file, read through `ingest::read_file` (the parquet crate inside
+//! `load::driver::guard`) with the fixtures' population, download-log and calls profiles.
 #![no_main]
 
 use std::sync::OnceLock;

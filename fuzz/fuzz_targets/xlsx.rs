@@ -1,5 +1,5 @@
-//! Arbitrary bytes as an Excel workbook, read through `load::read_file` (calamine inside
-//! `load::guard`) with the fixtures' subscriber-returns profile and a positional calls profile
+//! Arbitrary bytes as an Excel workbook, read through `ingest::read_file` (calamine inside
+//! `load::driver::guard`) with the fixtures' subscriber-returns profile and a positional calls profile
 //! (no header: every sheet with four columns reaches the time, duration and number
 //! conversions of typed cells).
 #![no_main]

@@ -6,10 +6,10 @@
 //!   this is what makes over-allocation (a length field taken at its word) a finding even when
 //!   the pages are never touched and `-rss_limit_mb` would not see them.
 //! * [`Harness`]: evidence bytes written to a file in a private temporary folder and read through
-//!   `callsift::load::read_file` on `InputFile`s built by `Case::from_toml`, exactly as
+//!   `callsift::ingest::read_file` on `InputFile`s built by `Case::from_toml`, exactly as
 //!   `callsift ingest` does, then checked with [`check_loaded`].
 //! * [`tolerate_guarded_panics`]: for the third-party readers (xlsx, Parquet, IPC), which
-//!   callsift runs inside `load::guard` (a panic there becomes an error naming the file).
+//!   callsift runs inside `load::driver::guard` (a panic there becomes an error naming the file).
 //!
 //! This crate is not part of the engine; `unsafe` is used only for the allocator.
 
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Once;
 
 use callsift::config::{Case, InputFile};
-use callsift::load::{self, Loaded};
+use callsift::ingest::{self, Loaded};
 
 /// Largest single allocation allowed, as `-malloc_limit_mb=2048`.
 pub const MALLOC_LIMIT: usize = 2048 << 20;
@@ -72,7 +72,7 @@ unsafe impl GlobalAlloc for LimitAlloc {
 static GLOBAL: LimitAlloc = LimitAlloc;
 
 /// Replaces libFuzzer's abort-on-panic hook by one that prints each distinct panic location
-/// once (`GUARDED-OR-NOT PANIC ...`) and lets the panic unwind. Inside `load::guard` the panic
+/// once (`GUARDED-OR-NOT PANIC ...`) and lets the panic unwind. Inside `load::driver::guard` the panic
 /// then becomes an error naming the file, as in `callsift ingest`; anywhere else it unwinds
 /// into libfuzzer-sys's `catch_unwind`, which aborts: still a crash.
 ///
@@ -158,7 +158,7 @@ impl Harness {
     pub fn run(&self, data: &[u8]) {
         std::fs::write(&self.path, data).expect("write the evidence file");
         for f in &self.files {
-            let r = load::read_file(f);
+            let r = ingest::read_file(f);
             check_loaded(f, data, &r);
         }
     }
@@ -167,8 +167,8 @@ impl Harness {
 /// What every reader promises, whatever the bytes:
 ///
 /// * an error names the file;
-/// * a result accounts for every record: per chunk, rows read = accepted + quarantined, the
-///   batch holds the accepted rows in the kind's canonical schema, each quarantined row has a
+/// * a result accounts for every record: rows read = accepted + quarantined, the batches hold
+///   the accepted rows in the kind's canonical schema, each quarantined row has a
 ///   1-based row number and a reason; the file's size is reported.
 pub fn check_loaded(file: &InputFile, data: &[u8], r: &callsift::Result<Loaded>) {
     let name = file.path.file_name().unwrap().to_string_lossy().into_owned();
@@ -180,15 +180,17 @@ pub fn check_loaded(file: &InputFile, data: &[u8], r: &callsift::Result<Loaded>)
         Ok(l) => {
             assert_eq!(l.bytes, data.len() as u64, "size");
             let schema = file.kind.schema();
+            let c = &l.counts;
+            assert_eq!(
+                c.rows_read,
+                c.accepted + c.quarantined,
+                "rows read != accepted + quarantined: {c:?}"
+            );
+            let stored: usize = l.chunks.iter().map(|ch| ch.batch.num_rows()).sum();
+            let quarantined: usize = l.chunks.iter().map(|ch| ch.quarantine.len()).sum();
+            assert_eq!(stored as u64, c.accepted, "{c:?}");
+            assert_eq!(quarantined as u64, c.quarantined, "{c:?}");
             for ch in &l.chunks {
-                let c = &ch.counts;
-                assert_eq!(
-                    c.rows_read,
-                    c.accepted + c.quarantined,
-                    "rows read != accepted + quarantined: {c:?}"
-                );
-                assert_eq!(ch.batch.num_rows() as u64, c.accepted, "{c:?}");
-                assert_eq!(ch.quarantine.len() as u64, c.quarantined, "{c:?}");
                 assert_eq!(ch.batch.schema().fields(), schema.fields(), "schema");
                 for q in &ch.quarantine {
                     assert!(q.row >= 1, "quarantined row 0: {q:?}");

@@ -30,15 +30,18 @@ use arrow::compute::filter_record_batch;
 use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 use rayon::prelude::*;
 
-use crate::config::Case;
+use crate::config::{Case, InputFile};
 use crate::error::{Error, Result};
-use crate::load::{self, Loaded};
+use crate::load::{self, Evidence};
 use crate::manifest::{InputRecord, Manifest};
 use crate::model::{dict_utf8, ColType, Kind};
 use crate::store;
 use dedupe::{duplicate_masks, DupPair};
 
-pub use convert::{ChunkOut, Counts, QRow};
+use convert::Plan;
+
+pub use convert::{ChunkOut, Flags, QRow};
+pub use load::RecordCounts;
 
 pub use crate::outdir::STORE;
 
@@ -80,6 +83,26 @@ struct FileOut {
     removed: u64,
 }
 
+/// What reading one evidence file gave: its converted chunks, the records as its reader handed
+/// them over, and the file's facts.
+pub type Loaded = load::Loaded<ChunkOut>;
+
+/// Reads one evidence file with the reader its format calls for, converting its records to the
+/// canonical columns of its kind (the converter is the reader's record sink).
+///
+/// # Errors
+/// [`Error::Input`] when the file as a whole cannot be used (empty, truncated, missing or
+/// duplicated columns), naming the file and, where one is to blame, the line; [`Error::Io`]
+/// when it cannot be read.
+pub fn read_file(file: &InputFile) -> Result<Loaded> {
+    let ev = Evidence {
+        path: &file.path,
+        format: file.format,
+        spec: &file.spec,
+    };
+    load::read(&ev, |header| Plan::new(file, header))
+}
+
 /// Runs ingest: reads every evidence file of `case` and writes the case store under `out`
 /// (created with its parents if missing). The command line writes through
 /// [`crate::outdir::OutDir`] and [`run_in`] instead, so that a run is complete or absent.
@@ -103,7 +126,7 @@ pub fn run_in(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
 /// [`run`] (`make_out`: `out` is created once every file is read) or [`run_in`].
 fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<IngestReport> {
     let t0 = Instant::now();
-    let results: Vec<Result<Loaded>> = case.files.par_iter().map(load::read_file).collect();
+    let results: Vec<Result<Loaded>> = case.files.par_iter().map(read_file).collect();
     let mut files = Vec::with_capacity(results.len());
     for r in results {
         files.push(FileOut {
@@ -112,12 +135,41 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
         });
     }
     let t_read = t0.elapsed();
+    let dups = remove_duplicates(case, &mut files)?;
+    let t_dedupe = t0.elapsed();
+    // Reconcile before writing.
+    let inputs = reconcile(case, &files)?;
 
-    // Exact duplicate call records count once: the first (in case order) is kept.
+    // Write the store: one table per kind (empty when the case has no such input).
+    if make_out {
+        crate::outdir::create_dir_all(out)?;
+    }
+    crate::outdir::create_dir(&out.join(STORE))?;
+    let mut manifest = new_manifest(case, threads, inputs)?;
+    let (rows, t_tables) = write_tables(case, &files, out, &mut manifest, t0)?;
+    write_quarantine(case, &files, out, &mut manifest)?;
+    write_duplicates(case, &dups, out, &mut manifest)?;
+    for (step, ms) in [
+        ("ingest.read", t_read),
+        ("ingest.dedupe", t_dedupe - t_read),
+        ("ingest.write_tables", t_tables - t_dedupe),
+        ("ingest.total", t0.elapsed()),
+    ] {
+        manifest
+            .timings_ms
+            .insert(step.into(), ms.as_millis() as u64);
+    }
+    manifest.write(out)?;
+    Ok(IngestReport { manifest, rows })
+}
+
+/// Removes exact duplicate call records: the first (in case order) is kept. Returns each
+/// removed record and the one it repeats.
+fn remove_duplicates(case: &Case, files: &mut [FileOut]) -> Result<Vec<DupPair>> {
     let calls: Vec<usize> = (0..files.len())
         .filter(|&i| case.files[i].kind == Kind::Calls)
         .collect();
-    let (masks, dups) = duplicate_masks(&calls, &files)?;
+    let (masks, dups) = duplicate_masks(&calls, files)?;
     for (&fi, file_masks) in calls.iter().zip(masks) {
         let f = &mut files[fi];
         let removed: Vec<Result<u64>> = f
@@ -137,34 +189,15 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
             f.removed += r?;
         }
     }
+    Ok(dups)
+}
 
-    let t_dedupe = t0.elapsed();
-
-    // Reconcile before writing.
-    let mut inputs = Vec::new();
+/// Every file's record for the manifest, its rows reconciled: rows read = accepted +
+/// quarantined + duplicates removed, against what is stored and quarantined.
+fn reconcile(case: &Case, files: &[FileOut]) -> Result<Vec<InputRecord>> {
+    let mut inputs = Vec::with_capacity(files.len());
     let mut profile_hashes: BTreeMap<&str, String> = BTreeMap::new();
-    for (f, fo) in case.files.iter().zip(&files) {
-        let mut c = Counts::default();
-        let mut stored = 0u64;
-        let mut quarantined = 0u64;
-        for ch in &fo.loaded.chunks {
-            c.add(&ch.counts);
-            stored += ch.batch.num_rows() as u64;
-            quarantined += ch.quarantine.len() as u64;
-        }
-        // The converter counted flags over every converted row; the manifest reports accepted
-        // rows, so for calls (where duplicates were removed) they are counted again from the
-        // rows that are kept.
-        let (ambiguous, blocked, invalid) = if f.kind == Kind::Calls {
-            let mut t = (0, 0, 0);
-            for ch in &fo.loaded.chunks {
-                let (a, b, i) = flag_counts(&ch.batch, f.kind)?;
-                t = (t.0 + a, t.1 + b, t.2 + i);
-            }
-            t
-        } else {
-            (c.ambiguous_times, c.blocked_ids, c.invalid_ids)
-        };
+    for (f, fo) in case.files.iter().zip(files) {
         let profile_sha256 = match profile_file(case, &f.profile_name) {
             Some(p) => Some(match profile_hashes.get(f.profile_name.as_str()) {
                 Some(h) => h.clone(),
@@ -176,46 +209,78 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
             }),
             None => None,
         };
-        let rec = InputRecord {
-            path: f.name.clone(),
-            kind: f.kind.name().into(),
-            format: f.format.name().into(),
-            profile: f.profile_name.clone(),
-            profile_sha256,
-            encoding: fo.loaded.encoding.into(),
-            bytes: fo.loaded.bytes,
-            sha256: fo.loaded.sha256.clone(),
-            rows_read: c.rows_read,
-            accepted: stored,
-            quarantined,
-            duplicates_removed: fo.removed,
-            lines_skipped: fo.loaded.skipped,
-            blank_lines: c.blank_lines,
-            ambiguous_times: ambiguous,
-            blocked_caller_ids: blocked,
-            invalid_caller_ids: invalid,
-            unused_columns: fo.loaded.unused_columns.clone(),
-        };
-        if !rec.reconciles() || c.accepted != stored + fo.removed || c.quarantined != quarantined {
-            return Err(Error::Reconciliation {
-                file: f.path.clone(),
-                msg: format!(
-                    "rows read {} != accepted {} + quarantined {} + duplicates removed {} \
-                     (converter counted {} accepted, {} quarantined)",
-                    rec.rows_read, stored, quarantined, fo.removed, c.accepted, c.quarantined
-                ),
-            });
-        }
-        inputs.push(rec);
+        inputs.push(input_record(f, fo, profile_sha256)?);
     }
+    Ok(inputs)
+}
 
-    // Write the store: one table per kind (empty when the case has no such input).
-    let store_dir = out.join(STORE);
-    if make_out {
-        crate::outdir::create_dir_all(out)?;
+/// One file's record for the manifest.
+///
+/// # Errors
+/// [`Error::Reconciliation`] when its counts do not add up.
+fn input_record(
+    f: &InputFile,
+    fo: &FileOut,
+    profile_sha256: Option<String>,
+) -> Result<InputRecord> {
+    let c = &fo.loaded.counts;
+    let mut flags = Flags::default();
+    let mut stored = 0u64;
+    let mut quarantined = 0u64;
+    for ch in &fo.loaded.chunks {
+        flags.add(&ch.flags);
+        stored += ch.batch.num_rows() as u64;
+        quarantined += ch.quarantine.len() as u64;
     }
-    crate::outdir::create_dir(&store_dir)?;
-    let mut manifest = Manifest {
+    // The converter counted flags over every converted row; the manifest reports accepted
+    // rows, so for calls (where duplicates were removed) they are counted again from the
+    // rows that are kept.
+    let (ambiguous, blocked, invalid) = if f.kind == Kind::Calls {
+        let mut t = (0, 0, 0);
+        for ch in &fo.loaded.chunks {
+            let (a, b, i) = flag_counts(&ch.batch, f.kind)?;
+            t = (t.0 + a, t.1 + b, t.2 + i);
+        }
+        t
+    } else {
+        (flags.ambiguous_times, flags.blocked_ids, flags.invalid_ids)
+    };
+    let rec = InputRecord {
+        path: f.name.clone(),
+        kind: f.kind.name().into(),
+        format: f.format.name().into(),
+        profile: f.profile_name.clone(),
+        profile_sha256,
+        encoding: fo.loaded.encoding.into(),
+        bytes: fo.loaded.bytes,
+        sha256: fo.loaded.sha256.clone(),
+        rows_read: c.rows_read,
+        accepted: stored,
+        quarantined,
+        duplicates_removed: fo.removed,
+        lines_skipped: fo.loaded.skipped,
+        blank_lines: c.blank_lines,
+        ambiguous_times: ambiguous,
+        blocked_caller_ids: blocked,
+        invalid_caller_ids: invalid,
+        unused_columns: fo.loaded.unused_columns.clone(),
+    };
+    if !rec.reconciles() || c.accepted != stored + fo.removed || c.quarantined != quarantined {
+        return Err(Error::Reconciliation {
+            file: f.path.clone(),
+            msg: format!(
+                "rows read {} != accepted {} + quarantined {} + duplicates removed {} \
+                 (the reader handed over {} accepted, {} quarantined)",
+                rec.rows_read, stored, quarantined, fo.removed, c.accepted, c.quarantined
+            ),
+        });
+    }
+    Ok(rec)
+}
+
+/// The run manifest before its outputs: tool, versions, the case and its parameters, inputs.
+fn new_manifest(case: &Case, threads: usize, inputs: Vec<InputRecord>) -> Result<Manifest> {
+    Ok(Manifest {
         tool: "callsift".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         git_commit: Some(crate::audit::GIT_COMMIT.into()),
@@ -229,15 +294,25 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
         outputs: Vec::new(),
         timings_ms: BTreeMap::new(),
         pseudonymization: None,
-    };
-    let mut rows = BTreeMap::new();
+    })
+}
+
+/// Writes one table per kind (in parallel), adds them to the manifest; returns the rows per
+/// kind and when the tables were written (since `t0`).
+fn write_tables(
+    case: &Case,
+    files: &[FileOut],
+    out: &Path,
+    manifest: &mut Manifest,
+    t0: Instant,
+) -> Result<(BTreeMap<Kind, u64>, std::time::Duration)> {
     let written: Vec<Result<(String, u64)>> = Kind::ALL
         .par_iter()
         .map(|&kind| {
             let batches: Vec<RecordBatch> = case
                 .files
                 .iter()
-                .zip(&files)
+                .zip(files)
                 .filter(|(f, _)| f.kind == kind)
                 .flat_map(|(_, fo)| fo.loaded.chunks.iter().map(|c| c.batch.clone()))
                 .filter(|b| b.num_rows() > 0)
@@ -249,6 +324,7 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
         })
         .collect();
     let t_tables = t0.elapsed();
+    let mut rows = BTreeMap::new();
     let mut tables = Vec::new();
     for (kind, w) in Kind::ALL.iter().zip(written) {
         let (rel, n) = w?;
@@ -256,24 +332,38 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
         tables.push((rel, Some(n)));
     }
     manifest.add_outputs(out, &tables)?;
-    let q = quarantine_batch(case, &files)?;
+    Ok((rows, t_tables))
+}
+
+/// Writes the quarantine (Parquet and its CSV twin) and adds it to the manifest.
+fn write_quarantine(
+    case: &Case,
+    files: &[FileOut],
+    out: &Path,
+    manifest: &mut Manifest,
+) -> Result<()> {
+    let q = quarantine_batch(case, files)?;
     let qn = q.num_rows() as u64;
-    for (rel, csv) in [
-        (format!("{STORE}/quarantine.parquet"), false),
-        (format!("{STORE}/quarantine.csv"), true),
-    ] {
-        if csv {
-            store::write_csv(&out.join(&rel), std::slice::from_ref(&q))?;
-        } else {
-            store::write_parquet(
-                &out.join(&rel),
-                &quarantine_schema(),
-                std::slice::from_ref(&q),
-            )?;
-        }
-        manifest.add_output(out, &rel, Some(qn))?;
-    }
-    let d = duplicates_batch(case, &dups)?;
+    let rel = format!("{STORE}/quarantine.parquet");
+    store::write_parquet(
+        &out.join(&rel),
+        &quarantine_schema(),
+        std::slice::from_ref(&q),
+    )?;
+    manifest.add_output(out, &rel, Some(qn))?;
+    let rel = format!("{STORE}/quarantine.csv");
+    store::write_csv(&out.join(&rel), std::slice::from_ref(&q))?;
+    manifest.add_output(out, &rel, Some(qn))
+}
+
+/// Writes the duplicates table (Parquet and its CSV twin) and adds it to the manifest.
+fn write_duplicates(
+    case: &Case,
+    dups: &[DupPair],
+    out: &Path,
+    manifest: &mut Manifest,
+) -> Result<()> {
+    let d = duplicates_batch(case, dups)?;
     let dn = d.num_rows() as u64;
     let rel = format!("{STORE}/duplicates.parquet");
     store::write_parquet(
@@ -284,23 +374,7 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
     manifest.add_output(out, &rel, Some(dn))?;
     let rel = format!("{STORE}/duplicates.csv");
     store::write_csv(&out.join(&rel), std::slice::from_ref(&d))?;
-    manifest.add_output(out, &rel, Some(dn))?;
-    manifest
-        .timings_ms
-        .insert("ingest.read".into(), t_read.as_millis() as u64);
-    manifest.timings_ms.insert(
-        "ingest.dedupe".into(),
-        (t_dedupe - t_read).as_millis() as u64,
-    );
-    manifest.timings_ms.insert(
-        "ingest.write_tables".into(),
-        (t_tables - t_dedupe).as_millis() as u64,
-    );
-    manifest
-        .timings_ms
-        .insert("ingest.total".into(), t0.elapsed().as_millis() as u64);
-    manifest.write(out)?;
-    Ok(IngestReport { manifest, rows })
+    manifest.add_output(out, &rel, Some(dn))
 }
 
 /// The quarantine of every file, in case order then row order.

@@ -18,10 +18,9 @@ use arrow::util::display::ArrayFormatter;
 use arrow::util::display::FormatOptions;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use crate::config::InputFile;
+use super::driver::{guard, Chunks, Evidence, Loaded, WholeFile};
+use super::record::{Cell, RecordTarget, RowView};
 use crate::error::{Error, Result};
-use crate::ingest::convert::Plan;
-use crate::load::{guard, read_all, Cell, Loaded, RowView};
 use crate::profile::Format;
 
 /// Reads a Parquet or Arrow IPC file.
@@ -29,92 +28,34 @@ use crate::profile::Format;
 /// # Errors
 /// [`Error::Input`] when the file is empty, truncated or not of its format, or a mapped column
 /// is missing.
-pub fn read(file: &InputFile) -> Result<Loaded> {
-    let (bytes, sha256) = read_all(file)?;
-    let size = bytes.len() as u64;
-    if bytes.is_empty() {
-        return Err(Error::input(&file.path, None, "empty file (0 bytes)"));
-    }
-    let what = file.format.name();
+pub(crate) fn read<T, B>(ev: &Evidence<'_>, bind: B) -> Result<Loaded<T::Chunk>>
+where
+    T: RecordTarget,
+    B: FnOnce(&[String]) -> Result<T>,
+{
+    let mut file = WholeFile::read(ev)?;
+    let bytes = std::mem::take(&mut file.bytes);
+    let what = ev.format.name();
     // The column names come from the file's schema, so a file with columns and no rows is
     // read as zero records, not as a file without a header.
-    let (schema, batches): (SchemaRef, Vec<RecordBatch>) = guard(file, what, || {
-        let bad = |e: String| {
-            Error::input(
-                &file.path,
-                None,
-                format!("not a readable {what} file (truncated or damaged?): {e}"),
-            )
-        };
-        match file.format {
-            Format::Parquet => {
-                let b = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
-                    .map_err(|e| bad(e.to_string()))?;
-                // The row groups' declared uncompressed size is bounded like a workbook's
-                // inflated size (pages are decompressed into buffers of their declared size).
-                let limit = file.profile.max_inflated_bytes;
-                let declared = b
-                    .metadata()
-                    .row_groups()
-                    .iter()
-                    .map(|g| u64::try_from(g.total_byte_size()).unwrap_or(u64::MAX))
-                    .fold(0u64, u64::saturating_add);
-                if declared > limit {
-                    return Err(Error::input(
-                        &file.path,
-                        None,
-                        format!(
-                            "the file's row groups declare {declared} bytes uncompressed, over \
-                             the limit of {limit} bytes; if the file is genuine, raise \
-                             `max_inflated_bytes` in its profile"
-                        ),
-                    ));
-                }
-                let schema = b.schema().clone();
-                let r = b
-                    .with_batch_size(64 * 1024)
-                    .build()
-                    .map_err(|e| bad(e.to_string()))?;
-                let batches = r
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|e| bad(e.to_string()))?;
-                Ok((schema, batches))
-            }
-            _ => {
-                let cur = std::io::Cursor::new(bytes);
-                if cur.get_ref().starts_with(b"ARROW1") {
-                    let r = arrow::ipc::reader::FileReader::try_new(cur, None)
-                        .map_err(|e| bad(e.to_string()))?;
-                    let schema = r.schema();
-                    let batches = r
-                        .collect::<std::result::Result<Vec<_>, _>>()
-                        .map_err(|e| bad(e.to_string()))?;
-                    Ok((schema, batches))
-                } else {
-                    let r = arrow::ipc::reader::StreamReader::try_new(cur, None)
-                        .map_err(|e| bad(e.to_string()))?;
-                    let schema = r.schema();
-                    let batches = r
-                        .collect::<std::result::Result<Vec<_>, _>>()
-                        .map_err(|e| bad(e.to_string()))?;
-                    Ok((schema, batches))
-                }
-            }
-        }
+    let (schema, batches) = guard(ev.path, what, || match ev.format {
+        Format::Parquet => read_parquet(ev, bytes),
+        _ => read_ipc(ev, bytes),
     })?;
     let header: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-    let plan = Plan::new(file, &header)?;
-    let mut conv = plan.converter();
+    let target = bind(&header)?;
+    let mut chunks = Chunks::new(&target);
+    let mut sink = chunks.sink();
     let mut row0 = 0u64;
     for b in &batches {
         let cols = b
             .columns()
             .iter()
             .zip(header.iter())
-            .map(|(a, name)| Typed::new(a, name).map_err(|e| Error::input(&file.path, None, e)))
+            .map(|(a, name)| Typed::new(a, name).map_err(|e| Error::input(ev.path, None, e)))
             .collect::<Result<Vec<_>>>()?;
         for r in 0..b.num_rows() {
-            conv.row(
+            sink.row(
                 row0 + r as u64 + 1,
                 &ColRow {
                     cols: &cols,
@@ -124,15 +65,78 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
         }
         row0 += b.num_rows() as u64;
     }
-    let chunk = conv.finish(0)?;
-    Ok(Loaded {
-        chunks: vec![chunk],
-        sha256,
-        bytes: size,
-        skipped: 0,
-        unused_columns: plan.unused.clone(),
-        encoding: what,
-    })
+    chunks.push(sink, 0);
+    chunks.finish(ev, file.facts(0, what))
+}
+
+/// The error of a file that is not readable as its format.
+fn unreadable(ev: &Evidence<'_>, e: impl std::fmt::Display) -> Error {
+    Error::input(
+        ev.path,
+        None,
+        format!(
+            "not a readable {} file (truncated or damaged?): {e}",
+            ev.format.name()
+        ),
+    )
+}
+
+/// A Parquet file's schema and batches, refused when its row groups declare more than the
+/// profile's `max_inflated_bytes` uncompressed.
+fn read_parquet(ev: &Evidence<'_>, bytes: Vec<u8>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let b = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
+        .map_err(|e| unreadable(ev, e))?;
+    // The row groups' declared uncompressed size is bounded like a workbook's inflated size
+    // (pages are decompressed into buffers of their declared size).
+    let limit = ev.spec.max_inflated_bytes;
+    let declared = b
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| u64::try_from(g.total_byte_size()).unwrap_or(u64::MAX))
+        .fold(0u64, u64::saturating_add);
+    if declared > limit {
+        return Err(Error::input(
+            ev.path,
+            None,
+            format!(
+                "the file's row groups declare {declared} bytes uncompressed, over \
+                 the limit of {limit} bytes; if the file is genuine, raise \
+                 `max_inflated_bytes` in its profile"
+            ),
+        ));
+    }
+    let schema = b.schema().clone();
+    let r = b
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(|e| unreadable(ev, e))?;
+    let batches = r
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| unreadable(ev, e))?;
+    Ok((schema, batches))
+}
+
+/// An Arrow IPC file's (or stream's) schema and batches.
+fn read_ipc(ev: &Evidence<'_>, bytes: Vec<u8>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let cur = std::io::Cursor::new(bytes);
+    if cur.get_ref().starts_with(b"ARROW1") {
+        let r =
+            arrow::ipc::reader::FileReader::try_new(cur, None).map_err(|e| unreadable(ev, e))?;
+        let schema = r.schema();
+        let batches = r
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| unreadable(ev, e))?;
+        Ok((schema, batches))
+    } else {
+        let r =
+            arrow::ipc::reader::StreamReader::try_new(cur, None).map_err(|e| unreadable(ev, e))?;
+        let schema = r.schema();
+        let batches = r
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| unreadable(ev, e))?;
+        Ok((schema, batches))
+    }
 }
 
 /// A column cast to one of the types the converter reads.

@@ -9,10 +9,9 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use crate::config::InputFile;
-use crate::error::{Error, Result};
-use crate::ingest::convert::Plan;
-use crate::load::{read_all, Cell, Loaded, RowView};
+use super::driver::{Chunks, Evidence, Loaded, WholeFile};
+use super::record::{Cell, RecordTarget, RowView};
+use crate::error::Result;
 use crate::profile::TextEncoding;
 
 /// Why a line is not a record.
@@ -37,29 +36,54 @@ const INVALID_UTF8: &str =
 /// Reads a JSON-lines file.
 ///
 /// # Errors
-/// [`Error::Input`] for an empty file or a missing mapped key.
-pub fn read(file: &InputFile) -> Result<Loaded> {
-    let (bytes, sha256) = read_all(file)?;
-    let size = bytes.len() as u64;
-    if bytes.is_empty() {
-        return Err(Error::input(&file.path, None, "empty file (0 bytes)"));
-    }
+/// [`crate::Error::Input`] for an empty file or a missing mapped key.
+pub(crate) fn read<T, B>(ev: &Evidence<'_>, bind: B) -> Result<Loaded<T::Chunk>>
+where
+    T: RecordTarget,
+    B: FnOnce(&[String]) -> Result<T>,
+{
+    let file = WholeFile::read(ev)?;
     // A UTF-8 byte-order mark is stripped and overrides the profile's encoding, as for CSV.
-    let (body, cp1252, encoding) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+    let (body, cp1252, encoding) = match file.bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         Some(rest) => (
             rest,
             false,
-            match file.profile.encoding {
+            match ev.spec.encoding {
                 TextEncoding::Utf8 => "utf-8 (BOM)",
                 TextEncoding::Windows1252 => "utf-8 (BOM overrides windows-1252)",
             },
         ),
-        None => match file.profile.encoding {
-            TextEncoding::Utf8 => (&bytes[..], false, "utf-8"),
-            TextEncoding::Windows1252 => (&bytes[..], true, "windows-1252"),
+        None => match ev.spec.encoding {
+            TextEncoding::Utf8 => (&file.bytes[..], false, "utf-8"),
+            TextEncoding::Windows1252 => (&file.bytes[..], true, "windows-1252"),
         },
     };
-    // Lines first, then text: a line of invalid UTF-8 costs that line only.
+    let (header, recs) = parse(body, cp1252);
+    let target = bind(&header)?;
+    let mut chunks = Chunks::new(&target);
+    let mut sink = chunks.sink();
+    for (row, line, rec) in &recs {
+        match rec {
+            Err(NotRecord::Blank) => sink.blank(),
+            Err(NotRecord::Bad(e)) => sink.reject(*row, e.clone(), line.to_string()),
+            Ok(m) => sink.row(
+                *row,
+                &JsonRow {
+                    m,
+                    header: &header,
+                    line,
+                },
+            ),
+        }
+    }
+    chunks.push(sink, 0);
+    chunks.finish(ev, file.facts(0, encoding))
+}
+
+/// Splits `body` into lines (lines first, then text: a line of invalid UTF-8 costs that line
+/// only) and parses each; the header is the union of the objects' keys, in order of first
+/// appearance.
+fn parse(body: &[u8], cp1252: bool) -> (Vec<String>, Vec<JsonRecord<'_>>) {
     let lines: Vec<&[u8]> = if body.is_empty() {
         Vec::new()
     } else {
@@ -68,7 +92,6 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
             .split(|&b| b == b'\n')
             .collect()
     };
-    // First pass: parse every line and collect the keys.
     let mut header: Vec<String> = Vec::new();
     let mut seen = std::collections::HashMap::new();
     let mut recs: Vec<JsonRecord<'_>> = Vec::with_capacity(lines.len());
@@ -108,31 +131,7 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
         };
         recs.push((row, text, parsed));
     }
-    let plan = Plan::new(file, &header)?;
-    let mut conv = plan.converter();
-    for (row, line, rec) in &recs {
-        match rec {
-            Err(NotRecord::Blank) => conv.blank(),
-            Err(NotRecord::Bad(e)) => conv.reject(*row, e.clone(), line.to_string()),
-            Ok(m) => conv.row(
-                *row,
-                &JsonRow {
-                    m,
-                    header: &header,
-                    line,
-                },
-            ),
-        }
-    }
-    let chunk = conv.finish(0)?;
-    Ok(Loaded {
-        chunks: vec![chunk],
-        sha256,
-        bytes: size,
-        skipped: 0,
-        unused_columns: plan.unused.clone(),
-        encoding,
-    })
+    (header, recs)
 }
 
 struct JsonRow<'a> {

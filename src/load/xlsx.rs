@@ -18,14 +18,14 @@
 //!   16,384 columns) is refused.
 
 use std::io::{Cursor, Read};
+use std::path::Path;
 
 use calamine::{open_workbook_auto_from_rs, Data, DataType, Reader, Sheets};
 use chrono::NaiveDate;
 
-use crate::config::InputFile;
+use super::driver::{guard, Chunks, Evidence, Loaded, WholeFile};
+use super::record::{Cell, RecordTarget, RowView};
 use crate::error::{Error, Result};
-use crate::ingest::convert::Plan;
-use crate::load::{guard, read_all, Cell, Loaded, RowView};
 
 /// Excel's last row (1-based).
 pub const MAX_ROWS: u32 = 1 << 20;
@@ -43,18 +43,19 @@ type SparseRow = Vec<(u32, Data)>;
 /// # Errors
 /// [`Error::Input`] when the workbook cannot be opened, is a zip bomb, the sheet does not exist
 /// or has a cell beyond Excel's limits, or the header lacks a mapped column.
-pub fn read(file: &InputFile) -> Result<Loaded> {
-    let (bytes, sha256) = read_all(file)?;
-    let size = bytes.len() as u64;
-    if bytes.is_empty() {
-        return Err(Error::input(&file.path, None, "empty file (0 bytes)"));
-    }
-    guard(file, "zip", || {
-        check_inflated(file, &bytes, file.profile.max_inflated_bytes)
+pub(crate) fn read<T, B>(ev: &Evidence<'_>, bind: B) -> Result<Loaded<T::Chunk>>
+where
+    T: RecordTarget,
+    B: FnOnce(&[String]) -> Result<T>,
+{
+    let mut file = WholeFile::read(ev)?;
+    let bytes = std::mem::take(&mut file.bytes);
+    guard(ev.path, "zip", || {
+        check_inflated(ev.path, &bytes, ev.spec.max_inflated_bytes)
     })?;
     // (sheet row 0-based, cells) of every row with a cell, in row order.
-    let (rows, first_row) = guard(file, "xlsx", || read_cells(file, bytes))?;
-    let p = &file.profile;
+    let (rows, first_row) = guard(ev.path, "xlsx", || read_cells(ev, bytes))?;
+    let p = ev.spec;
     // The sheet's rows from its first used one to its last, rows without a cell as empty; its
     // columns from the first used one to the last.
     let n_rows = rows.last().map_or(0, |(r, _)| (r - first_row) as usize + 1);
@@ -64,7 +65,7 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
     let mut skipped = i as u64;
     let header: Vec<String> = if p.header {
         if i >= n_rows {
-            return Err(Error::input(&file.path, None, "no header row"));
+            return Err(Error::input(ev.path, None, "no header row"));
         }
         let mut h = dense_text(sheet_row(&rows, &empty, first_row, i), None);
         h.resize(n_cols, String::new());
@@ -77,58 +78,56 @@ pub fn read(file: &InputFile) -> Result<Loaded> {
     let skip_after = p.skip_after_header.min(n_rows - i);
     i += skip_after;
     skipped += skip_after as u64;
-    let plan = Plan::new(file, &header)?;
-    let mut conv = plan.converter();
+    let target = bind(&header)?;
+    let mut chunks = Chunks::new(&target);
+    let mut sink = chunks.sink();
     let raw_cols = header.len().max(RAW_COLS);
     for k in i..n_rows {
         let row = sheet_row(&rows, &empty, first_row, k);
         let at = u64::from(first_row) + k as u64 + 1; // the sheet's 1-based row number
         if row.iter().all(|(_, c)| matches!(c, Data::Empty)) {
-            conv.blank();
+            sink.blank();
             continue;
         }
         if let Some(e) = row.iter().find_map(|(_, c)| match c {
             Data::Error(e) => Some(e),
             _ => None,
         }) {
-            conv.reject(at, format!("cell error {e:?}"), raw_row(row, raw_cols));
+            sink.reject(at, format!("cell error {e:?}"), raw_row(row, raw_cols));
             continue;
         }
         let view = XlsxRow {
             cells: row,
             raw_cols,
         };
-        if !header.is_empty()
-            && row.iter().all(|(c, _)| (*c as usize) < header.len())
-            && header
-                .iter()
-                .enumerate()
-                .all(|(c, h)| view.text(c).trim() == h)
-        {
-            conv.reject(at, "repeated header row".into(), raw_row(row, raw_cols));
+        if is_header_again(&header, &view) {
+            sink.reject(at, "repeated header row".into(), raw_row(row, raw_cols));
             continue;
         }
-        conv.row(at, &view);
+        sink.row(at, &view);
     }
-    let chunk = conv.finish(0)?;
-    Ok(Loaded {
-        chunks: vec![chunk],
-        sha256,
-        bytes: size,
-        skipped,
-        unused_columns: plan.unused.clone(),
-        encoding: "xlsx",
-    })
+    chunks.push(sink, 0);
+    chunks.finish(ev, file.facts(skipped, "xlsx"))
+}
+
+/// Whether a row repeats the header (sheets pasted one under the other).
+fn is_header_again(header: &[String], view: &XlsxRow<'_>) -> bool {
+    !header.is_empty()
+        && view.cells.iter().all(|(c, _)| (*c as usize) < header.len())
+        && header
+            .iter()
+            .enumerate()
+            .all(|(c, h)| view.text(c).trim() == h)
 }
 
 /// The rows of the profile's sheet that have a cell, with the sheet's first used row
 /// (0-based); columns are counted from the first used column, as a calamine range does.
-fn read_cells(file: &InputFile, bytes: Vec<u8>) -> Result<(Vec<(u32, SparseRow)>, u32)> {
-    let bad = |e: String| Error::input(&file.path, None, e);
+fn read_cells(ev: &Evidence<'_>, bytes: Vec<u8>) -> Result<(Vec<(u32, SparseRow)>, u32)> {
+    let bad = |e: String| Error::input(ev.path, None, e);
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| bad(format!("not a readable workbook: {e}")))?;
     let names = wb.sheet_names();
-    let sheet = match &file.profile.sheet {
+    let sheet = match &ev.spec.sheet {
         Some(s) => s.clone(),
         None => names
             .first()
@@ -213,11 +212,11 @@ fn read_cells(file: &InputFile, bytes: Vec<u8>) -> Result<(Vec<(u32, SparseRow)>
 /// all, or a part that inflates past its declared size. Every part is inflated into nothing
 /// (bounded reads), so what calamine inflates afterwards is known to be within the limit.
 /// A file that is not a zip (a legacy `.xls`) is left to calamine.
-fn check_inflated(file: &InputFile, bytes: &[u8], limit: u64) -> Result<()> {
+fn check_inflated(path: &Path, bytes: &[u8], limit: u64) -> Result<()> {
     if !bytes.starts_with(b"PK") {
         return Ok(());
     }
-    let bad = |msg: String| Error::input(&file.path, None, msg);
+    let bad = |msg: String| Error::input(path, None, msg);
     let over = |what: &str, n: u64| {
         bad(format!(
             "the workbook's zipped parts {what} {n} bytes, over the limit of {limit} bytes \

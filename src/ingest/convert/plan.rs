@@ -1,0 +1,213 @@
+//! The per-file conversion plan: a file's header bound to the canonical columns of its kind,
+//! once per file, before any record is read.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::config::InputFile;
+use crate::error::{Error, Result};
+use crate::model::{ColSpec, Kind};
+use crate::profile::ReadSpec;
+
+/// Where a canonical column's value comes from in one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// Source columns (0-based), joined with spaces when several.
+    Source(Vec<usize>),
+    /// The same value on every row.
+    Const(String),
+    /// Nothing: null.
+    Null,
+}
+
+/// The per-file conversion plan.
+#[derive(Debug)]
+pub struct Plan {
+    pub(super) kind: Kind,
+    /// Bindings, one per canonical column of the kind.
+    pub bindings: Vec<Binding>,
+    /// The profile's value map of each canonical column (keys trimmed and lower-cased).
+    pub(super) values: Vec<Option<HashMap<String, String>>>,
+    /// The file's profile, resolved (parsers, duration format, field limit).
+    pub(super) spec: Arc<ReadSpec>,
+    pub(super) file_name: String,
+    /// Source columns bound to nothing.
+    pub unused: Vec<String>,
+}
+
+impl Plan {
+    /// Binds `file`'s source columns (`header`, in file order) to the canonical columns of its
+    /// kind. A column the profile maps is looked up by exact name, then ignoring case and
+    /// surrounding spaces; an unmapped canonical column binds to the input's `set` if it has a
+    /// value for it (even when the header has a column of the same name), else to a source
+    /// column of its own name, else to its fallback.
+    ///
+    /// # Errors
+    /// [`Error::Input`] naming the file and the column when a mapped column is missing from the
+    /// header, appears in it twice, or a required column has no source at all.
+    pub fn new(file: &InputFile, header: &[String]) -> Result<Plan> {
+        let kind = file.kind;
+        let h = Header {
+            file,
+            names: header,
+        };
+        let mut used = vec![false; header.len()];
+        let mut bindings = Vec::with_capacity(kind.columns().len());
+        for spec in kind.columns() {
+            let b = h.bind(spec)?;
+            if let Binding::Source(idx) = &b {
+                for &i in idx {
+                    used[i] = true;
+                }
+            }
+            bindings.push(b);
+        }
+        let values = kind
+            .columns()
+            .iter()
+            .map(|c| file.spec.values.get(c.name).cloned())
+            .collect();
+        let unused = header
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| !**u)
+            .map(|(h, _)| h.clone())
+            .collect();
+        Ok(Plan {
+            kind,
+            bindings,
+            values,
+            spec: file.spec.clone(),
+            file_name: file.name.clone(),
+            unused,
+        })
+    }
+
+    /// The longest field accepted, in bytes.
+    pub fn max_field_bytes(&self) -> usize {
+        self.spec.max_field_bytes
+    }
+}
+
+/// A file's header, as the canonical columns of its kind look for their sources in it.
+struct Header<'a> {
+    file: &'a InputFile,
+    names: &'a [String],
+}
+
+impl Header<'_> {
+    /// Where canonical column `spec` comes from in this file.
+    fn bind(&self, spec: &ColSpec) -> Result<Binding> {
+        let file = self.file;
+        if let Some(src) = file.spec.columns.get(spec.name) {
+            let mut idx = Vec::new();
+            for name in src.names() {
+                let i = match positional(name, self.names.len()) {
+                    Some(i) => Some(i),
+                    None => self.find(name)?,
+                };
+                let Some(i) = i else {
+                    return Err(Error::input(
+                        &file.path,
+                        None,
+                        format!(
+                            "column {name:?} (mapped to `{}` by profile `{}`) is not in \
+                             the header; the header has: {}",
+                            spec.name,
+                            file.profile_name,
+                            quote_list(self.names)
+                        ),
+                    ));
+                };
+                idx.push(i);
+            }
+            return Ok(Binding::Source(idx));
+        }
+        if let Some(v) = file.set.get(spec.name) {
+            return Ok(Binding::Const(v.clone()));
+        }
+        if let Some(i) = self.find(spec.name)? {
+            return Ok(Binding::Source(vec![i]));
+        }
+        if let Some(v) = file.fallback_value(spec.fallback) {
+            return Ok(Binding::Const(v));
+        }
+        if spec.required {
+            return Err(Error::input(
+                &file.path,
+                None,
+                format!(
+                    "required column `{}` of kind {} is not mapped by profile `{}` and the \
+                     header has no column of that name; the header has: {}",
+                    spec.name,
+                    file.kind,
+                    file.profile_name,
+                    quote_list(self.names)
+                ),
+            ));
+        }
+        Ok(Binding::Null)
+    }
+
+    /// The header column named `name`: exactly, else ignoring case and surrounding spaces.
+    fn find(&self, name: &str) -> Result<Option<usize>> {
+        let header = self.names;
+        let exact: Vec<usize> = (0..header.len()).filter(|&i| header[i] == name).collect();
+        let hits = if exact.is_empty() {
+            let lname = name.trim().to_lowercase();
+            (0..header.len())
+                .filter(|&i| header[i].trim().to_lowercase() == lname)
+                .collect()
+        } else {
+            exact
+        };
+        match hits.len() {
+            0 => Ok(None),
+            1 => Ok(Some(hits[0])),
+            _ => Err(Error::input(
+                &self.file.path,
+                None,
+                format!(
+                    "column {name:?} appears {} times in the header (columns {}); \
+                     the mapping would be ambiguous",
+                    hits.len(),
+                    hits.iter()
+                        .map(|i| (i + 1).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+}
+
+/// `"#3"` names the third column (for files without a header).
+fn positional(name: &str, ncols: usize) -> Option<usize> {
+    let n: usize = name.strip_prefix('#')?.parse().ok()?;
+    (n >= 1 && n <= ncols).then(|| n - 1)
+}
+
+fn quote_list(h: &[String]) -> String {
+    let mut s = h
+        .iter()
+        .take(40)
+        .map(|x| format!("{x:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if h.len() > 40 {
+        s.push_str(", ...");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positional_names() {
+        assert_eq!(positional("#1", 3), Some(0));
+        assert_eq!(positional("#4", 3), None);
+        assert_eq!(positional("1", 3), None);
+    }
+}
