@@ -7,10 +7,10 @@
 //! seeded by the complainant's identity, so a block's bytes depend on nothing but the seed and
 //! the block, and blocks are written in order whatever thread made them.
 
-use super::fmt::{self, Spell, DAY};
+use super::fmt::{self, Spell, Zone, DAY};
 use super::rng::{key, Rng};
 use super::world::{
-    zipf_pick, BizKind, Complainant, World, CARRIERS, ONTARIO, QUEBEC, T_STREAM, WESTERN,
+    zipf_pick, BizKind, Complainant, District, World, CARRIERS, ONTARIO, QUEBEC, T_STREAM, WESTERN,
 };
 
 /// Complainants per block.
@@ -251,8 +251,43 @@ pub(crate) struct Scratch {
     cum: Vec<f64>,
 }
 
+/// The complainant whose records are being made, and what their records depend on.
+struct Line<'a> {
+    w: &'a World,
+    c: &'a Complainant,
+    d: usize,
+    dist: &'a District,
+    carrier: u8,
+    /// The local zone of the complainant's district.
+    zone: &'a Zone,
+    /// The carrier's clock skew.
+    skew: i64,
+    /// How many blocked-caller tokens the carrier writes.
+    ntok: u64,
+}
+
+impl<'a> Line<'a> {
+    fn of(w: &'a World, c: &'a Complainant) -> Line<'a> {
+        let d = c.district as usize;
+        Line {
+            w,
+            c,
+            d,
+            dist: &w.districts[d],
+            carrier: c.carrier,
+            zone: w.zone_of(d),
+            skew: w.skew[c.carrier as usize],
+            ntok: blocked_tokens(c.carrier) as u64,
+        }
+    }
+}
+
 /// Generates one complainant's records into `out`; returns the mask of misleading campaigns
 /// with a record among them.
+///
+/// Every draw comes from one stream seeded by the complainant, in this order: the sources of
+/// their calls, the background calls, the live political callers, the campaigns' blocked
+/// tokens, the planted duplicates, the subscriber returns.
 pub(crate) fn complainant(
     w: &World,
     prof: &Profiles,
@@ -260,27 +295,65 @@ pub(crate) fn complainant(
     s: &mut Scratch,
     out: &mut BlockOut,
 ) -> u32 {
-    let d = c.district as usize;
-    let dist = &w.districts[d];
-    let carrier = c.carrier;
-    let zone = w.zone_of(d);
-    let skew = w.skew[carrier as usize];
+    let line = Line::of(w, c);
     let mut rng = Rng::new(key(&[w.seed, T_STREAM, c.g]));
     s.calls.clear();
     s.sources.clear();
     s.cum.clear();
+    sources(&line, &mut rng, s);
+    let n = rng.poisson(w.bg_mean);
+    for _ in 0..n {
+        background_call(&line, prof, &mut rng, s);
+    }
+    political(&line, &mut rng, &mut s.calls);
+    let mask = campaign_calls(&line, &mut rng, &mut s.calls);
+    separate(&mut s.calls);
+    write_records(&line, &mut rng, s, out);
+    mask
+}
 
-    // Personal contacts.
-    let n_p = 4 + rng.below(9);
+/// Who calls the complainant, and how often (running sums of weights into `s.cum`): personal
+/// contacts, shared numbers, blocked callers and (but at Western) mangled caller IDs.
+fn sources(line: &Line, rng: &mut Rng, s: &mut Scratch) {
     let mut weights = Vec::with_capacity(32);
+    personal(line, rng, s, &mut weights);
+    shared(line, rng, s, &mut weights);
+    let total: f64 = weights.iter().sum();
+    s.sources.push(Source {
+        caller: Caller::Blocked(0),
+        kind: Src::Blocked,
+        calls: 0,
+        returns: false,
+    });
+    weights.push(total * 0.05);
+    if line.carrier != WESTERN {
+        s.sources.push(Source {
+            caller: Caller::Invalid(0),
+            kind: Src::Invalid,
+            calls: 0,
+            returns: false,
+        });
+        weights.push(total * 0.002);
+    }
+    let mut acc = 0.0;
+    for x in &weights {
+        acc += x;
+        s.cum.push(acc);
+    }
+}
+
+/// Family and friends: local, elsewhere in Canada, the US, London.
+fn personal(line: &Line, rng: &mut Rng, s: &mut Scratch, weights: &mut Vec<f64>) {
+    let w = line.w;
+    let n_p = 4 + rng.below(9);
     for _ in 0..n_p {
         let r = rng.f64();
         let n = if r < 0.68 {
-            w.local_number(d, &mut rng)
+            w.local_number(line.d, rng)
         } else if r < 0.86 {
-            w.far_number(false, &mut rng)
-        } else if r < 0.97 || carrier == QUEBEC {
-            w.far_number(true, &mut rng)
+            w.far_number(false, rng)
+        } else if r < 0.97 || line.carrier == QUEBEC {
+            w.far_number(true, rng)
         } else {
             442_079_460_000 + rng.below(1000)
         };
@@ -292,12 +365,16 @@ pub(crate) fn complainant(
         });
         weights.push(rng.lognormal(0.0, 1.0));
     }
-    // Shared numbers.
+}
+
+/// Shared numbers from the pools, by Zipf popularity.
+fn shared(line: &Line, rng: &mut Rng, s: &mut Scratch, weights: &mut Vec<f64>) {
+    let w = line.w;
     let n_b = 3 + rng.below(8);
     for _ in 0..n_b {
         let r = rng.f64();
         let (pool, kind) = if r < 0.52 {
-            let p = &w.local_pools[d];
+            let p = &w.local_pools[line.d];
             (p, Src::Business)
         } else if r < 0.77 {
             (&w.pools[0], Src::Business)
@@ -324,147 +401,142 @@ pub(crate) fn complainant(
         });
         weights.push(rng.lognormal(-0.3, 0.8));
     }
-    let total: f64 = weights.iter().sum();
-    s.sources.push(Source {
-        caller: Caller::Blocked(0),
-        kind: Src::Blocked,
-        calls: 0,
-        returns: false,
-    });
-    weights.push(total * 0.05);
-    if carrier != WESTERN {
-        s.sources.push(Source {
-            caller: Caller::Invalid(0),
-            kind: Src::Invalid,
-            calls: 0,
-            returns: false,
-        });
-        weights.push(total * 0.002);
-    }
-    let mut acc = 0.0;
-    for x in &weights {
-        acc += x;
-        s.cum.push(acc);
-    }
+}
 
-    // Background calls.
-    let n = rng.poisson(w.bg_mean);
-    let ntok = blocked_tokens(carrier) as u64;
-    for _ in 0..n {
-        let si = rng.pick_cum(&s.cum);
-        let kind = s.sources[si].kind;
-        let day = loop {
-            let k = if rng.chance(0.006) {
-                if rng.chance(0.5) {
-                    -1
-                } else {
-                    w.days
-                }
-            } else {
-                rng.below(w.days as u64) as i64
-            };
-            let wd = fmt::weekday(w.day0 + k);
-            let keep = match kind {
-                Src::Business if wd >= 5 => rng.chance(0.45),
-                Src::Telemarketer if wd == 6 => rng.chance(0.2),
-                Src::Telemarketer if wd == 5 => rng.chance(0.6),
-                _ => true,
-            };
-            if keep {
-                break k;
-            }
-        };
-        let prof_cum = match kind {
-            Src::Business => &prof.business,
-            Src::Telemarketer | Src::Blocked => &prof.tele,
-            _ => &prof.personal,
-        };
-        let hour = rng.pick_cum(prof_cum) as i64;
-        let local = (w.day0 + day) * DAY + hour * 3600 + rng.below(3600) as i64;
-        let t = zone.to_utc(local) + skew;
-        let dur = match kind {
-            Src::Personal | Src::Invalid => {
-                if rng.chance(0.08) {
-                    0
-                } else {
-                    (rng.lognormal(4.6, 1.0) as u32).min(3599)
-                }
-            }
-            Src::Business => {
-                if rng.chance(0.1) {
-                    0
-                } else {
-                    rng.range(20, 420) as u32
-                }
-            }
-            _ => rng.range(4, 95) as u32,
-        };
-        let caller = match kind {
-            Src::Blocked => Caller::Blocked(rng.below(ntok) as u8),
-            Src::Invalid => {
-                let seven = if carrier == QUEBEC {
-                    5_550_100 + rng.below(100) as u32
-                } else {
-                    let e = dist.exch[rng.below(dist.exch.len() as u64) as usize];
-                    e.nxx * 10_000 + rng.below(10_000) as u32
-                };
-                Caller::Invalid(seven)
-            }
-            _ => s.sources[si].caller,
-        };
-        s.sources[si].calls += 1;
-        s.calls.push(CallRec { t, caller, dur });
-    }
-
-    // Live political callers (explained by watch-lists), and unexplained volunteers.
-    let named_call = |rng: &mut Rng, calls: &mut Vec<CallRec>, n: u64, k: i64| {
-        let hour = 9 + rng.below(12) as i64;
-        let local = (w.day0 + k) * DAY + hour * 3600 + rng.below(3600) as i64;
-        calls.push(CallRec {
-            t: zone.to_utc(local) + skew,
-            caller: Caller::Num(n),
-            dur: if rng.chance(0.3) {
+/// One background call: a source by weight, a day (businesses and telemarketers call less at
+/// weekends; a few calls fall just outside the orders' window), an hour by the source's
+/// profile, a duration and the caller as the carrier shows it.
+fn background_call(line: &Line, prof: &Profiles, rng: &mut Rng, s: &mut Scratch) {
+    let w = line.w;
+    let si = rng.pick_cum(&s.cum);
+    let kind = s.sources[si].kind;
+    let day = background_day(w, kind, rng);
+    let prof_cum = match kind {
+        Src::Business => &prof.business,
+        Src::Telemarketer | Src::Blocked => &prof.tele,
+        _ => &prof.personal,
+    };
+    let hour = rng.pick_cum(prof_cum) as i64;
+    let local = (w.day0 + day) * DAY + hour * 3600 + rng.below(3600) as i64;
+    let t = line.zone.to_utc(local) + line.skew;
+    let dur = match kind {
+        Src::Personal | Src::Invalid => {
+            if rng.chance(0.08) {
                 0
             } else {
-                rng.range(15, 240) as u32
-            },
-        });
+                (rng.lognormal(4.6, 1.0) as u32).min(3599)
+            }
+        }
+        Src::Business => {
+            if rng.chance(0.1) {
+                0
+            } else {
+                rng.range(20, 420) as u32
+            }
+        }
+        _ => rng.range(4, 95) as u32,
     };
+    let caller = match kind {
+        Src::Blocked => Caller::Blocked(rng.below(line.ntok) as u8),
+        Src::Invalid => {
+            let seven = if line.carrier == QUEBEC {
+                5_550_100 + rng.below(100) as u32
+            } else {
+                let e = line.dist.exch[rng.below(line.dist.exch.len() as u64) as usize];
+                e.nxx * 10_000 + rng.below(10_000) as u32
+            };
+            Caller::Invalid(seven)
+        }
+        _ => s.sources[si].caller,
+    };
+    s.sources[si].calls += 1;
+    s.calls.push(CallRec { t, caller, dur });
+}
+
+/// The day (from the first of the orders' window) of a background call from a source of
+/// `kind`.
+fn background_day(w: &World, kind: Src, rng: &mut Rng) -> i64 {
+    loop {
+        let k = if rng.chance(0.006) {
+            if rng.chance(0.5) {
+                -1
+            } else {
+                w.days
+            }
+        } else {
+            rng.below(w.days as u64) as i64
+        };
+        let wd = fmt::weekday(w.day0 + k);
+        let keep = match kind {
+            Src::Business if wd >= 5 => rng.chance(0.45),
+            Src::Telemarketer if wd == 6 => rng.chance(0.2),
+            Src::Telemarketer if wd == 5 => rng.chance(0.6),
+            _ => true,
+        };
+        if keep {
+            break k;
+        }
+    }
+}
+
+/// A live call from a named number on day `k`, in the daytime.
+fn named_call(line: &Line, rng: &mut Rng, calls: &mut Vec<CallRec>, n: u64, k: i64) {
+    let hour = 9 + rng.below(12) as i64;
+    let local = (line.w.day0 + k) * DAY + hour * 3600 + rng.below(3600) as i64;
+    calls.push(CallRec {
+        t: line.zone.to_utc(local) + line.skew,
+        caller: Caller::Num(n),
+        dur: if rng.chance(0.3) {
+            0
+        } else {
+            rng.range(15, 240) as u32
+        },
+    });
+}
+
+/// Live political callers (explained by watch-lists), and unexplained volunteers.
+fn political(line: &Line, rng: &mut Rng, calls: &mut Vec<CallRec>) {
+    let w = line.w;
+    let d = line.d;
     let nvcc = w.named[w.nvcc].number;
     for k in 0..w.days {
         let p = if k == w.days - 1 { 0.03 } else { 0.004 };
         if rng.chance(p) {
-            named_call(&mut rng, &mut s.calls, nvcc, k);
+            named_call(line, rng, calls, nvcc, k);
         }
     }
     for &o in &w.candidate_offices {
         if w.named[o].district == Some(d) && rng.chance(0.08) {
             let k = rng.below(w.days as u64) as i64;
-            named_call(&mut rng, &mut s.calls, w.named[o].number, k);
+            named_call(line, rng, calls, w.named[o].number, k);
         }
     }
     if d <= 1 && rng.chance(0.003) {
         let v = w.volunteers[rng.below(w.volunteers.len() as u64) as usize];
-        named_call(&mut rng, &mut s.calls, v, w.days - 1);
+        named_call(line, rng, calls, v, w.days - 1);
     }
+}
 
-    // Vendor campaigns.
+/// The vendor campaigns' calls the carrier recorded; returns the mask of misleading campaigns
+/// among them.
+fn campaign_calls(line: &Line, rng: &mut Rng, calls: &mut Vec<CallRec>) -> u32 {
+    let (w, g, d) = (line.w, line.c.g, line.d);
     let mut mask = 0u32;
     for camp in &w.campaigns {
-        if !w.member(camp.idx, c.g, d) {
+        if !w.member(camp.idx, g, d) {
             continue;
         }
-        for a in w.attempts(camp.idx, c.g, d).into_iter().flatten() {
+        for a in w.attempts(camp.idx, g, d).into_iter().flatten() {
             if !a.status.recorded() {
                 continue;
             }
             let caller = if a.blocked {
-                Caller::Blocked(rng.below(ntok) as u8)
+                Caller::Blocked(rng.below(line.ntok) as u8)
             } else {
                 Caller::Num(a.cid)
             };
-            s.calls.push(CallRec {
-                t: a.t + a.delay + skew,
+            calls.push(CallRec {
+                t: a.t + a.delay + line.skew,
                 caller,
                 dur: a.dur,
             });
@@ -473,22 +545,25 @@ pub(crate) fn complainant(
             }
         }
     }
+    mask
+}
 
-    // Records, in time order. Two records that would read as exact duplicates (same second,
-    // caller and duration: possible by chance at scale) are moved a second apart, so that the
-    // only duplicates in the files are the planted ones.
+/// Sorts the records in time order. Two records that would read as exact duplicates (same
+/// second, caller and duration: possible by chance at scale) are moved a second apart, so that
+/// the only duplicates in the files are the planted ones.
+fn separate(calls: &mut [CallRec]) {
     let ck = |c: Caller| match c {
         Caller::Num(n) => n,
         Caller::Blocked(_) => 0,
         Caller::Invalid(v) => (1 << 40) + v as u64,
     };
     loop {
-        s.calls.sort_by_key(|r| (r.t, ck(r.caller), r.dur));
+        calls.sort_by_key(|r| (r.t, ck(r.caller), r.dur));
         let mut moved = false;
-        for i in 1..s.calls.len() {
-            let (a, b) = (s.calls[i - 1], s.calls[i]);
+        for i in 1..calls.len() {
+            let (a, b) = (calls[i - 1], calls[i]);
             if a.t == b.t && ck(a.caller) == ck(b.caller) && a.dur == b.dur {
-                s.calls[i].t += 1;
+                calls[i].t += 1;
                 moved = true;
             }
         }
@@ -496,16 +571,22 @@ pub(crate) fn complainant(
             break;
         }
     }
+}
+
+/// Writes the records (a few twice: the planted duplicates; Western's May records to their
+/// own file), then the subscriber returns of the personal contacts who called.
+fn write_records(line: &Line, rng: &mut Rng, s: &Scratch, out: &mut BlockOut) {
+    let (w, carrier, number, switch) = (line.w, line.carrier, line.c.number, line.dist.switch);
     let may1 = fmt::utc(2011, 5, 1, 0, 0, 0);
     for r in &s.calls {
         let copies = if rng.chance(0.0008) { 2 } else { 1 };
         out.duplicates += copies - 1;
         for _ in 0..copies {
             if carrier == WESTERN && r.t >= may1 {
-                write_row(w, carrier, &mut out.may, c.number, r, dist.switch);
+                write_row(w, carrier, &mut out.may, number, r, switch);
                 out.rows_may += 1;
             } else {
-                write_row(w, carrier, &mut out.main, c.number, r, dist.switch);
+                write_row(w, carrier, &mut out.main, number, r, switch);
                 out.rows_main += 1;
             }
         }
@@ -513,11 +594,10 @@ pub(crate) fn complainant(
     for src in &s.sources {
         if src.returns && src.calls > 0 {
             if let Caller::Num(n) = src.caller {
-                subscriber_row(&mut out.subs, n, &mut rng);
+                subscriber_row(&mut out.subs, n, rng);
             }
         }
     }
-    mask
 }
 
 /// Generates a block of complainants (all of one carrier).

@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::model::results::Table;
 use crate::results::{bools, i64s, table, texts, u64s};
 
-use super::read_truth;
+use super::{read_truth, Truth};
 
 /// The precision of recovered targeted complainants that counts as a pass.
 pub const MIN_PRECISION: f64 = 0.9;
@@ -181,6 +181,7 @@ impl std::fmt::Display for Accuracy {
 /// [`crate::Error::Io`] or [`crate::Error::Store`] when the truth or a results table is missing or malformed.
 pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
     let truth = read_truth(case_dir)?;
+    let planted = Planted::of(&truth);
     let mut acc = Accuracy {
         campaigns: truth
             .misleading
@@ -189,17 +190,41 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
             .collect(),
         ..Accuracy::default()
     };
-    let planted_names: BTreeSet<&str> = truth
-        .misleading
-        .iter()
-        .map(|m| m.campaign.as_str())
-        .collect();
-    let planted_numbers: BTreeSet<&str> = truth
-        .misleading
-        .iter()
-        .flat_map(|m| m.spoofed_caller_ids.iter().map(String::as_str))
-        .collect();
+    numbers(out, &truth, &planted, &mut acc)?;
+    attribution_ranks(out, &truth, &planted, &mut acc)?;
+    enrichment_ranks(out, &truth, &planted, &mut acc)?;
+    upload_overlaps(out, &truth, &mut acc)?;
+    recovery(out, &truth, &planted, &mut acc)?;
+    offsets(out, &truth, &mut acc)?;
+    Ok(acc)
+}
 
+/// The names and caller IDs of the planted (misleading) campaigns.
+struct Planted<'a> {
+    names: BTreeSet<&'a str>,
+    numbers: BTreeSet<&'a str>,
+}
+
+impl<'a> Planted<'a> {
+    fn of(truth: &'a Truth) -> Planted<'a> {
+        Planted {
+            names: truth
+                .misleading
+                .iter()
+                .map(|m| m.campaign.as_str())
+                .collect(),
+            numbers: truth
+                .misleading
+                .iter()
+                .flat_map(|m| m.spoofed_caller_ids.iter().map(String::as_str))
+                .collect(),
+        }
+    }
+}
+
+/// From `numbers.parquet`: where each campaign's spoofed caller ID ranks (among unexplained
+/// numbers, the other planted ones left out, and raw), and which numbers came out explained.
+fn numbers(out: &Path, truth: &Truth, planted: &Planted, acc: &mut Accuracy) -> Result<()> {
     // Originating numbers, in rank order.
     let nb = table(out, Table::Numbers)?;
     let num = texts(&nb, Table::Numbers, "number")?;
@@ -220,7 +245,7 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
                 if !explained && best.is_none() {
                     best = Some(seen_unexplained + 1);
                 }
-            } else if !explained && !planted_numbers.contains(n) {
+            } else if !explained && !planted.numbers.contains(n) {
                 seen_unexplained += 1;
             }
         }
@@ -240,8 +265,17 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
         .filter(|n| explained_of.get(n.as_str()) == Some(&false))
         .cloned()
         .collect();
+    Ok(())
+}
 
-    // Campaigns by complainants matched.
+/// From `campaigns.parquet`: each campaign's rank by complainants matched, among itself and
+/// every non-planted campaign (a tie counts against it).
+fn attribution_ranks(
+    out: &Path,
+    truth: &Truth,
+    planted: &Planted,
+    acc: &mut Accuracy,
+) -> Result<()> {
     let cp = table(out, Table::Campaigns)?;
     let cname = texts(&cp, Table::Campaigns, "campaign")?;
     let matched = u64s(&cp, Table::Campaigns, "complainants_matched")?;
@@ -256,13 +290,22 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
                 .zip(&matched)
                 .filter(|(c, &x)| {
                     let c = c.as_deref().unwrap_or("");
-                    !planted_names.contains(c) && x >= v
+                    !planted.names.contains(c) && x >= v
                 })
                 .count() as u64
         }));
     }
+    Ok(())
+}
 
-    // Enrichment among campaigns.
+/// From `enrichment.parquet`: each campaign's rank among campaigns (the other planted ones
+/// left out).
+fn enrichment_ranks(
+    out: &Path,
+    truth: &Truth,
+    planted: &Planted,
+    acc: &mut Accuracy,
+) -> Result<()> {
     let en = table(out, Table::Enrichment)?;
     let list = texts(&en, Table::Enrichment, "list")?;
     let kind = texts(&en, Table::Enrichment, "kind")?;
@@ -283,15 +326,19 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
             }
             let other_planted = l
                 .strip_prefix("campaign:")
-                .is_some_and(|c| planted_names.contains(c));
+                .is_some_and(|c| planted.names.contains(c));
             if !other_planted {
                 pos += 1;
             }
         }
         acc.campaign_rank_enrichment.push(found);
     }
+    Ok(())
+}
 
-    // The upload's top overlap.
+/// From `overlaps.parquet`: each upload list's top overlap, and whether it is the source
+/// download.
+fn upload_overlaps(out: &Path, truth: &Truth, acc: &mut Accuracy) -> Result<()> {
     let ov = table(out, Table::Overlaps)?;
     let la = texts(&ov, Table::Overlaps, "list_a")?;
     let lb = texts(&ov, Table::Overlaps, "list_b")?;
@@ -306,8 +353,12 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
             .push(top.as_deref() == Some(format!("download:{}", m.source_download).as_str()));
         acc.upload_top_overlap.push(top);
     }
+    Ok(())
+}
 
-    // Targeted complainants recovered by attribution.
+/// From `attribution.parquet`: the targeted complainants recovered by attribution to a planted
+/// campaign, with precision and recall.
+fn recovery(out: &Path, truth: &Truth, planted: &Planted, acc: &mut Accuracy) -> Result<()> {
     let at = table(out, Table::Attribution)?;
     let called = texts(&at, Table::Attribution, "called")?;
     let acamp = texts(&at, Table::Attribution, "campaign")?;
@@ -315,7 +366,7 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
         .filter(|&i| {
             acamp[i]
                 .as_deref()
-                .is_some_and(|c| planted_names.contains(c))
+                .is_some_and(|c| planted.names.contains(c))
         })
         .filter_map(|i| called[i].as_deref())
         .collect();
@@ -338,8 +389,12 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
     } else {
         tp as f64 / targeted.len() as f64
     };
+    Ok(())
+}
 
-    // Clock offsets.
+/// From `offsets.parquet` (when there is one): each estimated clock offset beside the planted
+/// one.
+fn offsets(out: &Path, truth: &Truth, acc: &mut Accuracy) -> Result<()> {
     if let Ok(off) = table(out, Table::Offsets) {
         let car = texts(&off, Table::Offsets, "carrier")?;
         let ven = texts(&off, Table::Offsets, "vendor")?;
@@ -354,5 +409,5 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
             ));
         }
     }
-    Ok(acc)
+    Ok(())
 }

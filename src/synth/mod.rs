@@ -48,23 +48,24 @@
 //! byte-identical files whatever the thread count, and memory stays bounded by a wave.
 
 mod calls;
+mod carriers;
 mod eval;
 mod files;
 mod fmt;
 mod rng;
+mod truth;
 mod world;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Instant;
 
-use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 pub use eval::{eval, Accuracy, MIN_PRECISION, MIN_RECALL};
 pub use rng::SplitMix;
+pub use truth::{read_truth, Gotv, PlantedCampaign, Truth, TruthCounts};
 
 /// What to generate.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -189,98 +190,6 @@ impl SynthSummary {
         self.files.iter().map(|f| f.1).sum()
     }
 }
-
-/// The planted truth (`truth.json`), for `eval` and tests; the engine never reads it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Truth {
-    /// The generator and its version.
-    pub generator: String,
-    /// The seed.
-    pub seed: u64,
-    /// The scale.
-    pub scale: f64,
-    /// The world's name.
-    pub world: String,
-    /// The vendor of every campaign.
-    pub vendor: String,
-    /// Vendor clock lag: vendor time = true time - lag (seconds).
-    pub vendor_clock_lag_s: i64,
-    /// Carrier clock skew: carrier time = true time + skew (+ 1–6 s of call setup), per carrier.
-    pub carrier_clock_skew_s: BTreeMap<String, i64>,
-    /// The misleading campaigns.
-    pub misleading: Vec<PlantedCampaign>,
-    /// The campaigns declared legitimate in `case.toml`.
-    pub legitimate_campaigns: Vec<String>,
-    /// The election-day GOTV campaign (in the `gotv` and `hard` worlds).
-    pub election_day_gotv: Option<Gotv>,
-    /// Numbers that must come out explained (watch-listed or declared campaigns' caller IDs).
-    pub explained_numbers: Vec<String>,
-    /// Sizes.
-    pub counts: TruthCounts,
-}
-
-/// One planted misleading campaign.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PlantedCampaign {
-    /// Campaign name in the vendor log.
-    pub campaign: String,
-    /// Vendor account that ran it.
-    pub vendor_account: String,
-    /// Its upload list (the list name: the upload file's stem).
-    pub upload_list: String,
-    /// The party-database download the list was derived from.
-    pub source_download: String,
-    /// The database account that made the download.
-    pub download_account: String,
-    /// The district targeted.
-    pub district: String,
-    /// The caller ID(s) presented (E.164 text).
-    pub spoofed_caller_ids: Vec<String>,
-    /// Numbers dialed (= upload size).
-    pub recipients: u64,
-    /// Vendor records (attempts) in the log.
-    pub dial_records: u64,
-    /// A stretch of vendor time missing from the vendor's log (`hard` world), RFC 3339.
-    pub vendor_log_gap: Option<[String; 2]>,
-    /// In-orders complainants with a carrier record of this campaign (E.164 text, sorted).
-    pub targeted_complainants: Vec<String>,
-}
-
-/// The election-day GOTV campaign.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Gotv {
-    /// Campaign name.
-    pub campaign: String,
-    /// Its caller ID (E.164 text), on no watch-list.
-    pub caller_id: String,
-}
-
-/// Sizes of the generated case.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct TruthCounts {
-    /// Lines in the population.
-    pub population: u64,
-    /// Complainants covered by the orders.
-    pub complainants_in_orders: u64,
-    /// Complainants after the orders.
-    pub complainants_late: u64,
-    /// Carrier records (duplicates included).
-    pub call_rows: u64,
-    /// Exact duplicate carrier records.
-    pub duplicate_rows: u64,
-    /// Vendor records.
-    pub vendor_rows: u64,
-    /// Rows per download.
-    pub downloads: BTreeMap<String, u64>,
-    /// In-orders complainants reached by any misleading campaign's calls.
-    pub targeted_complainants: u64,
-}
-
-/// Carrier rows per file part (files are split so ingest can read them in parallel).
-const ROWS_PER_PART: f64 = 4_000_000.0;
-/// Blocks of complainants per parallel wave.
-const BLOCK_WAVE: usize = 64;
-
 /// Generates a whole case under `out` (created if missing; it must be empty): `case.toml`,
 /// `truth.json` and the evidence files.
 ///
@@ -289,6 +198,36 @@ const BLOCK_WAVE: usize = 64;
 /// empty; [`Error::Io`] when a file cannot be written.
 pub fn synth(opts: &SynthOptions, out: &Path) -> Result<SynthSummary> {
     let t0 = Instant::now();
+    check(opts, out)?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let mut w = world::World::new(opts);
+    let comps = complainants(&mut w)?;
+    let mut sink = files::Sink {
+        root: out.to_path_buf(),
+        files: Vec::new(),
+    };
+    let written = evidence(&w, opts, &comps, &mut sink)?;
+    let truth = Truth::new(&w, opts, &comps, &written);
+    let mut text = serde_json::to_vec_pretty(&truth).map_err(|e| Error::store(out, e))?;
+    text.push(b'\n');
+    sink.whole("truth.json", &text)?;
+    sink.files.sort();
+    let n = &truth.counts;
+    Ok(SynthSummary {
+        call_rows: n.call_rows,
+        duplicate_rows: n.duplicate_rows,
+        vendor_rows: n.vendor_rows,
+        population: n.population,
+        complainants_in_orders: n.complainants_in_orders,
+        complainants_late: n.complainants_late,
+        targeted_complainants: n.targeted_complainants,
+        files: sink.files,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
+}
+
+/// Refuses a scale that is not a number in (0, 10000] and an output folder that is not empty.
+fn check(opts: &SynthOptions, out: &Path) -> Result<()> {
     if !(opts.scale.is_finite() && opts.scale > 0.0 && opts.scale <= 10_000.0) {
         return Err(Error::config(
             out,
@@ -304,16 +243,17 @@ pub fn synth(opts: &SynthOptions, out: &Path) -> Result<SynthSummary> {
             "synth: the output folder is not empty (files from another world would mix in)",
         ));
     }
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let mut w = world::World::new(opts);
+    Ok(())
+}
 
-    // Who the misleading calls reached, per district; then the complaint rates; then who
-    // complained.
+/// Who complained: first who the misleading calls reached, per district; then the complaint
+/// rates calibrated on that; then, district by district, the complainants.
+fn complainants(w: &mut world::World) -> Result<Vec<world::Complainant>> {
     let mut reached = vec![0u64; w.districts.len()];
     for (d, r) in reached.iter_mut().enumerate() {
         let dist = &w.districts[d];
         let (lo, hi) = (dist.start, dist.start + dist.size);
-        let wr = &w;
+        let wr = &*w;
         files::stream(
             lo,
             hi,
@@ -328,7 +268,7 @@ pub fn synth(opts: &SynthOptions, out: &Path) -> Result<SynthSummary> {
     let mut comps: Vec<world::Complainant> = Vec::new();
     for d in 0..w.districts.len() {
         let dist = &w.districts[d];
-        let wr = &w;
+        let wr = &*w;
         files::stream(
             dist.start,
             dist.start + dist.size,
@@ -343,250 +283,32 @@ pub fn synth(opts: &SynthOptions, out: &Path) -> Result<SynthSummary> {
             },
         )?;
     }
-
-    let mut sink = files::Sink {
-        root: out.to_path_buf(),
-        files: Vec::new(),
-    };
-    files::population(&w, &mut sink)?;
-    let dl_sizes = files::downloads(&w, &mut sink)?;
-    let camp_counts = files::campaigns(&w, &mut sink)?;
-    files::complainants(&w, &comps, &mut sink)?;
-    files::watchlists(&w, &mut sink)?;
-    files::numbering_plan(&w, &mut sink)?;
-    let cr = carriers(&w, &comps, &mut sink)?;
-    sink.whole(
-        "case.toml",
-        files::case_toml(&w, opts.world.name()).as_bytes(),
-    )?;
-
-    // The truth.
-    let e = fmt::e164_text;
-    let mut targeted_by: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    let mut any = 0u64;
-    for &(n, mask) in &cr.targeted {
-        any += 1;
-        for c in w.misleading() {
-            if mask & (1 << c.idx) != 0 {
-                targeted_by.entry(c.idx).or_default().push(e(n));
-            }
-        }
-    }
-    let misleading: Vec<PlantedCampaign> = w
-        .misleading()
-        .map(|c| {
-            let dl = c.source_download.map(|k| &w.downloads[k]);
-            let mut t = targeted_by.remove(&c.idx).unwrap_or_default();
-            t.sort();
-            PlantedCampaign {
-                campaign: c.name.clone(),
-                vendor_account: c.vendor_account.clone(),
-                upload_list: c.upload.clone(),
-                source_download: dl.map(|d| d.id.clone()).unwrap_or_default(),
-                download_account: dl.map(|d| d.account.clone()).unwrap_or_default(),
-                district: c.district.clone(),
-                spoofed_caller_ids: c.caller.numbers().into_iter().map(e).collect(),
-                recipients: camp_counts[c.idx].recipients,
-                dial_records: camp_counts[c.idx].records,
-                vendor_log_gap: c.log_gap.map(|(a, b)| {
-                    let t = |x: i64| {
-                        let mut v = Vec::new();
-                        fmt::rfc3339_local(&mut v, &w.zones[0], x);
-                        String::from_utf8_lossy(&v).into_owned()
-                    };
-                    [t(a), t(b)]
-                }),
-                targeted_complainants: t,
-            }
-        })
-        .collect();
-    let gotv = w
-        .campaigns
-        .iter()
-        .find(|c| c.name == "gotv-election-day")
-        .map(|c| Gotv {
-            campaign: c.name.clone(),
-            caller_id: e(c.caller.numbers()[0]),
-        });
-    let mut explained: Vec<String> = w
-        .named
-        .iter()
-        .filter(|n| n.list.is_some())
-        .map(|n| e(n.number))
-        .collect();
-    for c in w.campaigns.iter().filter(|c| !c.misleading) {
-        explained.extend(c.caller.numbers().into_iter().map(e));
-    }
-    explained.sort();
-    explained.dedup();
-    let in_orders = comps.iter().filter(|c| c.in_orders).count() as u64;
-    let vendor_rows: u64 = camp_counts.iter().map(|c| c.records).sum();
-    let truth = Truth {
-        generator: format!("callsift synth {}", env!("CARGO_PKG_VERSION")),
-        seed: opts.seed,
-        scale: opts.scale,
-        world: opts.world.name().to_string(),
-        vendor: world::VENDOR.to_string(),
-        vendor_clock_lag_s: w.vendor_lag,
-        carrier_clock_skew_s: world::CARRIERS
-            .iter()
-            .zip(w.skew)
-            .map(|(c, s)| (c.to_string(), s))
-            .collect(),
-        misleading,
-        legitimate_campaigns: w
-            .campaigns
-            .iter()
-            .filter(|c| !c.misleading)
-            .map(|c| c.name.clone())
-            .collect(),
-        election_day_gotv: gotv,
-        explained_numbers: explained,
-        counts: TruthCounts {
-            population: w.population,
-            complainants_in_orders: in_orders,
-            complainants_late: comps.len() as u64 - in_orders,
-            call_rows: cr.rows,
-            duplicate_rows: cr.duplicates,
-            vendor_rows,
-            downloads: w
-                .downloads
-                .iter()
-                .zip(&dl_sizes)
-                .map(|(d, &n)| (d.id.clone(), n))
-                .collect(),
-            targeted_complainants: any,
-        },
-    };
-    let mut text = serde_json::to_vec_pretty(&truth).map_err(|e| Error::store(out, e))?;
-    text.push(b'\n');
-    sink.whole("truth.json", &text)?;
-    sink.files.sort();
-    Ok(SynthSummary {
-        call_rows: cr.rows,
-        duplicate_rows: cr.duplicates,
-        vendor_rows,
-        population: w.population,
-        complainants_in_orders: in_orders,
-        complainants_late: comps.len() as u64 - in_orders,
-        targeted_complainants: any,
-        files: sink.files,
-        seconds: t0.elapsed().as_secs_f64(),
-    })
+    Ok(comps)
 }
 
-/// Reads `truth.json` of a generated case.
-///
-/// # Errors
-/// [`Error::Io`] or [`Error::Store`] naming the file.
-pub fn read_truth(case_dir: &Path) -> Result<Truth> {
-    let p = case_dir.join("truth.json");
-    let text = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
-    serde_json::from_slice(&text).map_err(|e| Error::store(&p, e))
-}
-
-struct CarrierOut {
-    rows: u64,
-    duplicates: u64,
-    targeted: Vec<(u64, u32)>,
-}
-
-/// The carrier files and the subscriber returns, block by block.
-fn carriers(
+/// Writes every evidence file and the case manifest; returns what the truth needs of them.
+fn evidence(
     w: &world::World,
+    opts: &SynthOptions,
     comps: &[world::Complainant],
     sink: &mut files::Sink,
-) -> Result<CarrierOut> {
-    let mut inorder: Vec<world::Complainant> =
-        comps.iter().filter(|c| c.in_orders).copied().collect();
-    inorder.sort_by_key(|c| (c.carrier, c.number, c.g));
-    // Blocks (carrier, part, range), carrier by carrier.
-    let mut blocks: Vec<(u8, usize, std::ops::Range<usize>)> = Vec::new();
-    for carrier in 0..3u8 {
-        let lo = inorder.partition_point(|c| c.carrier < carrier);
-        let hi = inorder.partition_point(|c| c.carrier <= carrier);
-        let n = hi - lo;
-        let n_blocks = n.div_ceil(calls::BLOCK);
-        let expected = n as f64 * (w.bg_mean + 2.0);
-        let parts = ((expected / ROWS_PER_PART).ceil() as usize).max(1);
-        let per_part = n_blocks.div_ceil(parts).max(1);
-        for b in 0..n_blocks {
-            let a = lo + b * calls::BLOCK;
-            blocks.push((carrier, b / per_part, a..(a + calls::BLOCK).min(hi)));
-        }
-    }
-    let prof = calls::Profiles::new();
-    let mut subs = sink.create("subscriber-returns.csv")?;
-    subs.write(&files::subscriber_head(w))?;
-    let mut out = CarrierOut {
-        rows: 0,
-        duplicates: 0,
-        targeted: Vec::new(),
-    };
-    let mut seen = [false; 3];
-    let mut current: Option<(u8, usize, files::FileSink, Option<files::FileSink>)> = None;
-    let open = |sink: &files::Sink,
-                carrier: u8,
-                part: usize|
-     -> Result<(files::FileSink, Option<files::FileSink>)> {
-        let mut a = sink.create(&files::carrier_path(carrier, false, part))?;
-        a.write(calls::header(carrier))?;
-        let b = if carrier == world::WESTERN {
-            let mut b = sink.create(&files::carrier_path(carrier, true, part))?;
-            b.write(calls::header(carrier))?;
-            Some(b)
-        } else {
-            None
-        };
-        Ok((a, b))
-    };
-    for wave in blocks.chunks(BLOCK_WAVE) {
-        let outs: Vec<calls::BlockOut> = wave
-            .par_iter()
-            .map(|(_, _, r)| calls::block(w, &prof, &inorder[r.clone()]))
-            .collect();
-        for ((carrier, part, _), o) in wave.iter().zip(outs) {
-            if current
-                .as_ref()
-                .is_none_or(|c| (c.0, c.1) != (*carrier, *part))
-            {
-                if let Some((_, _, a, b)) = current.take() {
-                    sink.close(a)?;
-                    if let Some(b) = b {
-                        sink.close(b)?;
-                    }
-                }
-                let (a, b) = open(sink, *carrier, *part)?;
-                current = Some((*carrier, *part, a, b));
-                seen[*carrier as usize] = true;
-            }
-            if let Some((_, _, a, b)) = current.as_mut() {
-                a.write(&o.main)?;
-                if let Some(b) = b {
-                    b.write(&o.may)?;
-                }
-            }
-            subs.write(&o.subs)?;
-            out.rows += o.rows_main + o.rows_may;
-            out.duplicates += o.duplicates;
-            out.targeted.extend(o.targeted);
-        }
-    }
-    if let Some((_, _, a, b)) = current.take() {
-        sink.close(a)?;
-        if let Some(b) = b {
-            sink.close(b)?;
-        }
-    }
-    for carrier in 0..3u8 {
-        if !seen[carrier as usize] {
-            let (a, b) = open(sink, carrier, 0)?;
-            sink.close(a)?;
-            if let Some(b) = b {
-                sink.close(b)?;
-            }
-        }
-    }
-    sink.close(subs)?;
-    Ok(out)
+) -> Result<truth::Written> {
+    files::population(w, sink)?;
+    let downloads = files::downloads(w, sink)?;
+    let campaigns = files::campaigns(w, sink)?;
+    files::complainants(w, comps, sink)?;
+    files::watchlists(w, sink)?;
+    files::numbering_plan(w, sink)?;
+    let cr = carriers::carriers(w, comps, sink)?;
+    sink.whole(
+        "case.toml",
+        files::case_toml(w, opts.world.name()).as_bytes(),
+    )?;
+    Ok(truth::Written {
+        downloads,
+        campaigns,
+        call_rows: cr.rows,
+        duplicate_rows: cr.duplicates,
+        targeted: cr.targeted,
+    })
 }
