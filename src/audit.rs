@@ -21,11 +21,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::digest::hex;
 use crate::error::{Error, Result};
-use crate::load::hex;
-
-/// The log's file name inside the output folder.
-pub const FILE: &str = "audit.log";
 
 /// The git commit the binary was built from (`git rev-parse HEAD` at build time), or
 /// `unknown`.
@@ -356,7 +353,7 @@ mod tests {
     #[test]
     fn append_builds_a_chain_that_checks() {
         let d = tempfile::tempdir().unwrap();
-        let p = d.path().join(FILE);
+        let p = d.path().join(crate::layout::AUDIT);
         assert!(check(&p).is_empty(), "a missing log is not a problem");
         for k in 0..3 {
             append(&p, &entry(k)).unwrap();
@@ -372,7 +369,7 @@ mod tests {
     #[test]
     fn append_finds_the_last_line_of_a_long_log() {
         let d = tempfile::tempdir().unwrap();
-        let p = d.path().join(FILE);
+        let p = d.path().join(crate::layout::AUDIT);
         // Lines longer than the read-back block.
         let mut e = entry(0);
         e.command.push("x".repeat(10_000));
@@ -385,7 +382,7 @@ mod tests {
     #[test]
     fn check_catches_an_edit_a_removal_a_reorder_and_junk() {
         let d = tempfile::tempdir().unwrap();
-        let p = d.path().join(FILE);
+        let p = d.path().join(crate::layout::AUDIT);
         for k in 0..4 {
             append(&p, &entry(k)).unwrap();
         }
@@ -427,7 +424,7 @@ mod tests {
     #[test]
     fn append_after_a_torn_line_starts_a_new_line() {
         let d = tempfile::tempdir().unwrap();
-        let p = d.path().join(FILE);
+        let p = d.path().join(crate::layout::AUDIT);
         append(&p, &entry(0)).unwrap();
         let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
         f.write_all(b"{\"time\":").unwrap();

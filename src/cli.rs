@@ -359,7 +359,7 @@ fn verify(a: &VerifyArgs) -> Result<i32> {
     let mut out = std::io::stdout().lock();
     if a.json {
         let text = serde_json::to_string_pretty(&v)
-            .map_err(|e| Error::store(a.dir.join(manifest::FILE), e))?;
+            .map_err(|e| Error::store(a.dir.join(callsift::layout::MANIFEST), e))?;
         let _ = writeln!(out, "{text}");
     } else {
         for p in &v.problems {
@@ -438,7 +438,7 @@ fn evidence(case: &Case) -> Vec<Evidence> {
 }
 
 fn case_sha256(case: &Case) -> Result<Option<String>> {
-    Ok(Some(manifest::sha256_file(&case.file)?.0))
+    Ok(Some(callsift::digest::sha256_file(&case.file)?.0))
 }
 
 /// Runs one step that writes the output folder: stages, runs `f` on the staging folder, and
@@ -462,7 +462,7 @@ fn step<T>(
             if out.exists() {
                 let entry = callsift::audit::Entry::now(command, case_sha256, None, e.exit_code());
                 // The failure is recorded when it can be; the error itself is what matters.
-                let _ = callsift::audit::append(&out.path().join(callsift::outdir::AUDIT), &entry);
+                let _ = callsift::audit::append(&out.path().join(callsift::layout::AUDIT), &entry);
             }
             Err(e)
         }
@@ -492,9 +492,9 @@ fn print_ingest_summary(m: &manifest::Manifest, out: &Path) {
     let _ = writeln!(
         o,
         "case store: {}  quarantine: {q} rows ({})  manifest: {}",
-        out.join(callsift::ingest::STORE).display(),
+        out.join(callsift::layout::STORE).display(),
         out.join("store/quarantine.csv").display(),
-        out.join(manifest::FILE).display()
+        out.join(callsift::layout::MANIFEST).display()
     );
 }
 
@@ -527,7 +527,7 @@ fn print_correlation(c: &callsift::correlate::Correlation, out: &Path) {
     let _ = writeln!(
         o,
         "results: {}",
-        out.join(callsift::correlate::RESULTS).display()
+        out.join(callsift::layout::RESULTS).display()
     );
 }
 

@@ -31,8 +31,8 @@ use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::layout::FileId;
 use crate::model::{ColType, Fallback, Kind};
-use crate::outdir::FileId;
 use crate::profile::{self, Format, Profile, ReadSpec};
 
 /// The case manifest as written. Unknown keys are rejected.

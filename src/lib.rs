@@ -48,10 +48,12 @@
 
 pub mod config;
 pub mod correlate;
+pub mod digest;
 pub mod error;
 pub mod figures;
 pub mod ingest;
 pub mod join;
+pub mod layout;
 pub mod manifest;
 pub mod model;
 pub mod normalize;

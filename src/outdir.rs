@@ -39,39 +39,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
-use crate::manifest::{self, Manifest};
-
-/// The case store's folder inside the output folder.
-pub const STORE: &str = "store";
-/// The results' folder inside the output folder.
-pub const RESULTS: &str = "results";
-/// The run manifest's file name inside the output folder.
-pub const MANIFEST: &str = manifest::FILE;
-/// The audit log's file name inside the output folder.
-pub const AUDIT: &str = crate::audit::FILE;
+use crate::layout::FileId;
+use crate::layout::{AUDIT, MANIFEST, STORE};
+use crate::manifest::Manifest;
 
 /// Mode of every folder callsift creates (whatever the umask allows beyond it is not granted).
 const DIR_MODE: u32 = 0o755;
-
-/// The identity of a file: device and inode. Two paths with one identity are one file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FileId {
-    /// Device number.
-    pub dev: u64,
-    /// Inode number.
-    pub ino: u64,
-}
-
-impl FileId {
-    /// The identity of the file `meta` describes.
-    pub fn of(meta: &std::fs::Metadata) -> FileId {
-        use std::os::unix::fs::MetadataExt;
-        FileId {
-            dev: meta.dev(),
-            ino: meta.ino(),
-        }
-    }
-}
 
 /// An evidence file as the output folder's checks need it.
 #[derive(Clone, Debug)]
@@ -487,7 +460,7 @@ impl Staging<'_> {
             std::fs::copy(&old_log, &new_log).map_err(|e| Error::io(&old_log, e))?;
         }
         let mut audit = audit;
-        audit.manifest_sha256 = Some(manifest::sha256_file(&self.path.join(MANIFEST))?.0);
+        audit.manifest_sha256 = Some(crate::digest::sha256_file(&self.path.join(MANIFEST))?.0);
         crate::audit::append(&new_log, &audit)?;
         set_mode(&new_log, 0o644)?;
         sync_tree(&self.path)?;

@@ -102,13 +102,13 @@ impl Key {
 
     fn prefixed(&self, prefix: &str, text: &str) -> String {
         let h = self.hmac(text.as_bytes());
-        format!("{prefix}{}", crate::load::hex(&h[..16]))
+        format!("{prefix}{}", crate::digest::hex(&h[..16]))
     }
 
     /// The key's fingerprint, recorded in the manifest: the HMAC-SHA-256 of a fixed label, hex.
     /// It tells which key made a set of tokens without revealing the key.
     pub fn fingerprint(&self) -> String {
-        crate::load::hex(&self.hmac(FINGERPRINT_LABEL))
+        crate::digest::hex(&self.hmac(FINGERPRINT_LABEL))
     }
 
     /// What the manifest records about a pseudonymised run.

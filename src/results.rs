@@ -7,8 +7,8 @@ use std::path::Path;
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 
 use crate::error::{Error, Result};
+use crate::layout::RESULTS;
 use crate::model::results::{Figures, Table, FIGURES_FILE};
-use crate::outdir::RESULTS;
 
 /// Reads `DIR/results/figures.json`.
 ///

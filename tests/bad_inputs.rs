@@ -511,7 +511,7 @@ fn zero_row_columnar_files_are_accepted() {
 #[test]
 fn profile_file_hash_is_recorded() {
     let o = ingest_ok("crlf.csv", None);
-    let (want, _) = callsift::manifest::sha256_file(&fixture("profile.toml")).unwrap();
+    let (want, _) = callsift::digest::sha256_file(&fixture("profile.toml")).unwrap();
     assert_eq!(o.input.profile_sha256.as_deref(), Some(want.as_str()));
     // An inline profile is in the case manifest (hashed and recorded as parameters).
     let o = ingest_ok("crlf.csv", Some(&inline_profile("")));

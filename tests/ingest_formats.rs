@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Int32Type, Int64Type, TimestampMicrosecondType, UInt64Type};
 use callsift::config::Case;
+use callsift::digest::sha256_file;
 use callsift::ingest;
-use callsift::manifest::sha256_file;
 use callsift::store::read_table;
 
 fn case_path() -> PathBuf {

@@ -394,7 +394,7 @@ fn check_case(case: &str) {
     correlate(out, None);
     assert!(Manifest::read(out).unwrap().pseudonymization.is_none());
     assert_eq!(parquet_tables(out), plain);
-    let text = std::fs::read_to_string(out.join(callsift::manifest::FILE)).unwrap();
+    let text = std::fs::read_to_string(out.join(callsift::layout::MANIFEST)).unwrap();
     assert!(!text.contains("pseudonymization"));
 }
 

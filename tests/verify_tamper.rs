@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use callsift::audit;
 use callsift::config::Case;
+use callsift::layout;
 use callsift::manifest::{self, Verification};
 use serde_json::Value;
 
@@ -27,17 +28,17 @@ struct Run {
 }
 
 fn sha256_of(p: &Path) -> String {
-    manifest::sha256_file(p).unwrap().0
+    callsift::digest::sha256_file(p).unwrap().0
 }
 
 fn log(out: &Path, case: &Path, step: &str) {
     let entry = audit::Entry::now(
         vec!["callsift".into(), step.into(), case.display().to_string()],
         Some(sha256_of(case)),
-        Some(sha256_of(&out.join(manifest::FILE))),
+        Some(sha256_of(&out.join(layout::MANIFEST))),
         0,
     );
-    audit::append(&out.join(audit::FILE), &entry).unwrap();
+    audit::append(&out.join(layout::AUDIT), &entry).unwrap();
 }
 
 fn setup() -> Run {
@@ -95,7 +96,7 @@ fn caught(v: &Verification, file: &str, check: &str) {
 }
 
 fn edit_manifest(r: &Run, f: impl FnOnce(&mut Value)) {
-    let p = r.out.join(manifest::FILE);
+    let p = r.out.join(layout::MANIFEST);
     let mut m: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
     f(&mut m);
     std::fs::write(&p, serde_json::to_string_pretty(&m).unwrap() + "\n").unwrap();
@@ -134,7 +135,7 @@ fn untouched_run_verifies_clean() {
     let v = verify(&r);
     assert!(v.ok, "{:#?}", v.problems);
     assert!(v.problems.is_empty());
-    assert_eq!(v.manifest_sha256, sha256_of(&r.out.join(manifest::FILE)));
+    assert_eq!(v.manifest_sha256, sha256_of(&r.out.join(layout::MANIFEST)));
     let m = manifest::Manifest::read(&r.out).unwrap();
     // Outputs, the case manifest, every evidence file, the one profile file, the audit log.
     assert_eq!(v.checked, m.outputs.len() + 1 + m.inputs.len() + 1 + 1);
@@ -454,7 +455,7 @@ fn tamper_profile_sha256_removed_from_manifest() {
 // ---- The audit chain.
 
 fn audit_lines(r: &Run) -> Vec<String> {
-    std::fs::read_to_string(r.out.join(audit::FILE))
+    std::fs::read_to_string(r.out.join(layout::AUDIT))
         .unwrap()
         .lines()
         .map(str::to_string)
@@ -462,7 +463,7 @@ fn audit_lines(r: &Run) -> Vec<String> {
 }
 
 fn write_audit(r: &Run, lines: &[String]) {
-    std::fs::write(r.out.join(audit::FILE), lines.join("\n") + "\n").unwrap();
+    std::fs::write(r.out.join(layout::AUDIT), lines.join("\n") + "\n").unwrap();
 }
 
 /// Three more entries, so edits in the middle of the log can be tried.
@@ -536,7 +537,7 @@ fn manifest_edit_outside_any_check_is_caught_by_the_audit_log() {
 #[test]
 fn missing_audit_log_is_a_note_not_a_problem() {
     let r = setup();
-    std::fs::remove_file(r.out.join(audit::FILE)).unwrap();
+    std::fs::remove_file(r.out.join(layout::AUDIT)).unwrap();
     let v = verify(&r);
     assert!(v.ok, "{:#?}", v.problems);
     assert!(v.notes.iter().any(|n| n.contains("audit.log")));
@@ -602,7 +603,7 @@ fn cli_verify_exit_codes_text_and_json() {
     let (out, case) = (r.out.to_str().unwrap(), r.case.to_str().unwrap());
     let (code, text) = callsift(&["verify", out, "--case", case]);
     assert_eq!(code, 0, "{text}");
-    let sha = sha256_of(&r.out.join(manifest::FILE));
+    let sha = sha256_of(&r.out.join(layout::MANIFEST));
     assert!(
         text.contains(&format!("manifest.json SHA-256 {sha}")),
         "{text}"

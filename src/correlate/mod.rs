@@ -50,7 +50,6 @@ use crate::manifest::Manifest;
 use crate::model::results::{Figures, InputFigures};
 use crate::pseudonym::Key;
 
-pub use crate::outdir::RESULTS;
 pub use numbers::ALPHA;
 pub use results::Top;
 
@@ -101,7 +100,7 @@ impl Params {
     fn from_manifest(manifest: &Manifest, out: &Path) -> Result<Params> {
         // The parameters are the manifest's record of the case file: an error names the
         // manifest, where they were read (the case file may have changed since, or be gone).
-        let manifest_path = out.join(crate::manifest::FILE);
+        let manifest_path = out.join(crate::layout::MANIFEST);
         let case: CaseFile = serde_json::from_value(manifest.parameters.clone())
             .map_err(|e| Error::store(&manifest_path, e))?;
         let case_path = manifest_path;

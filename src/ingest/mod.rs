@@ -43,7 +43,7 @@ use convert::Plan;
 pub use convert::{ChunkOut, Flags, QRow};
 pub use load::RecordCounts;
 
-pub use crate::outdir::STORE;
+use crate::layout::STORE;
 
 /// The quarantine table's columns.
 pub fn quarantine_schema() -> SchemaRef {
@@ -202,7 +202,7 @@ fn reconcile(case: &Case, files: &[FileOut]) -> Result<Vec<InputRecord>> {
             Some(p) => Some(match profile_hashes.get(f.profile_name.as_str()) {
                 Some(h) => h.clone(),
                 None => {
-                    let h = crate::manifest::sha256_file(&p)?.0;
+                    let h = crate::digest::sha256_file(&p)?.0;
                     profile_hashes.insert(&f.profile_name, h.clone());
                     h
                 }
@@ -287,7 +287,7 @@ fn new_manifest(case: &Case, threads: usize, inputs: Vec<InputRecord>) -> Result
         tzdb: crate::normalize::time::tzdb_version().into(),
         phone_metadata: crate::normalize::PHONE_METADATA.into(),
         case_file: case.file.display().to_string(),
-        case_sha256: crate::manifest::sha256_file(&case.file)?.0,
+        case_sha256: crate::digest::sha256_file(&case.file)?.0,
         parameters: serde_json::to_value(&case.raw).map_err(|e| Error::store(&case.file, e))?,
         threads,
         inputs,

@@ -15,8 +15,8 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::record::{Finished, RecordSink, RecordTarget, RowView, Verdict};
+use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
-use crate::manifest::digest::sha256_hex;
 use crate::profile::{Format, ReadSpec};
 
 /// An evidence file as the readers see it: where it is, its format and its resolved profile.

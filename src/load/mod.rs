@@ -30,11 +30,6 @@ pub use record::{Cell, Finished, RecordSink, RecordTarget, RowView, Verdict};
 use crate::error::Result;
 use crate::profile::Format;
 
-/// Lower-case hex of bytes: kept here for the modules that still import it from `load`
-/// (`audit`, `pseudonym`); it lives in [`crate::manifest::digest`].
-#[doc(hidden)]
-pub use crate::manifest::digest::hex;
-
 /// Reads one evidence file with the reader its format calls for: `bind` makes the consumer of
 /// its records from its header (source column names in file order; `#1`, `#2`... without one).
 ///

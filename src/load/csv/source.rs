@@ -6,9 +6,9 @@ use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
+use crate::digest::hex;
 use crate::error::{Error, Result};
 use crate::load::driver::Evidence;
-use crate::manifest::digest::hex;
 use crate::profile::TextEncoding;
 
 /// The bytes read per window.

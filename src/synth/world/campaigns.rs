@@ -8,7 +8,7 @@
 
 use super::downloads::{index, Download};
 use super::people::{district_index, District};
-use super::story::Callers;
+use super::story::{CallerId, Callers};
 use super::{edt, Flags, World};
 use super::{T_BLOCKED, T_CID, T_DELAY, T_DTMF, T_DUR, T_JITTER, T_MEMBER, T_STATUS};
 use crate::synth::fmt::Spell;
@@ -28,23 +28,6 @@ pub(crate) enum Rule {
 pub(crate) struct Segment {
     pub district: usize,
     pub rule: Rule,
-}
-
-/// The caller ID a campaign presents.
-#[derive(Clone, Debug)]
-pub(crate) enum CallerId {
-    Fixed(u64),
-    /// One of these numbers per attempt.
-    Rotating(Vec<u64>),
-}
-
-impl CallerId {
-    pub(crate) fn numbers(&self) -> Vec<u64> {
-        match self {
-            CallerId::Fixed(n) => vec![*n],
-            CallerId::Rotating(v) => v.clone(),
-        }
-    }
 }
 
 /// A vendor campaign.

@@ -3,7 +3,6 @@
 //! spoofed caller IDs of the misleading campaigns (prepaid lines, or a US number). They live in
 //! the exchanges the pool reserves, so no ordinary line shares them.
 
-use super::campaigns::CallerId;
 use super::numbering::{draw_nxx, ExchangePool, Lines};
 use super::{Flags, CARRIERS};
 use crate::synth::rng::Rng;
@@ -18,6 +17,23 @@ pub(crate) struct Named {
     pub district: Option<usize>,
     /// Subscriber return: (result, name, provider).
     pub subscriber: (&'static str, Option<String>, Option<String>),
+}
+
+/// The caller ID a campaign presents.
+#[derive(Clone, Debug)]
+pub(crate) enum CallerId {
+    Fixed(u64),
+    /// One of these numbers per attempt.
+    Rotating(Vec<u64>),
+}
+
+impl CallerId {
+    pub(crate) fn numbers(&self) -> Vec<u64> {
+        match self {
+            CallerId::Fixed(n) => vec![*n],
+            CallerId::Rotating(v) => v.clone(),
+        }
+    }
 }
 
 /// The caller IDs the vendor campaigns present.

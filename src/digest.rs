@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 ///
 /// # Examples
 /// ```
-/// assert_eq!(callsift::manifest::digest::hex(&[0, 0xab, 0x10]), "00ab10");
+/// assert_eq!(callsift::digest::hex(&[0, 0xab, 0x10]), "00ab10");
 /// ```
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -1,0 +1,43 @@
+//! The output folder's layout: the names of what lives in it and the identity of a file. The one
+//! place an output-folder path is spelled.
+//!
+//! ```text
+//!  NAME/
+//!    manifest.json   the run manifest (crate::manifest)
+//!    audit.log       the hash-chained audit log (crate::audit)
+//!    store/          the case store: one Parquet file per canonical table (crate::store)
+//!    results/        the results, figures.json (crate::model::results)
+//! ```
+//!
+//! A leaf: it imports nothing of the crate, so the manifest, the audit log and the output
+//! folder's owner ([`crate::outdir`], which creates, locks, stages and commits the folder) can
+//! all name the same files without importing each other.
+
+/// The case store's folder inside the output folder.
+pub const STORE: &str = "store";
+/// The results' folder inside the output folder.
+pub const RESULTS: &str = "results";
+/// The run manifest's file name inside the output folder.
+pub const MANIFEST: &str = "manifest.json";
+/// The audit log's file name inside the output folder.
+pub const AUDIT: &str = "audit.log";
+
+/// The identity of a file: device and inode. Two paths with one identity are one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId {
+    /// Device number.
+    pub dev: u64,
+    /// Inode number.
+    pub ino: u64,
+}
+
+impl FileId {
+    /// The identity of the file `meta` describes.
+    pub fn of(meta: &std::fs::Metadata) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        }
+    }
+}
