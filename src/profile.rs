@@ -253,9 +253,8 @@ impl Profile {
         }
         let time = TimeParser::try_new(&self.timestamp_formats, &self.time_zone, ambiguous)
             .map_err(|e| ProfileError(format!("time_zone/timestamp_formats: {e}")))?;
-        // The message names `default_country` for a bad blocked token too (documented).
         let phone = PhoneParser::try_new(&self.default_country, &self.blocked_tokens)
-            .map_err(|e| ProfileError(format!("default_country: {e}")))?;
+            .map_err(|e| ProfileError(format!("{}: {e}", e.setting())))?;
         if self.max_field_bytes == 0 {
             return Err(ProfileError("max_field_bytes: must be at least 1".into()));
         }

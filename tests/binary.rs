@@ -963,7 +963,7 @@ fn refused_cases() -> Vec<Refused> {
             "blank blocked token",
             with_key("blocked_tokens = [\"  \"]"),
             &[
-                "profile `p` (…): default_country: blocked caller-ID token \"  \" is empty after \
+                "profile `p` (…): blocked_tokens: blocked caller-ID token \"  \" is empty after \
                trimming; blank values are already treated as blocked",
             ],
         ),
@@ -1299,8 +1299,7 @@ fn sigint_and_sigterm_exit_130_and_keep_the_previous_run() {
     }
 }
 
-// ---- Defects found by these tests: the first two are fixed (their tests guard the fix), the
-// ignored ones are open.
+// ---- Defects found by these tests, fixed: each test guards its fix.
 
 #[test]
 fn correlate_on_a_changed_store_names_the_file_of_the_folder() {
@@ -1325,9 +1324,7 @@ fn correlate_with_edited_parameters_names_the_manifest() {
 }
 
 #[test]
-#[ignore = "defect: eval's FAILED line prints Rust's `None` for a rank or an overlap that was \
-            not found (\"ranks None among unexplained numbers\", \"top overlap is None\")"]
-fn defect_eval_failure_prints_rust_none() {
+fn eval_failure_lines_say_not_found_in_words() {
     let d = tempfile::tempdir().unwrap();
     expect(
         d.path(),
@@ -1337,12 +1334,11 @@ fn defect_eval_failure_prints_rust_none() {
     formats_run(&d.path().join("formats-out"));
     let (text, _) = expect(d.path(), &["eval", "world", "--out", "formats-out"], 1);
     assert!(!text.contains("None"), "{text}");
+    assert!(text.contains("not found"), "{text}");
 }
 
 #[test]
-#[ignore = "defect: a blank blocked_tokens entry is reported under default_country (documented \
-            as such in docs/formats.md)"]
-fn defect_blank_blocked_token_is_reported_under_default_country() {
+fn a_blank_blocked_token_is_reported_under_blocked_tokens() {
     let d = tempfile::tempdir().unwrap();
     tiny(d.path());
     std::fs::write(

@@ -66,33 +66,44 @@ pub struct Accuracy {
     pub offsets_ms: Vec<(String, Option<i64>, i64)>,
 }
 
+/// A rank in words for a failure line: "ranks 3", or "is not ranked" when it was not found.
+fn rank_words(rank: Option<u64>) -> String {
+    match rank {
+        Some(r) => format!("ranks {r}"),
+        None => "is not ranked (not found)".into(),
+    }
+}
+
 impl Accuracy {
     /// Every criterion that failed, in words; empty when all pass.
     pub fn failures(&self) -> Vec<String> {
         let mut f = Vec::new();
         for (i, c) in self.campaigns.iter().enumerate() {
             if self.spoofed_rank_among_unexplained[i] != Some(1) {
+                let rank = rank_words(self.spoofed_rank_among_unexplained[i]);
                 f.push(format!(
-                    "{c}: spoofed caller ID ranks {:?} among unexplained numbers, not 1",
-                    self.spoofed_rank_among_unexplained[i]
+                    "{c}: spoofed caller ID {rank} among unexplained numbers, not first"
                 ));
             }
             if self.campaign_rank_attribution[i] != Some(1) {
+                let rank = rank_words(self.campaign_rank_attribution[i]);
                 f.push(format!(
-                    "{c}: ranks {:?} by complainants matched in attribution, not 1",
-                    self.campaign_rank_attribution[i]
+                    "{c}: {rank} by complainants matched in attribution, not first"
                 ));
             }
             if self.campaign_rank_enrichment[i] != Some(1) {
+                let rank = rank_words(self.campaign_rank_enrichment[i]);
                 f.push(format!(
-                    "{c}: ranks {:?} among campaigns in enrichment, not 1",
-                    self.campaign_rank_enrichment[i]
+                    "{c}: {rank} among campaigns in enrichment, not first"
                 ));
             }
             if !self.upload_top_overlap_is_source[i] {
+                let top = match &self.upload_top_overlap[i] {
+                    Some(t) => format!("is {t}"),
+                    None => "was not found (no overlap row for its upload)".into(),
+                };
                 f.push(format!(
-                    "{c}: its upload's top overlap is {:?}, not its source download",
-                    self.upload_top_overlap[i]
+                    "{c}: its upload's top overlap {top}, not its source download"
                 ));
             }
         }

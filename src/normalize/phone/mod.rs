@@ -378,6 +378,15 @@ impl PhoneConfigError {
     pub fn value(&self) -> &str {
         &self.value
     }
+
+    /// The profile key the offending setting belongs to: `default_country` or
+    /// `blocked_tokens`.
+    pub fn setting(&self) -> &'static str {
+        match self.kind {
+            ConfigErrorKind::UnknownCountry => "default_country",
+            ConfigErrorKind::EmptyBlockedToken => "blocked_tokens",
+        }
+    }
 }
 
 impl fmt::Display for PhoneConfigError {
