@@ -73,6 +73,12 @@ impl CaseFile {
                 "attribution.tolerance_s: must be a non-negative number of seconds",
             ));
         }
+        if let Some(k) = att.never_rang.iter().position(|d| d.trim().is_empty()) {
+            return Err(Error::config(
+                path,
+                format!("attribution.never_rang[{k}]: a disposition cannot be blank"),
+            ));
+        }
         if !(att.offset_window_s >= 0.0 && att.offset_window_s.is_finite()) {
             return Err(Error::config(
                 path,
@@ -172,6 +178,10 @@ pub struct AttributionSection {
     /// Vendor campaigns declared legitimate (e.g. a party's own get-out-the-vote calls): numbers
     /// attributed to them are marked explained, not dropped.
     pub legitimate_campaigns: Vec<String>,
+    /// Vendor-log dispositions that mean the phone never rang (compared ignoring case and
+    /// surrounding space, after the profile's `values.disposition` map): such attempts are
+    /// not attribution candidates and do not enter the clock-offset estimate.
+    pub never_rang: Vec<String>,
 }
 
 impl Default for AttributionSection {
@@ -180,6 +190,7 @@ impl Default for AttributionSection {
             tolerance_s: 120.0,
             offset_window_s: 600.0,
             legitimate_campaigns: Vec::new(),
+            never_rang: vec!["busy".into(), "failed".into()],
         }
     }
 }

@@ -1,12 +1,17 @@
 //! Analysis 3, attribution: which received calls a vendor placed, whatever caller ID the
 //! complainant saw. Per (carrier, vendor) pair of logs the clock offset is estimated (the
-//! median of the time differences of the calls to the same number within a window), then each
-//! received call is matched to the vendor record of the same number nearest in time within the
-//! tolerance ([`join::BandIndex`]); a call matched under several vendors keeps the nearest.
+//! median of the time differences of the calls to the same number within a window); every
+//! vendor record of the same number within the tolerance of a received call, after the
+//! offset, is a candidate ([`join::BandIndex::candidates`]); and the candidates are assigned
+//! one to one ([`join::assign`]): a call takes at most one vendor record and a record at most
+//! one call, preferring pairs whose recorded caller ID agrees with the presented one, then
+//! more pairs, then the least total |delta|. Records whose disposition says the phone never
+//! rang (`[attribution] never_rang`) are not candidates and do not enter the offset estimate.
 //!
 //! *count* (`count`): the matches, one per call, and per pair the offset, candidates and
 //! matches. With the offsets given, the matches of any split of the calls by complainant
-//! number, put together ([`Attribution::merge`]), are those of the whole. The offset estimate
+//! number, put together ([`Attribution::merge`]), are those of the whole: every candidate
+//! shares its call's number, so the assignment never crosses numbers. The offset estimate
 //! itself is a median: it is made once, over the whole (see `docs/method.md`).
 //!
 //! *finish* (`attribution_table`, `campaigns_table`, [`offsets_table`]): the tables.
@@ -34,17 +39,35 @@ pub(crate) struct VendorLog {
     /// The campaign.
     pub campaign: Codes,
     account: Codes,
+    disposition: Codes,
+    /// Whether the record may have rung the phone (its disposition is not in `never_rang`).
+    rang: Vec<bool>,
     file: Codes,
     row: Vec<u64>,
 }
 
 impl VendorLog {
-    /// From the `vendor_calls` table.
+    /// From the `vendor_calls` table; `never_rang` lists the dispositions that mean the phone
+    /// never rang (compared ignoring case and surrounding space).
     ///
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub fn read(vc: &RecordBatch) -> Result<VendorLog> {
+    pub fn read(vc: &RecordBatch, never_rang: &[String]) -> Result<VendorLog> {
+        let disposition = Codes::read(vc, "disposition")?;
+        let never: BTreeSet<String> = never_rang.iter().map(|d| d.trim().to_lowercase()).collect();
+        let silent: Vec<bool> = disposition
+            .names
+            .iter()
+            .map(|d| never.contains(&d.trim().to_lowercase()))
+            .collect();
+        let rang = disposition
+            .codes
+            .iter()
+            .map(|&c| c == NONE || !silent[c as usize])
+            .collect();
         Ok(VendorLog {
+            disposition,
+            rang,
             dialed: u64s_dense(vc, "dialed")?,
             presented: u64s(vc, "presented")?,
             start: times(vc, "start")?,
@@ -54,6 +77,20 @@ impl VendorLog {
             file: Codes::read(vc, "source_file")?,
             row: u64s_dense(vc, "source_row")?,
         })
+    }
+
+    /// Records whose disposition says the phone never rang.
+    pub fn never_rang(&self) -> u64 {
+        self.rang.iter().filter(|&&r| !r).count() as u64
+    }
+
+    /// Whether the caller ID the carrier recorded for call `i` agrees with the one record `j`
+    /// presented: the same number, or none presented and the carrier recorded it blocked.
+    fn agrees(&self, calls: &Calls<'_>, i: usize, j: usize) -> bool {
+        match self.presented[j] {
+            Some(p) => calls.calling(i) == Some(p),
+            None => calls.status.text(i) == "blocked",
+        }
     }
 }
 
@@ -70,7 +107,7 @@ pub struct PairOffset {
     pub candidates: u64,
     /// Median absolute deviation of the candidates from the offset, µs.
     pub mad_us: Option<i64>,
-    /// Calls matched under this pair (before each call keeps its nearest vendor).
+    /// Calls matched under this pair (after the one-to-one assignment).
     pub matches: u64,
 }
 
@@ -87,6 +124,8 @@ pub struct Match {
     pub vendor_row: usize,
     /// Carrier time − vendor time − offset, µs.
     pub delta_us: i64,
+    /// Whether the recorded caller ID agrees with the presented one.
+    pub agrees: bool,
 }
 
 /// The pairs and the matches, one per matched call, in call order.
@@ -96,6 +135,11 @@ pub struct Attribution {
     pub pairs: Vec<PairOffset>,
     /// The matches.
     pub matches: Vec<Match>,
+    /// Components of candidates matched greedily (see [`join::assign::EXACT_LIMIT`]).
+    pub greedy_components: u64,
+    /// Vendor records left out because they never rang: a count over the vendor log, which
+    /// every part of a split sees whole (merge keeps it, not a sum).
+    pub never_rang: u64,
 }
 
 impl Attribution {
@@ -124,6 +168,7 @@ impl Attribution {
             ..*m
         }));
         self.matches.sort_unstable();
+        self.greedy_components += o.greedy_components;
         self
     }
 
@@ -149,11 +194,11 @@ pub(crate) fn count(
     window_us: i64,
     offsets: Option<&BTreeMap<(String, String), i64>>,
 ) -> Attribution {
-    // Each vendor's records, gathered once.
+    // Each vendor's records that may have rung, gathered once.
     let vendors: Vec<(Vec<usize>, Vec<u64>, Vec<i64>)> = (0..log.vendor.len())
         .map(|vi| {
             let vr: Vec<usize> = (0..log.dialed.len())
-                .filter(|&j| log.vendor.codes[j] == vi as u32)
+                .filter(|&j| log.vendor.codes[j] == vi as u32 && log.rang[j])
                 .collect();
             let vn = vr.iter().map(|&j| log.dialed[j]).collect();
             let vt = vr.iter().map(|&j| log.start[j].unwrap_or(0)).collect();
@@ -198,20 +243,22 @@ pub(crate) fn count(
                     matches: 0,
                 };
                 if let Some(est) = est {
-                    let m = idx.join(est.offset_us, tolerance_us);
+                    let m = idx.candidates(est.offset_us, tolerance_us);
                     for t in 0..m.len() {
+                        let (call, vendor_row) =
+                            (cr[m.carrier[t] as usize], vr[m.vendor[t] as usize]);
                         found.push(Match {
-                            call: cr[m.carrier[t] as usize],
-                            distance_us: m.delta_us[t].abs(),
+                            call,
+                            distance_us: m.delta_us[t].saturating_abs(),
                             pair: ci * nv + vi,
-                            vendor_row: vr[m.vendor[t] as usize],
+                            vendor_row,
                             delta_us: m.delta_us[t],
+                            agrees: log.agrees(calls, call, vendor_row),
                         });
                     }
                     pair.offset_us = Some(est.offset_us);
                     pair.candidates = est.candidates;
                     pair.mad_us = Some(est.mad_us);
-                    pair.matches = m.len() as u64;
                 }
                 pairs.push(pair);
             }
@@ -219,13 +266,32 @@ pub(crate) fn count(
         })
         .collect();
     let mut a = Attribution::default();
+    let mut candidates = Vec::new();
     for (pairs, found) in per_carrier {
         a.pairs.extend(pairs);
-        a.matches.extend(found);
+        candidates.extend(found);
     }
-    // Each call keeps its nearest match (ties: the lower pair, then the lower vendor row).
+    // One to one: in a canonical order (by call, then vendor record), so that ties between
+    // equal-weight assignments fall the same way whatever the carriers' order.
+    candidates.par_sort_unstable_by_key(|m| (m.call, m.vendor_row, m.pair));
+    let assigned = join::assign::assign(
+        &candidates
+            .iter()
+            .map(|m| join::assign::Candidate {
+                call: m.call as u32,
+                attempt: m.vendor_row as u32,
+                distance_us: m.distance_us,
+                agrees: m.agrees,
+            })
+            .collect::<Vec<_>>(),
+    );
+    a.matches = assigned.chosen.iter().map(|&k| candidates[k]).collect();
     a.matches.sort_unstable();
-    a.matches.dedup_by_key(|m| m.call);
+    for m in &a.matches {
+        a.pairs[m.pair].matches += 1;
+    }
+    a.greedy_components = assigned.greedy_components;
+    a.never_rang = log.never_rang();
     a
 }
 
@@ -279,10 +345,16 @@ pub(crate) fn attribution_table(
                 .map(|x| log.presented[x.vendor_row].map(format_e164))
                 .collect(),
         )
+        .bool("caller_id_agrees", m.iter().map(|x| x.agrees).collect())
         .i64_opt(
             "delta_ms",
             m.iter().map(|x| Some(x.delta_us / 1000)).collect(),
         )
+        .time(
+            "vendor_start",
+            m.iter().map(|x| log.start[x.vendor_row]).collect(),
+        )
+        .text("disposition", log_opt(&log.disposition))
         .text_dense(
             "vendor_source_file",
             &m.iter()
@@ -328,11 +400,13 @@ pub(crate) fn campaigns_table(
     let nc = log.campaign.len();
     let mut complainants = vec![BTreeSet::new(); nc];
     let mut calls_matched = vec![0u64; nc];
+    let mut calls_agree = vec![0u64; nc];
     let mut per_pair: Vec<BTreeMap<usize, u64>> = vec![BTreeMap::new(); nc];
     for m in &a.matches {
         let c = log.campaign.codes[m.vendor_row];
         if c != NONE {
             calls_matched[c as usize] += 1;
+            calls_agree[c as usize] += m.agrees as u64;
             if let Some(&id) = comp.by_number.get(&calls.called[m.call]) {
                 complainants[c as usize].insert(id);
             }
@@ -393,7 +467,16 @@ pub(crate) fn campaigns_table(
             "complainants_matched",
             complainants.iter().map(|s| s.len() as u64).collect(),
         )
-        .u64("calls_matched", calls_matched)
+        .u64("calls_matched", calls_matched.clone())
+        .u64("calls_caller_id_agrees", calls_agree.clone())
+        .f64_opt(
+            "caller_id_agreement",
+            calls_agree
+                .iter()
+                .zip(&calls_matched)
+                .map(|(&g, &n)| (n > 0).then(|| g as f64 / n as f64))
+                .collect(),
+        )
         .i64_opt("offset_ms", offset_ms)
         .bool(
             "legitimate",
@@ -449,6 +532,18 @@ mod tests {
 
     /// A vendor log: (dialed, start µs, vendor, campaign).
     fn log(rows: &[(u64, i64, &str, &str)]) -> VendorLog {
+        let full: Vec<_> = rows
+            .iter()
+            .map(|&(n, t, v, c)| (n, t, v, c, None, "ANSWERED"))
+            .collect();
+        log_full(&full)
+    }
+
+    /// A vendor record: (dialed, start µs, vendor, campaign, presented, disposition).
+    type Record<'a> = (u64, i64, &'a str, &'a str, Option<u64>, &'a str);
+
+    /// A vendor log of such records.
+    fn log_full(rows: &[Record<'_>]) -> VendorLog {
         let b = table(
             Kind::VendorCalls,
             rows.len(),
@@ -469,9 +564,17 @@ mod tests {
                     "campaign",
                     Arc::new(rows.iter().map(|r| Some(r.3)).collect::<StringArray>()),
                 ),
+                (
+                    "presented",
+                    Arc::new(rows.iter().map(|r| r.4).collect::<UInt64Array>()),
+                ),
+                (
+                    "disposition",
+                    Arc::new(rows.iter().map(|r| Some(r.5)).collect::<StringArray>()),
+                ),
             ],
         );
-        VendorLog::read(&b).unwrap()
+        VendorLog::read(&b, &[" Busy ".to_string(), "failed".to_string()]).unwrap()
     }
 
     fn run(
@@ -514,6 +617,95 @@ mod tests {
             .map(|m| (m.call, m.vendor_row, m.delta_us))
             .collect();
         assert_eq!(got, [(1, 0, 0), (2, 1, 1)]);
+    }
+
+    /// (evidence row of the call, vendor row, agrees) of each match, with the offsets given.
+    fn pairs(
+        rows: &[Call],
+        v: &VendorLog,
+        offset: i64,
+        vendors: &[&str],
+    ) -> Vec<(usize, usize, bool)> {
+        let off: BTreeMap<(String, String), i64> = ["c1", "c2"]
+            .iter()
+            .flat_map(|c| {
+                vendors
+                    .iter()
+                    .map(move |w| ((c.to_string(), w.to_string()), offset))
+            })
+            .collect();
+        run(rows, v, Some(&off))
+            .matches
+            .iter()
+            .map(|m| (m.call, m.vendor_row, m.agrees))
+            .collect()
+    }
+
+    #[test]
+    fn a_friends_call_before_the_robocall_keeps_out_of_it() {
+        // Tolerance 3 µs: the friend's call (row 1, 2 µs before the attempt) and the robocall
+        // (row 2, 1 µs after) are both candidates of the one attempt; the robocall, whose caller
+        // ID agrees, takes it, and nothing else does.
+        let v = log_full(&[(100, 10, "v", "robo", Some(9), "ANSWERED")]);
+        let rows = [Call::new(100, Some(4), 8), Call::new(100, Some(9), 11)];
+        assert_eq!(pairs(&rows, &v, 0, &["v"]), [(2, 0, true)]);
+    }
+
+    #[test]
+    fn interleaved_vendors_go_by_caller_id_not_by_nearness() {
+        // Two vendors dialled line 100 a microsecond apart, presenting 7 and 8. The carrier
+        // recorded 8 at 10 and 7 at 12: nearness alone would give row 1 to vendor a's record.
+        let v = log_full(&[
+            (100, 10, "a", "ca", Some(7), "ANSWERED"),
+            (100, 11, "b", "cb", Some(8), "ANSWERED"),
+        ]);
+        let rows = [Call::new(100, Some(8), 10), Call::new(100, Some(7), 12)];
+        assert_eq!(
+            pairs(&rows, &v, 0, &["a", "b"]),
+            [(1, 1, true), (2, 0, true)]
+        );
+    }
+
+    #[test]
+    fn a_withheld_call_beside_the_robocall_takes_nothing() {
+        let v = log_full(&[(100, 10, "v", "robo", Some(9), "ANSWERED")]);
+        let rows = [Call::blocked(100, 10), Call::new(100, Some(9), 12)];
+        assert_eq!(pairs(&rows, &v, 0, &["v"]), [(2, 0, true)]);
+        // A campaign that withholds its caller ID: the withheld call agrees and is matched.
+        let v = log_full(&[(100, 10, "v", "robo", None, "ANSWERED")]);
+        assert_eq!(pairs(&rows, &v, 0, &["v"]), [(1, 0, true)]);
+    }
+
+    #[test]
+    fn attempts_that_never_rang_are_not_candidates() {
+        // A busy attempt at 10 (the line was busy with the call at 9) and a failed one: no
+        // match; the answered retry at 40 matches its own call.
+        let v = log_full(&[
+            (100, 10, "v", "robo", Some(9), "BUSY"),
+            (100, 20, "v", "robo", Some(9), "Failed"),
+            (100, 40, "v", "robo", Some(9), "ANSWERED"),
+        ]);
+        assert_eq!(v.never_rang(), 2);
+        let rows = [Call::new(100, Some(5), 9), Call::new(100, Some(9), 41)];
+        assert_eq!(pairs(&rows, &v, 0, &["v"]), [(2, 2, true)]);
+    }
+
+    #[test]
+    fn one_attempt_one_call_and_back() {
+        // Three calls within the tolerance of two attempts: two pairs, each record once.
+        let v = log(&[(100, 10, "v", "x"), (100, 13, "v", "x")]);
+        let rows = [
+            Call::new(100, Some(1), 10),
+            Call::new(100, Some(2), 11),
+            Call::new(100, Some(3), 13),
+        ];
+        let got = pairs(&rows, &v, 0, &["v"]);
+        assert_eq!(got.len(), 2);
+        let mut records: Vec<usize> = got.iter().map(|p| p.1).collect();
+        records.dedup();
+        assert_eq!(records, [0, 1]);
+        // The least total distance: 10-10 and 13-13.
+        assert_eq!(got, [(1, 0, false), (3, 1, false)]);
     }
 
     proptest! {

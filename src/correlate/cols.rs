@@ -287,6 +287,13 @@ impl TableBuilder {
         self
     }
 
+    /// A float column with nulls.
+    pub fn f64_opt(mut self, name: &str, v: Vec<Option<f64>>) -> Self {
+        self.fields.push(Field::new(name, DataType::Float64, true));
+        self.arrays.push(Arc::new(Float64Array::from(v)));
+        self
+    }
+
     /// A boolean column.
     pub fn bool(mut self, name: &str, v: Vec<bool>) -> Self {
         self.fields.push(Field::new(name, DataType::Boolean, false));

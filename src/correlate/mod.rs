@@ -220,7 +220,7 @@ fn analyse(
     phases.mark("subscribers");
 
     let a = &params.case.attribution;
-    let log = attribution::VendorLog::read(&st.vendor_calls)?;
+    let log = attribution::VendorLog::read(&st.vendor_calls, &a.never_rang)?;
     let matched = attribution::count(
         &calls,
         &received,
@@ -401,6 +401,8 @@ fn figures(
             .map(|(k, v)| (format!("watchlist_{k}"), *v))
             .collect(),
         attributed_calls: matched.matches.len() as u64,
+        vendor_attempts_never_rang: matched.never_rang,
+        attribution_greedy_components: matched.greedy_components,
         population: lists.population,
         leads: leads as u64,
         inputs: manifest

@@ -8,7 +8,8 @@
 //! | [`reach_by_window`] | 2, originating numbers: complainants reached per window | [`exact`] |
 //! | [`lookup_first`], [`lookup_all`] | subscribers, watch-lists, population | [`exact`] |
 //! | [`prefix_match`] | 7, leads: numbering plan (NPA-NXX, then NPA) | [`exact`] |
-//! | [`estimate_offset`], [`band_join`] | 3, vendor attribution | [`band`] |
+//! | [`estimate_offset`], [`band_join`], [`BandIndex::candidates`] | 3, vendor attribution | [`band`] |
+//! | [`assign::assign`] | 3, vendor attribution: one call per attempt and back | [`assign`] |
 //! | [`all_pairs_overlap`] | 4 and 5, list overlaps and enrichment | [`overlap`] |
 //! | [`district_counts`] | 6, spread | [`spread`] |
 //!
@@ -83,6 +84,7 @@
 //! the sizes, overlaps and reach counts add across partitions (`ln_p`, `q` and ranks come
 //! after the merge).
 
+pub mod assign;
 pub mod band;
 pub mod exact;
 pub mod overlap;

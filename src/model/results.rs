@@ -134,6 +134,10 @@ const fn f64(name: &'static str) -> Column {
     of(name, Type::F64, false)
 }
 
+const fn f64_opt(name: &'static str) -> Column {
+    of(name, Type::F64, true)
+}
+
 const fn i64_opt(name: &'static str) -> Column {
     of(name, Type::I64, true)
 }
@@ -180,7 +184,10 @@ const ATTRIBUTION: &[Column] = &[
     text_opt("campaign", Rule::Keep),
     text_opt("account", Rule::Keep),
     text_opt("presented", Rule::Number),
+    bool("caller_id_agrees"),
     i64_opt("delta_ms"),
+    time_opt("vendor_start"),
+    text_opt("disposition", Rule::Keep),
     text("vendor_source_file", Rule::Keep),
     u64("vendor_source_row"),
 ];
@@ -194,6 +201,8 @@ const CAMPAIGNS: &[Column] = &[
     text_opt("presented", Rule::NumberList),
     u64("complainants_matched"),
     u64("calls_matched"),
+    u64("calls_caller_id_agrees"),
+    f64_opt("caller_id_agreement"),
     i64_opt("offset_ms"),
     bool("legitimate"),
     time_opt("first_dial"),
@@ -410,8 +419,14 @@ pub struct Figures {
     /// `watchlist_<kind>`: originating numbers on a watch-list of each kind.
     #[serde(flatten)]
     pub watchlist: BTreeMap<String, u64>,
-    /// Received calls attributed to a vendor record.
+    /// Received calls attributed to a vendor record (one-to-one: as many vendor records).
     pub attributed_calls: u64,
+    /// Vendor records whose disposition says the phone never rang (`[attribution] never_rang`),
+    /// left out of attribution.
+    pub vendor_attempts_never_rang: u64,
+    /// Groups of calls and vendor records too large for the exact assignment, matched greedily
+    /// instead (0 but on hostile or degenerate logs; see `docs/method.md`).
+    pub attribution_greedy_components: u64,
     /// Lines in the population.
     pub population: u64,
     /// Significant unexplained originating numbers without a subscriber return.

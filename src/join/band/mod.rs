@@ -70,7 +70,9 @@ pub struct OffsetEstimate {
     pub mad_us: i64,
 }
 
-/// Matched pairs, sorted by carrier row; at most one per carrier row.
+/// Matched pairs, sorted by carrier row: at most one per carrier row from a join
+/// ([`band_join`]), every pair within the tolerance from [`BandIndex::candidates`] (sorted by
+/// carrier row, then vendor row).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BandMatches {
     /// Carrier row (index into the carrier columns), ascending.
@@ -366,6 +368,39 @@ impl<'a> BandIndex<'a> {
         })
     }
 
+    /// Every pair (not only the nearest) of a carrier row and a vendor row with the same number
+    /// and `|t_c - t_v - offset| <= tolerance`, sorted by carrier row then vendor row: the
+    /// candidates of a one-to-one assignment ([`crate::join::assign`]). Empty for a negative
+    /// tolerance.
+    ///
+    /// # Examples
+    /// ```
+    /// use callsift::join::BandIndex;
+    /// let (cn, ct) = ([7u64, 7], [100i64, 220]);
+    /// let (vn, vt) = ([7u64, 7, 8], [90i64, 200, 100]);
+    /// let m = BandIndex::new(&cn, &ct, &vn, &vt).candidates(0, 30);
+    /// // Row 0 (t=100) has vendor row 0 (delta 10); row 1 (t=220) has vendor row 1 (20).
+    /// assert_eq!((m.carrier, m.vendor, m.delta_us), (vec![0, 1], vec![0, 1], vec![10, 20]));
+    /// ```
+    pub fn candidates(&self, offset_us: i64, tolerance_us: i64) -> BandMatches {
+        if tolerance_us < 0 {
+            return BandMatches::default();
+        }
+        let mut all = match &self.kind {
+            Kind::Sorted(s) => s.all_within(offset_us, tolerance_us),
+            Kind::Partitioned(pi) => match &pi.keys {
+                Keys::Packed { c, v, codec } => pi.candidates(c, v, codec, offset_us, tolerance_us),
+                Keys::Wide { c, v } => pi.candidates(c, v, &(), offset_us, tolerance_us),
+            },
+        };
+        all.par_sort_unstable();
+        BandMatches {
+            carrier: all.iter().map(|x| x.0).collect(),
+            vendor: all.iter().map(|x| x.1).collect(),
+            delta_us: all.iter().map(|x| x.2).collect(),
+        }
+    }
+
     /// See [`band_join`]. Consumes the index: the memory of the sorted carrier keys is
     /// reused for the matches (fresh memory costs a page fault per 4 KB, which at 10 M rows
     /// is as much as the join itself).
@@ -507,5 +542,82 @@ mod tests {
             .unwrap()
             .install(|| band_join(&cn, &ct, &vn, &vt, 7, 20));
         assert_eq!(one, naive(&cn, &ct, &vn, &vt, 7, 20));
+    }
+
+    /// Every pair within the tolerance, by brute force, sorted by (carrier row, vendor row).
+    fn naive_all(
+        cn: &[u64],
+        ct: &[i64],
+        vn: &[u64],
+        vt: &[i64],
+        off: i64,
+        tol: i64,
+    ) -> BandMatches {
+        let mut out = BandMatches::default();
+        for i in 0..cn.len() {
+            for j in 0..vn.len() {
+                let d = ct[i] as i128 - vt[j] as i128 - off as i128;
+                if cn[i] == vn[j] && d.abs() <= tol as i128 {
+                    out.carrier.push(i as u32);
+                    out.vendor.push(j as u32);
+                    out.delta_us.push(d as i64);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn candidates_are_every_pair_within_the_tolerance_on_both_paths() {
+        let mut s = 5u64;
+        let mut next = || {
+            s = mix(s.wrapping_add(0x9E37));
+            s
+        };
+        let n = 1500;
+        let cn: Vec<u64> = (0..n).map(|_| next() % 150).collect();
+        let ct: Vec<i64> = (0..n).map(|_| (next() % 3000) as i64).collect();
+        let vn: Vec<u64> = (0..n).map(|_| next() % 150).collect();
+        let vt: Vec<i64> = (0..n).map(|_| (next() % 3000) as i64).collect();
+        let mut sorted: Vec<(u64, i64)> = cn.iter().copied().zip(ct.iter().copied()).collect();
+        sorted.sort();
+        let (scn, sct): (Vec<u64>, Vec<i64>) = sorted.into_iter().unzip();
+        let mut vsorted: Vec<(u64, i64)> = vn.iter().copied().zip(vt.iter().copied()).collect();
+        vsorted.sort();
+        let (svn, svt): (Vec<u64>, Vec<i64>) = vsorted.into_iter().unzip();
+        for (off, tol) in [(0, 0), (7, 40), (-90, 25), (400, 300), (0, -1)] {
+            let want = naive_all(&cn, &ct, &vn, &vt, off, tol);
+            for bits in [1, 3, 6] {
+                let got = BandIndex::with_bits(&cn, &ct, &vn, &vt, bits).candidates(off, tol);
+                assert_eq!(got, want, "bits {bits}, offset {off}, tolerance {tol}");
+            }
+            let want = naive_all(&scn, &sct, &svn, &svt, off, tol);
+            let idx = BandIndex::new(&scn, &sct, &svn, &svt);
+            assert!(idx.is_presorted());
+            assert_eq!(idx.candidates(off, tol), want, "presorted {off} {tol}");
+            let chunked = BandIndex {
+                kind: Kind::Sorted(Sorted {
+                    cn: &scn,
+                    ct: &sct,
+                    vn: &svn,
+                    vt: &svt,
+                    chunk: 7,
+                }),
+            };
+            assert_eq!(chunked.candidates(off, tol), want, "chunked {off} {tol}");
+            // The nearest match of each row is one of its candidates.
+            let near = band_join(&scn, &sct, &svn, &svt, off, tol);
+            let pairs: std::collections::BTreeSet<(u32, u32)> = want
+                .carrier
+                .iter()
+                .copied()
+                .zip(want.vendor.iter().copied())
+                .collect();
+            assert!(near
+                .carrier
+                .iter()
+                .zip(&near.vendor)
+                .all(|(&c, &v)| pairs.contains(&(c, v))));
+        }
     }
 }

@@ -185,6 +185,48 @@ impl Partitioned<'_> {
         (total, parts_out.concat())
     }
 
+    /// Every pair of a carrier key and a vendor key with the same number and
+    /// `|t_c - t_v - offset| <= tol`, as (carrier row, vendor row, delta), in no set order.
+    /// The vendor keys in the window `|t_c - t_v| <= |offset| + tol` are scanned ([`windows`])
+    /// and filtered; a carrier key's local index is mapped back to its row by the order of the
+    /// scatter (rows ascending within a partition).
+    pub(super) fn candidates<K: BandKey>(
+        &self,
+        c: &[K],
+        v: &[K],
+        codec: &K::Codec,
+        offset_us: i64,
+        tolerance_us: i64,
+    ) -> Vec<(u32, u32, i64)> {
+        let (off, tol) = (offset_us as i128, tolerance_us as i128);
+        let w = (off.unsigned_abs() + tol as u128).min(u64::MAX as u128) as u64;
+        let mut rows = vec![0u32; self.cl.n];
+        self.cl
+            .scatter(self.carrier_num, &mut rows, |row, _, _| row as u32);
+        (0..self.cl.parts())
+            .into_par_iter()
+            .with_min_len(min_parts_per_task(self.cl.parts()))
+            .map(|p| {
+                let (cr, vr) = (self.cl.part_range(p), self.vl.part_range(p));
+                let part_rows = &rows[cr.clone()];
+                let vp = &v[vr];
+                let mut out = Vec::new();
+                windows(&c[cr], vp, codec, w, |ck, lo, hi| {
+                    let tc = ck.t(codec) as i128;
+                    for vk in &vp[lo..hi] {
+                        let d = tc - vk.t(codec) as i128 - off;
+                        if d.abs() <= tol {
+                            let row = part_rows[ck.idx(codec) as usize];
+                            out.push((row, vk.idx(codec), d as i64));
+                        }
+                    }
+                });
+                out
+            })
+            .flatten_iter()
+            .collect()
+    }
+
     pub(super) fn join(self, offset_us: i64, tolerance_us: i64) -> BandMatches {
         if tolerance_us < 0 || self.cl.n == 0 {
             return BandMatches::default();

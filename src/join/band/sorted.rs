@@ -122,6 +122,28 @@ impl Sorted<'_> {
         (total, parts.concat())
     }
 
+    /// As [`Partitioned::candidates`], on the input columns, chunk by chunk.
+    pub(super) fn all_within(&self, offset_us: i64, tolerance_us: i64) -> Vec<(u32, u32, i64)> {
+        let (off, tol) = (offset_us as i128, tolerance_us as i128);
+        let w = (off.unsigned_abs() + tol as u128).min(i64::MAX as u128) as i64;
+        let (ct, vt) = (self.ct, self.vt);
+        self.chunks()
+            .map(|r| {
+                let mut out = Vec::new();
+                self.candidates(r, w, |i, lo, hi| {
+                    for (j, &t) in vt[lo..hi].iter().enumerate() {
+                        let d = ct[i] as i128 - t as i128 - off;
+                        if d.abs() <= tol {
+                            out.push((i as u32, (lo + j) as u32, d as i64));
+                        }
+                    }
+                });
+                out
+            })
+            .flatten_iter()
+            .collect()
+    }
+
     /// Calls `emit(carrier_row, vendor_row, delta)` for every match of the carrier rows
     /// `rows`, in row order. The cursors of [`join_part`], on the input columns.
     pub(super) fn merge<F: FnMut(usize, usize, i64)>(
