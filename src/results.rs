@@ -75,6 +75,19 @@ pub fn i64s(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<i64>
     Ok(v.iter().collect())
 }
 
+/// A UTC time column (microseconds since 1970, nulls as `None`) of a results table read
+/// through [`table`].
+///
+/// # Errors
+/// [`Error::Store`] when the contract has no such time column.
+pub fn times(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<i64>>> {
+    let a = column(b, table, name)?;
+    let v = a
+        .as_primitive_opt::<arrow::datatypes::TimestampMicrosecondType>()
+        .ok_or_else(|| not_of(table, name, "time"))?;
+    Ok(v.iter().collect())
+}
+
 /// A flag column of a results table read through [`table`].
 ///
 /// # Errors

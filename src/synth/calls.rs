@@ -10,7 +10,8 @@
 use super::fmt::{self, Spell, Zone, DAY};
 use super::rng::{key, Rng};
 use super::world::{
-    zipf_pick, BizKind, Complainant, District, World, CARRIERS, ONTARIO, QUEBEC, T_STREAM, WESTERN,
+    zipf_pick, BizKind, Complainant, District, Status, World, CARRIERS, ONTARIO, QUEBEC, T_STREAM,
+    WESTERN,
 };
 
 /// Complainants per block.
@@ -34,6 +35,10 @@ pub(crate) struct CallRec {
     pub t: i64,
     pub caller: Caller,
     pub dur: u32,
+    /// The vendor record behind a campaign's call: (campaign index, its time on the vendor's
+    /// clock, UTC seconds); `None` for every other call, and for a call whose vendor record
+    /// is missing from the log.
+    pub link: Option<(usize, i64)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +70,8 @@ pub(crate) struct BlockOut {
     pub subs: Vec<u8>,
     /// (complainant number, bit mask of the misleading campaigns whose calls they received).
     pub targeted: Vec<(u64, u32)>,
+    /// Rows of `truth-links.csv`: each carrier record of a campaign's call and its vendor record.
+    pub links: Vec<u8>,
     pub rows_main: u64,
     pub rows_may: u64,
     pub duplicates: u64,
@@ -306,7 +313,7 @@ pub(crate) fn complainant(
         background_call(&line, prof, &mut rng, s);
     }
     political(&line, &mut rng, &mut s.calls);
-    let mask = campaign_calls(&line, &mut rng, &mut s.calls);
+    let mask = campaign_calls(&line, &mut rng, s);
     separate(&mut s.calls);
     write_records(&line, &mut rng, s, out);
     mask
@@ -450,7 +457,12 @@ fn background_call(line: &Line, prof: &Profiles, rng: &mut Rng, s: &mut Scratch)
         _ => s.sources[si].caller,
     };
     s.sources[si].calls += 1;
-    s.calls.push(CallRec { t, caller, dur });
+    s.calls.push(CallRec {
+        t,
+        caller,
+        dur,
+        link: None,
+    });
 }
 
 /// The day (from the first of the orders' window) of a background call from a source of
@@ -491,6 +503,7 @@ fn named_call(line: &Line, rng: &mut Rng, calls: &mut Vec<CallRec>, n: u64, k: i
         } else {
             rng.range(15, 240) as u32
         },
+        link: None,
     });
 }
 
@@ -517,28 +530,75 @@ fn political(line: &Line, rng: &mut Rng, calls: &mut Vec<CallRec>) {
     }
 }
 
-/// The vendor campaigns' calls the carrier recorded; returns the mask of misleading campaigns
-/// among them.
-fn campaign_calls(line: &Line, rng: &mut Rng, calls: &mut Vec<CallRec>) -> u32 {
+/// The vendor campaigns' calls the carrier recorded, and the traps around them that a
+/// nearest-record attribution falls into; returns the mask of misleading campaigns among the
+/// calls.
+///
+/// - A busy dial leaves no record (the phone never rang), but the call that made the line busy
+///   does: a personal contact's call that began up to 100 s before the dial and lasts past it.
+/// - A fifth of the recorded calls have a personal contact's short call 45–118 s before them
+///   (within the attribution tolerance of the dial).
+/// - A tenth have a withheld-caller-ID call 8–60 s before or after them.
+fn campaign_calls(line: &Line, rng: &mut Rng, s: &mut Scratch) -> u32 {
     let (w, g, d) = (line.w, line.c.g, line.d);
+    let personal = s
+        .sources
+        .iter()
+        .filter(|x| x.kind == Src::Personal)
+        .count()
+        .max(1) as u64;
     let mut mask = 0u32;
     for camp in &w.campaigns {
         if !w.member(camp.idx, g, d) {
             continue;
         }
         for a in w.attempts(camp.idx, g, d).into_iter().flatten() {
+            let friend = |rng: &mut Rng| s.sources[rng.below(personal) as usize].caller;
+            if a.status == Status::Busy {
+                let caller = friend(rng);
+                s.calls.push(CallRec {
+                    t: a.t + line.skew - rng.range(5, 100),
+                    caller,
+                    dur: rng.range(120, 600) as u32,
+                    link: None,
+                });
+            }
             if !a.status.recorded() {
                 continue;
+            }
+            let t = a.t + a.delay + line.skew;
+            if rng.chance(0.2) {
+                let caller = friend(rng);
+                s.calls.push(CallRec {
+                    t: t - rng.range(45, 118),
+                    caller,
+                    dur: rng.range(10, 40) as u32,
+                    link: None,
+                });
+            }
+            if rng.chance(0.1) {
+                let gap = rng.range(8, 60);
+                s.calls.push(CallRec {
+                    t: if rng.chance(0.5) { t - gap } else { t + gap },
+                    caller: Caller::Blocked(rng.below(line.ntok) as u8),
+                    dur: rng.range(5, 120) as u32,
+                    link: None,
+                });
             }
             let caller = if a.blocked {
                 Caller::Blocked(rng.below(line.ntok) as u8)
             } else {
                 Caller::Num(a.cid)
             };
-            calls.push(CallRec {
-                t: a.t + a.delay + line.skew,
+            let vendor_t = a.t - w.vendor_lag;
+            let logged = !camp
+                .log_gap
+                .is_some_and(|(s, e)| (s..e).contains(&vendor_t));
+            s.calls.push(CallRec {
+                t,
                 caller,
                 dur: a.dur,
+                link: logged.then_some((camp.idx, vendor_t)),
             });
             if camp.misleading {
                 mask |= 1 << camp.idx;
@@ -579,6 +639,16 @@ fn write_records(line: &Line, rng: &mut Rng, s: &Scratch, out: &mut BlockOut) {
     let (w, carrier, number, switch) = (line.w, line.carrier, line.c.number, line.dist.switch);
     let may1 = fmt::utc(2011, 5, 1, 0, 0, 0);
     for r in &s.calls {
+        if let Some((c, vendor_t)) = r.link {
+            fmt::phone(&mut out.links, number, Spell::E164);
+            out.links.push(b',');
+            fmt::push_u64(&mut out.links, r.t as u64);
+            out.links.push(b',');
+            out.links.extend_from_slice(w.campaigns[c].name.as_bytes());
+            out.links.push(b',');
+            fmt::push_u64(&mut out.links, vendor_t as u64);
+            out.links.push(b'\n');
+        }
         let copies = if rng.chance(0.0008) { 2 } else { 1 };
         out.duplicates += copies - 1;
         for _ in 0..copies {

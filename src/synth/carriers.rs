@@ -12,6 +12,13 @@ use super::files::{self, FileSink, Sink};
 use super::world::{Complainant, World, WESTERN};
 use crate::error::Result;
 
+/// The planted per-row links, beside `truth.json` (the engine never reads it): one row per
+/// carrier record of a campaign's call whose vendor record is in the log, identified by
+/// content (called number and carrier time, campaign and vendor time, UTC seconds) so that
+/// `eval` can match them against `results/attribution` without row numbers.
+pub const LINKS: &str = "truth-links.csv";
+const LINKS_HEADER: &[u8] = b"called,carrier_start_s,campaign,vendor_start_s\n";
+
 /// Carrier rows per file part (files are split so ingest can read them in parallel).
 const ROWS_PER_PART: f64 = 4_000_000.0;
 /// Blocks of complainants per parallel wave.
@@ -93,6 +100,8 @@ pub(super) fn carriers(w: &World, comps: &[Complainant], sink: &mut Sink) -> Res
     let prof = Profiles::new();
     let mut subs = sink.create("subscriber-returns.csv")?;
     subs.write(&files::subscriber_head(w))?;
+    let mut links = sink.create(LINKS)?;
+    links.write(LINKS_HEADER)?;
     let mut out = CarrierOut {
         rows: 0,
         duplicates: 0,
@@ -123,6 +132,7 @@ pub(super) fn carriers(w: &World, comps: &[Complainant], sink: &mut Sink) -> Res
                 }
             }
             subs.write(&o.subs)?;
+            links.write(&o.links)?;
             out.rows += o.rows_main + o.rows_may;
             out.duplicates += o.duplicates;
             out.targeted.extend(o.targeted);
@@ -138,5 +148,6 @@ pub(super) fn carriers(w: &World, comps: &[Complainant], sink: &mut Sink) -> Res
         }
     }
     sink.close(subs)?;
+    sink.close(links)?;
     Ok(out)
 }

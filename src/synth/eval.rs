@@ -7,8 +7,10 @@
 //! derived from. Ranks leave out the *other* planted campaigns and their numbers, so that with
 //! two misleading campaigns each can be first. Over all of them: precision and recall of the
 //! targeted complainants (in-orders complainants with a carrier record of a misleading call)
-//! recovered by attribution. And whether the election-day GOTV caller ID, and every number the
-//! truth says is explained, came out explained.
+//! recovered by attribution; and precision and recall of the attributed pairs themselves
+//! against the planted per-row links (`truth-links.csv`: each carrier record of a campaign's
+//! call and its vendor record). And whether the election-day GOTV caller ID, and every number
+//! the truth says is explained, came out explained.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -17,7 +19,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::model::results::Table;
-use crate::results::{bools, i64s, table, texts, u64s};
+use crate::results::{bools, i64s, table, texts, times, u64s};
 
 use super::{read_truth, Truth};
 
@@ -25,6 +27,10 @@ use super::{read_truth, Truth};
 pub const MIN_PRECISION: f64 = 0.9;
 /// The recall of recovered targeted complainants that counts as a pass.
 pub const MIN_RECALL: f64 = 0.9;
+/// The precision of attributed pairs against the planted links that counts as a pass.
+pub const MIN_PAIR_PRECISION: f64 = 0.995;
+/// The recall of the planted links among attributed pairs that counts as a pass.
+pub const MIN_PAIR_RECALL: f64 = 0.995;
 
 /// How well the results recover the planted truth. Vectors follow the misleading campaigns in
 /// `truth.json` order.
@@ -56,6 +62,16 @@ pub struct Accuracy {
     pub precision: f64,
     /// true positives / targeted (1 when nothing was targeted).
     pub recall: f64,
+    /// Planted links (carrier record of a campaign's call, vendor record): `truth-links.csv`.
+    pub links: u64,
+    /// Attributed pairs (`attribution.parquet` rows).
+    pub pairs: u64,
+    /// Attributed pairs that are planted links.
+    pub pairs_correct: u64,
+    /// pairs correct / pairs (1 when nothing was attributed).
+    pub pair_precision: f64,
+    /// pairs correct / links (1 when nothing was planted).
+    pub pair_recall: f64,
     /// Whether the election-day GOTV caller ID is an explained originating number; `None` in
     /// worlds without that campaign.
     pub gotv_explained: Option<bool>,
@@ -119,6 +135,18 @@ impl Accuracy {
                 self.recall
             ));
         }
+        if self.pair_precision < MIN_PAIR_PRECISION {
+            f.push(format!(
+                "precision of attributed pairs {:.4} < {MIN_PAIR_PRECISION}",
+                self.pair_precision
+            ));
+        }
+        if self.pair_recall < MIN_PAIR_RECALL {
+            f.push(format!(
+                "recall of planted links {:.4} < {MIN_PAIR_RECALL}",
+                self.pair_recall
+            ));
+        }
         if self.gotv_explained == Some(false) {
             f.push("the election-day GOTV caller ID is not explained".into());
         }
@@ -163,6 +191,11 @@ impl std::fmt::Display for Accuracy {
              precision {:.3}, recall {:.3}",
             self.targeted, self.recovered, self.true_positives, self.precision, self.recall
         )?;
+        writeln!(
+            f,
+            "attributed pairs: {} planted links, {} pairs, {} correct: precision {:.4}, recall {:.4}",
+            self.links, self.pairs, self.pairs_correct, self.pair_precision, self.pair_recall
+        )?;
         if let Some(g) = self.gotv_explained {
             writeln!(
                 f,
@@ -206,6 +239,7 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
     enrichment_ranks(out, &truth, &planted, &mut acc)?;
     upload_overlaps(out, &truth, &mut acc)?;
     recovery(out, &truth, &planted, &mut acc)?;
+    pairs(case_dir, out, &mut acc)?;
     offsets(out, &truth, &mut acc)?;
     Ok(acc)
 }
@@ -399,6 +433,59 @@ fn recovery(out: &Path, truth: &Truth, planted: &Planted, acc: &mut Accuracy) ->
         1.0
     } else {
         tp as f64 / targeted.len() as f64
+    };
+    Ok(())
+}
+
+/// A pair by content: called number (E.164), carrier time, campaign, vendor time (UTC
+/// seconds).
+type PairKey = (String, i64, String, i64);
+
+/// From `attribution.parquet` against `truth-links.csv`: precision and recall of the pairs.
+fn pairs(case_dir: &Path, out: &Path, acc: &mut Accuracy) -> Result<()> {
+    let path = case_dir.join(super::carriers::LINKS);
+    let text = std::fs::read_to_string(&path).map_err(|e| crate::Error::io(&path, e))?;
+    let mut links: BTreeSet<PairKey> = BTreeSet::new();
+    for (k, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let bad = || crate::Error::store(format!("{}:{}", path.display(), k + 1), "not a link row");
+        let [called, tc, campaign, tv] = f[..] else {
+            return Err(bad());
+        };
+        let (tc, tv) = (
+            tc.parse().map_err(|_| bad())?,
+            tv.parse().map_err(|_| bad())?,
+        );
+        links.insert((called.to_string(), tc, campaign.to_string(), tv));
+    }
+    let at = table(out, Table::Attribution)?;
+    let called = texts(&at, Table::Attribution, "called")?;
+    let start = times(&at, Table::Attribution, "start")?;
+    let campaign = texts(&at, Table::Attribution, "campaign")?;
+    let vendor_start = times(&at, Table::Attribution, "vendor_start")?;
+    let secs = |t: Option<i64>| t.map_or(i64::MIN, |t| t.div_euclid(1_000_000));
+    let correct = (0..at.num_rows())
+        .filter(|&i| {
+            links.contains(&(
+                called[i].clone().unwrap_or_default(),
+                secs(start[i]),
+                campaign[i].clone().unwrap_or_default(),
+                secs(vendor_start[i]),
+            ))
+        })
+        .count() as u64;
+    acc.links = links.len() as u64;
+    acc.pairs = at.num_rows() as u64;
+    acc.pairs_correct = correct;
+    acc.pair_precision = if acc.pairs == 0 {
+        1.0
+    } else {
+        correct as f64 / acc.pairs as f64
+    };
+    acc.pair_recall = if acc.links == 0 {
+        1.0
+    } else {
+        correct as f64 / acc.links as f64
     };
     Ok(())
 }

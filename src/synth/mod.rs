@@ -33,8 +33,14 @@
 //! retries, so recall falls a little below 1).
 //!
 //! A *targeted complainant* (in `truth.json`) is an in-orders complainant with at least one
-//! carrier record of a misleading campaign's call (answered, voicemail, unanswered or busy; a
-//! failed attempt leaves no carrier record).
+//! carrier record of a misleading campaign's call (answered, voicemail or unanswered; a busy or
+//! failed dial never rang and leaves no carrier record).
+//!
+//! Every world plants the traps of nearest-record attribution around the campaigns' calls: the
+//! call that kept a line busy during a busy dial; a personal contact's short call 45–118 s
+//! before a fifth of the recorded campaign calls; a withheld-caller-ID call 8–60 s beside a
+//! tenth of them. `truth-links.csv` lists every planted pair (carrier record, vendor record) by
+//! content, for `eval`'s pair precision and recall.
 //!
 //! # Sizes
 //! Scale 1 is about 1,000,000 carrier rows. In-orders complainants aim at rows / 200 (at least

@@ -97,9 +97,10 @@ impl Status {
         }
     }
 
-    /// Whether the carrier has a record of the call.
+    /// Whether the carrier has a record of the call: the phone rang (a busy line or a failed
+    /// dial leaves none).
     pub(crate) fn recorded(self) -> bool {
-        self != Status::Failed
+        !matches!(self, Status::Failed | Status::Busy)
     }
 
     /// Whether a person heard the message (answered or got a voicemail).

@@ -25,7 +25,7 @@ mod people;
 mod shared;
 mod story;
 
-pub(crate) use campaigns::{Attempt, Campaign};
+pub(crate) use campaigns::{Attempt, Campaign, Status};
 pub(crate) use downloads::Download;
 pub(crate) use numbering::US_NPAS;
 pub(crate) use people::{person_name, District, Province, AGES, PARTIES};
