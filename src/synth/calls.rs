@@ -590,7 +590,7 @@ fn campaign_calls(line: &Line, rng: &mut Rng, s: &mut Scratch) -> u32 {
             } else {
                 Caller::Num(a.cid)
             };
-            let vendor_t = a.t - w.vendor_lag;
+            let vendor_t = a.t - w.lag(camp);
             let logged = !camp
                 .log_gap
                 .is_some_and(|(s, e)| (s..e).contains(&vendor_t));

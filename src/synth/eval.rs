@@ -499,12 +499,15 @@ fn offsets(out: &Path, truth: &Truth, acc: &mut Accuracy) -> Result<()> {
         let est = i64s(&off, Table::Offsets, "offset_ms")?;
         for i in 0..off.num_rows() {
             let c = car[i].clone().unwrap_or_default();
+            let v = ven[i].as_deref().unwrap_or("");
             let skew = truth.carrier_clock_skew_s.get(&c).copied().unwrap_or(0);
-            acc.offsets_ms.push((
-                format!("{c} / {}", ven[i].as_deref().unwrap_or("")),
-                est[i],
-                (truth.vendor_clock_lag_s + skew) * 1000,
-            ));
+            let lag = truth
+                .vendor_clock_lags_s
+                .get(v)
+                .copied()
+                .unwrap_or(truth.vendor_clock_lag_s);
+            acc.offsets_ms
+                .push((format!("{c} / {v}"), est[i], (lag + skew) * 1000));
         }
     }
     Ok(())

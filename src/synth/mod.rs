@@ -39,7 +39,9 @@
 //! Every world plants the traps of nearest-record attribution around the campaigns' calls: the
 //! call that kept a line busy during a busy dial; a personal contact's short call 45–118 s
 //! before a fifth of the recorded campaign calls; a withheld-caller-ID call 8–60 s beside a
-//! tenth of them. `truth-links.csv` lists every planted pair (carrier record, vendor record) by
+//! tenth of them; and a second vendor (PollQuick Ltd., its clock 25 s ahead) whose declared
+//! survey dials 15 % of the first misleading campaign's members 2–20 s before or after the
+//! robocall, from its own caller ID. `truth-links.csv` lists every planted pair (carrier record, vendor record) by
 //! content, for `eval`'s pair precision and recall.
 //!
 //! # Sizes

@@ -28,6 +28,9 @@ pub struct Truth {
     pub vendor: String,
     /// Vendor clock lag: vendor time = true time - lag (seconds).
     pub vendor_clock_lag_s: i64,
+    /// Every vendor's clock lag by name (the second vendor runs the survey).
+    #[serde(default)]
+    pub vendor_clock_lags_s: BTreeMap<String, i64>,
     /// Carrier clock skew: carrier time = true time + skew (+ 1–6 s of call setup), per carrier.
     pub carrier_clock_skew_s: BTreeMap<String, i64>,
     /// The misleading campaigns.
@@ -131,7 +134,12 @@ impl Truth {
             scale: opts.scale,
             world: opts.world.name().to_string(),
             vendor: world::VENDOR.to_string(),
-            vendor_clock_lag_s: w.vendor_lag,
+            vendor_clock_lag_s: w.vendor_lags[0],
+            vendor_clock_lags_s: world::VENDORS
+                .iter()
+                .zip(w.vendor_lags)
+                .map(|(v, l)| (v.to_string(), l))
+                .collect(),
             carrier_clock_skew_s: world::CARRIERS
                 .iter()
                 .zip(w.skew)

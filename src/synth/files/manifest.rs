@@ -2,7 +2,7 @@
 //! legitimate campaigns), one input per evidence file, and the profiles that read each format.
 
 use crate::synth::fmt;
-use crate::synth::world::{World, CARRIERS, VENDOR};
+use crate::synth::world::{World, CARRIERS, VENDORS};
 
 /// The case manifest.
 pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
@@ -53,15 +53,19 @@ pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
         fmt::local_stamp(&mut up, w.zones[0].local(c.upload_time));
         s.push_str(&format!(
             "[[inputs]]\nkind = \"vendor_list\"\npath = \"vendor/uploads/{}.csv\"\nprofile = \"vendor-upload\"\n\
-             set = {{ vendor = \"{VENDOR}\", account = \"{}\", uploaded = \"{}\" }}\n\n",
+             set = {{ vendor = \"{}\", account = \"{}\", uploaded = \"{}\" }}\n\n",
             c.upload,
+            VENDORS[c.vendor],
             c.vendor_account,
             String::from_utf8_lossy(&up)
         ));
     }
-    s.push_str(&format!(
-        "[[inputs]]\nkind = \"vendor_calls\"\npath = \"vendor/outbound/*.jsonl\"\nprofile = \"robodial-log\"\nlabel = \"{VENDOR}\"\n\n"
-    ));
+    for (v, name) in VENDORS.iter().enumerate() {
+        s.push_str(&format!(
+            "[[inputs]]\nkind = \"vendor_calls\"\npath = \"{}/*.jsonl\"\nprofile = \"robodial-log\"\nlabel = \"{name}\"\n\n",
+            super::party::outbound_dir(v)
+        ));
+    }
     s.push_str(
         "[[inputs]]\nkind = \"watchlist\"\npath = \"watchlists/political-telemarketers.csv\"\nprofile = \"wl-telemarketers\"\n\
          label = \"political telemarketers' call logs\"\nset = { list_kind = \"telemarketer\" }\n\n\

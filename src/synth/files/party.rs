@@ -55,6 +55,15 @@ pub(crate) fn downloads(w: &World, sink: &mut Sink) -> Result<Vec<u64>> {
     Ok(sizes)
 }
 
+/// The folder of a vendor's outbound logs.
+pub(crate) fn outbound_dir(vendor: usize) -> &'static str {
+    if vendor == 0 {
+        "vendor/outbound"
+    } else {
+        "vendor2/outbound"
+    }
+}
+
 /// What a campaign's files hold.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct CampaignCounts {
@@ -64,7 +73,7 @@ pub(crate) struct CampaignCounts {
 
 fn vendor_line(w: &World, b: &mut Vec<u8>, c: &Campaign, dialed: u64, a: &Attempt) {
     b.extend_from_slice(b"{\"ts\":\"");
-    fmt::rfc3339_local(b, &w.zones[0], a.t - w.vendor_lag);
+    fmt::rfc3339_local(b, &w.zones[0], a.t - w.lag(c));
     b.extend_from_slice(b"\",\"campaign\":\"");
     b.extend_from_slice(c.name.as_bytes());
     b.extend_from_slice(b"\",\"account\":\"");
@@ -92,7 +101,7 @@ fn vendor_line(w: &World, b: &mut Vec<u8>, c: &Campaign, dialed: u64, a: &Attemp
 pub(crate) fn campaigns(w: &World, sink: &mut Sink) -> Result<Vec<CampaignCounts>> {
     let mut counts = Vec::new();
     for c in &w.campaigns {
-        let mut log = sink.create(&format!("vendor/outbound/{}.jsonl", c.name))?;
+        let mut log = sink.create(&format!("{}/{}.jsonl", outbound_dir(c.vendor), c.name))?;
         let mut up = sink.create(&format!("vendor/uploads/{}.csv", c.upload))?;
         up.write(b"phone\n")?;
         let mut retries: Vec<Vec<u8>> = Vec::new();
@@ -118,7 +127,7 @@ pub(crate) fn campaigns(w: &World, sink: &mut Sink) -> Result<Vec<CampaignCounts
                             if let Some(at) = at {
                                 let lost = c
                                     .log_gap
-                                    .is_some_and(|(s, e)| (s..e).contains(&(at.t - w.vendor_lag)));
+                                    .is_some_and(|(s, e)| (s..e).contains(&(at.t - w.lag(c))));
                                 if !lost {
                                     vendor_line(
                                         w,

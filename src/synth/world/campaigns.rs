@@ -35,6 +35,8 @@ pub(crate) struct Segment {
 pub(crate) struct Campaign {
     pub idx: usize,
     pub name: String,
+    /// The vendor (index into `VENDORS`).
+    pub vendor: usize,
     pub vendor_account: String,
     pub misleading: bool,
     pub segments: Vec<Segment>,
@@ -56,6 +58,9 @@ pub(crate) struct Campaign {
     pub source_download: Option<usize>,
     /// Share of carrier records that show a blocked caller ID.
     pub blocked_share: f64,
+    /// A campaign that dials a share of another's members (index, share), once, 2–20 s
+    /// before or after that campaign's first dial: two vendors on one line seconds apart.
+    pub shadow: Option<(usize, f64)>,
     /// The district named in the truth.
     pub district: String,
     /// A stretch of vendor time `[start, end)` (UTC seconds) missing from the vendor's log.
@@ -133,6 +138,8 @@ impl Campaign {
         Campaign {
             idx: 0,
             name: String::new(),
+            vendor: 0,
+            shadow: None,
             vendor_account: String::new(),
             misleading,
             segments: Vec::new(),
@@ -188,11 +195,41 @@ pub(super) fn plan(
 ) -> Vec<Campaign> {
     let mut planned = legitimate(flags, districts.len(), downloads, &callers);
     planned.extend(misleading(flags, downloads, callers));
+    if let Some(m) = planned.iter().position(|c| c.misleading) {
+        let survey = survey(&planned[m], m);
+        planned.push(survey);
+    }
     planned
         .into_iter()
         .enumerate()
         .map(|(i, c)| c.numbered(i, districts))
         .collect()
+}
+
+/// The caller ID of the survey (a toll-free line of the survey firm).
+pub(crate) const SURVEY_CALLER_ID: u64 = 18_885_550_142;
+
+/// A market-research survey run by the second vendor the same morning: it dials 15 % of the
+/// first misleading campaign's members, seconds before or after the robocall, from its own
+/// toll-free line (declared legitimate). A nearest-record rule gives one vendor's record to
+/// the other vendor's call.
+fn survey(of: &Campaign, m: usize) -> Campaign {
+    Campaign {
+        name: "survey-0502".into(),
+        vendor: 1,
+        vendor_account: "pq-research-2".into(),
+        segments: of.segments.clone(),
+        pass1: of.pass1,
+        retry: of.retry,
+        caller: CallerId::Fixed(SURVEY_CALLER_ID),
+        upload: "pq-20110502-0007".into(),
+        upload_time: of.upload_time + 3600,
+        upload_spell: Spell::Ten,
+        source_download: None,
+        district: of.district.clone(),
+        shadow: Some((m, 0.15)),
+        ..Campaign::blank(false)
+    }
 }
 
 /// Party A's own campaigns, run through its district and national vendor accounts.
@@ -345,6 +382,9 @@ impl World {
             return false;
         };
         let u = self.u(T_MEMBER, c as u64, g);
+        if let Some((m, share)) = self.campaigns[c].shadow {
+            return u < share && self.member(m, g, d);
+        }
         match self.campaigns[c].segments[si].rule {
             Rule::Sample(f) => u < f,
             Rule::FromDownload { dl, frac, noise } => {
@@ -367,8 +407,17 @@ impl World {
         for (a, slot) in out.iter_mut().enumerate() {
             let (s, e) = if a == 0 { camp.pass1 } else { camp.retry };
             let ka = ((c as u64) << 8) | a as u64;
-            let jitter = (self.u(T_JITTER, ka, g) * 40.0) as i64;
-            let t = s + (frac * (e - s) as f64) as i64 + jitter;
+            let uj = self.u(T_JITTER, ka, g);
+            let t = match camp.shadow {
+                Some((m, _)) => {
+                    let Some(first) = self.attempts(m, g, d)[0] else {
+                        break;
+                    };
+                    let gap = 2 + ((uj * 2.0).fract() * 19.0) as i64;
+                    first.t + if uj < 0.5 { -gap } else { gap }
+                }
+                None => s + (frac * (e - s) as f64) as i64 + (uj * 40.0) as i64,
+            };
             let status = Status::from_u(self.u(T_STATUS, ka, g));
             let cid = match &camp.caller {
                 CallerId::Fixed(n) => *n,
@@ -408,7 +457,7 @@ impl World {
                 delay,
                 dur,
             });
-            if !matches!(status, Status::NoAnswer | Status::Busy) {
+            if camp.shadow.is_some() || !matches!(status, Status::NoAnswer | Status::Busy) {
                 break;
             }
         }

@@ -48,8 +48,10 @@ pub(crate) const QUEBEC: u8 = 2;
 /// Carrier names, by index (the labels of the `calls` inputs).
 pub(crate) const CARRIERS: [&str; 3] = ["Ontario Tel", "Western Wireless", "Québec Télécom"];
 
-/// The vendor of every campaign.
-pub(crate) const VENDOR: &str = "RoboDial Inc.";
+/// The vendors: RoboDial runs every campaign but the survey, which PollQuick runs.
+pub(crate) const VENDORS: [&str; 2] = ["RoboDial Inc.", "PollQuick Ltd."];
+/// The vendor of every campaign but the survey.
+pub(crate) const VENDOR: &str = VENDORS[0];
 // Hash tags: each kind of draw has its own, so draws never alias.
 pub(crate) const T_PARTY: u64 = 1;
 pub(crate) const T_AGE: u64 = 2;
@@ -109,8 +111,8 @@ pub(crate) struct World {
     pub named_exchanges: Vec<(u32, u32, &'static str)>,
     pub zones: [Zone; 3],
     pub utc_zone: Zone,
-    /// Vendor clock lag: vendor time = true time - lag.
-    pub vendor_lag: i64,
+    /// Vendor clock lag, per vendor: vendor time = true time - lag.
+    pub vendor_lags: [i64; 2],
     /// Carrier clock skew: carrier time = true time + skew.
     pub skew: [i64; 3],
     /// First local day (days since 1970) of the orders window.
@@ -246,7 +248,7 @@ impl World {
             named_exchanges: story.named_exchanges,
             zones,
             utc_zone: Zone::new("UTC", span.0, span.1),
-            vendor_lag: 47,
+            vendor_lags: [47, -25],
             skew,
             day0: super::fmt::days_from_civil(2011, 4, 18),
             days: 15,
@@ -254,6 +256,11 @@ impl World {
             p_base: 0.0,
             p_orders: 0.4,
         }
+    }
+
+    /// The clock lag of the vendor that runs campaign `c`.
+    pub(crate) fn lag(&self, c: &Campaign) -> i64 {
+        self.vendor_lags[c.vendor]
     }
 
     /// A uniform draw keyed by `(tag, a, b)`.
