@@ -9,7 +9,8 @@
 //!        │                                                             campaigns, offsets
 //!  store/vendor_*, downloads, watchlist ──▶ lists ──▶ overlaps: all-pairs, hypergeometric, BH
 //!                                                 └─ enrichment: vs complainants' numbers
-//!  store/population ──▶ spread: districts and scope, skew of attributes ──▶ spread, skew
+//!  store/population ──▶ spread: districts and scope, skew of attributes ──▶ spread, skew,
+//!                                                                        skew_categories
 //! ```
 //!
 //! One module per analysis. Each *counts* (integers that add exactly across any split of the
@@ -43,6 +44,8 @@ mod testkit;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
+
+use arrow::array::RecordBatch;
 
 use crate::config::{CaseFile, Window, Windows};
 use crate::error::{Error, Result};
@@ -262,7 +265,7 @@ fn analyse(
     let enrichment_rows = overlaps::finish_enrichment(&enrichment, lists.population);
     phases.mark("overlaps");
 
-    let (spread_table, skew_table) = spread_and_skew(
+    let (spread_table, skew_table, skew_categories) = spread_and_skew(
         st,
         &comp,
         &lists,
@@ -299,6 +302,7 @@ fn analyse(
         enrichment: overlaps::enrichment_table(&enrichment_rows, &enrichment, &all)?,
         spread: spread_table,
         skew: skew_table,
+        skew_categories,
         leads: leads_table,
     };
     let summary = Correlation {
@@ -323,7 +327,7 @@ fn spread_and_skew(
     received: &[usize],
     reach: &reach::ReachCounts,
     ranking: &reach::Ranking,
-) -> Result<(arrow::array::RecordBatch, arrow::array::RecordBatch)> {
+) -> Result<(RecordBatch, RecordBatch, RecordBatch)> {
     let side_a = lists.derived();
     let n_downloads = lists.downloads.len();
     let mut source_of = std::collections::BTreeMap::new();
@@ -357,6 +361,7 @@ fn spread_and_skew(
     Ok((
         spread::spread_table(&geo, &sets, &counts, &source_of)?,
         spread::skew_table(&geo, &sets, &counts)?,
+        spread::skew_categories_table(&geo, &sets, &counts)?,
     ))
 }
 

@@ -29,12 +29,13 @@ pub(crate) struct Tables {
     pub enrichment: RecordBatch,
     pub spread: RecordBatch,
     pub skew: RecordBatch,
+    pub skew_categories: RecordBatch,
     pub leads: RecordBatch,
 }
 
 impl Tables {
     /// Each table with its name, in [`Table::ALL`]'s order.
-    fn named(&self) -> [(Table, &RecordBatch); 9] {
+    fn named(&self) -> [(Table, &RecordBatch); 10] {
         [
             (Table::Numbers, &self.numbers),
             (Table::Attribution, &self.attribution),
@@ -44,6 +45,7 @@ impl Tables {
             (Table::Enrichment, &self.enrichment),
             (Table::Spread, &self.spread),
             (Table::Skew, &self.skew),
+            (Table::SkewCategories, &self.skew_categories),
             (Table::Leads, &self.leads),
         ]
     }
@@ -64,6 +66,7 @@ impl Tables {
             enrichment: p(Table::Enrichment, self.enrichment)?,
             spread: p(Table::Spread, self.spread)?,
             skew: p(Table::Skew, self.skew)?,
+            skew_categories: p(Table::SkewCategories, self.skew_categories)?,
             leads: p(Table::Leads, self.leads)?,
         })
     }

@@ -34,6 +34,8 @@ pub enum Table {
     Spread,
     /// `skew`: the attributes of each set's recipients against the population.
     Skew,
+    /// `skew_categories`: per category of each `skew` row, observed against expected.
+    SkewCategories,
     /// `leads`: significant unexplained numbers without a subscriber (CSV only).
     Leads,
 }
@@ -255,6 +257,18 @@ const SKEW: &[Column] = &[
     f64("ln_q"),
 ];
 
+const SKEW_CATEGORIES: &[Column] = &[
+    text("set", Rule::SetName),
+    text("attribute", Rule::Keep),
+    text("category", Rule::Keep),
+    u64("observed"),
+    f64("observed_share"),
+    f64("expected"),
+    f64("expected_share"),
+    f64("ratio"),
+    u64("population"),
+];
+
 const LEADS: &[Column] = &[
     u64("rank"),
     text("number", Rule::Number),
@@ -273,7 +287,7 @@ const LEADS: &[Column] = &[
 
 impl Table {
     /// Every results table, in the order the manifest lists them.
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 10] = [
         Table::Numbers,
         Table::Attribution,
         Table::Campaigns,
@@ -282,6 +296,7 @@ impl Table {
         Table::Enrichment,
         Table::Spread,
         Table::Skew,
+        Table::SkewCategories,
         Table::Leads,
     ];
 
@@ -296,6 +311,7 @@ impl Table {
             Table::Enrichment => "enrichment",
             Table::Spread => "spread",
             Table::Skew => "skew",
+            Table::SkewCategories => "skew_categories",
             Table::Leads => "leads",
         }
     }
@@ -321,6 +337,7 @@ impl Table {
             Table::Enrichment => ENRICHMENT,
             Table::Spread => SPREAD,
             Table::Skew => SKEW,
+            Table::SkewCategories => SKEW_CATEGORIES,
             Table::Leads => LEADS,
         }
     }
