@@ -41,6 +41,7 @@ pub mod spread;
 #[cfg(test)]
 mod testkit;
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
@@ -253,16 +254,17 @@ fn analyse(
     let numbers_table = numbers::numbers_table(&reach, &ranking, &cx)?;
     phases.mark("numbers");
 
-    let (side_a, side_b) = (lists.derived(), lists.sources());
+    let (urn, marked, population_coverage) = urn(st, params, &lists, &comp)?;
+    let (side_a, side_b) = (urn.derived(), urn.sources());
     let overlap_rows = overlaps::finish(
         &overlaps::count(&side_a, &side_b),
         &side_a,
         &side_b,
-        lists.population,
+        urn.population,
     );
-    let all = lists.all();
-    let enrichment = overlaps::count_enrichment(&all, &comp.numbers);
-    let enrichment_rows = overlaps::finish_enrichment(&enrichment, lists.population);
+    let all = urn.all();
+    let enrichment = overlaps::count_enrichment(&all, &marked);
+    let enrichment_rows = overlaps::finish_enrichment(&enrichment, urn.population);
     phases.mark("overlaps");
 
     let (spread_table, skew_table, skew_categories) = spread_and_skew(
@@ -300,6 +302,7 @@ fn analyse(
         offsets: offsets_table,
         overlaps: overlaps::table(&overlap_rows, &side_a, &side_b)?,
         enrichment: overlaps::enrichment_table(&enrichment_rows, &enrichment, &all)?,
+        population_coverage,
         spread: spread_table,
         skew: skew_table,
         skew_categories,
@@ -312,6 +315,29 @@ fn analyse(
         ..Correlation::default()
     };
     Ok((figures, tables, summary))
+}
+
+/// The lists and complainants' numbers the list tests count, and the `population_coverage`
+/// table when some were cut.
+type Urn<'a> = (Cow<'a, lists::Lists>, Cow<'a, [u64]>, Option<RecordBatch>);
+
+/// What the list tests (overlaps, enrichment) count in: every number of the lists and of the
+/// complainants; or, with `[analysis] restrict_to_population`, the numbers of the population
+/// only, with the `population_coverage` table of what was left out. The lists keep their order
+/// and names either way.
+fn urn<'a>(
+    st: &input::Store,
+    params: &Params,
+    lists: &'a lists::Lists,
+    comp: &'a input::Complainants,
+) -> Result<Urn<'a>> {
+    if !params.case.analysis.restrict_to_population {
+        return Ok((Cow::Borrowed(lists), Cow::Borrowed(&comp.numbers), None));
+    }
+    let population = cols::u64s_dense(&st.population, "number")?;
+    let (inner, marked, coverage) = lists::restrict(lists, &comp.numbers, &population);
+    let table = lists::coverage_table(lists, &coverage)?;
+    Ok((Cow::Owned(inner), Cow::Owned(marked), Some(table)))
 }
 
 /// Spread and skew of the campaigns, uploads, downloads and top originating numbers. A list or

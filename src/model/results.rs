@@ -30,6 +30,9 @@ pub enum Table {
     Overlaps,
     /// `enrichment`: every list against the complainants.
     Enrichment,
+    /// `population_coverage`: per list, its numbers in and outside the population; written
+    /// only with `[analysis] restrict_to_population` (see [`Table::always_written`]).
+    PopulationCoverage,
     /// `spread`: the districts each set reaches, against its account's scope.
     Spread,
     /// `skew`: the attributes of each set's recipients against the population.
@@ -236,6 +239,14 @@ const ENRICHMENT: &[Column] = &[
     f64("ln_q"),
 ];
 
+const POPULATION_COVERAGE: &[Column] = &[
+    text("list", Rule::SetName),
+    text("kind", Rule::Keep),
+    u64("numbers"),
+    u64("in_population"),
+    u64("outside_population"),
+];
+
 const SPREAD: &[Column] = &[
     text("set", Rule::SetName),
     text("kind", Rule::Keep),
@@ -287,13 +298,14 @@ const LEADS: &[Column] = &[
 
 impl Table {
     /// Every results table, in the order the manifest lists them.
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 11] = [
         Table::Numbers,
         Table::Attribution,
         Table::Campaigns,
         Table::Offsets,
         Table::Overlaps,
         Table::Enrichment,
+        Table::PopulationCoverage,
         Table::Spread,
         Table::Skew,
         Table::SkewCategories,
@@ -309,6 +321,7 @@ impl Table {
             Table::Offsets => "offsets",
             Table::Overlaps => "overlaps",
             Table::Enrichment => "enrichment",
+            Table::PopulationCoverage => "population_coverage",
             Table::Spread => "spread",
             Table::Skew => "skew",
             Table::SkewCategories => "skew_categories",
@@ -319,6 +332,12 @@ impl Table {
     /// The table of a name.
     pub fn from_name(name: &str) -> Option<Table> {
         Table::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Whether every run writes it; `population_coverage` is written only when the case sets
+    /// `[analysis] restrict_to_population` (without it no number is left out of a count).
+    pub fn always_written(self) -> bool {
+        self != Table::PopulationCoverage
     }
 
     /// Whether it is written as Parquet (beside its CSV twin); `leads` is CSV only.
@@ -335,6 +354,7 @@ impl Table {
             Table::Offsets => OFFSETS,
             Table::Overlaps => OVERLAPS,
             Table::Enrichment => ENRICHMENT,
+            Table::PopulationCoverage => POPULATION_COVERAGE,
             Table::Spread => SPREAD,
             Table::Skew => SKEW,
             Table::SkewCategories => SKEW_CATEGORIES,
