@@ -16,6 +16,9 @@
 //! incident = { start = "2011-05-02T00:00:00-04:00", end = "2011-05-03T00:00:00-04:00" }
 //! baseline = { start = "2011-04-18T00:00:00-04:00", end = "2011-05-02T00:00:00-04:00" }
 //!
+//! # [analysis]                             # optional; needs a `population` input
+//! # restrict_to_population = true          # overlaps and enrichment count in it only
+//!
 //! [[inputs]]
 //! kind = "calls"
 //! path = "carriers/ontario-*.csv"          # relative to this file; globs allowed
