@@ -16,6 +16,9 @@
 //! incident = { start = "2011-05-02T00:00:00-04:00", end = "2011-05-03T00:00:00-04:00" }
 //! baseline = { start = "2011-04-18T00:00:00-04:00", end = "2011-05-02T00:00:00-04:00" }
 //!
+//! # [analysis]                             # optional; needs a `population` input
+//! # restrict_to_population = true          # overlaps and enrichment count in it only
+//!
 //! [[inputs]]
 //! kind = "calls"
 //! path = "carriers/ontario-*.csv"          # relative to this file; globs allowed
@@ -48,6 +51,10 @@ pub struct CaseFile {
     /// Vendor attribution settings.
     #[serde(default)]
     pub attribution: AttributionSection,
+    /// Analysis conventions. Left out of the recorded parameters while every key has its
+    /// default, so that a case that does not use them records what it always did.
+    #[serde(default, skip_serializing_if = "AnalysisSection::is_default")]
+    pub analysis: AnalysisSection,
     /// The evidence files.
     #[serde(default)]
     pub inputs: Vec<InputSpec>,
@@ -89,6 +96,15 @@ impl CaseFile {
             return Err(Error::config(
                 path,
                 "no [[inputs]]: the case names no evidence",
+            ));
+        }
+        if self.analysis.restrict_to_population
+            && !self.inputs.iter().any(|i| i.kind == Kind::Population)
+        {
+            return Err(Error::config(
+                path,
+                "analysis.restrict_to_population: the case has no `population` input to \
+                 restrict to (a stated [case] population is a size, not a list of numbers)",
             ));
         }
         Ok(windows)
@@ -192,6 +208,23 @@ impl Default for AttributionSection {
             legitimate_campaigns: Vec::new(),
             never_rang: vec!["busy".into(), "failed".into()],
         }
+    }
+}
+
+/// `[analysis]`: conventions of the list analyses.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalysisSection {
+    /// Count list sizes and overlaps (overlaps and enrichment) within the population only: the
+    /// numbers of a list, or complainants, outside the `population` input are left out of them
+    /// and reported apart (`results/population_coverage`). Default false: every number counts.
+    pub restrict_to_population: bool,
+}
+
+impl AnalysisSection {
+    /// Whether every key has its default.
+    pub fn is_default(&self) -> bool {
+        *self == AnalysisSection::default()
     }
 }
 
@@ -853,5 +886,43 @@ start = "When"
             "[windows]\nincident = {{ start = \"2011-05-03T00:00:00-04:00\", end = \"2011-05-02T00:00:00-04:00\" }}\n{base}"
         ));
         assert!(c.unwrap_err().to_string().contains("windows.incident"));
+    }
+
+    #[test]
+    fn restrict_to_population_needs_a_population_and_is_recorded_only_when_set() {
+        let pop = "[[inputs]]\nkind = \"population\"\npath = \"a.csv\"\n";
+        let on = "[analysis]\nrestrict_to_population = true\n";
+        let recorded = |c: &Case| serde_json::to_value(&c.raw).unwrap();
+        // The default (absent, or written as false) is not recorded: the parameters of a case
+        // that does not use the key are what they always were.
+        for text in [
+            pop.to_string(),
+            format!("[analysis]\nrestrict_to_population = false\n{pop}"),
+        ] {
+            let (_d, c) = case_with(&text);
+            let c = c.unwrap();
+            assert!(!c.raw.analysis.restrict_to_population);
+            assert_eq!(recorded(&c).get("analysis"), None);
+        }
+        let (_d, c) = case_with(&format!("{on}{pop}"));
+        let c = c.unwrap();
+        assert!(c.raw.analysis.restrict_to_population);
+        let v = recorded(&c);
+        assert_eq!(v["analysis"]["restrict_to_population"], true);
+        // What was recorded reads back as the same setting.
+        let back: CaseFile = serde_json::from_value(v).unwrap();
+        assert!(back.analysis.restrict_to_population);
+        // No population input: nothing to restrict to.
+        let (_d, c) = case_with(&format!(
+            "{on}[case]\npopulation = 100\n[[inputs]]\nkind = \"calls\"\npath = \"a.csv\"\nprofile = \"p\"\n{PROFILE}"
+        ));
+        let msg = c.unwrap_err().to_string();
+        assert!(
+            msg.contains("case.toml") && msg.contains("analysis.restrict_to_population"),
+            "{msg}"
+        );
+        let (_d, c) = case_with(&format!("[analysis]\nrestrict = true\n{pop}"));
+        let msg = c.unwrap_err().to_string();
+        assert!(msg.contains("unknown field `restrict`"), "{msg}");
     }
 }

@@ -5,11 +5,13 @@
 
 mod common;
 use common::copy_dir;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use arrow::array::{AsArray, RecordBatch};
 use arrow::datatypes::UInt64Type;
 use callsift::config::Case;
+use callsift::model::results::Table;
 use callsift::store::read_table;
 
 fn root() -> PathBuf {
@@ -166,4 +168,155 @@ fn a_complainant_moved_out_of_the_orders_moves_the_figures() {
             + c.figures.calls_not_to_complainants,
         6051 + 40
     );
+}
+
+/// A results table's text column and `u64` column side by side, through the contract.
+fn keyed(out: &Path, table: Table, key: &str, value: &str) -> BTreeMap<String, u64> {
+    let t = callsift::results::table(out, table).unwrap();
+    let k = callsift::results::texts(&t, table, key).unwrap();
+    let v = callsift::results::u64s(&t, table, value).unwrap();
+    k.into_iter().map(|k| k.unwrap()).zip(v).collect()
+}
+
+/// Three US numbers, outside the inquiry's population.
+const OUTSIDE: [&str; 3] = ["2125550143", "2125550144", "2125550145"];
+
+/// `[analysis] restrict_to_population = true` (issue 12, item 8) on a copy of the inquiry, run
+/// beside the same case without it: overlaps and enrichment count the population's numbers
+/// only, `population_coverage` reports the numbers left out, and every other output (the
+/// store, every other table, the figures) is byte-identical. The inquiry's uploads, campaigns
+/// and downloads lie inside its population (only the watch-lists do not), so the copy adds
+/// three US numbers to the national robo-poll's upload, and the robo-poll's calls to them,
+/// answered with key 2.
+#[test]
+fn restricting_to_the_population_changes_the_list_tests_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("inquiry"), &tmp.path().join("inquiry"));
+    copy_dir(&root().join("numbering"), &tmp.path().join("numbering"));
+    let dir = tmp.path().join("inquiry");
+    let append = |rel: &str, line: &dyn Fn(&str) -> String| {
+        let p = dir.join(rel);
+        let mut text = std::fs::read_to_string(&p).unwrap();
+        for n in OUTSIDE {
+            text.push_str(&line(n));
+        }
+        std::fs::write(&p, text).unwrap();
+    };
+    append("vendor/uploads/upl-20110424-1180.csv", &|n| {
+        format!("{n}\n")
+    });
+    append(
+        "vendor/robodial-outbound-2011-04-24_2011-05-02.jsonl",
+        &|n| {
+            format!(
+                "{{\"ts\":\"2011-04-25T19:00:00-04:00\",\"campaign\":\"robo-poll-0425\",\
+                 \"account\":\"acct-national-1\",\"to\":\"{n}\",\"cid\":\"8005550177\",\
+                 \"status\":\"ANSWERED\",\"dtmf\":\"2\"}}\n"
+            )
+        },
+    );
+    let text = std::fs::read_to_string(dir.join("case.toml")).unwrap();
+    let restricted = dir.join("restricted.toml");
+    std::fs::write(
+        &restricted,
+        format!("{text}\n[analysis]\nrestrict_to_population = true\n"),
+    )
+    .unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b) = (a.path(), b.path());
+    let ca = run_case(&dir.join("case.toml"), a);
+    let cb = run_case(&restricted, b);
+    assert_eq!(ca.figures, cb.figures);
+
+    let (ha, hb): (BTreeMap<_, _>, BTreeMap<_, _>) = (
+        common::hashes(a).into_iter().collect(),
+        common::hashes(b).into_iter().collect(),
+    );
+    let changed: Vec<&str> = hb
+        .iter()
+        .filter(|(k, v)| ha.get(*k) != Some(*v))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "manifest.json",
+            "results/enrichment.csv",
+            "results/enrichment.parquet",
+            "results/overlaps.csv",
+            "results/overlaps.parquet",
+            "results/population_coverage.csv",
+            "results/population_coverage.parquet",
+        ]
+    );
+    assert!(ha.keys().all(|k| hb.contains_key(k)));
+
+    // Per list: all its numbers (the default run's size), those in the population (the
+    // restricted run's size) and those left out.
+    let cov = |col: &str| keyed(b, Table::PopulationCoverage, "list", col);
+    let (numbers, inside, outside) = (
+        cov("numbers"),
+        cov("in_population"),
+        cov("outside_population"),
+    );
+    let mut default_size = keyed(a, Table::Enrichment, "list", "size");
+    let restricted_size = keyed(b, Table::Enrichment, "list", "size");
+    default_size.insert("complainants".into(), ca.figures.complainant_numbers);
+    assert_eq!(numbers, default_size);
+    for (list, n) in &numbers {
+        assert_eq!(inside[list] + outside[list], *n, "{list}");
+        if list != "complainants" {
+            assert_eq!(restricted_size[list], inside[list], "{list}");
+        }
+    }
+    // The numbers added, and the watch-lists (callers, not lines of the population).
+    for list in [
+        "upload:upl-20110424-1180",
+        "campaign:robo-poll-0425",
+        "poll:robo-poll-0425:key=2",
+    ] {
+        assert_eq!(outside[list], 3, "{list}");
+    }
+    for (list, n) in &outside {
+        assert!(
+            *n == 0 || list.starts_with("watchlist:") || inside[list] > 0,
+            "{list}"
+        );
+    }
+    assert_eq!(outside["complainants"], 0);
+
+    // Every restricted pair counts population numbers only, and no more than by default.
+    let t = |out: &Path| {
+        let t = callsift::results::table(out, Table::Overlaps).unwrap();
+        let s = |c| callsift::results::texts(&t, Table::Overlaps, c).unwrap();
+        let u = |c| callsift::results::u64s(&t, Table::Overlaps, c).unwrap();
+        let (la, lb) = (s("list_a"), s("list_b"));
+        let (sa, sb, ov) = (u("size_a"), u("size_b"), u("overlap"));
+        (0..t.num_rows())
+            .map(|i| {
+                let key = (la[i].clone().unwrap(), lb[i].clone().unwrap());
+                (key, (sa[i], sb[i], ov[i]))
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (oa, ob) = (t(a), t(b));
+    assert!(!ob.is_empty());
+    for ((x, y), (sa, sb, ov)) in &ob {
+        assert_eq!((*sa, *sb), (inside[x], inside[y]), "{x} ~ {y}");
+        assert!(*ov <= oa[&(x.clone(), y.clone())].2, "{x} ~ {y}");
+    }
+    for ((x, y), (sa, sb, _)) in &oa {
+        assert_eq!((*sa, *sb), (numbers[x], numbers[y]), "{x} ~ {y}");
+    }
+    // The upload and the poll responses share the three numbers only by default.
+    let pair = (
+        "upload:upl-20110424-1180".to_string(),
+        "poll:robo-poll-0425:key=2".to_string(),
+    );
+    assert_eq!(oa[&pair].2, ob[&pair].2 + 3);
+
+    // The parameters record the setting only where it is set.
+    let params = |out: &Path| callsift::manifest::Manifest::read(out).unwrap().parameters;
+    assert_eq!(params(a).get("analysis"), None);
+    assert_eq!(params(b)["analysis"]["restrict_to_population"], true);
 }

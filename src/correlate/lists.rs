@@ -1,14 +1,22 @@
 //! The lists the overlap, enrichment and spread analyses compare: uploaded lists, the numbers
 //! each vendor campaign dialed, database downloads, robo-poll response sets and watch-lists,
 //! each a named set of distinct numbers.
+//!
+//! With `[analysis] restrict_to_population`, overlaps and enrichment count in the population
+//! only ([`restrict`]): each list, and the complainants' numbers, cut to the numbers of the
+//! `population` input, and the numbers left out counted apart ([`Coverage`],
+//! `results/population_coverage`). The counts are per number, so they add over any split of
+//! the numbers ([`Coverage::merge`]).
 
 use std::collections::BTreeMap;
 
 use arrow::array::RecordBatch;
 
-use super::cols::{u64s_dense, Codes};
+use super::cols::{u64s_dense, Codes, TableBuilder};
 use super::input::Store;
 use crate::error::Result;
+use crate::join;
+use crate::model::results::Table;
 
 /// What a list is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -202,15 +210,127 @@ pub fn memberships(sets: &[&NamedSet]) -> (Vec<u32>, Vec<u64>) {
     (l, m)
 }
 
+/// Per list (in [`Lists::all`] order) and for the complainants' numbers: how many distinct
+/// numbers the population holds and how many it does not.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Per list, its numbers in the population.
+    pub inside: Vec<u64>,
+    /// Per list, its numbers outside the population.
+    pub outside: Vec<u64>,
+    /// Complainants' numbers in the population.
+    pub marked_inside: u64,
+    /// Complainants' numbers outside it.
+    pub marked_outside: u64,
+}
+
+impl Coverage {
+    /// The counts of two parts of the numbers, added.
+    pub fn merge(&self, o: &Coverage) -> Coverage {
+        let add = |p: &[u64], q: &[u64]| p.iter().zip(q).map(|(u, v)| u + v).collect();
+        Coverage {
+            inside: add(&self.inside, &o.inside),
+            outside: add(&self.outside, &o.outside),
+            marked_inside: self.marked_inside + o.marked_inside,
+            marked_outside: self.marked_outside + o.marked_outside,
+        }
+    }
+}
+
+/// The lists and the complainants' numbers (`marked`, distinct, ascending) cut to the numbers
+/// of `population` (any order, repeats allowed), with what was left out. Every list stays,
+/// empty or not, so that its index in [`Lists::derived`], [`Lists::sources`] and
+/// [`Lists::all`] is the same as in `lists`; `population` (the urn's size) is kept.
+pub fn restrict(lists: &Lists, marked: &[u64], population: &[u64]) -> (Lists, Vec<u64>, Coverage) {
+    let all = lists.all();
+    let members: Vec<u64> = all
+        .iter()
+        .flat_map(|s| s.numbers.iter().copied())
+        .chain(marked.iter().copied())
+        .collect();
+    let found = join::lookup_first(&members, population);
+    let mut at = 0;
+    let mut keep = |numbers: &[u64]| -> Vec<u64> {
+        let f = &found[at..at + numbers.len()];
+        at += numbers.len();
+        numbers
+            .iter()
+            .zip(f)
+            .filter(|(_, row)| row.is_some())
+            .map(|(n, _)| *n)
+            .collect()
+    };
+    let mut cut = |sets: &[NamedSet]| -> Vec<NamedSet> {
+        sets.iter()
+            .map(|s| NamedSet {
+                numbers: keep(&s.numbers),
+                ..s.clone()
+            })
+            .collect()
+    };
+    // In the order of `all`, which `found` follows.
+    let inner = Lists {
+        uploads: cut(&lists.uploads),
+        campaigns: cut(&lists.campaigns),
+        downloads: cut(&lists.downloads),
+        polls: cut(&lists.polls),
+        watchlists: cut(&lists.watchlists),
+        population: lists.population,
+    };
+    let marked_in = keep(marked);
+    let inside: Vec<u64> = inner.all().iter().map(|s| s.numbers.len() as u64).collect();
+    let coverage = Coverage {
+        outside: all
+            .iter()
+            .zip(&inside)
+            .map(|(s, i)| s.numbers.len() as u64 - i)
+            .collect(),
+        inside,
+        marked_inside: marked_in.len() as u64,
+        marked_outside: (marked.len() - marked_in.len()) as u64,
+    };
+    (inner, marked_in, coverage)
+}
+
+/// `results/population_coverage` (written with `[analysis] restrict_to_population`): per list
+/// (in [`Lists::all`] order), then for the complainants' numbers (`list` `complainants`), the
+/// distinct numbers, those in the population (the sizes overlaps and enrichment count) and
+/// those left out.
+///
+/// # Errors
+/// Only if the columns came out of different lengths, which would be a bug.
+pub fn coverage_table(lists: &Lists, c: &Coverage) -> Result<RecordBatch> {
+    let all = lists.all();
+    let mut name: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
+    let mut kind: Vec<&str> = all.iter().map(|s| s.kind.label()).collect();
+    let (mut inside, mut outside) = (c.inside.clone(), c.outside.clone());
+    name.push("complainants");
+    kind.push("complainants");
+    inside.push(c.marked_inside);
+    outside.push(c.marked_outside);
+    TableBuilder::default()
+        .text_dense("list", &name)
+        .text_dense("kind", &kind)
+        .u64(
+            "numbers",
+            inside.iter().zip(&outside).map(|(i, o)| i + o).collect(),
+        )
+        .u64("in_population", inside)
+        .u64("outside_population", outside)
+        .build(Table::PopulationCoverage)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
     use arrow::array::{StringArray, UInt64Array};
 
+    use super::super::overlaps;
     use super::super::testkit::table;
     use super::*;
     use crate::model::Kind;
+    use proptest::prelude::*;
 
     #[test]
     fn groups_by_name_with_the_first_account_and_poll_keys() {
@@ -259,5 +379,155 @@ mod tests {
         assert_eq!(p[0].numbers, [1, 3]);
         let (l, m) = memberships(&[&p[0], &p[1]]);
         assert_eq!((l, m), (vec![0, 0, 1], vec![1, 3, 2]));
+    }
+
+    fn list(name: &str, kind: ListKind, numbers: &[u64]) -> NamedSet {
+        NamedSet {
+            name: name.into(),
+            kind,
+            account: None,
+            campaign: None,
+            numbers: numbers.to_vec(),
+        }
+    }
+
+    /// An upload and a download of the population 1..=10, each with numbers outside it.
+    fn two_lists() -> Lists {
+        Lists {
+            uploads: vec![list("upload:u", ListKind::Upload, &[1, 2, 3, 4, 101, 102])],
+            downloads: vec![list(
+                "download:d",
+                ListKind::Download,
+                &[1, 2, 3, 101, 102, 103, 104],
+            )],
+            population: 10,
+            ..Lists::default()
+        }
+    }
+
+    fn p_of(ln_p: f64, want: f64) {
+        assert!(
+            (ln_p - want.ln()).abs() < 1e-12,
+            "p = {} != {want}",
+            ln_p.exp()
+        );
+    }
+
+    /// Hypergeometric tails worked by hand, N = 10, with every number counted and with the
+    /// population's only.
+    #[test]
+    fn restricting_to_the_population_counts_in_it_and_reports_the_rest() {
+        let lists = two_lists();
+        let population: Vec<u64> = (1..=10).rev().chain([3, 3]).collect();
+        let complainants = [2, 3, 4, 105];
+        let rows = |l: &Lists, marked: &[u64]| {
+            let (a, b) = (l.derived(), l.sources());
+            let ov = overlaps::finish(&overlaps::count(&a, &b), &a, &b, l.population);
+            let e = overlaps::count_enrichment(&l.all(), marked);
+            let er = overlaps::finish_enrichment(&e, l.population);
+            (ov, e, er)
+        };
+        // Every number: u and d share 1, 2, 3, 101, 102. P(X >= 5), X ~ Hyp(10, 7, 6)
+        // = (C(7,5) C(3,1) + C(7,6)) / C(10,6) = (63 + 7) / 210 = 1/3. Enrichment (K = 4):
+        // u holds 2, 3, 4: P(X >= 3), X ~ Hyp(10, 4, 6) = (4·20 + 15) / 210 = 19/42; d holds
+        // 2, 3: P(X >= 2), X ~ Hyp(10, 4, 7) = 1 − C(4,1) C(6,6) / C(10,7) = 29/30.
+        let (ov, e, er) = rows(&lists, &complainants);
+        assert_eq!((ov[0].size_a, ov[0].size_b, ov[0].overlap), (6, 7, 5));
+        p_of(ov[0].ln_p, 1.0 / 3.0);
+        assert_eq!(
+            (e.size.clone(), e.overlap.clone(), e.marked),
+            (vec![6, 7], vec![3, 2], 4)
+        );
+        assert_eq!((er[0].list, er[1].list), (0, 1));
+        p_of(er[0].ln_p, 19.0 / 42.0);
+        p_of(er[1].ln_p, 29.0 / 30.0);
+        // The population's numbers only: u = 1..4, d = 1..3, complainants 2, 3, 4. P(X >= 3),
+        // X ~ Hyp(10, 3, 4) = C(7,1) / C(10,4) = 1/30. Enrichment (K = 3): u, P(X >= 3) with
+        // X ~ Hyp(10, 3, 4) = 1/30; d, P(X >= 2) with X ~ Hyp(10, 3, 3) = (3·7 + 1) / 120.
+        let (inner, marked, c) = restrict(&lists, &complainants, &population);
+        assert_eq!(marked, [2, 3, 4]);
+        assert_eq!(inner.uploads[0].numbers, [1, 2, 3, 4]);
+        assert_eq!(inner.downloads[0].numbers, [1, 2, 3]);
+        assert_eq!(inner.population, 10);
+        let (ov, e, er) = rows(&inner, &marked);
+        assert_eq!((ov[0].size_a, ov[0].size_b, ov[0].overlap), (4, 3, 3));
+        p_of(ov[0].ln_p, 1.0 / 30.0);
+        assert_eq!(
+            (e.size.clone(), e.overlap.clone(), e.marked),
+            (vec![4, 3], vec![3, 2], 3)
+        );
+        assert_eq!((er[0].list, er[1].list), (0, 1));
+        p_of(er[0].ln_p, 1.0 / 30.0);
+        p_of(er[1].ln_p, 22.0 / 120.0);
+        assert_eq!(
+            c,
+            Coverage {
+                inside: vec![4, 3],
+                outside: vec![2, 4],
+                marked_inside: 3,
+                marked_outside: 1,
+            }
+        );
+        let t = coverage_table(&lists, &c).unwrap();
+        let texts = |name: &str| -> Vec<String> {
+            let a = t.column_by_name(name).unwrap();
+            let a = a.as_any().downcast_ref::<StringArray>().unwrap();
+            a.iter().map(|v| v.unwrap().to_string()).collect()
+        };
+        let counts = |name: &str| -> Vec<u64> {
+            let a = t.column_by_name(name).unwrap();
+            a.as_any()
+                .downcast_ref::<UInt64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        };
+        assert_eq!(texts("list"), ["upload:u", "download:d", "complainants"]);
+        assert_eq!(texts("kind"), ["upload", "download", "complainants"]);
+        assert_eq!(counts("numbers"), [6, 7, 4]);
+        assert_eq!(counts("in_population"), [4, 3, 3]);
+        assert_eq!(counts("outside_population"), [2, 4, 1]);
+    }
+
+    proptest! {
+        /// restrict(A) + restrict(B) == restrict(A ∪ B) for any split of the numbers: the
+        /// coverage counts add, and so do the overlaps counted on the restricted lists.
+        #[test]
+        fn restricted_counts_add_over_any_split_of_the_numbers(
+            sets in prop::collection::vec(prop::collection::btree_set(0u64..24, 0..10), 4),
+            population in prop::collection::vec(0u64..24, 0..20),
+            mask in any::<u32>(),
+        ) {
+            let mk = |f: &dyn Fn(u64) -> bool| {
+                let l = |i: usize, kind: ListKind| {
+                    let n: Vec<u64> = sets[i].iter().copied().filter(|&n| f(n)).collect();
+                    list(&format!("s{i}"), kind, &n)
+                };
+                let lists = Lists {
+                    uploads: vec![l(0, ListKind::Upload)],
+                    campaigns: vec![l(1, ListKind::Campaign)],
+                    downloads: vec![l(2, ListKind::Download)],
+                    watchlists: vec![l(3, ListKind::Watchlist)],
+                    population: 24,
+                    ..Lists::default()
+                };
+                let marked: Vec<u64> = (0..24).step_by(5).filter(|&n| f(n)).collect();
+                restrict(&lists, &marked, &population)
+            };
+            let part = |n: u64| mask >> n & 1 == 1;
+            let (wl, wm, wc) = mk(&|_| true);
+            let (pl, pm, pc) = mk(&part);
+            let (ql, qm, qc) = mk(&|n| !part(n));
+            prop_assert_eq!(pc.merge(&qc), wc.clone());
+            for (i, s) in wl.all().iter().enumerate() {
+                prop_assert!(s.numbers.iter().all(|n| population.contains(n)));
+                prop_assert_eq!(wc.inside[i], s.numbers.len() as u64);
+            }
+            prop_assert!(wm.iter().all(|n| population.contains(n)));
+            let ov = |l: &Lists| overlaps::count(&l.derived(), &l.sources());
+            prop_assert_eq!(overlaps::merge(&ov(&pl), &ov(&ql)), ov(&wl));
+            let en = |l: &Lists, m: &[u64]| overlaps::count_enrichment(&l.all(), m);
+            prop_assert_eq!(en(&pl, &pm).merge(&en(&ql, &qm)), en(&wl, &wm));
+        }
     }
 }

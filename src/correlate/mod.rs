@@ -9,7 +9,8 @@
 //!        │                                                             campaigns, offsets
 //!  store/vendor_*, downloads, watchlist ──▶ lists ──▶ overlaps: all-pairs, hypergeometric, BH
 //!                                                 └─ enrichment: vs complainants' numbers
-//!  store/population ──▶ spread: districts and scope, skew of attributes ──▶ spread, skew
+//!  store/population ──▶ spread: districts and scope, skew of attributes ──▶ spread, skew,
+//!                                                                        skew_categories
 //! ```
 //!
 //! One module per analysis. Each *counts* (integers that add exactly across any split of the
@@ -40,9 +41,12 @@ pub mod spread;
 #[cfg(test)]
 mod testkit;
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
+
+use arrow::array::RecordBatch;
 
 use crate::config::{CaseFile, Window, Windows};
 use crate::error::{Error, Result};
@@ -250,19 +254,20 @@ fn analyse(
     let numbers_table = numbers::numbers_table(&reach, &ranking, &cx)?;
     phases.mark("numbers");
 
-    let (side_a, side_b) = (lists.derived(), lists.sources());
+    let (urn, marked, population_coverage) = urn(st, params, &lists, &comp)?;
+    let (side_a, side_b) = (urn.derived(), urn.sources());
     let overlap_rows = overlaps::finish(
         &overlaps::count(&side_a, &side_b),
         &side_a,
         &side_b,
-        lists.population,
+        urn.population,
     );
-    let all = lists.all();
-    let enrichment = overlaps::count_enrichment(&all, &comp.numbers);
-    let enrichment_rows = overlaps::finish_enrichment(&enrichment, lists.population);
+    let all = urn.all();
+    let enrichment = overlaps::count_enrichment(&all, &marked);
+    let enrichment_rows = overlaps::finish_enrichment(&enrichment, urn.population);
     phases.mark("overlaps");
 
-    let (spread_table, skew_table) = spread_and_skew(
+    let (spread_table, skew_table, skew_categories) = spread_and_skew(
         st,
         &comp,
         &lists,
@@ -297,8 +302,10 @@ fn analyse(
         offsets: offsets_table,
         overlaps: overlaps::table(&overlap_rows, &side_a, &side_b)?,
         enrichment: overlaps::enrichment_table(&enrichment_rows, &enrichment, &all)?,
+        population_coverage,
         spread: spread_table,
         skew: skew_table,
+        skew_categories,
         leads: leads_table,
     };
     let summary = Correlation {
@@ -308,6 +315,29 @@ fn analyse(
         ..Correlation::default()
     };
     Ok((figures, tables, summary))
+}
+
+/// The lists and complainants' numbers the list tests count, and the `population_coverage`
+/// table when some were cut.
+type Urn<'a> = (Cow<'a, lists::Lists>, Cow<'a, [u64]>, Option<RecordBatch>);
+
+/// What the list tests (overlaps, enrichment) count in: every number of the lists and of the
+/// complainants; or, with `[analysis] restrict_to_population`, the numbers of the population
+/// only, with the `population_coverage` table of what was left out. The lists keep their order
+/// and names either way.
+fn urn<'a>(
+    st: &input::Store,
+    params: &Params,
+    lists: &'a lists::Lists,
+    comp: &'a input::Complainants,
+) -> Result<Urn<'a>> {
+    if !params.case.analysis.restrict_to_population {
+        return Ok((Cow::Borrowed(lists), Cow::Borrowed(&comp.numbers), None));
+    }
+    let population = cols::u64s_dense(&st.population, "number")?;
+    let (inner, marked, coverage) = lists::restrict(lists, &comp.numbers, &population);
+    let table = lists::coverage_table(lists, &coverage)?;
+    Ok((Cow::Owned(inner), Cow::Owned(marked), Some(table)))
 }
 
 /// Spread and skew of the campaigns, uploads, downloads and top originating numbers. A list or
@@ -323,7 +353,7 @@ fn spread_and_skew(
     received: &[usize],
     reach: &reach::ReachCounts,
     ranking: &reach::Ranking,
-) -> Result<(arrow::array::RecordBatch, arrow::array::RecordBatch)> {
+) -> Result<(RecordBatch, RecordBatch, RecordBatch)> {
     let side_a = lists.derived();
     let n_downloads = lists.downloads.len();
     let mut source_of = std::collections::BTreeMap::new();
@@ -357,6 +387,7 @@ fn spread_and_skew(
     Ok((
         spread::spread_table(&geo, &sets, &counts, &source_of)?,
         spread::skew_table(&geo, &sets, &counts)?,
+        spread::skew_categories_table(&geo, &sets, &counts)?,
     ))
 }
 

@@ -27,25 +27,33 @@ pub(crate) struct Tables {
     pub offsets: RecordBatch,
     pub overlaps: RecordBatch,
     pub enrichment: RecordBatch,
+    /// Only with `[analysis] restrict_to_population`.
+    pub population_coverage: Option<RecordBatch>,
     pub spread: RecordBatch,
     pub skew: RecordBatch,
+    pub skew_categories: RecordBatch,
     pub leads: RecordBatch,
 }
 
 impl Tables {
-    /// Each table with its name, in [`Table::ALL`]'s order.
-    fn named(&self) -> [(Table, &RecordBatch); 9] {
+    /// Each table written with its name, in [`Table::ALL`]'s order.
+    fn named(&self) -> Vec<(Table, &RecordBatch)> {
         [
-            (Table::Numbers, &self.numbers),
-            (Table::Attribution, &self.attribution),
-            (Table::Campaigns, &self.campaigns),
-            (Table::Offsets, &self.offsets),
-            (Table::Overlaps, &self.overlaps),
-            (Table::Enrichment, &self.enrichment),
-            (Table::Spread, &self.spread),
-            (Table::Skew, &self.skew),
-            (Table::Leads, &self.leads),
+            (Table::Numbers, Some(&self.numbers)),
+            (Table::Attribution, Some(&self.attribution)),
+            (Table::Campaigns, Some(&self.campaigns)),
+            (Table::Offsets, Some(&self.offsets)),
+            (Table::Overlaps, Some(&self.overlaps)),
+            (Table::Enrichment, Some(&self.enrichment)),
+            (Table::PopulationCoverage, self.population_coverage.as_ref()),
+            (Table::Spread, Some(&self.spread)),
+            (Table::Skew, Some(&self.skew)),
+            (Table::SkewCategories, Some(&self.skew_categories)),
+            (Table::Leads, Some(&self.leads)),
         ]
+        .into_iter()
+        .filter_map(|(t, b)| b.map(|b| (t, b)))
+        .collect()
     }
 
     /// Every phone number of every table replaced by its keyed token (`figures.json` holds
@@ -62,8 +70,13 @@ impl Tables {
             offsets: p(Table::Offsets, self.offsets)?,
             overlaps: p(Table::Overlaps, self.overlaps)?,
             enrichment: p(Table::Enrichment, self.enrichment)?,
+            population_coverage: self
+                .population_coverage
+                .map(|b| p(Table::PopulationCoverage, b))
+                .transpose()?,
             spread: p(Table::Spread, self.spread)?,
             skew: p(Table::Skew, self.skew)?,
+            skew_categories: p(Table::SkewCategories, self.skew_categories)?,
             leads: p(Table::Leads, self.leads)?,
         })
     }
@@ -94,8 +107,8 @@ pub(crate) fn write(
     manifest.add_output(out, &format!("{RESULTS}/{FIGURES_FILE}"), None)?;
     let files: Vec<(String, &RecordBatch, bool)> = tables
         .named()
-        .iter()
-        .flat_map(|&(table, t)| {
+        .into_iter()
+        .flat_map(|(table, t)| {
             let name = table.name();
             let csv = (format!("{RESULTS}/{name}.csv"), t, true);
             if table.has_parquet() {

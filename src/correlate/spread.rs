@@ -1,12 +1,14 @@
 //! Analysis 6, spread and skew: which districts the numbers of each campaign, list, download
 //! and top originating number fall in, against the districts the account behind it may reach
 //! (its download logs' scope); and whether the recipients' attributes (age band, party) differ
-//! from the population's (G-test).
+//! from the population's (G-test), and in which direction (per category, the recipients
+//! observed against those the population's shares lead one to expect).
 //!
 //! *count* (`count`): per set, numbers per district and per attribute value; numbers, so the
 //! counts over any split of the sets' numbers add ([`SpreadCounts::merge`]).
 //!
-//! *finish* (`spread_table`, `skew_table`): shares, scope verdicts, G, ln p and ln q.
+//! *finish* (`spread_table`, `skew_table`, `skew_categories_table`): shares, scope verdicts,
+//! G, ln p and ln q, expected counts and shares.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -405,6 +407,78 @@ pub(crate) fn skew_table(
         .build(Table::Skew)
 }
 
+/// `results/skew_categories`: the direction of each skew. Per row of the skew table (a set but
+/// a number, and an attribute), one row per category of the attribute in the population, by
+/// category name: the recipients `observed` in it (of the `n` found in the population with a
+/// known value) and the `expected` count `n · w / Σw` (`w`: the population rows holding the
+/// value, `population`), their shares of `n` and `observed / expected` (`ratio`; above 1 the
+/// category is over-represented). A category no recipient holds is a row with `observed` 0:
+/// under-representation is a direction too. The categories are those of the G-test (held by
+/// some population row).
+///
+/// # Errors
+/// Only if the columns came out of different lengths, which would be a bug.
+pub(crate) fn skew_categories_table(
+    geo: &Geography,
+    sets: &[SpreadSet],
+    c: &SpreadCounts,
+) -> Result<RecordBatch> {
+    let named: Vec<&SpreadSet> = sets.iter().filter(|s| s.kind != "number").collect();
+    let mut t = CategoryRows::default();
+    for (a, (name, codes)) in geo.attributes.iter().enumerate() {
+        let base = &c.base[a];
+        let total: u64 = base.iter().sum();
+        if codes.is_empty() || total == 0 {
+            continue;
+        }
+        let mut by_name: Vec<usize> = (0..codes.len()).filter(|&k| base[k] > 0).collect();
+        by_name.sort_by(|&x, &y| codes.names[x].cmp(&codes.names[y]));
+        for (s, obs) in named.iter().zip(&c.observed[a]) {
+            let n: u64 = obs.iter().sum();
+            if n == 0 {
+                continue;
+            }
+            for &k in &by_name {
+                let expected_share = base[k] as f64 / total as f64;
+                let expected = n as f64 * base[k] as f64 / total as f64;
+                t.set.push(s.name.clone());
+                t.attribute.push(name);
+                t.category.push(codes.names[k].clone());
+                t.observed.push(obs[k]);
+                t.observed_share.push(obs[k] as f64 / n as f64);
+                t.expected.push(expected);
+                t.expected_share.push(expected_share);
+                t.ratio.push(obs[k] as f64 / expected);
+                t.population.push(base[k]);
+            }
+        }
+    }
+    TableBuilder::default()
+        .text_dense("set", &t.set)
+        .text_dense("attribute", &t.attribute)
+        .text_dense("category", &t.category)
+        .u64("observed", t.observed)
+        .f64("observed_share", t.observed_share)
+        .f64("expected", t.expected)
+        .f64("expected_share", t.expected_share)
+        .f64("ratio", t.ratio)
+        .u64("population", t.population)
+        .build(Table::SkewCategories)
+}
+
+#[derive(Default)]
+struct CategoryRows {
+    set: Vec<String>,
+    attribute: Vec<&'static str>,
+    category: Vec<String>,
+    observed: Vec<u64>,
+    observed_share: Vec<f64>,
+    expected: Vec<f64>,
+    expected_share: Vec<f64>,
+    ratio: Vec<f64>,
+    population: Vec<u64>,
+}
+
 /// The sets whose spread is measured: campaigns, uploads, downloads, then the top originating
 /// numbers with the complainants each reached.
 pub(crate) fn sets(
@@ -432,7 +506,7 @@ pub(crate) fn sets(
 mod tests {
     use std::sync::Arc;
 
-    use arrow::array::{AsArray, StringArray, UInt64Array};
+    use arrow::array::{ArrayRef, AsArray, Float64Array, StringArray, UInt64Array};
     use proptest::prelude::*;
 
     use super::super::testkit::{self, table};
@@ -440,24 +514,31 @@ mod tests {
     use crate::model::Kind;
 
     fn geography() -> Geography {
+        population_geography(
+            &[1, 2, 3, 4],
+            &[Some("North"), Some("North"), Some("South"), None],
+            &[Some("18-34"), Some("35+"), Some("35+"), Some("35+")],
+            &[None; 4],
+        )
+    }
+
+    /// The population given, a download of account `acc` scoped to the North, and complainant
+    /// 9 in the East (outside the population).
+    fn population_geography(
+        numbers: &[u64],
+        district: &[Option<&str>],
+        age: &[Option<&str>],
+        party: &[Option<&str>],
+    ) -> Geography {
+        let text = |v: &[Option<&str>]| -> ArrayRef { Arc::new(StringArray::from(v.to_vec())) };
         let population = table(
             Kind::Population,
-            4,
+            numbers.len(),
             vec![
-                ("number", Arc::new(UInt64Array::from(vec![1, 2, 3, 4]))),
-                (
-                    "district",
-                    Arc::new(StringArray::from(vec![
-                        Some("North"),
-                        Some("North"),
-                        Some("South"),
-                        None,
-                    ])),
-                ),
-                (
-                    "age_band",
-                    Arc::new(StringArray::from(vec!["18-34", "35+", "35+", "35+"])),
-                ),
+                ("number", Arc::new(UInt64Array::from(numbers.to_vec()))),
+                ("district", text(district)),
+                ("age_band", text(age)),
+                ("party", text(party)),
             ],
         );
         let downloads = table(
@@ -481,9 +562,25 @@ mod tests {
             population,
             numbering_plan: empty(Kind::NumberingPlan),
         };
-        // Number 9 is a complainant in the East, outside the population.
         let comp = testkit::complainants(&[(9, "a", true, Some("East"))]);
         Geography::read(&st, &comp).unwrap()
+    }
+
+    /// Six lines: age bands first seen out of name order, one age and one party unknown.
+    fn skewed_geography() -> Geography {
+        population_geography(
+            &[1, 2, 3, 4, 5, 6],
+            &[Some("North"); 6],
+            &[
+                Some("65+"),
+                Some("18-34"),
+                Some("65+"),
+                Some("35-64"),
+                None,
+                Some("65+"),
+            ],
+            &[Some("A"), Some("B"), Some("A"), Some("A"), Some("B"), None],
+        )
     }
 
     fn set(name: &str, account: Option<&str>, numbers: &[u64]) -> SpreadSet {
@@ -530,6 +627,112 @@ mod tests {
         assert_eq!(k.num_rows(), 1);
     }
 
+    fn texts(t: &RecordBatch, name: &str) -> Vec<String> {
+        let a = t.column_by_name(name).unwrap().as_string::<i32>();
+        a.iter().map(|v| v.unwrap().to_string()).collect()
+    }
+
+    fn counts_of(t: &RecordBatch, name: &str) -> Vec<u64> {
+        let a = t.column_by_name(name).unwrap();
+        a.as_any()
+            .downcast_ref::<UInt64Array>()
+            .unwrap()
+            .values()
+            .to_vec()
+    }
+
+    fn floats(t: &RecordBatch, name: &str) -> Vec<f64> {
+        let a = t.column_by_name(name).unwrap();
+        a.as_any()
+            .downcast_ref::<Float64Array>()
+            .unwrap()
+            .values()
+            .to_vec()
+    }
+
+    fn close(got: &[f64], want: &[f64]) {
+        assert_eq!(got.len(), want.len(), "{got:?} {want:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-12, "{got:?} != {want:?}");
+        }
+    }
+
+    #[test]
+    fn skew_categories_show_the_direction_against_the_population() {
+        let g = skewed_geography();
+        let sets = vec![
+            // In the population: 1 (65+, A), 2 (18-34, B), 3 (65+, A), 5 (age unknown, B).
+            set("upload:s", None, &[1, 2, 3, 5, 99]),
+            // 4 (35-64, A).
+            set("upload:t", None, &[4]),
+            // Nobody in the population: no row.
+            set("upload:u", None, &[99]),
+            SpreadSet::of_number(7, vec![1, 2]),
+        ];
+        let c = count(&g, &sets);
+        let t = skew_categories_table(&g, &sets, &c).unwrap();
+        // Age: population rows 65+ 3, 18-34 1, 35-64 1 (Σ 5, row 5 unknown); categories by
+        // name. Set s: n = 3 known ages (1, 2, 3), E = 3 · w / 5. Set t: n = 1.
+        // Party: A 3, B 2 (Σ 5, row 6 unknown). Set s: n = 4 (1, 2, 3, 5); t: n = 1.
+        let s3 = ["upload:s"; 3];
+        let t3 = ["upload:t"; 3];
+        let s2 = ["upload:s"; 2];
+        let t2 = ["upload:t"; 2];
+        assert_eq!(texts(&t, "set"), [&s3[..], &t3, &s2, &t2].concat());
+        let age = ["age_band"; 6];
+        let party = ["party"; 4];
+        assert_eq!(texts(&t, "attribute"), [&age[..], &party].concat());
+        let ages = ["18-34", "35-64", "65+"];
+        let parties = ["A", "B"];
+        assert_eq!(
+            texts(&t, "category"),
+            [&ages[..], &ages, &parties, &parties].concat()
+        );
+        assert_eq!(counts_of(&t, "observed"), [1, 0, 2, 0, 1, 0, 2, 2, 1, 0]);
+        assert_eq!(counts_of(&t, "population"), [1, 1, 3, 1, 1, 3, 3, 2, 3, 2]);
+        close(
+            &floats(&t, "observed_share"),
+            &[1. / 3., 0., 2. / 3., 0., 1., 0., 0.5, 0.5, 1., 0.],
+        );
+        close(
+            &floats(&t, "expected"),
+            &[0.6, 0.6, 1.8, 0.2, 0.2, 0.6, 2.4, 1.6, 0.6, 0.4],
+        );
+        close(
+            &floats(&t, "expected_share"),
+            &[0.2, 0.2, 0.6, 0.2, 0.2, 0.6, 0.6, 0.4, 0.6, 0.4],
+        );
+        close(
+            &floats(&t, "ratio"),
+            &[
+                1. / 0.6,
+                0.,
+                2. / 1.8,
+                0.,
+                5.,
+                0.,
+                2. / 2.4,
+                1.25,
+                1. / 0.6,
+                0.,
+            ],
+        );
+        // One block of categories per row of the skew table, in its order.
+        let k = skew_table(&g, &sets, &c).unwrap();
+        let keys: Vec<(String, String)> = texts(&k, "set")
+            .into_iter()
+            .zip(texts(&k, "attribute"))
+            .collect();
+        let mut blocks: Vec<(String, String)> = texts(&t, "set")
+            .into_iter()
+            .zip(texts(&t, "attribute"))
+            .collect();
+        blocks.dedup();
+        assert_eq!(blocks, keys);
+        // The skew table's n is the categories' observed total.
+        assert_eq!(counts_of(&k, "recipients_in_population"), [3, 1, 4, 1]);
+    }
+
     proptest! {
         /// count(A) + count(B) == count(A ∪ B) for any split of the sets' numbers.
         #[test]
@@ -537,7 +740,7 @@ mod tests {
             sets in prop::collection::vec(prop::collection::btree_set(0u64..12, 0..8), 3),
             mask in any::<u16>(),
         ) {
-            let g = geography();
+            let g = skewed_geography();
             let mk = |f: &dyn Fn(u64) -> bool| -> Vec<SpreadSet> {
                 sets.iter().enumerate().map(|(i, s)| SpreadSet {
                     kind: if i == 2 { "number" } else { "upload" },
@@ -550,6 +753,42 @@ mod tests {
             // The population is counted once, in the whole: the base of one part only.
             b.base.iter_mut().for_each(|v| v.iter_mut().for_each(|x| *x = 0));
             prop_assert_eq!(a.merge(&b), whole);
+        }
+
+        /// Per row of the skew table, its categories' observed counts add up to the skew
+        /// table's recipients, and so do the expected counts; both shares add up to 1; and
+        /// `ratio · expected = observed`.
+        #[test]
+        fn skew_categories_add_up(
+            sets in prop::collection::vec(prop::collection::btree_set(0u64..9, 0..8), 3),
+        ) {
+            let g = skewed_geography();
+            let sets: Vec<SpreadSet> = sets.iter().enumerate().map(|(i, s)| {
+                set(&format!("s{i}"), None, &s.iter().copied().collect::<Vec<_>>())
+            }).collect();
+            let c = count(&g, &sets);
+            let k = skew_table(&g, &sets, &c).unwrap();
+            let t = skew_categories_table(&g, &sets, &c).unwrap();
+            let n = counts_of(&k, "recipients_in_population");
+            let (obs, exp) = (counts_of(&t, "observed"), floats(&t, "expected"));
+            let (os, es) = (floats(&t, "observed_share"), floats(&t, "expected_share"));
+            let ratio = floats(&t, "ratio");
+            let keys: Vec<(String, String)> =
+                texts(&t, "set").into_iter().zip(texts(&t, "attribute")).collect();
+            let mut row = 0;
+            for (r, want) in n.iter().enumerate() {
+                let end = (row..keys.len()).find(|&i| keys[i] != keys[row]).unwrap_or(keys.len());
+                prop_assert!(end > row, "skew row {r} has no categories");
+                prop_assert_eq!(obs[row..end].iter().sum::<u64>(), *want);
+                prop_assert!((exp[row..end].iter().sum::<f64>() - *want as f64).abs() < 1e-9);
+                prop_assert!((os[row..end].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                prop_assert!((es[row..end].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                for i in row..end {
+                    prop_assert!((ratio[i] * exp[i] - obs[i] as f64).abs() < 1e-9);
+                }
+                row = end;
+            }
+            prop_assert_eq!(row, keys.len());
         }
     }
 }

@@ -30,10 +30,15 @@ pub enum Table {
     Overlaps,
     /// `enrichment`: every list against the complainants.
     Enrichment,
+    /// `population_coverage`: per list, its numbers in and outside the population; written
+    /// only with `[analysis] restrict_to_population` (see [`Table::always_written`]).
+    PopulationCoverage,
     /// `spread`: the districts each set reaches, against its account's scope.
     Spread,
     /// `skew`: the attributes of each set's recipients against the population.
     Skew,
+    /// `skew_categories`: per category of each `skew` row, observed against expected.
+    SkewCategories,
     /// `leads`: significant unexplained numbers without a subscriber (CSV only).
     Leads,
 }
@@ -243,6 +248,14 @@ const ENRICHMENT: &[Column] = &[
     f64("ln_q"),
 ];
 
+const POPULATION_COVERAGE: &[Column] = &[
+    text("list", Rule::SetName),
+    text("kind", Rule::Keep),
+    u64("numbers"),
+    u64("in_population"),
+    u64("outside_population"),
+];
+
 const SPREAD: &[Column] = &[
     text("set", Rule::SetName),
     text("kind", Rule::Keep),
@@ -264,6 +277,18 @@ const SKEW: &[Column] = &[
     f64("ln_q"),
 ];
 
+const SKEW_CATEGORIES: &[Column] = &[
+    text("set", Rule::SetName),
+    text("attribute", Rule::Keep),
+    text("category", Rule::Keep),
+    u64("observed"),
+    f64("observed_share"),
+    f64("expected"),
+    f64("expected_share"),
+    f64("ratio"),
+    u64("population"),
+];
+
 const LEADS: &[Column] = &[
     u64("rank"),
     text("number", Rule::Number),
@@ -282,15 +307,17 @@ const LEADS: &[Column] = &[
 
 impl Table {
     /// Every results table, in the order the manifest lists them.
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 11] = [
         Table::Numbers,
         Table::Attribution,
         Table::Campaigns,
         Table::Offsets,
         Table::Overlaps,
         Table::Enrichment,
+        Table::PopulationCoverage,
         Table::Spread,
         Table::Skew,
+        Table::SkewCategories,
         Table::Leads,
     ];
 
@@ -303,8 +330,10 @@ impl Table {
             Table::Offsets => "offsets",
             Table::Overlaps => "overlaps",
             Table::Enrichment => "enrichment",
+            Table::PopulationCoverage => "population_coverage",
             Table::Spread => "spread",
             Table::Skew => "skew",
+            Table::SkewCategories => "skew_categories",
             Table::Leads => "leads",
         }
     }
@@ -312,6 +341,12 @@ impl Table {
     /// The table of a name.
     pub fn from_name(name: &str) -> Option<Table> {
         Table::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Whether every run writes it; `population_coverage` is written only when the case sets
+    /// `[analysis] restrict_to_population` (without it no number is left out of a count).
+    pub fn always_written(self) -> bool {
+        self != Table::PopulationCoverage
     }
 
     /// Whether it is written as Parquet (beside its CSV twin); `leads` is CSV only.
@@ -328,8 +363,10 @@ impl Table {
             Table::Offsets => OFFSETS,
             Table::Overlaps => OVERLAPS,
             Table::Enrichment => ENRICHMENT,
+            Table::PopulationCoverage => POPULATION_COVERAGE,
             Table::Spread => SPREAD,
             Table::Skew => SKEW,
+            Table::SkewCategories => SKEW_CATEGORIES,
             Table::Leads => LEADS,
         }
     }
