@@ -776,6 +776,11 @@ fn refused_cases() -> Vec<Refused> {
             &["case.toml: attribution.tolerance_s: must be a non-negative number of seconds"],
         ),
         r(
+            "blank never_rang entry",
+            format!("[attribution]\nnever_rang = [\"busy\", \" \"]\n{i}{p}{c}"),
+            &["case.toml: attribution.never_rang[1]: a disposition cannot be blank"],
+        ),
+        r(
             "no inputs",
             "[case]\nname = \"x\"\n".into(),
             &["case.toml: no [[inputs]]: the case names no evidence"],
