@@ -416,6 +416,7 @@ pub(crate) fn campaigns_table(
     let mut presented: Vec<BTreeSet<String>> = vec![BTreeSet::new(); nc];
     let mut vendor: Vec<Option<String>> = vec![None; nc];
     let mut records = vec![0u64; nc];
+    let mut dialed: Vec<Vec<u64>> = vec![Vec::new(); nc];
     let mut first: Vec<Option<i64>> = vec![None; nc];
     let mut last: Vec<Option<i64>> = vec![None; nc];
     for j in 0..log.dialed.len() {
@@ -425,6 +426,7 @@ pub(crate) fn campaigns_table(
         }
         let c = c as usize;
         records[c] += 1;
+        dialed[c].push(log.dialed[j]);
         if let Some(p) = log.presented[j] {
             presented[c].insert(format_e164(p));
         }
@@ -451,9 +453,20 @@ pub(crate) fn campaigns_table(
             "account",
             campaigns.iter().map(|s| s.account.clone()).collect(),
         )
+        .text(
+            "upload",
+            campaigns.iter().map(|s| s.upload.clone()).collect(),
+        )
         .u64(
             "recipients",
-            campaigns.iter().map(|s| s.numbers.len() as u64).collect(),
+            dialed
+                .iter_mut()
+                .map(|d| {
+                    d.sort_unstable();
+                    d.dedup();
+                    d.len() as u64
+                })
+                .collect(),
         )
         .u64("dial_records", records)
         .text(

@@ -2,6 +2,12 @@
 //! each vendor campaign dialed, database downloads, robo-poll response sets and watch-lists,
 //! each a named set of distinct numbers.
 //!
+//! An upload and the campaign that dialled it are one entity: when an upload's rows name a
+//! campaign (`vendor_list.campaign`) that is in the vendor log, the upload is not listed on its
+//! own; the campaign's set (`campaign:C`) holds the numbers uploaded and dialed, and records
+//! the upload's name ([`NamedSet::upload`]). Overlaps, enrichment, spread and skew then list it
+//! once.
+//!
 //! With `[analysis] restrict_to_population`, overlaps and enrichment count in the population
 //! only ([`restrict`]): each list, and the complainants' numbers, cut to the numbers of the
 //! `population` input, and the numbers left out counted apart ([`Coverage`],
@@ -58,6 +64,8 @@ pub struct NamedSet {
     /// The campaign a campaign's dialed set or a poll response set comes from: such a pair is
     /// not compared (a campaign trivially contains its own responses).
     pub campaign: Option<String>,
+    /// The upload merged into a campaign's set (`upload:NAME`), if any.
+    pub upload: Option<String>,
     /// Distinct numbers, ascending.
     pub numbers: Vec<u64>,
 }
@@ -91,9 +99,16 @@ impl Lists {
         let mut pop = u64s_dense(&st.population, "number")?;
         pop.sort_unstable();
         pop.dedup();
+        let mut uploads = group_sets(&st.vendor_list, "number", "list", ListKind::Upload)?;
+        let mut campaigns = group_sets(vc, "dialed", "campaign", ListKind::Campaign)?;
+        unify(
+            &mut uploads,
+            &mut campaigns,
+            &upload_campaigns(&st.vendor_list)?,
+        );
         Ok(Lists {
-            uploads: group_sets(&st.vendor_list, "number", "list", ListKind::Upload)?,
-            campaigns: group_sets(vc, "dialed", "campaign", ListKind::Campaign)?,
+            uploads,
+            campaigns,
             downloads: group_sets(&st.downloads, "number", "download", ListKind::Download)?,
             polls: poll_sets(vc)?,
             watchlists: group_sets(&st.watchlist, "number", "list_name", ListKind::Watchlist)?,
@@ -148,6 +163,7 @@ fn group_sets(
             kind,
             account: None,
             campaign: (kind == ListKind::Campaign).then(|| n.clone()),
+            upload: None,
             numbers: Vec::new(),
         })
         .collect();
@@ -166,6 +182,55 @@ fn group_sets(
         s.numbers.dedup();
     }
     Ok(sets)
+}
+
+/// Each upload's campaign (`upload:NAME` → campaign name): the first of its rows that names
+/// one. Empty when the table has no `campaign` column.
+fn upload_campaigns(vl: &RecordBatch) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    if vl.column_by_name("campaign").is_none() {
+        return Ok(out);
+    }
+    let list = Codes::read(vl, "list")?;
+    let camp = Codes::read(vl, "campaign")?;
+    for i in 0..vl.num_rows() {
+        if let (Some(l), Some(c)) = (list.get(i), camp.get(i)) {
+            out.entry(format!("{}:{l}", ListKind::Upload.label()))
+                .or_insert_with(|| c.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// Merges each upload that names a campaign of the vendor log into that campaign's set (see the
+/// module doc); an upload naming a campaign the log lacks stays an upload.
+fn unify(
+    uploads: &mut Vec<NamedSet>,
+    campaigns: &mut [NamedSet],
+    links: &BTreeMap<String, String>,
+) {
+    uploads.retain(|u| {
+        let Some(c) = links.get(&u.name).and_then(|c| {
+            campaigns
+                .iter_mut()
+                .find(|s| s.campaign.as_ref() == Some(c))
+        }) else {
+            return true;
+        };
+        if c.upload.is_some() {
+            return true; // a second upload for one campaign stays apart
+        }
+        let mut numbers = std::mem::take(&mut c.numbers);
+        numbers.extend_from_slice(&u.numbers);
+        numbers.sort_unstable();
+        numbers.dedup();
+        c.numbers = numbers;
+        c.upload = Some(u.name.clone());
+        if c.account.is_none() {
+            c.account.clone_from(&u.account);
+        }
+        false
+    });
 }
 
 /// Robo-poll response sets: the numbers that answered a campaign with a given keypress.
@@ -192,6 +257,7 @@ fn poll_sets(vc: &RecordBatch) -> Result<Vec<NamedSet>> {
                 kind: ListKind::PollResponse,
                 account: None,
                 campaign: Some(campaign),
+                upload: None,
                 numbers: v,
             }
         })
@@ -387,8 +453,37 @@ mod tests {
             kind,
             account: None,
             campaign: None,
+            upload: None,
             numbers: numbers.to_vec(),
         }
+    }
+
+    #[test]
+    fn an_upload_and_the_campaign_that_dialled_it_are_one_entity() {
+        let mut uploads = vec![
+            list("upload:u1", ListKind::Upload, &[1, 2, 3]),
+            list("upload:u2", ListKind::Upload, &[7]),
+            list("upload:u3", ListKind::Upload, &[8]),
+            list("upload:u4", ListKind::Upload, &[9]),
+        ];
+        let mut campaigns = vec![NamedSet {
+            campaign: Some("c".into()),
+            ..list("campaign:c", ListKind::Campaign, &[2, 3, 4])
+        }];
+        let links: BTreeMap<String, String> = [
+            ("upload:u1", "c"),  // merged
+            ("upload:u3", "c"),  // a second upload for c: stays apart
+            ("upload:u4", "zz"), // a campaign the log lacks: stays an upload
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        unify(&mut uploads, &mut campaigns, &links);
+        let names: Vec<&str> = uploads.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["upload:u2", "upload:u3", "upload:u4"]);
+        assert_eq!(campaigns[0].numbers, [1, 2, 3, 4]);
+        assert_eq!(campaigns[0].upload.as_deref(), Some("upload:u1"));
+        assert_eq!(campaigns[0].name, "campaign:c");
     }
 
     /// An upload and a download of the population 1..=10, each with numbers outside it.

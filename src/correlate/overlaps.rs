@@ -313,6 +313,7 @@ mod tests {
             kind,
             account: None,
             campaign: campaign.map(str::to_string),
+            upload: None,
             numbers: numbers.to_vec(),
         }
     }

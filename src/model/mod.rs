@@ -283,6 +283,7 @@ const VENDOR_LIST: &[ColSpec] = &[
     ColSpec::new("vendor", Text, false),
     ColSpec::new("account", Text, false),
     ColSpec::new("uploaded", Time, false),
+    ColSpec::new("campaign", Text, false),
 ];
 
 const VENDOR_CALLS: &[ColSpec] = &[

@@ -201,6 +201,7 @@ const CAMPAIGNS: &[Column] = &[
     text("campaign", Rule::Keep),
     text_opt("vendor", Rule::Keep),
     text_opt("account", Rule::Keep),
+    text_opt("upload", Rule::SetName),
     u64("recipients"),
     u64("dial_records"),
     text_opt("presented", Rule::NumberList),

@@ -389,9 +389,17 @@ fn upload_overlaps(out: &Path, truth: &Truth, acc: &mut Accuracy) -> Result<()> 
     let lb = texts(&ov, Table::Overlaps, "list_b")?;
     let orank = u64s(&ov, Table::Overlaps, "rank")?;
     for m in &truth.misleading {
-        let a = format!("upload:{}", m.upload_list);
+        // The upload on its own, or merged into its campaign when the case links them.
+        let names = [
+            format!("upload:{}", m.upload_list),
+            format!("campaign:{}", m.campaign),
+        ];
         let top = (0..ov.num_rows())
-            .filter(|&i| la[i].as_deref() == Some(a.as_str()))
+            .filter(|&i| {
+                la[i]
+                    .as_deref()
+                    .is_some_and(|a| names.iter().any(|n| n == a))
+            })
             .min_by_key(|&i| orank[i])
             .and_then(|i| lb[i].clone());
         acc.upload_top_overlap_is_source

@@ -53,11 +53,12 @@ pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
         fmt::local_stamp(&mut up, w.zones[0].local(c.upload_time));
         s.push_str(&format!(
             "[[inputs]]\nkind = \"vendor_list\"\npath = \"vendor/uploads/{}.csv\"\nprofile = \"vendor-upload\"\n\
-             set = {{ vendor = \"{}\", account = \"{}\", uploaded = \"{}\" }}\n\n",
+             set = {{ vendor = \"{}\", account = \"{}\", uploaded = \"{}\", campaign = \"{}\" }}\n\n",
             c.upload,
             VENDORS[c.vendor],
             c.vendor_account,
-            String::from_utf8_lossy(&up)
+            String::from_utf8_lossy(&up),
+            c.name
         ));
     }
     for (v, name) in VENDORS.iter().enumerate() {
