@@ -34,7 +34,8 @@ pub enum Table {
     Spread,
     /// `skew`: the attributes of each set's recipients against the population.
     Skew,
-    /// `leads`: significant unexplained numbers without a subscriber (CSV only).
+    /// `leads`: significant unexplained numbers without a subscriber, or likely spoofed (CSV
+    /// only).
     Leads,
 }
 
@@ -130,6 +131,10 @@ const fn u64(name: &'static str) -> Column {
     of(name, Type::U64, false)
 }
 
+const fn u64_opt(name: &'static str) -> Column {
+    of(name, Type::U64, true)
+}
+
 const fn f64(name: &'static str) -> Column {
     of(name, Type::F64, false)
 }
@@ -148,6 +153,7 @@ const fn bool(name: &'static str) -> Column {
 
 const NUMBERS: &[Column] = &[
     u64("rank"),
+    u64_opt("rank_unexplained"),
     text("number", Rule::Number),
     u64("only_incident"),
     u64("only_baseline"),
@@ -162,6 +168,10 @@ const NUMBERS: &[Column] = &[
     text_opt("subscriber_name", Rule::Name),
     text_opt("watchlists", Rule::Keep),
     text_opt("campaigns", Rule::Keep),
+    // Campaign, vendor and account names, as `campaigns` (never the subscriber's name).
+    text_opt("presented_by", Rule::Keep),
+    bool("spoofed_likely"),
+    text_opt("spoofed_reason", Rule::Keep),
     text("districts", Rule::Keep),
     time_opt("first_seen"),
     time_opt("last_seen"),
@@ -268,6 +278,8 @@ const LEADS: &[Column] = &[
     text_opt("country", Rule::Keep),
     text_opt("region", Rule::Keep),
     text("subscriber_status", Rule::Keep),
+    bool("spoofed_likely"),
+    text_opt("note", Rule::Keep),
     text("evidence", Rule::Keep),
 ];
 
@@ -414,7 +426,8 @@ pub struct Figures {
     pub attributed_calls: u64,
     /// Lines in the population.
     pub population: u64,
-    /// Significant unexplained originating numbers without a subscriber return.
+    /// The leads: significant unexplained originating numbers without a subscriber return, or
+    /// with one but likely spoofed.
     pub leads: u64,
     /// Per evidence file, its row reconciliation.
     pub inputs: Vec<InputFigures>,
@@ -479,6 +492,9 @@ mod tests {
                 "subscriber_name",
                 "watchlists",
                 "campaigns",
+                "presented_by",
+                "spoofed_likely",
+                "rank_unexplained",
             ],
         ),
         (
@@ -528,11 +544,7 @@ mod tests {
 
     /// DESIGN's contract columns that the engine does not write yet, with the issue that adds
     /// them. When one lands this test fails until it moves to [`DESIGN`].
-    const PENDING: &[(Table, &str, &str)] = &[
-        (Table::Numbers, "presented_by", "issue 12"),
-        (Table::Numbers, "spoofed_likely", "issue 12"),
-        (Table::Numbers, "rank_unexplained", "issue 12"),
-    ];
+    const PENDING: &[(Table, &str, &str)] = &[];
 
     const DESIGN_FIGURES: &[&str] = &[
         "complainants_in_orders",
