@@ -124,6 +124,7 @@ pub(crate) fn count(log: &Presentations, numbers: &[u64], complainants: &[u64]) 
     let mut by_code: HashMap<(u64, u32, u32, u32), Presented> = HashMap::default();
     // A campaign presents the same caller ID over long runs of rows: remember the last lookup.
     let mut last: Option<(u64, bool)> = None;
+    let mut run: Option<((u64, u32, u32, u32), Presented)> = None;
     for (j, p) in log.presented.iter().enumerate() {
         let Some(p) = *p else { continue };
         let originating = match last {
@@ -139,12 +140,17 @@ pub(crate) fn count(log: &Presentations, numbers: &[u64], complainants: &[u64]) 
             continue;
         }
         let key = (p, campaign, log.vendor.codes[j], log.account.codes[j]);
-        let e = by_code.entry(key).or_default();
-        e.records += 1;
+        // Rows come in runs of one presenter: add up a run, then put it in the map once.
+        if run.as_ref().is_some_and(|r| r.0 != key) {
+            flush(&mut by_code, run.take());
+        }
+        let r = run.get_or_insert((key, Presented::default()));
+        r.1.records += 1;
         if complainants.binary_search(&log.dialed[j]).is_ok() {
-            e.to_complainants += 1;
+            r.1.to_complainants += 1;
         }
     }
+    flush(&mut by_code, run);
     let mut c = PresentedCounts::default();
     for ((n, campaign, vendor, account), v) in by_code {
         let who = Presenter {
@@ -162,6 +168,18 @@ pub(crate) fn count(log: &Presentations, numbers: &[u64], complainants: &[u64]) 
         e.to_complainants += v.to_complainants;
     }
     c
+}
+
+/// Adds a run of rows of one (number, campaign, vendor, account) to the counts.
+fn flush(
+    by_code: &mut HashMap<(u64, u32, u32, u32), Presented>,
+    run: Option<((u64, u32, u32, u32), Presented)>,
+) {
+    if let Some((key, v)) = run {
+        let e = by_code.entry(key).or_default();
+        e.records += v.records;
+        e.to_complainants += v.to_complainants;
+    }
 }
 
 /// What the numbers table and the leads say of a presented number.
