@@ -520,7 +520,7 @@ fn print_correlation(c: &callsift::correlate::Correlation, out: &Path) {
     }
     let _ = writeln!(
         o,
-        "\n{} leads (significant, unexplained, no subscriber information): {}",
+        "\n{} leads (significant, unexplained, no subscriber information or likely spoofed): {}",
         c.leads,
         out.join("results/leads.csv").display()
     );

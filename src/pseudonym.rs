@@ -357,6 +357,14 @@ mod tests {
             .text("country", vec![Some("CA"), None])
             .text("region", vec![Some("ON"), None])
             .text_dense("subscriber_status", &["refused", "not_requested"])
+            .bool("spoofed_likely", vec![true, false])
+            .text(
+                "note",
+                vec![
+                    Some("presented by campaign c of vendor v; the subscriber may be an innocent party"),
+                    None,
+                ],
+            )
             .text_dense("evidence", &["a.csv:3", "b.csv:9"])
             .build(Table::Leads)
             .unwrap();
@@ -367,6 +375,8 @@ mod tests {
         assert_eq!(num.value(1), k.token("+442079460958"));
         let cc = p.column_by_name("country_code").unwrap().as_string::<i32>();
         assert!(cc.is_null(1));
+        // A campaign's name is kept (`Rule::Keep`), as in `campaigns`.
+        assert_eq!(p.column_by_name("note"), b.column_by_name("note"));
         assert_eq!(p.column(0), b.column(0));
         // A text column the contract lacks, a table of another shape, a column missing.
         let extra = TableBuilder::default()

@@ -50,17 +50,34 @@ pub fn texts(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<Str
     Ok(s.iter().map(|v| v.map(str::to_string)).collect())
 }
 
-/// A `u64` column of a results table read through [`table`] (the contract allows no null in
-/// one), by its contract name.
+/// A `u64` column of a results table read through [`table`] that the contract allows no null
+/// in, by its contract name.
 ///
 /// # Errors
-/// [`Error::Store`] when the contract has no such `u64` column.
+/// [`Error::Store`] when the contract has no such `u64` column, or allows nulls in it (read
+/// those with [`u64s_opt`]).
 pub fn u64s(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<u64>> {
+    if table.column(name).is_some_and(|c| c.nullable) {
+        return Err(not_of(table, name, "u64 without nulls"));
+    }
     let a = column(b, table, name)?;
     let v = a
         .as_primitive_opt::<arrow::datatypes::UInt64Type>()
         .ok_or_else(|| not_of(table, name, "u64"))?;
     Ok(v.values().to_vec())
+}
+
+/// A `u64` column (nulls as `None`) of a results table read through [`table`], such as
+/// `numbers.rank_unexplained`.
+///
+/// # Errors
+/// [`Error::Store`] when the contract has no such `u64` column.
+pub fn u64s_opt(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<u64>>> {
+    let a = column(b, table, name)?;
+    let v = a
+        .as_primitive_opt::<arrow::datatypes::UInt64Type>()
+        .ok_or_else(|| not_of(table, name, "u64"))?;
+    Ok(v.iter().collect())
 }
 
 /// An `i64` column (nulls as `None`) of a results table read through [`table`].

@@ -350,7 +350,7 @@ fn formats_fixture_through_ingest_verify_correlate_figures() {
         "\nclosest list pairs:\n  upload:upload-guelph-0501 ~ download:dl-2011-05-01-a  \
          3 shared (42.9 % of the first)\n",
         &format!(
-            "\n1 leads (significant, unexplained, no subscriber information): \
+            "\n1 leads (significant, unexplained, no subscriber information or likely spoofed): \
              {o}/results/leads.csv\nresults: {o}/results\n"
         ),
     ] {

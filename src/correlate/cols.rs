@@ -273,6 +273,13 @@ impl TableBuilder {
         self
     }
 
+    /// A `u64` column with nulls.
+    pub fn u64_opt(mut self, name: &str, v: Vec<Option<u64>>) -> Self {
+        self.fields.push(Field::new(name, DataType::UInt64, true));
+        self.arrays.push(Arc::new(UInt64Array::from(v)));
+        self
+    }
+
     /// An `i64` column with nulls.
     pub fn i64_opt(mut self, name: &str, v: Vec<Option<i64>>) -> Self {
         self.fields.push(Field::new(name, DataType::Int64, true));

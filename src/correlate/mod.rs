@@ -5,6 +5,8 @@
 //!        │                    │
 //!        │                    ├─ reach: complainants per originating number and window
 //!        │                    │     └─ exact binomial, BH ──▶ numbers ──▶ leads
+//!        │                    │                               ▲
+//!        │                    │  store/vendor_calls ──▶ spoof ┘ (presented_by, spoofed_likely)
 //!        │                    └─ attribution: time-band join with vendor logs ──▶ attribution,
 //!        │                                                             campaigns, offsets
 //!  store/vendor_*, downloads, watchlist ──▶ lists ──▶ overlaps: all-pairs, hypergeometric, BH
@@ -17,8 +19,8 @@
 //! numbers: the shape the partitioned store and a cluster run on, each with a property test
 //! that the counts of two parts merged are the counts of the whole) and then *finishes* once
 //! (ln p, q, ranks, tables). This module only orders them: `input` reads the store,
-//! [`calls`], [`reach`], [`facts`], [`attribution`], [`lists`], [`overlaps`], [`spread`] and
-//! [`numbers`] analyse, [`results`] writes.
+//! [`calls`], [`reach`], [`facts`], [`attribution`], [`lists`], [`overlaps`], [`spread`],
+//! [`spoof`] and [`numbers`] analyse, [`results`] writes.
 //!
 //! With [`CorrelateOptions::pseudonymize`], every phone number in the tables and the summary
 //! is written as its keyed token ([`crate::pseudonym`]), just before the tables are written.
@@ -37,6 +39,7 @@ pub mod numbers;
 pub mod overlaps;
 pub mod reach;
 pub mod results;
+pub mod spoof;
 pub mod spread;
 #[cfg(test)]
 mod testkit;
@@ -71,7 +74,7 @@ pub struct Correlation {
     pub top_campaigns: Vec<Top>,
     /// The top list pairs.
     pub top_overlaps: Vec<Top>,
-    /// Significant unexplained numbers without subscriber information.
+    /// Significant unexplained numbers without subscriber information, or likely spoofed.
     pub leads: usize,
 }
 
@@ -244,12 +247,16 @@ fn analyse(
 
     let by_number = attribution::campaigns_by_number(&calls, &log, &matched);
     let explained = numbers::explained(&reach, &facts, &by_number, &legitimate);
+    let presentations = spoof::Presentations::read(&st.vendor_calls)?;
+    let presented = spoof::count(&presentations, &reach.number, &comp.numbers);
+    let verdicts = spoof::finish(&presented, &reach.number, &facts, &legitimate);
     let cx = numbers::NumberContext {
         calls: &calls,
         comp: &comp,
         facts: &facts,
         campaigns: &by_number,
         explained: &explained,
+        spoof: &verdicts,
     };
     let numbers_table = numbers::numbers_table(&reach, &ranking, &cx)?;
     phases.mark("numbers");
@@ -279,9 +286,9 @@ fn analyse(
     )?;
     phases.mark("spread");
 
-    let lead = numbers::leads(&reach, &ranking, &explained, &facts);
+    let lead = numbers::leads(&reach, &ranking, &explained, &facts, &verdicts);
     let plan = numbers::NumberingPlan::read(&st.numbering_plan)?;
-    let leads_table = numbers::leads_table(&lead, &reach, &ranking, &plan, &facts, &calls)?;
+    let leads_table = numbers::leads_table(&lead, &reach, &ranking, &plan, &cx)?;
     phases.mark("leads");
 
     let figures = figures(

@@ -1,6 +1,8 @@
 //! Analysis 7, numbers and leads: every originating number ranked, with what explains it (a
-//! telemarketer's or political entity's watch-listing, a legitimate campaign), and the leads:
-//! the significant numbers nothing explains and no subscriber return names, with where their
+//! telemarketer's or political entity's watch-listing, a legitimate campaign), its rank among
+//! the unexplained numbers, who presented it as caller ID and whether it is likely spoofed
+//! ([`super::spoof`]); and the leads: the significant numbers nothing explains and no subscriber
+//! return names, or likely spoofed whatever the subscriber return says, with where their
 //! exchange is (the numbering plan).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,6 +13,7 @@ use super::cols::{u16s, Codes, TableBuilder};
 use super::facts::{Facts, Subscriber};
 use super::input::{Calls, Complainants};
 use super::reach::{Evidence, Ranking, ReachCounts};
+use super::spoof::Verdict;
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
@@ -57,6 +60,22 @@ pub(crate) struct NumberContext<'a> {
     pub facts: &'a Facts,
     pub campaigns: &'a BTreeMap<u64, BTreeSet<String>>,
     pub explained: &'a [bool],
+    /// Per number (as `explained`), who presented it and whether it is likely spoofed.
+    pub spoof: &'a [Option<Verdict>],
+}
+
+/// Each number's rank among the unexplained numbers only (1 = the most significant
+/// unexplained), in `rank`'s order and so with its tie-breaking; `None` for an explained one.
+pub(crate) fn ranks_unexplained(r: &Ranking, explained: &[bool]) -> Vec<Option<u64>> {
+    let mut out = vec![None; r.order.len()];
+    let mut next = 0u64;
+    for &k in &r.order {
+        if !explained[k] {
+            next += 1;
+            out[k] = Some(next);
+        }
+    }
+    out
 }
 
 /// `results/numbers`: every originating number, in rank order.
@@ -72,8 +91,14 @@ pub(crate) fn numbers_table(
     let u64s = |f: &dyn Fn(usize) -> u64| o.iter().map(|&k| f(k)).collect::<Vec<_>>();
     let texts = |f: &dyn Fn(usize) -> String| o.iter().map(|&k| f(k)).collect::<Vec<_>>();
     let opts = |f: &dyn Fn(usize) -> Option<String>| o.iter().map(|&k| f(k)).collect::<Vec<_>>();
+    let unexplained = ranks_unexplained(r, cx.explained);
+    let spoof = |k: usize| cx.spoof.get(k).and_then(Option::as_ref);
     TableBuilder::default()
         .u64("rank", u64s(&|k| r.rank[k]))
+        .u64_opt(
+            "rank_unexplained",
+            o.iter().map(|&k| unexplained[k]).collect(),
+        )
         .text_dense("number", &texts(&|k| format_e164(c.number[k])))
         .u64("only_incident", u64s(&|k| u64::from(c.only_incident[k])))
         .u64("only_baseline", u64s(&|k| u64::from(c.only_baseline[k])))
@@ -101,6 +126,20 @@ pub(crate) fn numbers_table(
                     .map(|s| s.iter().cloned().collect::<Vec<_>>().join("; "))
             }),
         )
+        .text(
+            "presented_by",
+            opts(&|k| spoof(k).map(|v| v.presented_by.clone())),
+        )
+        .bool(
+            "spoofed_likely",
+            o.iter()
+                .map(|&k| spoof(k).is_some_and(|v| v.spoofed))
+                .collect(),
+        )
+        .text(
+            "spoofed_reason",
+            opts(&|k| spoof(k).map(|v| v.reason.clone())),
+        )
         .text_dense(
             "districts",
             &texts(&|k| {
@@ -126,16 +165,27 @@ pub(crate) fn numbers_table(
         .build(Table::Numbers)
 }
 
-/// The leads, in rank order: significant (q ≤ [`ALPHA`]), unexplained, and without a
-/// subscriber return.
-pub(crate) fn leads(c: &ReachCounts, r: &Ranking, explained: &[bool], facts: &Facts) -> Vec<usize> {
+/// The leads, in rank order: significant (q ≤ [`ALPHA`]), unexplained, and either without a
+/// subscriber return or likely spoofed (a subscriber on file may then be an innocent party
+/// whose number a campaign presented).
+pub(crate) fn leads(
+    c: &ReachCounts,
+    r: &Ranking,
+    explained: &[bool],
+    facts: &Facts,
+    spoof: &[Option<Verdict>],
+) -> Vec<usize> {
     r.order
         .iter()
         .copied()
         .filter(|&k| {
+            let spoofed = spoof
+                .get(k)
+                .and_then(Option::as_ref)
+                .is_some_and(|v| v.spoofed);
             r.ln_q[k] <= ALPHA.ln()
                 && !explained[k]
-                && facts.subscriber(c.number[k]) != Subscriber::Obtained
+                && (spoofed || facts.subscriber(c.number[k]) != Subscriber::Obtained)
         })
         .collect()
 }
@@ -170,7 +220,8 @@ impl NumberingPlan {
     }
 }
 
-/// `results/leads`: the leads with their numbering-plan facts.
+/// `results/leads`: the leads with their numbering-plan facts, and for a likely spoofed one the
+/// note that its subscriber may be an innocent party.
 ///
 /// # Errors
 /// Only if the columns came out of different lengths, which would be a bug.
@@ -179,9 +230,10 @@ pub(crate) fn leads_table(
     c: &ReachCounts,
     r: &Ranking,
     plan: &NumberingPlan,
-    facts: &Facts,
-    calls: &Calls<'_>,
+    cx: &NumberContext<'_>,
 ) -> Result<RecordBatch> {
+    let (facts, calls) = (cx.facts, cx.calls);
+    let spoof = |k: usize| cx.spoof.get(k).and_then(Option::as_ref);
     let nums: Vec<u64> = lead.iter().map(|&k| c.number[k]).collect();
     let hit = join::prefix_match(&nums, &plan.npa, &plan.nxx);
     let at = |codes: &Codes| -> Vec<Option<String>> {
@@ -229,6 +281,18 @@ pub(crate) fn leads_table(
                 .map(|&n| facts.subscriber(n).label())
                 .collect::<Vec<_>>(),
         )
+        .bool(
+            "spoofed_likely",
+            lead.iter()
+                .map(|&k| spoof(k).is_some_and(|v| v.spoofed))
+                .collect(),
+        )
+        .text(
+            "note",
+            lead.iter()
+                .map(|&k| spoof(k).and_then(|v| v.note.clone()))
+                .collect(),
+        )
         .text_dense(
             "evidence",
             &lead
@@ -243,7 +307,7 @@ pub(crate) fn leads_table(
 mod tests {
     use std::sync::Arc;
 
-    use arrow::array::{AsArray, StringArray, UInt64Array};
+    use arrow::array::{Array, AsArray, StringArray, UInt64Array};
 
     use super::super::testkit::table;
     use super::*;
@@ -271,7 +335,164 @@ mod tests {
         );
         let facts = Facts::read(&subs, &table(Kind::Watchlist, 0, vec![])).unwrap();
         // 1 is explained, 2 has a subscriber, 4 is not significant (q = e^-1).
-        assert_eq!(leads(&c, &r, &[true, false, false, false], &facts), [2]);
+        let expl = [true, false, false, false];
+        assert_eq!(leads(&c, &r, &expl, &facts, &[None, None, None, None]), [2]);
+        // Likely spoofed, 2 stays among the leads whatever its subscriber return; presented but
+        // not flagged (a declared campaign's own number), it does not.
+        let v = |spoofed| Verdict {
+            presented_by: "c".into(),
+            spoofed,
+            reason: String::new(),
+            note: None,
+        };
+        let spoof = [None, Some(v(true)), None, Some(v(true))];
+        assert_eq!(leads(&c, &r, &expl, &facts, &spoof), [2, 1]);
+        let spoof = [None, Some(v(false)), None, None];
+        assert_eq!(leads(&c, &r, &expl, &facts, &spoof), [2]);
+    }
+
+    /// Reach counts of `numbers`, each with (only_incident, only_baseline).
+    fn reach_of(numbers: &[(u64, u32, u32)]) -> ReachCounts {
+        let n = numbers.len();
+        ReachCounts {
+            number: numbers.iter().map(|x| x.0).collect(),
+            only_incident: numbers.iter().map(|x| x.1).collect(),
+            only_baseline: numbers.iter().map(|x| x.2).collect(),
+            both: vec![0; n],
+            calls: numbers.iter().map(|x| u64::from(x.1 + x.2)).collect(),
+            first_seen: vec![0; n],
+            last_seen: vec![0; n],
+            districts: vec![Vec::new(); n],
+            evidence: vec![
+                Evidence {
+                    not_incident: 0,
+                    start: 0,
+                    file: 0,
+                    row: 1,
+                };
+                n
+            ],
+        }
+    }
+
+    #[test]
+    fn rank_unexplained_skips_explained_numbers_and_breaks_ties_as_rank() {
+        use super::super::testkit::window;
+        // 5 and 6 tie on ln p and only_incident: `rank` puts the lower number first.
+        let c = reach_of(&[(5, 3, 0), (6, 3, 0), (7, 5, 0), (8, 1, 0)]);
+        let r = super::super::reach::finish(&c, window(40, 80), window(0, 40));
+        assert_eq!(r.rank, [2, 3, 1, 4]);
+        let u = ranks_unexplained(&r, &[false, false, true, false]);
+        assert_eq!(u, [Some(1), Some(2), None, Some(3)]);
+        let u = ranks_unexplained(&r, &[true, false, false, false]);
+        assert_eq!(u, [None, Some(2), Some(1), Some(3)]);
+        assert_eq!(ranks_unexplained(&r, &[true; 4]), [None; 4]);
+    }
+
+    /// The story of issue 12: campaign `evil` presents 7, the line of an innocent subscriber
+    /// (on file), to complainants; the declared campaign `gotv` presents its own 8, whose calls
+    /// nothing attributed (so it is unexplained) and whose subscriber is on file too.
+    #[test]
+    fn a_spoofed_innocent_line_stays_among_the_leads_flagged() {
+        use super::super::spoof;
+        use super::super::testkit::{self, window, Call};
+        let c = reach_of(&[(7, 9, 0), (8, 9, 0), (9, 9, 0)]);
+        let r = super::super::reach::finish(&c, window(40, 80), window(0, 40));
+        let vc = table(
+            Kind::VendorCalls,
+            3,
+            vec![
+                ("dialed", Arc::new(UInt64Array::from(vec![100, 101, 100]))),
+                ("presented", Arc::new(UInt64Array::from(vec![7, 7, 8]))),
+                ("vendor", Arc::new(StringArray::from(vec!["RoboCo"; 3]))),
+                (
+                    "campaign",
+                    Arc::new(StringArray::from(vec!["evil", "evil", "gotv"])),
+                ),
+            ],
+        );
+        let subs = table(
+            Kind::Subscribers,
+            2,
+            vec![
+                ("number", Arc::new(UInt64Array::from(vec![7, 8]))),
+                ("status", Arc::new(StringArray::from(vec!["obtained"; 2]))),
+                (
+                    "name",
+                    Arc::new(StringArray::from(vec!["A. Innocent", "Party A"])),
+                ),
+            ],
+        );
+        let facts = Facts::read(&subs, &table(Kind::Watchlist, 0, vec![])).unwrap();
+        let comp = testkit::arb_complainants();
+        let log = spoof::Presentations::read(&vc).unwrap();
+        let presented = spoof::count(&log, &c.number, &comp.numbers);
+        let legit = BTreeSet::from(["gotv"]);
+        let verdicts = spoof::finish(&presented, &c.number, &facts, &legit);
+        let calls_b = testkit::calls(&[Call::new(100, Some(7), 50)]);
+        let calls = Calls::new(&calls_b).unwrap();
+        let by_number = BTreeMap::new();
+        let explained = [false; 3];
+        let cx = NumberContext {
+            calls: &calls,
+            comp: &comp,
+            facts: &facts,
+            campaigns: &by_number,
+            explained: &explained,
+            spoof: &verdicts,
+        };
+        let t = numbers_table(&c, &r, &cx).unwrap();
+        let text = |t: &RecordBatch, name: &str| -> Vec<Option<String>> {
+            let a = t.column_by_name(name).unwrap().as_string::<i32>();
+            (0..a.len())
+                .map(|i| a.is_valid(i).then(|| a.value(i).to_string()))
+                .collect()
+        };
+        let flag = |t: &RecordBatch| -> Vec<bool> {
+            let a = t.column_by_name("spoofed_likely").unwrap().as_boolean();
+            (0..a.len()).map(|i| a.value(i)).collect()
+        };
+        // Rows in rank order: 7, 8, 9 (a tie broken by number).
+        assert_eq!(
+            text(&t, "number"),
+            [Some("+7"), Some("+8"), Some("+9")].map(|x| x.map(String::from))
+        );
+        assert_eq!(flag(&t), [true, false, false]);
+        assert_eq!(
+            text(&t, "presented_by"),
+            [Some("evil".into()), Some("gotv".into()), None]
+        );
+        let reasons = text(&t, "spoofed_reason");
+        assert!(reasons[0]
+            .as_deref()
+            .is_some_and(|r| r.starts_with("presented as caller ID by campaign evil")));
+        assert!(reasons[1]
+            .as_deref()
+            .is_some_and(|r| r.starts_with("not flagged: ")));
+        assert_eq!(reasons[2], None);
+        // 7 stays among the leads with its subscriber on file, flagged; 8 (the declared
+        // campaign's own line, subscriber on file) does not; 9 (no subscriber) is an ordinary
+        // lead.
+        let lead = leads(&c, &r, &explained, &facts, &verdicts);
+        assert_eq!(lead, [0, 2]);
+        let plan = NumberingPlan::read(&table(Kind::NumberingPlan, 0, vec![])).unwrap();
+        let lt = leads_table(&lead, &c, &r, &plan, &cx).unwrap();
+        assert_eq!(flag(&lt), [true, false]);
+        assert_eq!(
+            text(&lt, "subscriber_status"),
+            [Some("obtained".into()), Some("not_requested".into())]
+        );
+        assert_eq!(
+            text(&lt, "note"),
+            [
+                Some(
+                    "presented by campaign evil of vendor RoboCo; the subscriber may be an \
+                     innocent party"
+                        .into()
+                ),
+                None
+            ]
+        );
     }
 
     #[test]
@@ -307,7 +528,17 @@ mod tests {
         let calls_b =
             super::super::testkit::calls(&[super::super::testkit::Call::new(1, Some(2), 0)]);
         let calls = Calls::new(&calls_b).unwrap();
-        let t = leads_table(&[0], &c, &r, &plan, &facts, &calls).unwrap();
+        let comp = Complainants::default();
+        let by_number = BTreeMap::new();
+        let cx = NumberContext {
+            calls: &calls,
+            comp: &comp,
+            facts: &facts,
+            campaigns: &by_number,
+            explained: &[false],
+            spoof: &[None],
+        };
+        let t = leads_table(&[0], &c, &r, &plan, &cx).unwrap();
         let holder = t
             .column_by_name("exchange_holder")
             .unwrap()

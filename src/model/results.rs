@@ -39,7 +39,8 @@ pub enum Table {
     Skew,
     /// `skew_categories`: per category of each `skew` row, observed against expected.
     SkewCategories,
-    /// `leads`: significant unexplained numbers without a subscriber (CSV only).
+    /// `leads`: significant unexplained numbers without a subscriber, or likely spoofed (CSV
+    /// only).
     Leads,
 }
 
@@ -135,6 +136,10 @@ const fn u64(name: &'static str) -> Column {
     of(name, Type::U64, false)
 }
 
+const fn u64_opt(name: &'static str) -> Column {
+    of(name, Type::U64, true)
+}
+
 const fn f64(name: &'static str) -> Column {
     of(name, Type::F64, false)
 }
@@ -157,6 +162,7 @@ const fn bool(name: &'static str) -> Column {
 
 const NUMBERS: &[Column] = &[
     u64("rank"),
+    u64_opt("rank_unexplained"),
     text("number", Rule::Number),
     u64("only_incident"),
     u64("only_baseline"),
@@ -171,6 +177,10 @@ const NUMBERS: &[Column] = &[
     text_opt("subscriber_name", Rule::Name),
     text_opt("watchlists", Rule::Keep),
     text_opt("campaigns", Rule::Keep),
+    // Campaign, vendor and account names, as `campaigns` (never the subscriber's name).
+    text_opt("presented_by", Rule::Keep),
+    bool("spoofed_likely"),
+    text_opt("spoofed_reason", Rule::Keep),
     text("districts", Rule::Keep),
     time_opt("first_seen"),
     time_opt("last_seen"),
@@ -303,6 +313,8 @@ const LEADS: &[Column] = &[
     text_opt("country", Rule::Keep),
     text_opt("region", Rule::Keep),
     text("subscriber_status", Rule::Keep),
+    bool("spoofed_likely"),
+    text_opt("note", Rule::Keep),
     text("evidence", Rule::Keep),
 ];
 
@@ -467,7 +479,8 @@ pub struct Figures {
     pub attribution_greedy_components: u64,
     /// Lines in the population.
     pub population: u64,
-    /// Significant unexplained originating numbers without a subscriber return.
+    /// The leads: significant unexplained originating numbers without a subscriber return, or
+    /// with one but likely spoofed.
     pub leads: u64,
     /// Per evidence file, its row reconciliation.
     pub inputs: Vec<InputFigures>,
@@ -532,6 +545,9 @@ mod tests {
                 "subscriber_name",
                 "watchlists",
                 "campaigns",
+                "presented_by",
+                "spoofed_likely",
+                "rank_unexplained",
             ],
         ),
         (
@@ -581,11 +597,7 @@ mod tests {
 
     /// DESIGN's contract columns that the engine does not write yet, with the issue that adds
     /// them. When one lands this test fails until it moves to [`DESIGN`].
-    const PENDING: &[(Table, &str, &str)] = &[
-        (Table::Numbers, "presented_by", "issue 12"),
-        (Table::Numbers, "spoofed_likely", "issue 12"),
-        (Table::Numbers, "rank_unexplained", "issue 12"),
-    ];
+    const PENDING: &[(Table, &str, &str)] = &[];
 
     const DESIGN_FIGURES: &[&str] = &[
         "complainants_in_orders",
