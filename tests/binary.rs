@@ -729,7 +729,7 @@ fn refused_cases() -> Vec<Refused> {
             format!("{}{p}{c}", i.replace("\"calls\"", "\"call\"")),
             &[
                 "unknown variant `call`, expected one of `calls`, `complainants`, `subscribers`, \
-               `vendor_list`, `vendor_calls`, `watchlist`, `downloads`, `population`, \
+               `vendor_list`, `vendor_calls`, `campaigns`, `watchlist`, `downloads`, `population`, \
                `numbering_plan`",
             ],
         ),

@@ -14,6 +14,25 @@ use callsift::results::{bools, table, texts, u64s, u64s_opt};
 use callsift::synth::{read_truth, synth, SynthOptions, World};
 
 /// Generates world `world` with `seed` at a small scale, and runs ingest and correlate on it.
+/// The fields of one CSV line (no line breaks in fields; `"` quotes a field, `""` is a quote).
+fn fields(line: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
 fn run(seed: u64, world: World, case: &Path, out: &Path) {
     synth(
         &SynthOptions {
@@ -130,7 +149,7 @@ fn check_world(seed: u64, world: World) {
             let n = num[i].as_deref().unwrap();
             let row = leads
                 .lines()
-                .map(|l| l.split(',').collect::<Vec<_>>())
+                .map(fields)
                 .find(|f| f[col("number")] == n)
                 .unwrap_or_else(|| panic!("{n} is not among the leads"));
             assert_eq!(row[col("spoofed_likely")], "true", "{n}");

@@ -14,7 +14,8 @@
 //! shares its call's number, so the assignment never crosses numbers. The offset estimate
 //! itself is a median: it is made once, over the whole (see `docs/method.md`).
 //!
-//! *finish* (`attribution_table`, `campaigns_table`, [`offsets_table`]): the tables.
+//! *finish* (`attribution_table`, [`offsets_table`]): the tables; the campaigns table is
+//! [`super::campaigns`]'s.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,8 +23,8 @@ use arrow::array::RecordBatch;
 use rayon::prelude::*;
 
 use super::cols::{times, u64s, u64s_dense, Codes, TableBuilder, NONE};
-use super::input::{Calls, Complainants};
-use super::lists::NamedSet;
+use super::input::Calls;
+use super::registry::Registry;
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
@@ -31,14 +32,18 @@ use crate::normalize::phone::format_e164;
 
 /// The vendor call log's columns.
 pub(crate) struct VendorLog {
-    dialed: Vec<u64>,
-    presented: Vec<Option<u64>>,
-    start: Vec<Option<i64>>,
+    /// The number dialed.
+    pub dialed: Vec<u64>,
+    /// The caller ID presented.
+    pub presented: Vec<Option<u64>>,
+    /// When (UTC µs, on the vendor's clock).
+    pub start: Vec<Option<i64>>,
     /// The vendor (codes in order of first appearance).
     pub vendor: Codes,
     /// The campaign.
     pub campaign: Codes,
-    account: Codes,
+    /// The account, where the log gives one.
+    pub account: Codes,
     disposition: Codes,
     /// Whether the record may have rung the phone (its disposition is not in `never_rang`).
     rang: Vec<bool>,
@@ -303,6 +308,7 @@ pub(crate) fn attribution_table(
     calls: &Calls<'_>,
     log: &VendorLog,
     a: &Attribution,
+    reg: &Registry,
 ) -> Result<RecordBatch> {
     let m = &a.matches;
     let calls_text = |f: &dyn Fn(usize) -> String| m.iter().map(|x| f(x.call)).collect::<Vec<_>>();
@@ -338,7 +344,21 @@ pub(crate) fn attribution_table(
                 .collect::<Vec<_>>(),
         )
         .text("campaign", log_opt(&log.campaign))
-        .text("account", log_opt(&log.account))
+        .text(
+            "account",
+            m.iter()
+                .map(|x| {
+                    let c = log.campaign.text(x.vendor_row);
+                    reg.account(c, log.account.get(x.vendor_row))
+                })
+                .collect(),
+        )
+        .text(
+            "customer",
+            m.iter()
+                .map(|x| reg.customer(log.campaign.text(x.vendor_row)))
+                .collect(),
+        )
         .text(
             "presented",
             m.iter()
@@ -381,127 +401,6 @@ pub(crate) fn campaigns_by_number(
         }
     }
     v
-}
-
-/// `results/campaigns`: per campaign, what the vendor log says of it and how many received
-/// calls and complainants it matched. Its offset is that of the pair that matched most of its
-/// calls (ties: the lower pair).
-///
-/// # Errors
-/// Only if the columns came out of different lengths, which would be a bug.
-pub(crate) fn campaigns_table(
-    calls: &Calls<'_>,
-    comp: &Complainants,
-    log: &VendorLog,
-    a: &Attribution,
-    campaigns: &[NamedSet],
-    legitimate: &BTreeSet<&str>,
-) -> Result<RecordBatch> {
-    let nc = log.campaign.len();
-    let mut complainants = vec![BTreeSet::new(); nc];
-    let mut calls_matched = vec![0u64; nc];
-    let mut calls_agree = vec![0u64; nc];
-    let mut per_pair: Vec<BTreeMap<usize, u64>> = vec![BTreeMap::new(); nc];
-    for m in &a.matches {
-        let c = log.campaign.codes[m.vendor_row];
-        if c != NONE {
-            calls_matched[c as usize] += 1;
-            calls_agree[c as usize] += m.agrees as u64;
-            if let Some(&id) = comp.by_number.get(&calls.called[m.call]) {
-                complainants[c as usize].insert(id);
-            }
-            *per_pair[c as usize].entry(m.pair).or_insert(0) += 1;
-        }
-    }
-    let mut presented: Vec<BTreeSet<String>> = vec![BTreeSet::new(); nc];
-    let mut vendor: Vec<Option<String>> = vec![None; nc];
-    let mut records = vec![0u64; nc];
-    let mut dialed: Vec<Vec<u64>> = vec![Vec::new(); nc];
-    let mut first: Vec<Option<i64>> = vec![None; nc];
-    let mut last: Vec<Option<i64>> = vec![None; nc];
-    for j in 0..log.dialed.len() {
-        let c = log.campaign.codes[j];
-        if c == NONE {
-            continue;
-        }
-        let c = c as usize;
-        records[c] += 1;
-        dialed[c].push(log.dialed[j]);
-        if let Some(p) = log.presented[j] {
-            presented[c].insert(format_e164(p));
-        }
-        if vendor[c].is_none() {
-            vendor[c] = log.vendor.get(j).map(str::to_string);
-        }
-        if let Some(t) = log.start[j] {
-            first[c] = Some(first[c].map_or(t, |f| f.min(t)));
-            last[c] = Some(last[c].map_or(t, |l| l.max(t)));
-        }
-    }
-    let offset_ms: Vec<Option<i64>> = per_pair
-        .iter()
-        .map(|m| {
-            m.iter()
-                .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
-                .and_then(|(&p, _)| a.pairs[p].offset_us.map(|o| o / 1000))
-        })
-        .collect();
-    TableBuilder::default()
-        .text_dense("campaign", &log.campaign.names)
-        .text("vendor", vendor)
-        .text(
-            "account",
-            campaigns.iter().map(|s| s.account.clone()).collect(),
-        )
-        .text(
-            "upload",
-            campaigns.iter().map(|s| s.upload.clone()).collect(),
-        )
-        .u64(
-            "recipients",
-            dialed
-                .iter_mut()
-                .map(|d| {
-                    d.sort_unstable();
-                    d.dedup();
-                    d.len() as u64
-                })
-                .collect(),
-        )
-        .u64("dial_records", records)
-        .text(
-            "presented",
-            presented
-                .iter()
-                .map(|s| (!s.is_empty()).then(|| s.iter().cloned().collect::<Vec<_>>().join("; ")))
-                .collect(),
-        )
-        .u64(
-            "complainants_matched",
-            complainants.iter().map(|s| s.len() as u64).collect(),
-        )
-        .u64("calls_matched", calls_matched.clone())
-        .u64("calls_caller_id_agrees", calls_agree.clone())
-        .f64_opt(
-            "caller_id_agreement",
-            calls_agree
-                .iter()
-                .zip(&calls_matched)
-                .map(|(&g, &n)| (n > 0).then(|| g as f64 / n as f64))
-                .collect(),
-        )
-        .i64_opt("offset_ms", offset_ms)
-        .bool(
-            "legitimate",
-            log.campaign
-                .names
-                .iter()
-                .map(|c| legitimate.contains(c.as_str()))
-                .collect(),
-        )
-        .time("first_dial", first)
-        .time("last_dial", last)
-        .build(Table::Campaigns)
 }
 
 /// `results/offsets`: every (carrier, vendor) pair with its estimated offset.

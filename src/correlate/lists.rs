@@ -20,6 +20,7 @@ use arrow::array::RecordBatch;
 
 use super::cols::{u64s_dense, Codes, TableBuilder};
 use super::input::Store;
+use super::registry::Registry;
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
@@ -59,8 +60,12 @@ pub struct NamedSet {
     pub name: String,
     /// What it is.
     pub kind: ListKind,
-    /// The account behind it, where the evidence names one (the first row's).
+    /// The account behind it, where the evidence names one (the first row's; for a campaign
+    /// without one in the vendor log, its registry's).
     pub account: Option<String>,
+    /// The customer or client behind a campaign or its poll responses, from the vendors'
+    /// campaign registry ([`super::registry`]).
+    pub customer: Option<String>,
     /// The campaign a campaign's dialed set or a poll response set comes from: such a pair is
     /// not compared (a campaign trivially contains its own responses).
     pub campaign: Option<String>,
@@ -68,6 +73,17 @@ pub struct NamedSet {
     pub upload: Option<String>,
     /// Distinct numbers, ascending.
     pub numbers: Vec<u64>,
+}
+
+impl NamedSet {
+    /// Who stands behind it: its customer (`customer`), else its account.
+    pub fn owner(&self, customer: bool) -> Option<&str> {
+        if customer {
+            self.customer.as_deref()
+        } else {
+            self.account.as_deref()
+        }
+    }
 }
 
 /// Every list of the case.
@@ -94,7 +110,7 @@ impl Lists {
     ///
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub(crate) fn read(st: &Store, population: Option<u64>) -> Result<Lists> {
+    pub(crate) fn read(st: &Store, population: Option<u64>, reg: &Registry) -> Result<Lists> {
         let vc = &st.vendor_calls;
         let mut pop = u64s_dense(&st.population, "number")?;
         pop.sort_unstable();
@@ -106,11 +122,18 @@ impl Lists {
             &mut campaigns,
             &upload_campaigns(&st.vendor_list)?,
         );
+        let mut polls = poll_sets(vc)?;
+        for s in campaigns.iter_mut().chain(&mut polls) {
+            if let Some(c) = &s.campaign {
+                s.account = reg.account(c, s.account.as_deref()).map(str::to_string);
+                s.customer = reg.customer(c).map(str::to_string);
+            }
+        }
         Ok(Lists {
             uploads,
             campaigns,
             downloads: group_sets(&st.downloads, "number", "download", ListKind::Download)?,
-            polls: poll_sets(vc)?,
+            polls,
             watchlists: group_sets(&st.watchlist, "number", "list_name", ListKind::Watchlist)?,
             population: if pop.is_empty() {
                 population.unwrap_or(0)
@@ -162,6 +185,7 @@ fn group_sets(
             name: format!("{}:{n}", kind.label()),
             kind,
             account: None,
+            customer: None,
             campaign: (kind == ListKind::Campaign).then(|| n.clone()),
             upload: None,
             numbers: Vec::new(),
@@ -256,6 +280,7 @@ fn poll_sets(vc: &RecordBatch) -> Result<Vec<NamedSet>> {
                 name: format!("poll:{campaign}:key={}", key.names[k as usize]),
                 kind: ListKind::PollResponse,
                 account: None,
+                customer: None,
                 campaign: Some(campaign),
                 upload: None,
                 numbers: v,
@@ -452,6 +477,7 @@ mod tests {
             name: name.into(),
             kind,
             account: None,
+            customer: None,
             campaign: None,
             upload: None,
             numbers: numbers.to_vec(),

@@ -31,6 +31,7 @@
 
 pub mod attribution;
 pub mod calls;
+pub mod campaigns;
 pub mod cols;
 pub mod facts;
 pub(crate) mod input;
@@ -38,6 +39,7 @@ pub mod lists;
 pub mod numbers;
 pub mod overlaps;
 pub mod reach;
+pub mod registry;
 pub mod results;
 pub mod spoof;
 pub mod spread;
@@ -226,22 +228,20 @@ fn analyse(
     let fact_counts = facts::count(&facts, &reach.number);
     phases.mark("subscribers");
 
-    let a = &params.case.attribution;
-    let log = attribution::VendorLog::read(&st.vendor_calls, &a.never_rang)?;
-    let matched = attribution::count(
-        &calls,
-        &received,
-        &log,
-        (a.tolerance_s * 1e6).round() as i64,
-        (a.offset_window_s * 1e6).round() as i64,
-        None,
-    );
-    let attribution_table = attribution::attribution_table(&calls, &log, &matched)?;
+    let reg = registry::Registry::read(&st.campaigns)?;
+    let (log, matched) = attribute(st, params, &calls, &received)?;
+    let attribution_table = attribution::attribution_table(&calls, &log, &matched, &reg)?;
     phases.mark("attribution");
 
-    let lists = lists::Lists::read(st, params.case.case.population)?;
-    let campaigns_table =
-        attribution::campaigns_table(&calls, &comp, &log, &matched, &lists.campaigns, &legitimate)?;
+    let lists = lists::Lists::read(st, params.case.case.population, &reg)?;
+    let campaigns_table = campaigns::table(
+        &calls,
+        &comp,
+        (&log, &matched),
+        &lists.campaigns,
+        &reg,
+        &legitimate,
+    )?;
     let offsets_table = attribution::offsets_table(&matched)?;
     phases.mark("lists");
 
@@ -249,7 +249,7 @@ fn analyse(
     let explained = numbers::explained(&reach, &facts, &by_number, &legitimate);
     let presentations = spoof::Presentations::read(&st.vendor_calls)?;
     let presented = spoof::count(&presentations, &reach.number, &comp.numbers);
-    let verdicts = spoof::finish(&presented, &reach.number, &facts, &legitimate);
+    let verdicts = spoof::finish(&presented, &reach.number, &facts, &legitimate, &reg);
     let cx = numbers::NumberContext {
         calls: &calls,
         comp: &comp,
@@ -297,7 +297,7 @@ fn analyse(
         &call_counts,
         &reach,
         &fact_counts,
-        &matched,
+        (&matched, &reg),
         &lists,
         lead.len(),
         params,
@@ -322,6 +322,26 @@ fn analyse(
         ..Correlation::default()
     };
     Ok((figures, tables, summary))
+}
+
+/// Attribution: the vendor log, read, and the received calls matched to it one to one.
+fn attribute(
+    st: &input::Store,
+    params: &Params,
+    calls: &input::Calls<'_>,
+    received: &[usize],
+) -> Result<(attribution::VendorLog, attribution::Attribution)> {
+    let a = &params.case.attribution;
+    let log = attribution::VendorLog::read(&st.vendor_calls, &a.never_rang)?;
+    let matched = attribution::count(
+        calls,
+        received,
+        &log,
+        (a.tolerance_s * 1e6).round() as i64,
+        (a.offset_window_s * 1e6).round() as i64,
+        None,
+    );
+    Ok((log, matched))
 }
 
 /// The lists and complainants' numbers the list tests count, and the `population_coverage`
@@ -406,7 +426,7 @@ fn figures(
     c: &calls::CallCounts,
     reach: &reach::ReachCounts,
     f: &facts::FactCounts,
-    matched: &attribution::Attribution,
+    (matched, reg): (&attribution::Attribution, &registry::Registry),
     lists: &lists::Lists,
     leads: usize,
     params: &Params,
@@ -441,6 +461,7 @@ fn figures(
         attributed_calls: matched.matches.len() as u64,
         vendor_attempts_never_rang: matched.never_rang,
         attribution_greedy_components: matched.greedy_components,
+        campaign_registry_conflicts: reg.conflicts,
         population: lists.population,
         leads: leads as u64,
         inputs: manifest

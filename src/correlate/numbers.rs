@@ -428,7 +428,7 @@ mod tests {
         let log = spoof::Presentations::read(&vc).unwrap();
         let presented = spoof::count(&log, &c.number, &comp.numbers);
         let legit = BTreeSet::from(["gotv"]);
-        let verdicts = spoof::finish(&presented, &c.number, &facts, &legit);
+        let verdicts = spoof::finish(&presented, &c.number, &facts, &legit, &Default::default());
         let calls_b = testkit::calls(&[Call::new(100, Some(7), 50)]);
         let calls = Calls::new(&calls_b).unwrap();
         let by_number = BTreeMap::new();

@@ -169,10 +169,19 @@ pub fn table(rows: &[OverlapRow], a: &[&NamedSet], b: &[&NamedSet]) -> Result<Re
             .map(|r| v[f(r)].name.clone())
             .collect::<Vec<_>>()
     };
+    let who = |v: &[&NamedSet], f: &dyn Fn(&OverlapRow) -> usize, customer: bool| {
+        rows.iter()
+            .map(|r| v[f(r)].owner(customer).map(str::to_string))
+            .collect::<Vec<_>>()
+    };
     TableBuilder::default()
         .u64("rank", (1..=rows.len() as u64).collect())
         .text_dense("list_a", &names(a, &|r| r.a))
+        .text("account_a", who(a, &|r| r.a, false))
+        .text("customer_a", who(a, &|r| r.a, true))
         .text_dense("list_b", &names(b, &|r| r.b))
+        .text("account_b", who(b, &|r| r.b, false))
+        .text("customer_b", who(b, &|r| r.b, true))
         .u64("size_a", col(&|r| r.size_a))
         .u64("size_b", col(&|r| r.size_b))
         .u64("overlap", col(&|r| r.overlap))
@@ -293,6 +302,14 @@ pub fn enrichment_table(
                 .map(|r| lists[r.list].kind.label())
                 .collect::<Vec<_>>(),
         )
+        .text(
+            "account",
+            rows.iter().map(|r| lists[r.list].owner(false)).collect(),
+        )
+        .text(
+            "customer",
+            rows.iter().map(|r| lists[r.list].owner(true)).collect(),
+        )
         .u64("size", rows.iter().map(|r| c.size[r.list]).collect())
         .u64("overlap", rows.iter().map(|r| c.overlap[r.list]).collect())
         .f64("ln_p", rows.iter().map(|r| r.ln_p).collect())
@@ -312,6 +329,7 @@ mod tests {
             name: name.into(),
             kind,
             account: None,
+            customer: None,
             campaign: campaign.map(str::to_string),
             upload: None,
             numbers: numbers.to_vec(),

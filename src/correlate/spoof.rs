@@ -36,6 +36,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::cols::{u64s, u64s_dense, Codes, NONE};
 use super::facts::{Facts, Subscriber};
+use super::registry::Registry;
 use crate::error::Result;
 
 /// The vendor call log's columns that say who presented which caller ID to whom.
@@ -75,13 +76,10 @@ pub struct Presenter {
 }
 
 impl Presenter {
-    /// "campaign C of vendor V (account A)".
-    fn describe(&self) -> String {
-        let mut s = format!("campaign {} of vendor {}", self.campaign, self.vendor);
-        if let Some(a) = &self.account {
-            s.push_str(&format!(" (account {a})"));
-        }
-        s
+    /// "campaign C of vendor V (account A, customer X)", the account and customer from the log
+    /// and the campaign registry.
+    fn describe(&self, reg: &Registry) -> String {
+        reg.describe(&self.campaign, &self.vendor, self.account.as_deref())
     }
 }
 
@@ -202,6 +200,7 @@ pub(crate) fn finish(
     numbers: &[u64],
     facts: &Facts,
     legitimate: &BTreeSet<&str>,
+    reg: &Registry,
 ) -> Vec<Option<Verdict>> {
     numbers
         .iter()
@@ -209,19 +208,19 @@ pub(crate) fn finish(
             c.by_number
                 .get(n)
                 .filter(|ps| !ps.is_empty())
-                .map(|ps| verdict(ps, *n, facts, legitimate))
+                .map(|ps| verdict(ps, *n, facts, legitimate, reg))
         })
         .collect()
 }
 
 /// "A on 3 vendor records, 2 to complainants; B on …".
-fn listed(ps: &[(&Presenter, &Presented)]) -> String {
+fn listed(ps: &[(&Presenter, &Presented)], reg: &Registry) -> String {
     ps.iter()
         .map(|(p, c)| {
             let s = if c.records == 1 { "" } else { "s" };
             format!(
                 "{} on {} vendor record{s}, {} to complainants",
-                p.describe(),
+                p.describe(reg),
                 c.records,
                 c.to_complainants
             )
@@ -236,6 +235,7 @@ fn verdict(
     n: u64,
     facts: &Facts,
     legitimate: &BTreeSet<&str>,
+    reg: &Registry,
 ) -> Verdict {
     let campaigns: BTreeSet<&str> = ps.keys().map(|p| p.campaign.as_str()).collect();
     let presented_by = campaigns.into_iter().collect::<Vec<_>>().join("; ");
@@ -268,18 +268,18 @@ fn verdict(
         if !quiet.is_empty() {
             why.push(format!(
                 "presented as caller ID by {}, none of which dialled a complainant with it",
-                listed(&quiet)
+                listed(&quiet, reg)
             ));
         }
         if !legit.is_empty() {
             why.push(format!(
                 "presented as caller ID by declared legitimate {}, taken as its own number",
-                listed(&legit)
+                listed(&legit, reg)
             ));
         }
         return not_flagged(format!("not flagged: {}", why.join("; ")));
     }
-    let by = listed(&suspects);
+    let by = listed(&suspects, reg);
     if let Some(kinds) = known {
         return not_flagged(format!(
             "not flagged: presented as caller ID by {by}, but the number is on a {kinds} \
@@ -290,7 +290,7 @@ fn verdict(
         return not_flagged(format!(
             "not flagged: presented as caller ID by {by}, but also by declared legitimate {}, \
              so it is likely that campaign's own number (check the other campaign)",
-            listed(&legit)
+            listed(&legit, reg)
         ));
     }
     let mut reason = format!(
@@ -302,7 +302,7 @@ fn verdict(
     }
     let who = suspects
         .iter()
-        .map(|(p, _)| format!("campaign {} of vendor {}", p.campaign, p.vendor))
+        .map(|(p, _)| p.describe(reg))
         .collect::<Vec<_>>()
         .join(" and ");
     Verdict {
@@ -453,7 +453,7 @@ mod tests {
         let c = count(&v, &numbers, &comp);
         let f = facts(&[(7, "obtained"), (8, "obtained")], &[(9, "telemarketer")]);
         let legit = BTreeSet::from(["gotv"]);
-        let got = finish(&c, &numbers, &f, &legit);
+        let got = finish(&c, &numbers, &f, &legit, &Registry::default());
         let seven = got[0].as_ref().unwrap();
         assert!(seven.spoofed, "{seven:?}");
         assert_eq!(seven.presented_by, "evil");
@@ -466,7 +466,10 @@ mod tests {
         );
         assert_eq!(
             seven.note.as_deref(),
-            Some("presented by campaign evil of vendor RoboCo; the subscriber may be an innocent party")
+            Some(
+                "presented by campaign evil of vendor RoboCo (account acct-9); the subscriber \
+                 may be an innocent party"
+            )
         );
         // The declared campaign's own number, the telemarketer's, the quiet campaign's and the
         // number a declared campaign shares are presented but not flagged; 11 is not presented.
@@ -488,7 +491,38 @@ mod tests {
         // Undeclared, the same campaign's number is flagged: the flag cannot tell a campaign's
         // own number from a borrowed one.
         let none = BTreeSet::new();
-        assert!(finish(&c, &numbers, &f, &none)[1].as_ref().unwrap().spoofed);
+        let reg = Registry::default();
+        assert!(
+            finish(&c, &numbers, &f, &none, &reg)[1]
+                .as_ref()
+                .unwrap()
+                .spoofed
+        );
+    }
+
+    #[test]
+    fn the_registrys_customer_is_named_beside_the_campaign() {
+        let (v, numbers, comp) = world();
+        let c = count(&v, &numbers, &comp);
+        let f = facts(&[(7, "obtained")], &[]);
+        let mut reg = Registry::default();
+        reg.by_campaign.insert(
+            "evil".into(),
+            super::super::registry::Entry {
+                vendor: "RoboCo".into(),
+                customer: Some("Pierre Poutine".into()),
+                ..Default::default()
+            },
+        );
+        let got = finish(&c, &numbers, &f, &BTreeSet::from(["gotv"]), &reg);
+        let note = got[0].as_ref().unwrap().note.clone().unwrap();
+        assert!(
+            note.starts_with(
+                "presented by campaign evil of vendor RoboCo (account acct-9, customer Pierre \
+                 Poutine);"
+            ),
+            "{note}"
+        );
     }
 
     proptest! {

@@ -34,6 +34,8 @@ pub struct SpreadSet {
     pub kind: &'static str,
     /// The account behind it, where known.
     pub account: Option<String>,
+    /// The customer behind it, where the campaign registry names one.
+    pub customer: Option<String>,
     /// Distinct numbers, ascending (for a number: the complainants it reached).
     pub numbers: Vec<u64>,
 }
@@ -45,6 +47,7 @@ impl SpreadSet {
             name: s.name.clone(),
             kind: s.kind.label(),
             account: s.account.clone(),
+            customer: s.customer.clone(),
             numbers: s.numbers.clone(),
         }
     }
@@ -55,6 +58,7 @@ impl SpreadSet {
             name: format!("number:{}", format_e164(n)),
             kind: "number",
             account: None,
+            customer: None,
             numbers: reached,
         }
     }
@@ -319,6 +323,8 @@ pub(crate) fn spread_table(
     TableBuilder::default()
         .text_dense("set", &t.set)
         .text_dense("kind", &t.kind)
+        .text("account", t.account)
+        .text("customer", t.customer)
         .text("district", t.district)
         .u64("recipients", t.recipients)
         .f64("share", t.share)
@@ -331,6 +337,8 @@ pub(crate) fn spread_table(
 struct SpreadRows {
     set: Vec<String>,
     kind: Vec<&'static str>,
+    account: Vec<Option<String>>,
+    customer: Vec<Option<String>>,
     district: Vec<Option<String>>,
     recipients: Vec<u64>,
     share: Vec<f64>,
@@ -350,6 +358,8 @@ impl SpreadRows {
     ) {
         self.set.push(set.name.clone());
         self.kind.push(set.kind);
+        self.account.push(set.account.clone());
+        self.customer.push(set.customer.clone());
         self.district.push(district);
         self.recipients.push(n);
         self.share.push(share);
@@ -371,6 +381,7 @@ pub(crate) fn skew_table(
     let named: Vec<&SpreadSet> = sets.iter().filter(|s| s.kind != "number").collect();
     let (mut set, mut attr, mut g, mut df, mut ln_p, mut n) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut owner: Vec<&SpreadSet> = vec![];
     for (a, (name, codes)) in geo.attributes.iter().enumerate() {
         if codes.is_empty() {
             continue;
@@ -387,6 +398,7 @@ pub(crate) fn skew_table(
             }
             let t = stats::g_test(obs, &props);
             set.push(s.name.clone());
+            owner.push(s);
             attr.push(*name);
             g.push(t.g);
             df.push(t.df as u64);
@@ -397,6 +409,11 @@ pub(crate) fn skew_table(
     let ln_q = stats::bh_ln_q(&ln_p);
     TableBuilder::default()
         .text_dense("set", &set)
+        .text("account", owner.iter().map(|s| s.account.clone()).collect())
+        .text(
+            "customer",
+            owner.iter().map(|s| s.customer.clone()).collect(),
+        )
         .text_dense("attribute", &attr)
         .u64("recipients_in_population", n)
         .f64("g", g)
@@ -557,6 +574,7 @@ mod tests {
             subscribers: empty(Kind::Subscribers),
             vendor_list: empty(Kind::VendorList),
             vendor_calls: empty(Kind::VendorCalls),
+            campaigns: empty(Kind::Campaigns),
             watchlist: empty(Kind::Watchlist),
             downloads,
             population,
@@ -588,6 +606,7 @@ mod tests {
             name: name.into(),
             kind: "upload",
             account: account.map(str::to_string),
+            customer: None,
             numbers: numbers.to_vec(),
         }
     }

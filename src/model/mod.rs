@@ -37,6 +37,8 @@ pub enum Kind {
     VendorList,
     /// The vendor's outbound call log.
     VendorCalls,
+    /// The vendor's campaign registry: who each campaign belongs to and what it declared.
+    Campaigns,
     /// Watch-lists: telemarketers, political entities, regulator and anti-fraud suspects.
     Watchlist,
     /// Party voter-database download logs, one row per downloaded number.
@@ -49,12 +51,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order the case store lists them.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Calls,
         Kind::Complainants,
         Kind::Subscribers,
         Kind::VendorList,
         Kind::VendorCalls,
+        Kind::Campaigns,
         Kind::Watchlist,
         Kind::Downloads,
         Kind::Population,
@@ -69,6 +72,7 @@ impl Kind {
             Kind::Subscribers => "subscribers",
             Kind::VendorList => "vendor_list",
             Kind::VendorCalls => "vendor_calls",
+            Kind::Campaigns => "campaigns",
             Kind::Watchlist => "watchlist",
             Kind::Downloads => "downloads",
             Kind::Population => "population",
@@ -84,6 +88,7 @@ impl Kind {
             Kind::Subscribers => SUBSCRIBERS,
             Kind::VendorList => VENDOR_LIST,
             Kind::VendorCalls => VENDOR_CALLS,
+            Kind::Campaigns => CAMPAIGNS,
             Kind::Watchlist => WATCHLIST,
             Kind::Downloads => DOWNLOADS,
             Kind::Population => POPULATION,
@@ -295,6 +300,15 @@ const VENDOR_CALLS: &[ColSpec] = &[
     ColSpec::new("campaign", Text, true),
     ColSpec::new("disposition", Text, false),
     ColSpec::new("keypress", Text, false),
+];
+
+const CAMPAIGNS: &[ColSpec] = &[
+    ColSpec::new("campaign", Text, true),
+    ColSpec::new("vendor", Text, true).or(Fallback::Label),
+    ColSpec::new("account", Text, false),
+    ColSpec::new("customer", Text, false),
+    ColSpec::new("purpose", Text, false),
+    ColSpec::new("created", Time, false),
 ];
 
 const WATCHLIST: &[ColSpec] = &[

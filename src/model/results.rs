@@ -198,6 +198,7 @@ const ATTRIBUTION: &[Column] = &[
     text("vendor", Rule::Keep),
     text_opt("campaign", Rule::Keep),
     text_opt("account", Rule::Keep),
+    text_opt("customer", Rule::Keep),
     text_opt("presented", Rule::Number),
     bool("caller_id_agrees"),
     i64_opt("delta_ms"),
@@ -211,6 +212,9 @@ const CAMPAIGNS: &[Column] = &[
     text("campaign", Rule::Keep),
     text_opt("vendor", Rule::Keep),
     text_opt("account", Rule::Keep),
+    text_opt("customer", Rule::Keep),
+    text_opt("purpose", Rule::Keep),
+    time_opt("created"),
     text_opt("upload", Rule::SetName),
     u64("recipients"),
     u64("dial_records"),
@@ -223,6 +227,7 @@ const CAMPAIGNS: &[Column] = &[
     bool("legitimate"),
     time_opt("first_dial"),
     time_opt("last_dial"),
+    text_opt("registry_evidence", Rule::Keep),
 ];
 
 const OFFSETS: &[Column] = &[
@@ -237,7 +242,11 @@ const OFFSETS: &[Column] = &[
 const OVERLAPS: &[Column] = &[
     u64("rank"),
     text("list_a", Rule::SetName),
+    text_opt("account_a", Rule::Keep),
+    text_opt("customer_a", Rule::Keep),
     text("list_b", Rule::SetName),
+    text_opt("account_b", Rule::Keep),
+    text_opt("customer_b", Rule::Keep),
     u64("size_a"),
     u64("size_b"),
     u64("overlap"),
@@ -252,6 +261,8 @@ const ENRICHMENT: &[Column] = &[
     u64("rank"),
     text("list", Rule::SetName),
     text("kind", Rule::Keep),
+    text_opt("account", Rule::Keep),
+    text_opt("customer", Rule::Keep),
     u64("size"),
     u64("overlap"),
     f64("ln_p"),
@@ -270,6 +281,8 @@ const POPULATION_COVERAGE: &[Column] = &[
 const SPREAD: &[Column] = &[
     text("set", Rule::SetName),
     text("kind", Rule::Keep),
+    text_opt("account", Rule::Keep),
+    text_opt("customer", Rule::Keep),
     text_opt("district", Rule::Keep),
     u64("recipients"),
     f64("share"),
@@ -279,6 +292,8 @@ const SPREAD: &[Column] = &[
 
 const SKEW: &[Column] = &[
     text("set", Rule::SetName),
+    text_opt("account", Rule::Keep),
+    text_opt("customer", Rule::Keep),
     text("attribute", Rule::Keep),
     u64("recipients_in_population"),
     f64("g"),
@@ -477,6 +492,9 @@ pub struct Figures {
     /// Groups of calls and vendor records too large for the exact assignment, matched greedily
     /// instead (0 but on hostile or degenerate logs; see `docs/method.md`).
     pub attribution_greedy_components: u64,
+    /// Campaign-registry rows that name a campaign already registered, with other contents
+    /// (the first is used; each is named in the campaign's `registry_evidence`).
+    pub campaign_registry_conflicts: u64,
     /// Lines in the population.
     pub population: u64,
     /// The leads: significant unexplained originating numbers without a subscriber return, or

@@ -46,6 +46,10 @@ pub struct Accuracy {
     /// Rank by complainants matched in `campaigns.parquet`, among the campaign and every
     /// non-planted campaign (a tie counts against it); `None` when it is missing.
     pub campaign_rank_attribution: Vec<Option<u64>>,
+    /// The customer `campaigns.parquet` names for the campaign (from the vendor's registry).
+    pub campaign_customer: Vec<Option<String>>,
+    /// Whether that is the customer planted.
+    pub campaign_customer_is_planted: Vec<bool>,
     /// Rank among campaigns in `enrichment.parquet` (other planted campaigns left out).
     pub campaign_rank_enrichment: Vec<Option<u64>>,
     /// The top overlap partner of the campaign's upload list (`list_b` of its best pair).
@@ -113,6 +117,12 @@ impl Accuracy {
                     "{c}: {rank} among campaigns in enrichment, not first"
                 ));
             }
+            if !self.campaign_customer_is_planted[i] {
+                f.push(format!(
+                    "{c}: the campaigns table names customer {}, not the registry's",
+                    self.campaign_customer[i].as_deref().unwrap_or("(none)")
+                ));
+            }
             if !self.upload_top_overlap_is_source[i] {
                 let top = match &self.upload_top_overlap[i] {
                     Some(t) => format!("is {t}"),
@@ -172,10 +182,11 @@ impl std::fmt::Display for Accuracy {
             writeln!(
                 f,
                 "{c}: spoofed number rank {} among unexplained (raw {}), attribution rank {}, \
-                 enrichment rank {}, upload's top overlap {} ({})",
+                 customer {}, enrichment rank {}, upload's top overlap {} ({})",
                 r(self.spoofed_rank_among_unexplained[i]),
                 r(self.spoofed_rank_raw[i]),
                 r(self.campaign_rank_attribution[i]),
+                self.campaign_customer[i].as_deref().unwrap_or("-"),
                 r(self.campaign_rank_enrichment[i]),
                 self.upload_top_overlap[i].as_deref().unwrap_or("-"),
                 if self.upload_top_overlap_is_source[i] {
@@ -324,7 +335,15 @@ fn attribution_ranks(
     let cp = table(out, Table::Campaigns)?;
     let cname = texts(&cp, Table::Campaigns, "campaign")?;
     let matched = u64s(&cp, Table::Campaigns, "complainants_matched")?;
+    let customer = texts(&cp, Table::Campaigns, "customer")?;
     for m in &truth.misleading {
+        let named = cname
+            .iter()
+            .position(|c| c.as_deref() == Some(m.campaign.as_str()))
+            .and_then(|i| customer[i].clone());
+        acc.campaign_customer_is_planted
+            .push(named.as_deref() == Some(m.customer.as_str()));
+        acc.campaign_customer.push(named);
         let mine = cname
             .iter()
             .position(|c| c.as_deref() == Some(m.campaign.as_str()))

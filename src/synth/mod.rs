@@ -304,6 +304,7 @@ fn evidence(
     files::population(w, sink)?;
     let downloads = files::downloads(w, sink)?;
     let campaigns = files::campaigns(w, sink)?;
+    files::registries(w, sink)?;
     files::complainants(w, comps, sink)?;
     files::watchlists(w, sink)?;
     files::numbering_plan(w, sink)?;

@@ -52,6 +52,8 @@ pub struct PlantedCampaign {
     pub campaign: String,
     /// Vendor account that ran it.
     pub vendor_account: String,
+    /// The customer the vendor's campaign registry names for it.
+    pub customer: String,
     /// Its upload list (the list name: the upload file's stem).
     pub upload_list: String,
     /// The party-database download the list was derived from.
@@ -193,6 +195,7 @@ fn planted(w: &World, written: &Written) -> Vec<PlantedCampaign> {
             PlantedCampaign {
                 campaign: c.name.clone(),
                 vendor_account: c.vendor_account.clone(),
+                customer: c.customer.to_string(),
                 upload_list: c.upload.clone(),
                 source_download: dl.map(|d| d.id.clone()).unwrap_or_default(),
                 download_account: dl.map(|d| d.account.clone()).unwrap_or_default(),

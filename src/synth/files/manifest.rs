@@ -67,6 +67,12 @@ pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
             super::party::outbound_dir(v)
         ));
     }
+    for (v, name) in VENDORS.iter().enumerate() {
+        s.push_str(&format!(
+            "[[inputs]]\nkind = \"campaigns\"\npath = \"{}\"\nprofile = \"registry\"\nlabel = \"{name}\"\n\n",
+            super::party::registry_path(v)
+        ));
+    }
     s.push_str(
         "[[inputs]]\nkind = \"watchlist\"\npath = \"watchlists/political-telemarketers.csv\"\nprofile = \"wl-telemarketers\"\n\
          label = \"political telemarketers' call logs\"\nset = { list_kind = \"telemarketer\" }\n\n\
@@ -158,6 +164,16 @@ campaign = "campaign"
 account = "account"
 disposition = "status"
 keypress = "dtmf"
+
+# The vendors' campaign registries, as they export them.
+[profiles.registry]
+timestamp_formats = ["rfc3339"]
+[profiles.registry.columns]
+campaign = "campaign_id"
+account = "account"
+customer = "client"
+purpose = "purpose"
+created = "created_at"
 
 [profiles.wl-telemarketers.columns]
 number = "Phone Number"

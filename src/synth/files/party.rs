@@ -64,6 +64,38 @@ pub(crate) fn outbound_dir(vendor: usize) -> &'static str {
     }
 }
 
+/// The vendors' campaign registries (`vendor/campaigns.csv`, `vendor2/campaigns.csv`): per
+/// campaign its account, the customer named for it, the declared purpose and when it was
+/// created (a day and two hours before its upload).
+pub(crate) fn registries(w: &World, sink: &mut Sink) -> Result<()> {
+    for v in 0..crate::synth::world::VENDORS.len() {
+        let mut b = b"campaign_id,account,client,purpose,created_at\n".to_vec();
+        for c in w.campaigns.iter().filter(|c| c.vendor == v) {
+            for f in [
+                c.name.as_str(),
+                c.vendor_account.as_str(),
+                c.customer,
+                c.purpose,
+            ] {
+                fmt::csv_field(&mut b, f, b',');
+                b.push(b',');
+            }
+            fmt::iso_utc(&mut b, c.upload_time - 26 * 3600);
+            b.push(b'\n');
+        }
+        sink.whole(&registry_path(v), &b)?;
+    }
+    Ok(())
+}
+
+/// Where vendor `v`'s campaign registry is written.
+pub(crate) fn registry_path(v: usize) -> String {
+    format!(
+        "{}/campaigns.csv",
+        outbound_dir(v).trim_end_matches("/outbound")
+    )
+}
+
 /// What a campaign's files hold.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct CampaignCounts {

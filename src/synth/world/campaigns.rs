@@ -38,6 +38,10 @@ pub(crate) struct Campaign {
     /// The vendor (index into `VENDORS`).
     pub vendor: usize,
     pub vendor_account: String,
+    /// The customer the vendor's campaign registry names for it.
+    pub customer: &'static str,
+    /// The purpose it declared to the vendor.
+    pub purpose: &'static str,
     pub misleading: bool,
     pub segments: Vec<Segment>,
     /// Persons before each segment in list order.
@@ -141,6 +145,8 @@ impl Campaign {
             vendor: 0,
             shadow: None,
             vendor_account: String::new(),
+            customer: "",
+            purpose: "",
             misleading,
             segments: Vec::new(),
             seg_base: Vec::new(),
@@ -218,6 +224,8 @@ fn survey(of: &Campaign, m: usize) -> Campaign {
         name: "survey-0502".into(),
         vendor: 1,
         vendor_account: "pq-research-2".into(),
+        customer: "Northfield Market Research",
+        purpose: "market research survey",
         segments: of.segments.clone(),
         pass1: of.pass1,
         retry: of.retry,
@@ -245,6 +253,8 @@ fn legitimate(
         Campaign {
             name: "gotv-advance-0422".into(),
             vendor_account: "acct-guelph-cpo".into(),
+            customer: "Party A, Guelph campaign office",
+            purpose: "advance-poll reminder",
             segments: vec![from_download(guelph, dl("DL-20110405-0288"), 0.85, 0.0)],
             pass1: (edt(4, 22, 17, 0, 0), edt(4, 22, 20, 30, 0)),
             retry: (edt(4, 23, 11, 0, 0), edt(4, 23, 12, 30, 0)),
@@ -259,6 +269,8 @@ fn legitimate(
         Campaign {
             name: "robo-poll-0425".into(),
             vendor_account: "acct-national-1".into(),
+            customer: "Party A national campaign",
+            purpose: "voter identification poll",
             segments: (0..n_districts)
                 .map(|di| from_download(di, dl("DL-20110423-0107"), 0.5, 0.0))
                 .collect(),
@@ -276,6 +288,8 @@ fn legitimate(
         Campaign {
             name: "townhall-invite-0428".into(),
             vendor_account: "acct-guelph-cpo".into(),
+            customer: "Party A, Guelph campaign office",
+            purpose: "town hall invitation",
             segments: vec![from_download(guelph, dl("DL-20110427-0351"), 0.45, 0.0)],
             pass1: (edt(4, 28, 18, 0, 0), edt(4, 28, 20, 0, 0)),
             retry: (edt(4, 29, 12, 0, 0), edt(4, 29, 13, 30, 0)),
@@ -292,6 +306,8 @@ fn legitimate(
         v.push(Campaign {
             name: "gotv-election-day".into(),
             vendor_account: "acct-guelph-cpo".into(),
+            customer: "Party A, Guelph campaign office",
+            purpose: "get out the vote",
             segments: vec![from_download(guelph, dl("DL-20110430-0398"), 0.85, 0.0)],
             pass1: (edt(5, 2, 13, 0, 0), edt(5, 2, 17, 30, 0)),
             retry: (edt(5, 2, 17, 45, 0), edt(5, 2, 19, 30, 0)),
@@ -319,6 +335,8 @@ fn misleading(flags: Flags, downloads: &[Download], callers: Callers) -> Vec<Cam
     let mut main = Campaign {
         name: "poll-location-change".into(),
         vendor_account: "acct-7731".into(),
+        customer: "Pierre Poutine",
+        purpose: "voter information",
         segments: vec![
             from_download(guelph, dl("DL-20110501-0412"), 0.68, 0.015),
             Segment {
@@ -345,6 +363,8 @@ fn misleading(flags: Flags, downloads: &[Download], callers: Callers) -> Vec<Cam
         v.push(Campaign {
             name: "voting-day-notice-kw".into(),
             vendor_account: "acct-5120".into(),
+            customer: "J. Marchand",
+            purpose: "voter information",
             segments: vec![
                 from_download(kw, dl("DL-20110501-0415"), 0.72, 0.015),
                 Segment {
