@@ -84,6 +84,11 @@ impl VendorLog {
         })
     }
 
+    /// `file:row` of vendor record `j`: the evidence of it.
+    pub fn evidence(&self, j: usize) -> String {
+        format!("{}:{}", self.file.text(j), self.row[j])
+    }
+
     /// Records whose disposition says the phone never rang.
     pub fn never_rang(&self) -> u64 {
         self.rang.iter().filter(|&&r| !r).count() as u64

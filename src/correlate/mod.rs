@@ -13,6 +13,8 @@
 //!                                                 └─ enrichment: vs complainants' numbers
 //!  store/population ──▶ spread: districts and scope, skew of attributes ──▶ spread, skew,
 //!                                                                        skew_categories
+//!  store/campaigns ──▶ registry: account, customer of each campaign (every table naming one)
+//!  numbers, attribution, registry, overlaps, enrichment, spread ──▶ chains
 //! ```
 //!
 //! One module per analysis. Each *counts* (integers that add exactly across any split of the
@@ -20,7 +22,8 @@
 //! that the counts of two parts merged are the counts of the whole) and then *finishes* once
 //! (ln p, q, ranks, tables). This module only orders them: `input` reads the store,
 //! [`calls`], [`reach`], [`facts`], [`attribution`], [`lists`], [`overlaps`], [`spread`],
-//! [`spoof`] and [`numbers`] analyse, [`results`] writes.
+//! [`spoof`], [`numbers`] and [`chains`] analyse ([`registry`] and [`campaigns`] say who
+//! stands behind each campaign), [`results`] writes.
 //!
 //! With [`CorrelateOptions::pseudonymize`], every phone number in the tables and the summary
 //! is written as its keyed token ([`crate::pseudonym`]), just before the tables are written.
@@ -32,6 +35,7 @@
 pub mod attribution;
 pub mod calls;
 pub mod campaigns;
+pub mod chains;
 pub mod cols;
 pub mod facts;
 pub(crate) mod input;
@@ -261,30 +265,39 @@ fn analyse(
     let numbers_table = numbers::numbers_table(&reach, &ranking, &cx)?;
     phases.mark("numbers");
 
-    let (urn, marked, population_coverage) = urn(st, params, &lists, &comp)?;
-    let (side_a, side_b) = (urn.derived(), urn.sources());
-    let overlap_rows = overlaps::finish(
-        &overlaps::count(&side_a, &side_b),
-        &side_a,
-        &side_b,
-        urn.population,
-    );
-    let all = urn.all();
-    let enrichment = overlaps::count_enrichment(&all, &marked);
-    let enrichment_rows = overlaps::finish_enrichment(&enrichment, urn.population);
+    let lt = list_tests(st, params, &lists, &comp)?;
+    let (side_a, side_b, all) = (lt.urn.derived(), lt.urn.sources(), lt.urn.all());
     phases.mark("overlaps");
 
-    let (spread_table, skew_table, skew_categories) = spread_and_skew(
+    let sp = spread_and_skew(
         st,
         &comp,
         &lists,
-        &overlap_rows,
+        &lt.overlap_rows,
         &calls,
         &received,
         &reach,
         &ranking,
     )?;
     phases.mark("spread");
+
+    let chains = chains::chains(&chains::Sources {
+        calls: &calls,
+        reach: &reach,
+        ranking: &ranking,
+        explained: &explained,
+        presented: &presented,
+        log: &log,
+        matched: &matched,
+        lists: &lists,
+        reg: &reg,
+        legitimate: &legitimate,
+        overlaps: (&lt.overlap_rows, &side_a, &side_b),
+        enrichment: (&lt.enrichment_rows, &all),
+        spread: (&sp.geo, &sp.sets, &sp.counts),
+        firsts: &chains::Firsts::read(st)?,
+    });
+    phases.mark("chains");
 
     let lead = numbers::leads(&reach, &ranking, &explained, &facts, &verdicts);
     let plan = numbers::NumberingPlan::read(&st.numbering_plan)?;
@@ -307,18 +320,19 @@ fn analyse(
         attribution: attribution_table,
         campaigns: campaigns_table,
         offsets: offsets_table,
-        overlaps: overlaps::table(&overlap_rows, &side_a, &side_b)?,
-        enrichment: overlaps::enrichment_table(&enrichment_rows, &enrichment, &all)?,
-        population_coverage,
-        spread: spread_table,
-        skew: skew_table,
-        skew_categories,
+        overlaps: overlaps::table(&lt.overlap_rows, &side_a, &side_b)?,
+        enrichment: overlaps::enrichment_table(&lt.enrichment_rows, &lt.enrichment, &all)?,
+        population_coverage: lt.population_coverage,
+        spread: sp.spread,
+        skew: sp.skew,
+        skew_categories: sp.skew_categories,
+        chains: chains::table(&chains)?,
         leads: leads_table,
     };
     let summary = Correlation {
         top_numbers: results::top_numbers(&reach, &ranking, &explained, &facts, key),
-        top_campaigns: results::top_campaigns(&enrichment_rows, &enrichment, &all, key),
-        top_overlaps: results::top_overlaps(&overlap_rows, &side_a, &side_b, key),
+        top_campaigns: results::top_campaigns(&lt.enrichment_rows, &lt.enrichment, &all, key),
+        top_overlaps: results::top_overlaps(&lt.overlap_rows, &side_a, &side_b, key),
         ..Correlation::default()
     };
     Ok((figures, tables, summary))
@@ -367,6 +381,53 @@ fn urn<'a>(
     Ok((Cow::Owned(inner), Cow::Owned(marked), Some(table)))
 }
 
+/// What the list tests found: the lists as counted, the overlap and enrichment rows (ranked),
+/// and the `population_coverage` table when some numbers were cut.
+struct ListTests<'a> {
+    urn: Cow<'a, lists::Lists>,
+    population_coverage: Option<RecordBatch>,
+    overlap_rows: Vec<overlaps::OverlapRow>,
+    enrichment: overlaps::EnrichmentCounts,
+    enrichment_rows: Vec<overlaps::EnrichmentRow>,
+}
+
+/// Overlaps (uploads and campaigns against downloads and poll responses) and enrichment (every
+/// list against the complainants), in the urn [`urn`] gives.
+fn list_tests<'a>(
+    st: &input::Store,
+    params: &Params,
+    lists: &'a lists::Lists,
+    comp: &'a input::Complainants,
+) -> Result<ListTests<'a>> {
+    let (urn, marked, population_coverage) = urn(st, params, lists, comp)?;
+    let (side_a, side_b) = (urn.derived(), urn.sources());
+    let overlap_rows = overlaps::finish(
+        &overlaps::count(&side_a, &side_b),
+        &side_a,
+        &side_b,
+        urn.population,
+    );
+    let enrichment = overlaps::count_enrichment(&urn.all(), &marked);
+    let enrichment_rows = overlaps::finish_enrichment(&enrichment, urn.population);
+    Ok(ListTests {
+        population_coverage,
+        overlap_rows,
+        enrichment,
+        enrichment_rows,
+        urn,
+    })
+}
+
+/// The spread and skew tables, and what they were counted from (the chains read it).
+struct Spread {
+    spread: RecordBatch,
+    skew: RecordBatch,
+    skew_categories: RecordBatch,
+    geo: spread::Geography,
+    sets: Vec<spread::SpreadSet>,
+    counts: spread::SpreadCounts,
+}
+
 /// Spread and skew of the campaigns, uploads, downloads and top originating numbers. A list or
 /// campaign whose own account has no download log takes the scope of the account behind its
 /// closest significant source download.
@@ -380,7 +441,7 @@ fn spread_and_skew(
     received: &[usize],
     reach: &reach::ReachCounts,
     ranking: &reach::Ranking,
-) -> Result<(RecordBatch, RecordBatch, RecordBatch)> {
+) -> Result<Spread> {
     let side_a = lists.derived();
     let n_downloads = lists.downloads.len();
     let mut source_of = std::collections::BTreeMap::new();
@@ -411,11 +472,14 @@ fn spread_and_skew(
     );
     let geo = spread::Geography::read(st, comp)?;
     let counts = spread::count(&geo, &sets);
-    Ok((
-        spread::spread_table(&geo, &sets, &counts, &source_of)?,
-        spread::skew_table(&geo, &sets, &counts)?,
-        spread::skew_categories_table(&geo, &sets, &counts)?,
-    ))
+    Ok(Spread {
+        spread: spread::spread_table(&geo, &sets, &counts, &source_of)?,
+        skew: spread::skew_table(&geo, &sets, &counts)?,
+        skew_categories: spread::skew_categories_table(&geo, &sets, &counts)?,
+        geo,
+        sets,
+        counts,
+    })
 }
 
 /// `figures.json`.

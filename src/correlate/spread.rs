@@ -81,6 +81,39 @@ pub(crate) struct Geography {
     scope: HashMap<String, Scope>,
 }
 
+/// The recipients of a set against an account's scope (what the chains read of the spread).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Beyond {
+    /// The scope: `national`, or its districts joined with `; `.
+    pub scope: String,
+    /// Recipients placed in a district.
+    pub placed: u64,
+    /// Of them, per district outside the scope (district order), with how many.
+    pub outside: Vec<(String, u64)>,
+}
+
+/// The recipients of set `s` (counted in `c`) against the scope of `account`'s downloads;
+/// `None` when the account has no download log.
+pub(crate) fn beyond(geo: &Geography, c: &SpreadCounts, s: usize, account: &str) -> Option<Beyond> {
+    let sc = geo.scope.get(account)?;
+    let counts = c.district.get(s)?;
+    let outside = counts
+        .iter()
+        .enumerate()
+        .filter(|&(d, &n)| n > 0 && !sc.national && !sc.districts.contains(&geo.districts[d]))
+        .map(|(d, &n)| (geo.districts[d].clone(), n))
+        .collect();
+    Some(Beyond {
+        scope: if sc.national {
+            "national".into()
+        } else {
+            sc.districts.iter().cloned().collect::<Vec<_>>().join("; ")
+        },
+        placed: counts.iter().sum(),
+        outside,
+    })
+}
+
 /// The districts an account may reach, from its download logs.
 #[derive(Clone, Debug, Default)]
 struct Scope {
@@ -644,6 +677,16 @@ mod tests {
         );
         let k = skew_table(&g, &sets, &c).unwrap();
         assert_eq!(k.num_rows(), 1);
+        // The chains' view of the same: 4 placed, South and East outside North.
+        assert_eq!(
+            beyond(&g, &c, 0, "acc"),
+            Some(Beyond {
+                scope: "North".into(),
+                placed: 4,
+                outside: vec![("South".into(), 1), ("East".into(), 1)],
+            })
+        );
+        assert_eq!(beyond(&g, &c, 0, "no-downloads"), None);
     }
 
     fn texts(t: &RecordBatch, name: &str) -> Vec<String> {

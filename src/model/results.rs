@@ -39,6 +39,8 @@ pub enum Table {
     Skew,
     /// `skew_categories`: per category of each `skew` row, observed against expected.
     SkewCategories,
+    /// `chains`: who stands behind the calls, one row per link of each chain.
+    Chains,
     /// `leads`: significant unexplained numbers without a subscriber, or likely spoofed (CSV
     /// only).
     Leads,
@@ -315,6 +317,20 @@ const SKEW_CATEGORIES: &[Column] = &[
     u64("population"),
 ];
 
+const CHAINS: &[Column] = &[
+    u64("chain"),
+    text("start", Rule::SetName),
+    u64("step"),
+    text("link", Rule::Keep),
+    text("from", Rule::SetName),
+    text_opt("to", Rule::SetName),
+    u64_opt("count"),
+    f64_opt("share"),
+    f64_opt("ln_p"),
+    text_opt("evidence", Rule::Keep),
+    text_opt("note", Rule::Keep),
+];
+
 const LEADS: &[Column] = &[
     u64("rank"),
     text("number", Rule::Number),
@@ -335,7 +351,7 @@ const LEADS: &[Column] = &[
 
 impl Table {
     /// Every results table, in the order the manifest lists them.
-    pub const ALL: [Table; 11] = [
+    pub const ALL: [Table; 12] = [
         Table::Numbers,
         Table::Attribution,
         Table::Campaigns,
@@ -346,6 +362,7 @@ impl Table {
         Table::Spread,
         Table::Skew,
         Table::SkewCategories,
+        Table::Chains,
         Table::Leads,
     ];
 
@@ -362,6 +379,7 @@ impl Table {
             Table::Spread => "spread",
             Table::Skew => "skew",
             Table::SkewCategories => "skew_categories",
+            Table::Chains => "chains",
             Table::Leads => "leads",
         }
     }
@@ -395,6 +413,7 @@ impl Table {
             Table::Spread => SPREAD,
             Table::Skew => SKEW,
             Table::SkewCategories => SKEW_CATEGORIES,
+            Table::Chains => CHAINS,
             Table::Leads => LEADS,
         }
     }

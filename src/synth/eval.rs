@@ -50,6 +50,9 @@ pub struct Accuracy {
     pub campaign_customer: Vec<Option<String>>,
     /// Whether that is the customer planted.
     pub campaign_customer_is_planted: Vec<bool>,
+    /// Whether `chains.parquet` leads from one of the campaign's spoofed caller IDs to the
+    /// campaign, its planted customer, its source download and that download's account.
+    pub chain_complete: Vec<bool>,
     /// Rank among campaigns in `enrichment.parquet` (other planted campaigns left out).
     pub campaign_rank_enrichment: Vec<Option<u64>>,
     /// The top overlap partner of the campaign's upload list (`list_b` of its best pair).
@@ -123,6 +126,12 @@ impl Accuracy {
                     self.campaign_customer[i].as_deref().unwrap_or("(none)")
                 ));
             }
+            if !self.chain_complete[i] {
+                f.push(format!(
+                    "{c}: no chain leads from its spoofed caller ID to the campaign, its \
+                     customer, its source download and the download's account"
+                ));
+            }
             if !self.upload_top_overlap_is_source[i] {
                 let top = match &self.upload_top_overlap[i] {
                     Some(t) => format!("is {t}"),
@@ -182,11 +191,16 @@ impl std::fmt::Display for Accuracy {
             writeln!(
                 f,
                 "{c}: spoofed number rank {} among unexplained (raw {}), attribution rank {}, \
-                 customer {}, enrichment rank {}, upload's top overlap {} ({})",
+                 customer {}, chain {}, enrichment rank {}, upload's top overlap {} ({})",
                 r(self.spoofed_rank_among_unexplained[i]),
                 r(self.spoofed_rank_raw[i]),
                 r(self.campaign_rank_attribution[i]),
                 self.campaign_customer[i].as_deref().unwrap_or("-"),
+                if self.chain_complete[i] {
+                    "complete"
+                } else {
+                    "INCOMPLETE"
+                },
                 r(self.campaign_rank_enrichment[i]),
                 self.upload_top_overlap[i].as_deref().unwrap_or("-"),
                 if self.upload_top_overlap_is_source[i] {
@@ -252,6 +266,7 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
     recovery(out, &truth, &planted, &mut acc)?;
     pairs(case_dir, out, &mut acc)?;
     offsets(out, &truth, &mut acc)?;
+    chains(out, &truth, &mut acc)?;
     Ok(acc)
 }
 
@@ -424,6 +439,41 @@ fn upload_overlaps(out: &Path, truth: &Truth, acc: &mut Accuracy) -> Result<()> 
         acc.upload_top_overlap_is_source
             .push(top.as_deref() == Some(format!("download:{}", m.source_download).as_str()));
         acc.upload_top_overlap.push(top);
+    }
+    Ok(())
+}
+
+/// From `chains.parquet`: whether a chain from a spoofed caller ID of each campaign reaches
+/// every planted link of the story (campaign, customer, source download, download account).
+fn chains(out: &Path, truth: &Truth, acc: &mut Accuracy) -> Result<()> {
+    let ch = table(out, Table::Chains)?;
+    let id = u64s(&ch, Table::Chains, "chain")?;
+    let start = texts(&ch, Table::Chains, "start")?;
+    let to = texts(&ch, Table::Chains, "to")?;
+    let mut reached: BTreeMap<u64, (String, BTreeSet<String>)> = BTreeMap::new();
+    for i in 0..ch.num_rows() {
+        let e = reached
+            .entry(id[i])
+            .or_insert_with(|| (start[i].clone().unwrap_or_default(), BTreeSet::new()));
+        e.1.extend(to[i].clone());
+    }
+    for m in &truth.misleading {
+        let want = [
+            format!("campaign:{}", m.campaign),
+            format!("customer:{}", m.customer),
+            format!("download:{}", m.source_download),
+            format!("account:{}", m.download_account),
+        ];
+        let starts: BTreeSet<String> = m
+            .spoofed_caller_ids
+            .iter()
+            .map(|n| format!("number:{n}"))
+            .collect();
+        acc.chain_complete.push(
+            reached
+                .values()
+                .any(|(s, t)| starts.contains(s) && want.iter().all(|w| t.contains(w))),
+        );
     }
     Ok(())
 }
