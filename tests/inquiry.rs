@@ -185,9 +185,9 @@ const OUTSIDE: [&str; 3] = ["2125550143", "2125550144", "2125550145"];
 /// beside the same case without it: overlaps and enrichment count the population's numbers
 /// only, `population_coverage` reports the numbers left out, `chains` carries the overlaps,
 /// and every other output (the store, every other table, the figures) is byte-identical. The
-/// inquiry's uploads, campaigns and downloads lie inside its population (only the watch-lists do not), so the copy adds
-/// three US numbers to the national robo-poll's upload, and the robo-poll's calls to them,
-/// answered with key 2.
+/// inquiry's uploads, campaigns and downloads lie inside its population (only the watch-lists
+/// do not), so the copy adds three US numbers to the national robo-poll's upload, and the
+/// robo-poll's calls to them, answered with key 2.
 #[test]
 fn restricting_to_the_population_changes_the_list_tests_and_nothing_else() {
     let tmp = tempfile::tempdir().unwrap();
