@@ -29,6 +29,7 @@ pub(crate) struct Store {
     pub vendor_calls: RecordBatch,
     pub watchlist: RecordBatch,
     pub downloads: RecordBatch,
+    pub identifications: RecordBatch,
     pub population: RecordBatch,
     pub numbering_plan: RecordBatch,
 }
@@ -66,6 +67,7 @@ impl Store {
             vendor_calls: t(Kind::VendorCalls)?,
             watchlist: t(Kind::Watchlist)?,
             downloads: t(Kind::Downloads)?,
+            identifications: t(Kind::Identifications)?,
             population: t(Kind::Population)?,
             numbering_plan: t(Kind::NumberingPlan)?,
         })

@@ -13,6 +13,8 @@
 //!                                                 └─ enrichment: vs complainants' numbers
 //!  store/population ──▶ spread: districts and scope, skew of attributes ──▶ spread, skew,
 //!                                                                        skew_categories
+//!  store/identifications ──▶ derivations: each list against the party database as of its
+//!                            date (hypergeometric), and its overlaps with downloads ──▶ derivations
 //! ```
 //!
 //! One module per analysis. Each *counts* (integers that add exactly across any split of the
@@ -20,7 +22,7 @@
 //! that the counts of two parts merged are the counts of the whole) and then *finishes* once
 //! (ln p, q, ranks, tables). This module only orders them: `input` reads the store,
 //! [`calls`], [`reach`], [`facts`], [`attribution`], [`lists`], [`overlaps`], [`spread`],
-//! [`spoof`] and [`numbers`] analyse, [`results`] writes.
+//! [`spoof`], [`numbers`] and [`derivations`] analyse, [`results`] writes.
 //!
 //! With [`CorrelateOptions::pseudonymize`], every phone number in the tables and the summary
 //! is written as its keyed token ([`crate::pseudonym`]), just before the tables are written.
@@ -32,6 +34,7 @@
 pub mod attribution;
 pub mod calls;
 pub mod cols;
+pub mod derivations;
 pub mod facts;
 pub(crate) mod input;
 pub mod lists;
@@ -313,6 +316,7 @@ fn analyse(
         spread: spread_table,
         skew: skew_table,
         skew_categories,
+        derivations: derive(st, params, &lists, &overlap_rows, urn.population, phases)?,
         leads: leads_table,
     };
     let summary = Correlation {
@@ -345,6 +349,22 @@ fn urn<'a>(
     let (inner, marked, coverage) = lists::restrict(lists, &comp.numbers, &population);
     let table = lists::coverage_table(lists, &coverage)?;
     Ok((Cow::Owned(inner), Cow::Owned(marked), Some(table)))
+}
+
+/// The as-of test (`results/derivations`), timed as its own phase; `population` is the urn of
+/// the overlaps whose list × download rows it takes.
+fn derive(
+    st: &input::Store,
+    params: &Params,
+    lists: &lists::Lists,
+    overlap_rows: &[overlaps::OverlapRow],
+    population: u64,
+    phases: &mut Phases,
+) -> Result<RecordBatch> {
+    let own = &params.case.identifications.own_codes;
+    let t = derivations::run(st, own, lists, overlap_rows, population)?;
+    phases.mark("derivations");
+    Ok(t)
 }
 
 /// Spread and skew of the campaigns, uploads, downloads and top originating numbers. A list or
@@ -442,6 +462,12 @@ fn figures(
         vendor_attempts_never_rang: matched.never_rang,
         attribution_greedy_components: matched.greedy_components,
         population: lists.population,
+        identifications_rows: manifest
+            .inputs
+            .iter()
+            .filter(|i| i.kind == crate::model::Kind::Identifications.name())
+            .map(|i| i.accepted)
+            .sum(),
         leads: leads as u64,
         inputs: manifest
             .inputs

@@ -32,6 +32,7 @@ pub(crate) struct Tables {
     pub spread: RecordBatch,
     pub skew: RecordBatch,
     pub skew_categories: RecordBatch,
+    pub derivations: RecordBatch,
     pub leads: RecordBatch,
 }
 
@@ -49,6 +50,7 @@ impl Tables {
             (Table::Spread, Some(&self.spread)),
             (Table::Skew, Some(&self.skew)),
             (Table::SkewCategories, Some(&self.skew_categories)),
+            (Table::Derivations, Some(&self.derivations)),
             (Table::Leads, Some(&self.leads)),
         ]
         .into_iter()
@@ -77,6 +79,7 @@ impl Tables {
             spread: p(Table::Spread, self.spread)?,
             skew: p(Table::Skew, self.skew)?,
             skew_categories: p(Table::SkewCategories, self.skew_categories)?,
+            derivations: p(Table::Derivations, self.derivations)?,
             leads: p(Table::Leads, self.leads)?,
         })
     }

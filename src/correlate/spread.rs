@@ -559,6 +559,7 @@ mod tests {
             vendor_calls: empty(Kind::VendorCalls),
             watchlist: empty(Kind::Watchlist),
             downloads,
+            identifications: empty(Kind::Identifications),
             population,
             numbering_plan: empty(Kind::NumberingPlan),
         };

@@ -41,6 +41,8 @@ pub enum Kind {
     Watchlist,
     /// Party voter-database download logs, one row per downloaded number.
     Downloads,
+    /// A party database's identification history, one row per identification event.
+    Identifications,
     /// The lines in scope, with district and attributes.
     Population,
     /// Area code (+ exchange) to carrier, country and region.
@@ -49,7 +51,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order the case store lists them.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Calls,
         Kind::Complainants,
         Kind::Subscribers,
@@ -57,6 +59,7 @@ impl Kind {
         Kind::VendorCalls,
         Kind::Watchlist,
         Kind::Downloads,
+        Kind::Identifications,
         Kind::Population,
         Kind::NumberingPlan,
     ];
@@ -71,6 +74,7 @@ impl Kind {
             Kind::VendorCalls => "vendor_calls",
             Kind::Watchlist => "watchlist",
             Kind::Downloads => "downloads",
+            Kind::Identifications => "identifications",
             Kind::Population => "population",
             Kind::NumberingPlan => "numbering_plan",
         }
@@ -86,6 +90,7 @@ impl Kind {
             Kind::VendorCalls => VENDOR_CALLS,
             Kind::Watchlist => WATCHLIST,
             Kind::Downloads => DOWNLOADS,
+            Kind::Identifications => IDENTIFICATIONS,
             Kind::Population => POPULATION,
             Kind::NumberingPlan => NUMBERING_PLAN,
         }
@@ -311,6 +316,13 @@ const DOWNLOADS: &[ColSpec] = &[
     ColSpec::new("time", Time, false),
     ColSpec::new("scope", Text, false),
     ColSpec::new("criteria", Text, false),
+];
+
+const IDENTIFICATIONS: &[ColSpec] = &[
+    ColSpec::new("number", Phone, true),
+    ColSpec::new("code", Text, true),
+    ColSpec::new("identified", Time, true),
+    ColSpec::new("district", Text, false),
 ];
 
 const POPULATION: &[ColSpec] = &[

@@ -39,6 +39,9 @@ pub enum Table {
     Skew,
     /// `skew_categories`: per category of each `skew` row, observed against expected.
     SkewCategories,
+    /// `derivations`: each list against the party database's segments as of its date, and
+    /// against its candidate source downloads.
+    Derivations,
     /// `leads`: significant unexplained numbers without a subscriber, or likely spoofed (CSV
     /// only).
     Leads,
@@ -300,6 +303,27 @@ const SKEW_CATEGORIES: &[Column] = &[
     u64("population"),
 ];
 
+const DERIVATIONS: &[Column] = &[
+    text("list", Rule::SetName),
+    text("list_kind", Rule::Keep),
+    u64("rank"),
+    bool("best"),
+    text("source_kind", Rule::Keep),
+    text("source", Rule::SetName),
+    time_opt("as_of"),
+    text_opt("districts", Rule::Keep),
+    u64("population"),
+    u64("segment_size"),
+    u64("list_in_scope"),
+    u64("overlap"),
+    f64("containment"),
+    f64("coverage"),
+    f64("ln_p"),
+    f64("q"),
+    f64("ln_q"),
+    f64_opt("containment_latest"),
+];
+
 const LEADS: &[Column] = &[
     u64("rank"),
     text("number", Rule::Number),
@@ -320,7 +344,7 @@ const LEADS: &[Column] = &[
 
 impl Table {
     /// Every results table, in the order the manifest lists them.
-    pub const ALL: [Table; 11] = [
+    pub const ALL: [Table; 12] = [
         Table::Numbers,
         Table::Attribution,
         Table::Campaigns,
@@ -331,6 +355,7 @@ impl Table {
         Table::Spread,
         Table::Skew,
         Table::SkewCategories,
+        Table::Derivations,
         Table::Leads,
     ];
 
@@ -347,6 +372,7 @@ impl Table {
             Table::Spread => "spread",
             Table::Skew => "skew",
             Table::SkewCategories => "skew_categories",
+            Table::Derivations => "derivations",
             Table::Leads => "leads",
         }
     }
@@ -380,6 +406,7 @@ impl Table {
             Table::Spread => SPREAD,
             Table::Skew => SKEW,
             Table::SkewCategories => SKEW_CATEGORIES,
+            Table::Derivations => DERIVATIONS,
             Table::Leads => LEADS,
         }
     }
@@ -479,6 +506,8 @@ pub struct Figures {
     pub attribution_greedy_components: u64,
     /// Lines in the population.
     pub population: u64,
+    /// Rows of the party database's identification history accepted into the store.
+    pub identifications_rows: u64,
     /// The leads: significant unexplained originating numbers without a subscriber return, or
     /// with one but likely spoofed.
     pub leads: u64,
