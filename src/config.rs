@@ -41,6 +41,9 @@ use crate::layout::FileId;
 use crate::model::{ColType, Fallback, Kind};
 use crate::profile::{self, Format, Profile, ReadSpec};
 
+pub mod identifications;
+use identifications::IdentificationsSection;
+
 /// The case manifest as written. Unknown keys are rejected.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,7 +117,6 @@ impl CaseFile {
                  restrict to (a stated [case] population is a size, not a list of numbers)",
             ));
         }
-        self.identifications.validate(path)?;
         Ok(windows)
     }
 
@@ -233,42 +235,6 @@ impl AnalysisSection {
     /// Whether every key has its default.
     pub fn is_default(&self) -> bool {
         *self == AnalysisSection::default()
-    }
-}
-
-/// `[identifications]`: how the as-of test (`results/derivations`) reads the party database's
-/// support codes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct IdentificationsSection {
-    /// The codes that mean the party's own supporters. When some are given, every other code
-    /// makes up the `opponents` segment. Default empty: no `opponents` segment.
-    pub own_codes: Vec<String>,
-}
-
-impl IdentificationsSection {
-    /// Whether every key has its default.
-    pub fn is_default(&self) -> bool {
-        *self == IdentificationsSection::default()
-    }
-
-    /// A code may not be blank or given twice.
-    fn validate(&self, path: &Path) -> Result<()> {
-        for (k, c) in self.own_codes.iter().enumerate() {
-            if c.trim().is_empty() {
-                return Err(Error::config(
-                    path,
-                    format!("identifications.own_codes[{k}]: a code cannot be blank"),
-                ));
-            }
-            if self.own_codes[..k].contains(c) {
-                return Err(Error::config(
-                    path,
-                    format!("identifications.own_codes[{k}]: {c:?} is given twice"),
-                ));
-            }
-        }
-        Ok(())
     }
 }
 
