@@ -505,7 +505,11 @@ pub fn finish(
     downloads: &[DownloadRow],
     n_downloads: usize,
 ) -> Vec<Row> {
-    let segs = segments(&db.codes, own);
+    // No history (the case has no `identifications` input): no segment, not even `opponents`.
+    let segs = match db.codes.is_empty() {
+        true => Vec::new(),
+        false => segments(&db.codes, own),
+    };
     let n_lists = times.len();
     let mut rows: Vec<Row> = (0..n_lists)
         .flat_map(|l| segment_rows(c, db, &segs, l, times[l]))
@@ -764,6 +768,19 @@ mod tests {
         // Without a time, no segment rows.
         let c = count(&d, &[&l], &[None]);
         assert!(finish(&c, &d, &[None], &[], &[], 0).is_empty());
+        // Without a history, none either, own codes or not: only the downloads.
+        let empty = db(&[], &[(1, n)]);
+        let c = count(&empty, &[&l], &times);
+        let dl = DownloadRow {
+            list: 0,
+            name: "download:d".into(),
+            time: None,
+            counts: [10, 4, 4, 3],
+            ln_p: -1.0,
+        };
+        let rows = finish(&c, &empty, &times, &["A".into()], &[dl], 1);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].source_kind, "download");
     }
 
     /// The best row: the significant one holding the largest share of the list, a segment here
