@@ -19,6 +19,9 @@
 //! # [analysis]                             # optional; needs a `population` input
 //! # restrict_to_population = true          # overlaps and enrichment count in it only
 //!
+//! # [identifications]                      # optional; the as-of test's segments
+//! # own_codes = ["A"]                      # the party's own supporters; the rest: opponents
+//!
 //! [[inputs]]
 //! kind = "calls"
 //! path = "carriers/ontario-*.csv"          # relative to this file; globs allowed
@@ -38,6 +41,9 @@ use crate::layout::FileId;
 use crate::model::{ColType, Fallback, Kind};
 use crate::profile::{self, Format, Profile, ReadSpec};
 
+pub mod identifications;
+use identifications::IdentificationsSection;
+
 /// The case manifest as written. Unknown keys are rejected.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +61,10 @@ pub struct CaseFile {
     /// default, so that a case that does not use them records what it always did.
     #[serde(default, skip_serializing_if = "AnalysisSection::is_default")]
     pub analysis: AnalysisSection,
+    /// The party database's support codes. Left out of the recorded parameters while every key
+    /// has its default, as `analysis` is.
+    #[serde(default, skip_serializing_if = "IdentificationsSection::is_default")]
+    pub identifications: IdentificationsSection,
     /// The evidence files.
     #[serde(default)]
     pub inputs: Vec<InputSpec>,
@@ -924,5 +934,36 @@ start = "When"
         let (_d, c) = case_with(&format!("[analysis]\nrestrict = true\n{pop}"));
         let msg = c.unwrap_err().to_string();
         assert!(msg.contains("unknown field `restrict`"), "{msg}");
+    }
+
+    #[test]
+    fn own_codes_are_checked_and_recorded_only_when_set() {
+        let pop = "[[inputs]]\nkind = \"population\"\npath = \"a.csv\"\n";
+        let (_d, c) = case_with(pop);
+        let c = c.unwrap();
+        assert!(c.raw.identifications.own_codes.is_empty());
+        assert_eq!(
+            serde_json::to_value(&c.raw).unwrap().get("identifications"),
+            None
+        );
+        let (_d, c) = case_with(&format!("[identifications]\nown_codes = [\"A\"]\n{pop}"));
+        let v = serde_json::to_value(&c.unwrap().raw).unwrap();
+        assert_eq!(v["identifications"]["own_codes"][0], "A");
+        for (text, want) in [
+            (
+                "own_codes = [\"A\", \" \"]",
+                "identifications.own_codes[1]: a code cannot be blank",
+            ),
+            (
+                "own_codes = [\"A\", \"A\"]",
+                "identifications.own_codes[1]: \"A\" is given twice",
+            ),
+            ("own_code = [\"A\"]", "unknown field `own_code`"),
+            ("own_codes = \"A\"", "own_codes"),
+        ] {
+            let (_d, c) = case_with(&format!("[identifications]\n{text}\n{pop}"));
+            let msg = c.unwrap_err().to_string();
+            assert!(msg.contains("case.toml") && msg.contains(want), "{msg}");
+        }
     }
 }

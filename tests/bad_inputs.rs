@@ -517,3 +517,58 @@ fn profile_file_hash_is_recorded() {
     let o = ingest_ok("crlf.csv", Some(&inline_profile("")));
     assert_eq!(o.input.profile_sha256, None);
 }
+
+/// An identification history: a row without a number, one without a code, one with a time that
+/// is not one, and one with a number that is not one each go to the quarantine with the
+/// column and a reason; the good rows are stored.
+#[test]
+fn bad_identification_rows_are_quarantined_with_their_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ids.csv"),
+        "phone,code,when,riding\n\
+         5195550101,A,2011-04-01 10:00:00,Guelph\n\
+         ,B,2011-04-01 10:00:00,Guelph\n\
+         5195550103,,2011-04-01 10:00:00,Guelph\n\
+         5195550104,C,first of April,Guelph\n\
+         12,D,2011-04-01 10:00:00,Guelph\n\
+         5195550106,B,2011-04-02 11:00:00,\n",
+    )
+    .unwrap();
+    let case_path = dir.path().join("case.toml");
+    std::fs::write(
+        &case_path,
+        "[identifications]\nown_codes = [\"A\"]\n\
+         [[inputs]]\nkind = \"identifications\"\npath = \"ids.csv\"\nprofile = \"p\"\n\
+         [profiles.p]\ntime_zone = \"America/Toronto\"\n\
+         timestamp_formats = [\"%Y-%m-%d %H:%M:%S\"]\n\
+         [profiles.p.columns]\nnumber = \"phone\"\ncode = \"code\"\nidentified = \"when\"\n\
+         district = \"riding\"\n",
+    )
+    .unwrap();
+    let case = Case::load(&case_path).unwrap();
+    let out = dir.path().join("out");
+    let r = ingest::run(&case, &out, 2).unwrap();
+    let input = &r.manifest.inputs[0];
+    assert_eq!(
+        (input.rows_read, input.accepted, input.quarantined),
+        (6, 2, 4)
+    );
+    let q = read_table(&out.join("store/quarantine.parquet")).unwrap();
+    let rows = q
+        .column_by_name("source_row")
+        .unwrap()
+        .as_primitive::<UInt64Type>();
+    let cols = q.column_by_name("column").unwrap().as_string::<i32>();
+    let reasons = q.column_by_name("reason").unwrap().as_string::<i32>();
+    let got: Vec<(u64, &str)> = (0..q.num_rows())
+        .map(|i| (rows.value(i), cols.value(i)))
+        .collect();
+    assert_eq!(
+        got,
+        [(3, "number"), (4, "code"), (5, "identified"), (6, "number")]
+    );
+    assert!((0..q.num_rows()).all(|i| !reasons.value(i).is_empty()));
+    let t = read_table(&out.join("store/identifications.parquet")).unwrap();
+    assert_eq!(t.num_rows(), 2);
+}

@@ -729,8 +729,8 @@ fn refused_cases() -> Vec<Refused> {
             format!("{}{p}{c}", i.replace("\"calls\"", "\"call\"")),
             &[
                 "unknown variant `call`, expected one of `calls`, `complainants`, `subscribers`, \
-               `vendor_list`, `vendor_calls`, `campaigns`, `watchlist`, `downloads`, `population`, \
-               `numbering_plan`",
+               `vendor_list`, `vendor_calls`, `campaigns`, `watchlist`, `downloads`, `identifications`, \
+               `population`, `numbering_plan`",
             ],
         ),
         r(

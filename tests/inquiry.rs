@@ -111,6 +111,52 @@ fn published_figures_and_planted_truth() {
             format!("download:{source}").as_str()
         )
     );
+    the_upload_is_the_opponents_as_of_its_date(out.path(), upload);
+}
+
+/// The as-of test (`derivations`): the misleading upload's best source is the party database's
+/// opponents as of the upload's time (its `uploaded` in the store), and the database as it
+/// stands at the end of its history fits the list less well.
+fn the_upload_is_the_opponents_as_of_its_date(out: &Path, upload: &str) {
+    let name = format!("upload:{upload}");
+    let vl = read_table(&out.join("store/vendor_list.parquet")).unwrap();
+    let lists = strings(&vl, "list");
+    let uploaded = vl
+        .column_by_name("uploaded")
+        .unwrap()
+        .as_primitive::<arrow::datatypes::TimestampMicrosecondType>();
+    let when = (0..vl.num_rows())
+        .filter(|&i| lists[i] == upload)
+        .map(|i| uploaded.value(i))
+        .min()
+        .unwrap();
+    let t = Table::Derivations;
+    let d = callsift::results::table(out, t).unwrap();
+    let r = |c: &str| callsift::results::texts(&d, t, c).unwrap();
+    let (list, source, kind) = (r("list"), r("source"), r("source_kind"));
+    let best = callsift::results::bools(&d, t, "best").unwrap();
+    let as_of = callsift::results::times(&d, t, "as_of").unwrap();
+    let f = |c: &str| {
+        d.column_by_name(c)
+            .unwrap()
+            .as_primitive::<arrow::datatypes::Float64Type>()
+            .clone()
+    };
+    let (containment, latest) = (f("containment"), f("containment_latest"));
+    let i = (0..d.num_rows())
+        .find(|&i| best[i] && list[i].as_deref() == Some(name.as_str()))
+        .unwrap();
+    assert_eq!(
+        (kind[i].as_deref(), source[i].as_deref(), as_of[i]),
+        (Some("segment"), Some("opponents"), Some(when))
+    );
+    assert!(containment.value(i) > 0.95, "{}", containment.value(i));
+    assert!(
+        latest.value(i) < containment.value(i) - 0.05,
+        "{} {}",
+        latest.value(i),
+        containment.value(i)
+    );
 }
 
 fn perturbed(edit: impl FnOnce(&Path)) -> callsift::correlate::Correlation {
@@ -244,6 +290,9 @@ fn restricting_to_the_population_changes_the_list_tests_and_nothing_else() {
             // The chains carry the source download's overlap, counted in the population.
             "results/chains.csv",
             "results/chains.parquet",
+            // Its download rows are the overlaps' (its segment rows do not move).
+            "results/derivations.csv",
+            "results/derivations.parquet",
             "results/enrichment.csv",
             "results/enrichment.parquet",
             "results/overlaps.csv",

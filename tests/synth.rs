@@ -1,7 +1,8 @@
 //! The synthetic-world generator (`callsift::synth`): generated cases load, ingest without a
 //! quarantined row, and the engine recovers the planted truth (the spoofed caller ID first
 //! among unexplained numbers, the misleading campaign first in attribution and enrichment, its
-//! upload's top overlap its source download, the targeted complainants with precision and
+//! upload's top overlap its source download, its list's best derivation the opponents of the
+//! party database as of the upload, the targeted complainants with precision and
 //! recall of at least 0.9, the attributed pairs against the planted links with precision and
 //! recall of at least 0.995, the election-day GOTV explained), on several seeds and on the hard
 //! world; and the same seed gives the same bytes whatever the thread count.
@@ -64,6 +65,7 @@ fn check(acc: &Accuracy, campaigns: usize, gotv: bool) {
         assert_eq!(acc.campaign_rank_attribution[i], Some(1), "{acc}");
         assert_eq!(acc.campaign_rank_enrichment[i], Some(1), "{acc}");
         assert!(acc.upload_top_overlap_is_source[i], "{acc}");
+        assert!(acc.list_best_derivation_is_planted[i], "{acc}");
     }
     assert!(acc.targeted >= 20, "{acc}");
     assert!(acc.recall >= 0.9, "{acc}");
@@ -109,6 +111,39 @@ fn each_harder_feature_alone() {
     ] {
         check(&run_world(5, w), n, gotv);
     }
+}
+
+/// The as-of test needs no download log: the standard world with its downloads withheld (the
+/// input left out of `case.toml`) still finds the misleading list's source segment, the
+/// opponents of the party database as of the upload, and no list has a download row.
+#[test]
+fn derivations_work_without_a_download_log() {
+    let case = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    generate(1, World::Standard, case.path());
+    let toml = case.path().join("case.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let block = "[[inputs]]\nkind = \"downloads\"\npath = \"party-db-downloads.csv\"\n\
+                 profile = \"party-db\"\n\n";
+    assert!(text.contains(block));
+    std::fs::write(&toml, text.replace(block, "")).unwrap();
+    let c = Case::load(&toml).unwrap();
+    callsift::ingest::run(&c, out.path(), 2).unwrap();
+    callsift::correlate::run(out.path(), &Default::default()).unwrap();
+    let acc = eval(case.path(), out.path()).unwrap();
+    println!("without downloads:\n{acc}");
+    assert_eq!(acc.campaigns.len(), 1);
+    assert!(acc.list_best_derivation_is_planted[0], "{acc}");
+    assert!(!acc.upload_top_overlap_is_source[0], "{acc}");
+    let d =
+        callsift::results::table(out.path(), callsift::model::results::Table::Derivations).unwrap();
+    let kinds = callsift::results::texts(
+        &d,
+        callsift::model::results::Table::Derivations,
+        "source_kind",
+    )
+    .unwrap();
+    assert!(kinds.iter().all(|k| k.as_deref() == Some("segment")));
 }
 
 fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {

@@ -30,6 +30,7 @@ pub(crate) struct Store {
     pub campaigns: RecordBatch,
     pub watchlist: RecordBatch,
     pub downloads: RecordBatch,
+    pub identifications: RecordBatch,
     pub population: RecordBatch,
     pub numbering_plan: RecordBatch,
 }
@@ -68,6 +69,7 @@ impl Store {
             campaigns: t(Kind::Campaigns)?,
             watchlist: t(Kind::Watchlist)?,
             downloads: t(Kind::Downloads)?,
+            identifications: t(Kind::Identifications)?,
             population: t(Kind::Population)?,
             numbering_plan: t(Kind::NumberingPlan)?,
         })

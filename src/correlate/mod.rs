@@ -15,6 +15,8 @@
 //!                                                                        skew_categories
 //!  store/campaigns ──▶ registry: account, customer of each campaign (every table naming one)
 //!  numbers, attribution, registry, overlaps, enrichment, spread ──▶ chains
+//!  store/identifications ──▶ derivations: each list against the party database as of its
+//!                            date (hypergeometric), and its overlaps with downloads ──▶ derivations
 //! ```
 //!
 //! One module per analysis. Each *counts* (integers that add exactly across any split of the
@@ -22,8 +24,8 @@
 //! that the counts of two parts merged are the counts of the whole) and then *finishes* once
 //! (ln p, q, ranks, tables). This module only orders them: `input` reads the store,
 //! [`calls`], [`reach`], [`facts`], [`attribution`], [`lists`], [`overlaps`], [`spread`],
-//! [`spoof`], [`numbers`] and [`chains`] analyse ([`registry`] and [`campaigns`] say who
-//! stands behind each campaign), [`results`] writes.
+//! [`spoof`], [`numbers`], [`derivations`] and [`chains`] analyse ([`registry`] and
+//! [`campaigns`] say who stands behind each campaign), [`results`] writes.
 //!
 //! With [`CorrelateOptions::pseudonymize`], every phone number in the tables and the summary
 //! is written as its keyed token ([`crate::pseudonym`]), just before the tables are written.
@@ -37,6 +39,7 @@ pub mod calls;
 pub mod campaigns;
 pub mod chains;
 pub mod cols;
+pub mod derivations;
 pub mod facts;
 pub(crate) mod input;
 pub mod lists;
@@ -327,6 +330,14 @@ fn analyse(
         skew: sp.skew,
         skew_categories: sp.skew_categories,
         chains: chains::table(&chains)?,
+        derivations: derive(
+            st,
+            params,
+            &lists,
+            &lt.overlap_rows,
+            lt.urn.population,
+            phases,
+        )?,
         leads: leads_table,
     };
     let summary = Correlation {
@@ -428,6 +439,22 @@ struct Spread {
     counts: spread::SpreadCounts,
 }
 
+/// The as-of test (`results/derivations`), timed as its own phase; `population` is the urn of
+/// the overlaps whose list × download rows it takes.
+fn derive(
+    st: &input::Store,
+    params: &Params,
+    lists: &lists::Lists,
+    overlap_rows: &[overlaps::OverlapRow],
+    population: u64,
+    phases: &mut Phases,
+) -> Result<RecordBatch> {
+    let own = &params.case.identifications.own_codes;
+    let t = derivations::run(st, own, lists, overlap_rows, population)?;
+    phases.mark("derivations");
+    Ok(t)
+}
+
 /// Spread and skew of the campaigns, uploads, downloads and top originating numbers. A list or
 /// campaign whose own account has no download log takes the scope of the account behind its
 /// closest significant source download.
@@ -527,6 +554,12 @@ fn figures(
         attribution_greedy_components: matched.greedy_components,
         campaign_registry_conflicts: reg.conflicts,
         population: lists.population,
+        identifications_rows: manifest
+            .inputs
+            .iter()
+            .filter(|i| i.kind == crate::model::Kind::Identifications.name())
+            .map(|i| i.accepted)
+            .sum(),
         leads: leads as u64,
         inputs: manifest
             .inputs

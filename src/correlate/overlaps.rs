@@ -149,7 +149,7 @@ pub fn finish(ov: &Overlaps, a: &[&NamedSet], b: &[&NamedSet], population: u64) 
 
 /// ln q for tests of which only some are listed: BH over the listed ones, rescaled to `m_total`
 /// tests (the unlisted ones have p = 1 and never lower a listed q).
-fn bh_total(ln_p: &[f64], m_total: u64) -> Vec<f64> {
+pub(crate) fn bh_total(ln_p: &[f64], m_total: u64) -> Vec<f64> {
     let q = stats::bh_ln_q(ln_p);
     if ln_p.is_empty() || m_total as usize <= ln_p.len() {
         return q;

@@ -33,6 +33,7 @@ pub(crate) struct Tables {
     pub skew: RecordBatch,
     pub skew_categories: RecordBatch,
     pub chains: RecordBatch,
+    pub derivations: RecordBatch,
     pub leads: RecordBatch,
 }
 
@@ -51,6 +52,7 @@ impl Tables {
             (Table::Skew, Some(&self.skew)),
             (Table::SkewCategories, Some(&self.skew_categories)),
             (Table::Chains, Some(&self.chains)),
+            (Table::Derivations, Some(&self.derivations)),
             (Table::Leads, Some(&self.leads)),
         ]
         .into_iter()
@@ -80,6 +82,7 @@ impl Tables {
             skew: p(Table::Skew, self.skew)?,
             skew_categories: p(Table::SkewCategories, self.skew_categories)?,
             chains: p(Table::Chains, self.chains)?,
+            derivations: p(Table::Derivations, self.derivations)?,
             leads: p(Table::Leads, self.leads)?,
         })
     }

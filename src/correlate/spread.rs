@@ -610,6 +610,7 @@ mod tests {
             campaigns: empty(Kind::Campaigns),
             watchlist: empty(Kind::Watchlist),
             downloads,
+            identifications: empty(Kind::Identifications),
             population,
             numbering_plan: empty(Kind::NumberingPlan),
         };

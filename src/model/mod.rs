@@ -43,6 +43,8 @@ pub enum Kind {
     Watchlist,
     /// Party voter-database download logs, one row per downloaded number.
     Downloads,
+    /// A party database's identification history, one row per identification event.
+    Identifications,
     /// The lines in scope, with district and attributes.
     Population,
     /// Area code (+ exchange) to carrier, country and region.
@@ -51,7 +53,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order the case store lists them.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Calls,
         Kind::Complainants,
         Kind::Subscribers,
@@ -60,6 +62,7 @@ impl Kind {
         Kind::Campaigns,
         Kind::Watchlist,
         Kind::Downloads,
+        Kind::Identifications,
         Kind::Population,
         Kind::NumberingPlan,
     ];
@@ -75,6 +78,7 @@ impl Kind {
             Kind::Campaigns => "campaigns",
             Kind::Watchlist => "watchlist",
             Kind::Downloads => "downloads",
+            Kind::Identifications => "identifications",
             Kind::Population => "population",
             Kind::NumberingPlan => "numbering_plan",
         }
@@ -91,6 +95,7 @@ impl Kind {
             Kind::Campaigns => CAMPAIGNS,
             Kind::Watchlist => WATCHLIST,
             Kind::Downloads => DOWNLOADS,
+            Kind::Identifications => IDENTIFICATIONS,
             Kind::Population => POPULATION,
             Kind::NumberingPlan => NUMBERING_PLAN,
         }
@@ -325,6 +330,13 @@ const DOWNLOADS: &[ColSpec] = &[
     ColSpec::new("time", Time, false),
     ColSpec::new("scope", Text, false),
     ColSpec::new("criteria", Text, false),
+];
+
+const IDENTIFICATIONS: &[ColSpec] = &[
+    ColSpec::new("number", Phone, true),
+    ColSpec::new("code", Text, true),
+    ColSpec::new("identified", Time, true),
+    ColSpec::new("district", Text, false),
 ];
 
 const POPULATION: &[ColSpec] = &[

@@ -41,6 +41,9 @@ pub enum Table {
     SkewCategories,
     /// `chains`: who stands behind the calls, one row per link of each chain.
     Chains,
+    /// `derivations`: each list against the party database's segments as of its date, and
+    /// against its candidate source downloads.
+    Derivations,
     /// `leads`: significant unexplained numbers without a subscriber, or likely spoofed (CSV
     /// only).
     Leads,
@@ -331,6 +334,27 @@ const CHAINS: &[Column] = &[
     text_opt("note", Rule::Keep),
 ];
 
+const DERIVATIONS: &[Column] = &[
+    text("list", Rule::SetName),
+    text("list_kind", Rule::Keep),
+    u64("rank"),
+    bool("best"),
+    text("source_kind", Rule::Keep),
+    text("source", Rule::SetName),
+    time_opt("as_of"),
+    text_opt("districts", Rule::Keep),
+    u64("population"),
+    u64("segment_size"),
+    u64("list_in_scope"),
+    u64("overlap"),
+    f64("containment"),
+    f64("coverage"),
+    f64("ln_p"),
+    f64("q"),
+    f64("ln_q"),
+    f64_opt("containment_latest"),
+];
+
 const LEADS: &[Column] = &[
     u64("rank"),
     text("number", Rule::Number),
@@ -351,7 +375,7 @@ const LEADS: &[Column] = &[
 
 impl Table {
     /// Every results table, in the order the manifest lists them.
-    pub const ALL: [Table; 12] = [
+    pub const ALL: [Table; 13] = [
         Table::Numbers,
         Table::Attribution,
         Table::Campaigns,
@@ -363,6 +387,7 @@ impl Table {
         Table::Skew,
         Table::SkewCategories,
         Table::Chains,
+        Table::Derivations,
         Table::Leads,
     ];
 
@@ -380,6 +405,7 @@ impl Table {
             Table::Skew => "skew",
             Table::SkewCategories => "skew_categories",
             Table::Chains => "chains",
+            Table::Derivations => "derivations",
             Table::Leads => "leads",
         }
     }
@@ -414,6 +440,7 @@ impl Table {
             Table::Skew => SKEW,
             Table::SkewCategories => SKEW_CATEGORIES,
             Table::Chains => CHAINS,
+            Table::Derivations => DERIVATIONS,
             Table::Leads => LEADS,
         }
     }
@@ -516,6 +543,8 @@ pub struct Figures {
     pub campaign_registry_conflicts: u64,
     /// Lines in the population.
     pub population: u64,
+    /// Rows of the party database's identification history accepted into the store.
+    pub identifications_rows: u64,
     /// The leads: significant unexplained originating numbers without a subscriber return, or
     /// with one but likely spoofed.
     pub leads: u64,

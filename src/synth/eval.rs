@@ -59,6 +59,11 @@ pub struct Accuracy {
     pub upload_top_overlap: Vec<Option<String>>,
     /// Whether that partner is the source download.
     pub upload_top_overlap_is_source: Vec<bool>,
+    /// The best row of the campaign's list in `derivations.parquet`: its source and as-of
+    /// time (`opponents as of 2011-05-02T01:40:12Z`).
+    pub list_best_derivation: Vec<Option<String>>,
+    /// Whether that is the planted segment as of the upload's time.
+    pub list_best_derivation_is_planted: Vec<bool>,
     /// Targeted complainant numbers (truth).
     pub targeted: u64,
     /// Complainant numbers attributed to a misleading campaign.
@@ -141,6 +146,15 @@ impl Accuracy {
                     "{c}: its upload's top overlap {top}, not its source download"
                 ));
             }
+            if !self.list_best_derivation_is_planted[i] {
+                let best = self.list_best_derivation[i]
+                    .as_deref()
+                    .unwrap_or("missing (no best row for its list)");
+                f.push(format!(
+                    "{c}: its list's best derivation is {best}, not the planted segment as of \
+                     its upload"
+                ));
+            }
         }
         if self.precision < MIN_PRECISION {
             f.push(format!(
@@ -209,6 +223,16 @@ impl std::fmt::Display for Accuracy {
                     "NOT the source"
                 }
             )?;
+            writeln!(
+                f,
+                "{c}: its list's best derivation {} ({})",
+                self.list_best_derivation[i].as_deref().unwrap_or("-"),
+                if self.list_best_derivation_is_planted[i] {
+                    "the planted segment"
+                } else {
+                    "NOT the planted segment"
+                }
+            )?;
         }
         writeln!(
             f,
@@ -263,6 +287,7 @@ pub fn eval(case_dir: &Path, out: &Path) -> Result<Accuracy> {
     attribution_ranks(out, &truth, &planted, &mut acc)?;
     enrichment_ranks(out, &truth, &planted, &mut acc)?;
     upload_overlaps(out, &truth, &mut acc)?;
+    derivations(out, &truth, &mut acc)?;
     recovery(out, &truth, &planted, &mut acc)?;
     pairs(case_dir, out, &mut acc)?;
     offsets(out, &truth, &mut acc)?;
@@ -474,6 +499,44 @@ fn chains(out: &Path, truth: &Truth, acc: &mut Accuracy) -> Result<()> {
                 .values()
                 .any(|(s, t)| starts.contains(s) && want.iter().all(|w| t.contains(w))),
         );
+    }
+    Ok(())
+}
+
+/// From `derivations.parquet`: the best row of each misleading campaign's list (the upload
+/// on its own, or merged into its campaign), against the planted segment and upload time.
+fn derivations(out: &Path, truth: &Truth, acc: &mut Accuracy) -> Result<()> {
+    let t = Table::Derivations;
+    let d = table(out, t)?;
+    let (list, source) = (texts(&d, t, "list")?, texts(&d, t, "source")?);
+    let (as_of, best) = (times(&d, t, "as_of")?, bools(&d, t, "best")?);
+    let iso = |us: i64| {
+        chrono::DateTime::from_timestamp_micros(us)
+            .map_or_else(String::new, |v| v.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    };
+    for m in &truth.misleading {
+        let names = [
+            format!("upload:{}", m.upload_list),
+            format!("campaign:{}", m.campaign),
+        ];
+        let row = (0..d.num_rows()).find(|&i| {
+            best[i]
+                && list[i]
+                    .as_deref()
+                    .is_some_and(|l| names.iter().any(|n| n == l))
+        });
+        let got = row.map(|i| {
+            (
+                source[i].clone().unwrap_or_default(),
+                as_of[i].map(iso).unwrap_or_default(),
+            )
+        });
+        acc.list_best_derivation_is_planted.push(
+            got.as_ref()
+                .is_some_and(|(s, a)| *s == m.derived_segment && *a == m.derived_as_of),
+        );
+        acc.list_best_derivation
+            .push(got.map(|(s, a)| format!("{s} as of {a}")));
     }
     Ok(())
 }

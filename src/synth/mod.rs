@@ -23,7 +23,9 @@
 //! numbers (pharmacies, banks, toll-free services, US companies, telemarketers, scams) that call
 //! many complainants every day, blocked and mangled caller IDs, live political callers, and
 //! every vendor campaign's calls. Background traffic is almost all of the rows. Subscriber
-//! returns, four watch-lists, the population and a numbering plan complete the case.
+//! returns, four watch-lists, the population, the party database's identification history
+//! (agreeing with every download; recoded after the election for one in ten) and a numbering
+//! plan complete the case.
 //!
 //! Harder worlds ([`World`]): two misleading campaigns from two accounts (the second in
 //! Kitchener—Waterloo from download `DL-20110501-0415`, account `kw-03`); a caller ID rotating
@@ -303,6 +305,7 @@ fn evidence(
 ) -> Result<truth::Written> {
     files::population(w, sink)?;
     let downloads = files::downloads(w, sink)?;
+    files::identifications(w, sink)?;
     let campaigns = files::campaigns(w, sink)?;
     files::registries(w, sink)?;
     files::complainants(w, comps, sink)?;

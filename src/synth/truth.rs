@@ -72,6 +72,13 @@ pub struct PlantedCampaign {
     pub vendor_log_gap: Option<[String; 2]>,
     /// In-orders complainants with a carrier record of this campaign (E.164 text, sorted).
     pub targeted_complainants: Vec<String>,
+    /// The segment of the party database the list was drawn from, as `results/derivations`
+    /// names it (`opponents`: every code but the party's own).
+    #[serde(default)]
+    pub derived_segment: String,
+    /// The time the list must be tested as of (its upload), ISO 8601 UTC.
+    #[serde(default)]
+    pub derived_as_of: String,
 }
 
 /// The election-day GOTV campaign.
@@ -212,6 +219,12 @@ fn planted(w: &World, written: &Written) -> Vec<PlantedCampaign> {
                     [t(a), t(b)]
                 }),
                 targeted_complainants: t,
+                derived_segment: "opponents".into(),
+                derived_as_of: {
+                    let mut v = Vec::new();
+                    fmt::iso_utc(&mut v, c.upload_time);
+                    String::from_utf8_lossy(&v).into_owned()
+                },
             }
         })
         .collect()

@@ -32,7 +32,10 @@ pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
     s.push_str(&format!(
         "[attribution]\ntolerance_s = 120\noffset_window_s = 600\n\
          # The party's own campaigns, declared: numbers attributed to them are marked explained.\n\
-         legitimate_campaigns = [{}]\n\n",
+         legitimate_campaigns = [{}]\n\n\
+         [identifications]\n\
+         # The party's own supporters' code: every other code is an opponent.\n\
+         own_codes = [\"A\"]\n\n",
         legit.join(", ")
     ));
     for (label, glob, profile) in [
@@ -83,6 +86,7 @@ pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
          [[inputs]]\nkind = \"watchlist\"\npath = \"watchlists/antifraud-centre.csv\"\nprofile = \"wl-antifraud\"\n\
          label = \"anti-fraud centre numbers\"\nset = { list_kind = \"fraud_suspect\" }\n\n\
          [[inputs]]\nkind = \"downloads\"\npath = \"party-db-downloads.csv\"\nprofile = \"party-db\"\n\n\
+         [[inputs]]\nkind = \"identifications\"\npath = \"party-db-identifications.csv\"\nprofile = \"party-db-ids\"\n\n\
          [[inputs]]\nkind = \"population\"\npath = \"population.csv\"\n\n\
          [[inputs]]\nkind = \"numbering_plan\"\npath = \"numbering-plan.csv\"\n\n",
     );
@@ -206,4 +210,13 @@ account = "account"
 time = "downloaded_at"
 scope = "scope"
 criteria = "criteria"
+
+# The party database's identification history: one row per identification, UTC.
+[profiles.party-db-ids]
+timestamp_formats = ["rfc3339"]
+[profiles.party-db-ids.columns]
+number = "voter_phone"
+code = "support_code"
+identified = "entered_at"
+district = "riding"
 "#;

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 pub(crate) use electorate::{complainants, population, subscriber_head};
 pub(crate) use lists::{numbering_plan, watchlists};
 pub(crate) use manifest::case_toml;
-pub(crate) use party::{campaigns, downloads, registries, CampaignCounts};
+pub(crate) use party::{campaigns, downloads, identifications, registries, CampaignCounts};
 
 /// Persons per parallel work item.
 const CHUNK: u64 = 1 << 15;

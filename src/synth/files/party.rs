@@ -1,11 +1,12 @@
-//! The party database's download log (`party-db-downloads.csv`) and, per vendor campaign, its
+//! The party database's download log (`party-db-downloads.csv`), its identification history
+//! (`party-db-identifications.csv`) and, per vendor campaign, its
 //! upload list and the vendor's outbound log: files that must agree with each other and with the
 //! carrier records, which they do because membership and attempts are keyed draws.
 
 use super::{stream, Sink};
 use crate::error::Result;
 use crate::synth::fmt::{self, Spell};
-use crate::synth::world::{Attempt, Campaign, World};
+use crate::synth::world::{Attempt, Campaign, World, PARTIES};
 
 /// `party-db-downloads.csv`: one row per downloaded number. Returns the size of each download.
 pub(crate) fn downloads(w: &World, sink: &mut Sink) -> Result<Vec<u64>> {
@@ -53,6 +54,45 @@ pub(crate) fn downloads(w: &World, sink: &mut Sink) -> Result<Vec<u64>> {
     }
     sink.close(f)?;
     Ok(sizes)
+}
+
+/// `party-db-identifications.csv`: the database's identification history, one row per event,
+/// district by district, each person's events in time order. Returns the rows written.
+pub(crate) fn identifications(w: &World, sink: &mut Sink) -> Result<u64> {
+    let mut f = sink.create("party-db-identifications.csv")?;
+    f.write(b"voter_phone,support_code,entered_at,riding\n")?;
+    let mut rows = 0u64;
+    for (d, dist) in w.districts.iter().enumerate() {
+        let mut riding = Vec::new();
+        fmt::csv_field(&mut riding, dist.name, b',');
+        stream(
+            dist.start,
+            dist.start + dist.size,
+            |a, b| {
+                let (mut buf, mut c) = (Vec::new(), 0u64);
+                for g in a..b {
+                    for (code, t) in w.history(g, d).into_iter().flatten() {
+                        fmt::phone(&mut buf, w.number(g, d), Spell::Ten);
+                        buf.push(b',');
+                        buf.extend_from_slice(PARTIES[code].as_bytes());
+                        buf.push(b',');
+                        fmt::iso_utc(&mut buf, t);
+                        buf.push(b',');
+                        buf.extend_from_slice(&riding);
+                        buf.push(b'\n');
+                        c += 1;
+                    }
+                }
+                (buf, c)
+            },
+            |(buf, c)| {
+                rows += c;
+                f.write(&buf)
+            },
+        )?;
+    }
+    sink.close(f)?;
+    Ok(rows)
 }
 
 /// The folder of a vendor's outbound logs.

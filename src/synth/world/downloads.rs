@@ -2,9 +2,18 @@
 //! non-supporters, unidentified voters, random samples) from which districts and when. A
 //! download holds whoever the database knew as such at its time, so membership is a keyed draw
 //! on the person like everything else.
+//!
+//! The database's identification history (`party-db-identifications.csv`) agrees with every
+//! download: a person is first identified at [`World::identified_at`]; one in twenty
+//! non-supporters is first recorded under another non-supporter code and recoded to its own
+//! before the end of April (so a download of non-supporters holds them either way); and one in
+//! ten identified persons is re-identified after the election, from May to September 2011,
+//! a supporter as a non-supporter or a non-supporter as a supporter. Persons the database holds
+//! as undecided (U) have no row: the history records support codes only. The database as it
+//! stands at the end therefore differs from the database as of any download.
 
 use super::people::district_index;
-use super::{edt, World, T_DLSAMPLE};
+use super::{edt, utc, World, T_DLSAMPLE, T_HISTORY};
 
 /// Which downloads a criteria keeps.
 #[derive(Clone, Copy, Debug)]
@@ -139,12 +148,48 @@ pub(super) fn log(n_districts: usize) -> Vec<Download> {
     ]
 }
 
+/// One identification event: the code (index into `PARTIES`) and UTC seconds.
+pub(crate) type Event = (usize, i64);
+
 /// The index of the download called `id` (0 if there is none).
 pub(super) fn index(downloads: &[Download], id: &str) -> usize {
     downloads.iter().position(|x| x.id == id).unwrap_or(0)
 }
 
 impl World {
+    /// The identification history of person `g` (in district `d`), in time order: up to three
+    /// events (see the module doc).
+    pub(crate) fn history(&self, g: u64, d: usize) -> [Option<Event>; 3] {
+        let mut out = [None; 3];
+        let Some(t) = self.identified_at(g, d) else {
+            return out;
+        };
+        let label = self.label(g, d);
+        if label == 4 {
+            return out;
+        }
+        let u = |k: u64| self.u(T_HISTORY, k, g);
+        let end_april = edt(4, 30, 21, 0, 0);
+        if (1..=3).contains(&label) && u(0) < 0.05 {
+            let other = 1 + (label + (u(1) * 2.0) as usize) % 3;
+            out[0] = Some((other, t));
+            out[1] = Some((label, t + (u(2) * (end_april - t) as f64) as i64));
+        } else {
+            out[0] = Some((label, t));
+        }
+        if u(3) < 0.1 {
+            let (a, b) = (utc(2011, 5, 16, 13, 0, 0), utc(2011, 9, 30, 21, 0, 0));
+            let later = a + (u(4) * (b - a) as f64) as i64;
+            let code = if label == 0 {
+                1 + (u(5) * 3.0) as usize % 3
+            } else {
+                0
+            };
+            out[2] = Some((code, later));
+        }
+        out
+    }
+
     /// Whether download `k` holds person `g` (in district `d`).
     pub(crate) fn in_download(&self, k: usize, g: u64, d: usize) -> bool {
         let dl = &self.downloads[k];

@@ -72,6 +72,7 @@ pub(crate) const T_DELAY: u64 = 18;
 pub(crate) const T_DUR: u64 = 19;
 pub(crate) const T_STREAM: u64 = 20;
 pub(crate) const T_SPELL: u64 = 21;
+pub(crate) const T_HISTORY: u64 = 22;
 /// A complainant.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Complainant {
