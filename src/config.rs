@@ -12,9 +12,9 @@
 //! name = "Inquiry fixture"
 //! population = 250000                      # stated size, when no `population` input is given
 //!
-//! [windows]
+//! [windows]                              # RFC 3339 instants or local days (see [`windows`])
 //! incident = { start = "2011-05-02T00:00:00-04:00", end = "2011-05-03T00:00:00-04:00" }
-//! baseline = { start = "2011-04-18T00:00:00-04:00", end = "2011-05-02T00:00:00-04:00" }
+//! baseline = { from = "2011-04-18", to = "2011-05-01", time_zone = "America/Toronto" }
 //!
 //! # [analysis]                             # optional; needs a `population` input
 //! # restrict_to_population = true          # overlaps and enrichment count in it only
@@ -33,7 +33,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -42,7 +41,9 @@ use crate::model::{ColType, Fallback, Kind};
 use crate::profile::{self, Format, Profile, ReadSpec};
 
 pub mod identifications;
+pub mod windows;
 use identifications::IdentificationsSection;
+pub use windows::{Window, WindowSpec, Windows, WindowsSection};
 
 /// The case manifest as written. Unknown keys are rejected.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -123,13 +124,14 @@ impl CaseFile {
     /// The windows in UTC microseconds; `path` names the manifest in errors.
     ///
     /// # Errors
-    /// [`Error::Config`] for a time that is not RFC 3339 or a window that ends before it starts.
+    /// [`Error::Config`] for a window that is not one of the forms of [`WindowSpec`], a time
+    /// or date that does not read, a window that ends before it starts, windows that overlap or
+    /// reach outside the orders window.
     pub fn resolve_windows(&self, path: &Path) -> Result<Windows> {
-        let w = Windows {
-            incident: window(path, "windows.incident", self.windows.incident.as_ref())?,
-            baseline: window(path, "windows.baseline", self.windows.baseline.as_ref())?,
-            orders: window(path, "windows.orders", self.windows.orders.as_ref())?,
-        };
+        let w = self
+            .windows
+            .resolve()
+            .map_err(|msg| Error::config(path, msg))?;
         // The binomial test's π is incident length / (incident + baseline length): the windows
         // must not overlap, and calls outside the orders window are never counted, so both must
         // lie inside it or π would be wrong.
@@ -169,28 +171,6 @@ pub struct CaseSection {
     pub name: String,
     /// The stated population size (lines in scope), used when no `population` input is given.
     pub population: Option<u64>,
-}
-
-/// `[windows]`: each `{ start, end }` in RFC 3339 with an offset; `end` is excluded.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WindowsSection {
-    /// The incident window (e.g. election day).
-    pub incident: Option<WindowSpec>,
-    /// The baseline window (e.g. the preceding 14 days).
-    pub baseline: Option<WindowSpec>,
-    /// The period the production orders cover; records outside it are left out of every figure.
-    pub orders: Option<WindowSpec>,
-}
-
-/// A window as written.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WindowSpec {
-    /// Start, included.
-    pub start: String,
-    /// End, excluded.
-    pub end: String,
 }
 
 /// `[attribution]`.
@@ -254,38 +234,6 @@ pub struct InputSpec {
     /// Canonical column -> fixed value for every row of these files.
     #[serde(default)]
     pub set: BTreeMap<String, String>,
-}
-
-/// A half-open window `[start, end)` in UTC microseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Window {
-    /// Start, included.
-    pub start: i64,
-    /// End, excluded.
-    pub end: i64,
-}
-
-impl Window {
-    /// Whether `t` falls in the window.
-    pub fn contains(&self, t: i64) -> bool {
-        self.start <= t && t < self.end
-    }
-
-    /// Length in microseconds.
-    pub fn len_us(&self) -> i64 {
-        self.end - self.start
-    }
-}
-
-/// The windows, resolved.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Windows {
-    /// Incident window.
-    pub incident: Option<Window>,
-    /// Baseline window.
-    pub baseline: Option<Window>,
-    /// Orders window.
-    pub orders: Option<Window>,
 }
 
 /// One evidence file, resolved from an `[[inputs]]` entry.
@@ -476,34 +424,6 @@ impl Case {
     pub fn stated_population(&self) -> Option<u64> {
         self.raw.case.population
     }
-}
-
-fn window(path: &Path, key: &str, spec: Option<&WindowSpec>) -> Result<Option<Window>> {
-    let Some(spec) = spec else { return Ok(None) };
-    let parse = |s: &str, which: &str| -> Result<i64> {
-        DateTime::parse_from_rfc3339(s)
-            .map(|d| d.timestamp_micros())
-            .map_err(|e| {
-                Error::config(
-                    path,
-                    format!(
-                        "{key}.{which}: {s:?} is not an RFC 3339 time with an offset \
-                         (e.g. 2011-05-02T00:00:00-04:00): {e}"
-                    ),
-                )
-            })
-    };
-    let w = Window {
-        start: parse(&spec.start, "start")?,
-        end: parse(&spec.end, "end")?,
-    };
-    if w.end <= w.start {
-        return Err(Error::config(
-            path,
-            format!("{key}: end must come after start"),
-        ));
-    }
-    Ok(Some(w))
 }
 
 fn resolve_profile(

@@ -768,7 +768,23 @@ fn refused_cases() -> Vec<Refused> {
         r(
             "window half given",
             format!("[windows]\nincident = {{ start = \"2011-05-02T00:00:00-04:00\" }}\n{i}{p}{c}"),
-            &["missing field `end`"],
+            &["case.toml: windows.incident: write {start, end} (RFC 3339 with an offset)"],
+        ),
+        r(
+            "local day without its zone",
+            format!("[windows]\nincident = {{ date = \"2011-05-02\" }}\n{i}{p}{c}"),
+            &["case.toml: windows.incident.time_zone: local days need their IANA zone \
+               (e.g. time_zone = \"America/Toronto\")"],
+        ),
+        r(
+            "two forms in one window",
+            format!(
+                "[windows]\nincident = {{ date = \"2011-05-02\", time_zone = \"UTC\", \
+                 end = \"2011-05-03T00:00:00Z\" }}\n{i}{p}{c}"
+            ),
+            &["case.toml: windows.incident: write {start, end} (RFC 3339 with an offset), \
+               {date, time_zone} (one local day) or {from, to, time_zone} (local days, `to` \
+               included), one form only"],
         ),
         r(
             "negative tolerance",
