@@ -22,7 +22,8 @@
 //! may span lines; the file is then read in one piece, and a record that spans lines but has
 //! the wrong number of fields costs its first line only. Either way only `\n` ends a record (a
 //! `\r` before it is dropped): a bare `\r` is data, never a record end that would cut a line in
-//! two or drop its tail.
+//! two or drop its tail; except in a file whose first line end is a lone `\r` (old Mac line
+//! ends), where [`source`] turns every lone `\r` into `\n`.
 //!
 //! Other records that go to the quarantine: too few fields (a footer such as
 //! `TOTAL RECORDS: 1234` has one), too many non-empty fields, a repeated header line (files
@@ -62,11 +63,18 @@ where
     let mut buf = Vec::new();
     src.fill(&mut buf)?;
     if buf.is_empty() {
-        return Err(Error::input(
-            ev.path,
-            None,
-            "empty file (0 bytes): no header, no records",
-        ));
+        let msg = match src.bytes_read() {
+            0 => "empty file (0 bytes): no header, no records".to_string(),
+            n => format!(
+                "empty file ({n} bytes, only a {} byte-order mark): no header, no records",
+                src.encoding
+                    .split(' ')
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_uppercase()
+            ),
+        };
+        return Err(Error::input(ev.path, None, msg));
     }
     let head = Head::read(ev, &buf)?;
     let target = bind(&head.names)?;
@@ -98,7 +106,11 @@ where
         sha256,
         bytes,
         skipped: head.skipped,
-        encoding: src.encoding,
+        encoding: if src.cr_lines() {
+            source::with_cr_lines(src.encoding)
+        } else {
+            src.encoding
+        },
     };
     chunks.finish(ev, facts)
 }

@@ -116,14 +116,16 @@ pub(super) fn scan_plain(bytes: &[u8]) -> Option<(bool, Digits)> {
 }
 
 /// The slow path's scanner, on folded ASCII with wrappers and extension removed: also allows
-/// `/ [ ] ,` as separators. `None` when another byte appears or there is no digit.
+/// `/ [ ]` as separators (`613/555-0101`, `[613] 555-0101`). A comma is not a separator (the
+/// caller reports it as [`InvalidReason::CommaInNumber`]). `None` when another byte appears or
+/// there is no digit.
 pub(super) fn scan_loose(bytes: &[u8]) -> Option<(bool, Digits)> {
     let mut d = Digits::new();
     let mut plus = false;
     for &b in bytes {
         match b {
             b'0'..=b'9' => d.push(b),
-            b' ' | b'-' | b'.' | b'(' | b')' | b'/' | b'[' | b']' | b',' => {}
+            b' ' | b'-' | b'.' | b'(' | b')' | b'/' | b'[' | b']' => {}
             b'+' if d.len == 0 && !plus => plus = true,
             _ => return None,
         }

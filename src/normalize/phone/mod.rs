@@ -35,7 +35,8 @@
 //!
 //! # Policies (the decisions an investigator may be asked about)
 //!
-//! * **Nothing is guessed or repaired.** Separators, padding, an extension, a `tel:`/`sip:`
+//! * **Nothing is guessed or repaired.** Separators (space, tab, `-`, `.`, `(`, `)`, `/`, `[`,
+//!   `]`), padding, an extension, a `tel:`/`sip:`
 //!   wrapper and Excel's text markers are dropped because they carry no digits of the number;
 //!   the digits themselves are never changed, added or reordered beyond the standard national
 //!   to E.164 conversion (trunk prefix dropped, country code added). A number without a country
@@ -54,6 +55,10 @@
 //!   not, and neither do we. The property tests check
 //!   that the hand rule never yields a different E.164 from libphonenumber and that these are
 //!   the only differences in what is accepted.
+//! * **A comma is not a separator** ([`InvalidReason::CommaInNumber`]): `613,555,0101` may be
+//!   a list of numbers, thousands separators or a decimal comma, and the text cannot tell which.
+//!   The slash is one (`613/555-0101`, the German and Austrian area-code slash), as in
+//!   libphonenumber. A comma just before an extension (`613-555-0101, ext. 12`) goes with it.
 //! * **Seven-digit local numbers** (`555-0101`) are invalid ([`InvalidReason::TooFewDigits`]):
 //!   the area code cannot be known from the text.
 //! * **Vanity letters** (`1-800-FLOWERS`) are invalid ([`InvalidReason::NotANumber`]): the
@@ -63,7 +68,9 @@
 //!   `anonymous caller`, `restricted`, `restricted number`, `unavailable`, `number unavailable`,
 //!   `not available`, `withheld`, `number withheld`, `blocked`, `caller id blocked`,
 //!   `no caller id`, `out of area`; the profile's extra tokens; and any digit string made only of
-//!   zeros (`0`, `0000000000`, `00000000000`). Tokens compare case-insensitively after trimming,
+//!   zeros (`0`, `0000000000`, `00000000000`). Nothing else: zeros followed by anything that
+//!   is not a separator (`0x16135550101`, a hex literal, which would otherwise read as `0`
+//!   with the extension `x16135550101`) are [`InvalidReason::NotANumber`]. Tokens compare case-insensitively after trimming,
 //!   with runs of spaces or `_` as one space and enclosing `<>[](){}"'*` ignored.
 //! * **Excel damage.** Scientific notation (`6.13555E+09`) has already lost digits: invalid and
 //!   corruption, never repaired. Integral float text with eight or more integer digits
@@ -255,6 +262,9 @@ pub enum InvalidReason {
     BadExchange,
     /// Letters (vanity numbers included) or symbols, or no digits at all.
     NotANumber,
+    /// A comma between digits (`613,555,0101`): a list of numbers, thousands separators or a
+    /// decimal comma, never a phone separator; which one cannot be told from the text.
+    CommaInNumber,
     /// `+` (or IDD) followed by no known country calling code.
     UnknownCountryCode,
     /// libphonenumber's metadata does not call it a valid number of its country.
@@ -263,7 +273,7 @@ pub enum InvalidReason {
 
 impl InvalidReason {
     /// Every reason, for documentation and exhaustive tests.
-    pub const ALL: [InvalidReason; 16] = [
+    pub const ALL: [InvalidReason; 17] = [
         InvalidReason::ScientificNotation,
         InvalidReason::FractionalFloat,
         InvalidReason::NonFiniteFloat,
@@ -278,6 +288,7 @@ impl InvalidReason {
         InvalidReason::BadAreaCode,
         InvalidReason::BadExchange,
         InvalidReason::NotANumber,
+        InvalidReason::CommaInNumber,
         InvalidReason::UnknownCountryCode,
         InvalidReason::InvalidForRegion,
     ];
@@ -299,6 +310,10 @@ impl InvalidReason {
             InvalidReason::BadAreaCode => "NANP area code starting with 0 or 1",
             InvalidReason::BadExchange => "NANP exchange starting with 0 or 1",
             InvalidReason::NotANumber => "not a phone number (letters, symbols or no digits)",
+            InvalidReason::CommaInNumber => {
+                "a comma inside the number (a list of numbers, thousands separators or a \
+                 decimal comma?)"
+            }
             InvalidReason::UnknownCountryCode => "unknown country calling code",
             InvalidReason::InvalidForRegion => "not a valid number in its country",
         }
@@ -321,6 +336,7 @@ impl InvalidReason {
             InvalidReason::BadAreaCode => "bad_area_code",
             InvalidReason::BadExchange => "bad_exchange",
             InvalidReason::NotANumber => "not_a_number",
+            InvalidReason::CommaInNumber => "comma_in_number",
             InvalidReason::UnknownCountryCode => "unknown_country_code",
             InvalidReason::InvalidForRegion => "invalid_for_region",
         }
@@ -630,10 +646,19 @@ impl PhoneParser {
             Uri::Context { number, context } => return self.parse_with_context(number, context),
             Uri::Bad => return Phone::Invalid(InvalidReason::NotANumber),
         };
-        let Some(s) = strip_extension(s) else {
+        let Some(main) = strip_extension(s) else {
             return Phone::Invalid(InvalidReason::NotANumber);
         };
-        match scan_loose(s) {
+        let extension = main.len() < s.len();
+        if main.contains(&b',') {
+            return Phone::Invalid(InvalidReason::CommaInNumber);
+        }
+        match scan_loose(main) {
+            // Zeros are a withheld marker only on their own: `0x16135550101` (a hex literal,
+            // or `0` with an extension) is not a number, never a blocked caller ID.
+            Some((_, digits)) if extension && !digits.nonzero => {
+                Phone::Invalid(InvalidReason::NotANumber)
+            }
             Some((plus, digits)) => self.classify(plus, &digits),
             None => Phone::Invalid(InvalidReason::NotANumber),
         }
@@ -818,7 +843,10 @@ mod tests {
         "sips:6135550101@carrier.example",
         "1.613.555.0101",
         "613/555-0101",
+        "613 / 555 / 0101",
         "[613] 555-0101",
+        "613-555-0101, ext. 12",
+        "613-555-0101,x12",
         "613 555 01 01",
         "613555.0101",
     ];
@@ -1050,6 +1078,17 @@ mod tests {
             ("#######", InvalidReason::NotANumber),
             ("+16135550101+", InvalidReason::NotANumber),
             ("sip:carrier.example", InvalidReason::NotANumber),
+            // Issue 13: zeros and an "extension" are not a withheld marker.
+            ("0x16135550101", InvalidReason::NotANumber),
+            ("0X6135550101", InvalidReason::NotANumber),
+            ("0 ext 12", InvalidReason::NotANumber),
+            ("0x1A", InvalidReason::NotANumber),
+            // Issue 13: a comma is not a separator.
+            ("613,555,0101", InvalidReason::CommaInNumber),
+            ("6,135,550,101", InvalidReason::CommaInNumber),
+            ("613-555-0101, 613-555-0102", InvalidReason::CommaInNumber),
+            ("613-555-0101,", InvalidReason::CommaInNumber),
+            ("＋1 613，555 0101", InvalidReason::CommaInNumber),
             ("+999 1234 5678", InvalidReason::UnknownCountryCode),
             ("011 999 1234 5678", InvalidReason::UnknownCountryCode),
             ("+0044 20 7946 0958", InvalidReason::UnknownCountryCode),

@@ -186,6 +186,7 @@ pub(super) fn strip_uri(s: &[u8]) -> Uri<'_> {
 /// Removes an extension: from the first letter, `#` or `;`, a marker (`x`, `ext`, `extn`,
 /// `extension`, `#`, `;ext=`), optional `. : = -` and spaces, then one or more digits to the
 /// end. `Some(s)` without a marker; `None` when letters remain that are not an extension.
+/// A comma before the marker (`613-555-0101, ext. 12`) goes with the extension.
 pub(super) fn strip_extension(s: &[u8]) -> Option<&[u8]> {
     let Some(at) = s
         .iter()
@@ -220,7 +221,10 @@ pub(super) fn strip_extension(s: &[u8]) -> Option<&[u8]> {
         && rest[ext_digits..]
             .iter()
             .all(|&b| b == b' ' || b.is_ascii_digit()))
-    .then_some(main)
+    .then(|| {
+        let main = main.trim_ascii_end();
+        main.strip_suffix(b",").unwrap_or(main).trim_ascii_end()
+    })
 }
 
 /// Comparison form of a blocked token: trimmed of whitespace, invisible characters and
