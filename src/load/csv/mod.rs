@@ -23,7 +23,7 @@
 //! the wrong number of fields costs its first line only. Either way only `\n` ends a record (a
 //! `\r` before it is dropped): a bare `\r` is data, never a record end that would cut a line in
 //! two or drop its tail; except in a file whose first line end is a lone `\r` (old Mac line
-//! ends), where [`source`] turns every lone `\r` into `\n`.
+//! ends), where `source.rs` turns every lone `\r` into `\n`.
 //!
 //! Other records that go to the quarantine: too few fields (a footer such as
 //! `TOTAL RECORDS: 1234` has one), too many non-empty fields, a repeated header line (files
