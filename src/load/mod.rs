@@ -1,6 +1,6 @@
 //! Readers: evidence files in, records out through the record seam.
 //!
-//! One reader per container format (`csv/` for delimited text, `xlsx.rs`, `columnar.rs` for
+//! One reader per container format (`csv/` for delimited text, `xlsx/` for workbooks, `columnar.rs` for
 //! Parquet and Arrow IPC, `jsonl.rs`). A reader knows how to find records and cells; it knows
 //! nothing of kinds or canonical columns. It reads the file's header, has its consumer bind to
 //! it, and pushes each record into a [`RecordSink`] as a [`RowView`]

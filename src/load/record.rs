@@ -46,6 +46,13 @@ pub trait RowView {
     /// # Errors
     /// A reason when the cell cannot be read as text (invalid UTF-8).
     fn get(&self, col: usize) -> std::result::Result<Cell<'_>, &'static str>;
+    /// A fuller reason for [`get`](Self::get)'s error on column `col`, naming the cell and what
+    /// it held (a spreadsheet formula without its result, a cell under a merged range, a date
+    /// serial that is no real day), when the reader has one. `None` by default: the consumer
+    /// then quarantines the record with `get`'s reason.
+    fn why(&self, _col: usize) -> Option<String> {
+        None
+    }
     /// The record as it was in the file, for the quarantine.
     fn raw(&self) -> String;
 }

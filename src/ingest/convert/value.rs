@@ -147,23 +147,25 @@ impl Converter<'_> {
                 self.scratch.push_str(c);
                 Ok(Cell::Text(""))
             }
-            Binding::Source(idx) if idx.len() == 1 => match view.get(idx[0])? {
-                Cell::Text(s) if s.len() > max => Err(format!(
-                    "field of {} bytes exceeds max_field_bytes ({max})",
-                    s.len()
-                )),
-                Cell::Text(s) => {
-                    self.scratch.push_str(s);
-                    Ok(Cell::Text(""))
+            Binding::Source(idx) if idx.len() == 1 => {
+                match view.get(idx[0]).map_err(why(view, idx[0]))? {
+                    Cell::Text(s) if s.len() > max => Err(format!(
+                        "field of {} bytes exceeds max_field_bytes ({max})",
+                        s.len()
+                    )),
+                    Cell::Text(s) => {
+                        self.scratch.push_str(s);
+                        Ok(Cell::Text(""))
+                    }
+                    other => Ok(other),
                 }
-                other => Ok(other),
-            },
+            }
             Binding::Source(idx) => {
                 for (k, &i) in idx.iter().enumerate() {
                     if k > 0 {
                         self.scratch.push(' ');
                     }
-                    match view.get(i)? {
+                    match view.get(i).map_err(why(view, i))? {
                         Cell::Text(s) => self.scratch.push_str(s.trim()),
                         Cell::Null => {}
                         Cell::Int(v) => self.scratch.push_str(&v.to_string()),
@@ -191,6 +193,12 @@ impl Converter<'_> {
             }
         }
     }
+}
+
+/// The reason a cell cannot be read: the reader's fuller one ([`RowView::why`]) if it has
+/// one, else `get`'s.
+fn why(view: &dyn RowView, col: usize) -> impl FnOnce(&'static str) -> Reason + '_ {
+    move |r| view.why(col).unwrap_or_else(|| r.to_string())
 }
 
 /// A phone-number cell parsed.

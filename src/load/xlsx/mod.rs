@@ -16,16 +16,23 @@
 //!   a cell reference): only the cells present are kept, so a sparse sheet with one cell at
 //!   `XFD1048576` costs one cell, and a reference beyond Excel's limits (1,048,576 rows,
 //!   16,384 columns) is refused.
+//!
+//! Odd cells (a formula without its cached value, a cell under a merged range, date serials
+//! that are no real day, ISO 8601 date cells) each have one defined behaviour: see `odd.rs`.
+//! Such a cell is never handed over as empty; its row's raw text shows what the file holds
+//! (`=A1+1` for a formula).
+
+mod odd;
 
 use std::io::{Cursor, Read};
 use std::path::Path;
 
 use calamine::{open_workbook_auto_from_rs, Data, DataType, Reader, Sheets};
-use chrono::NaiveDate;
 
 use super::driver::{guard, Chunks, Evidence, Loaded, WholeFile};
 use super::record::{Cell, RecordTarget, RowView};
 use crate::error::{Error, Result};
+use odd::{cell_name, range_name, Merges, XCell};
 
 /// Excel's last row (1-based).
 pub const MAX_ROWS: u32 = 1 << 20;
@@ -36,7 +43,17 @@ const RAW_COLS: usize = 256;
 
 /// One row of a sheet: its cells in column order, columns 0-based from the sheet's first used
 /// column, empty cells left out.
-type SparseRow = Vec<(u32, Data)>;
+type SparseRow = Vec<(u32, XCell)>;
+
+/// The cells of a sheet as read: the rows with a cell, the sheet's first used row and column
+/// (0-based), and its merged ranges.
+struct SheetCells {
+    /// (sheet row 0-based, cells) of every row with a cell, in row order.
+    rows: Vec<(u32, SparseRow)>,
+    first_row: u32,
+    first_col: u32,
+    merges: Merges,
+}
 
 /// Reads the profile's sheet (by default the first) of a workbook.
 ///
@@ -53,8 +70,12 @@ where
     guard(ev.path, "zip", || {
         check_inflated(ev.path, &bytes, ev.spec.max_inflated_bytes)
     })?;
-    // (sheet row 0-based, cells) of every row with a cell, in row order.
-    let (rows, first_row) = guard(ev.path, "xlsx", || read_cells(ev, bytes))?;
+    let SheetCells {
+        rows,
+        first_row,
+        first_col,
+        mut merges,
+    } = guard(ev.path, "xlsx", || read_cells(ev, bytes))?;
     let p = ev.spec;
     // The sheet's rows from its first used one to its last, rows without a cell as empty; its
     // columns from the first used one to the last.
@@ -84,13 +105,16 @@ where
     let raw_cols = header.len().max(RAW_COLS);
     for k in i..n_rows {
         let row = sheet_row(&rows, &empty, first_row, k);
-        let at = u64::from(first_row) + k as u64 + 1; // the sheet's 1-based row number
-        if row.iter().all(|(_, c)| matches!(c, Data::Empty)) {
+        // The sheet's 0-based row (within Excel's limits, so it fits), and its 1-based number.
+        let r = first_row.saturating_add(u32::try_from(k).unwrap_or(u32::MAX));
+        let at = u64::from(r) + 1;
+        merges.advance(r);
+        if row.iter().all(|(_, c)| c.is_empty()) {
             sink.blank();
             continue;
         }
         if let Some(e) = row.iter().find_map(|(_, c)| match c {
-            Data::Error(e) => Some(e),
+            XCell::Value(Data::Error(e)) => Some(e),
             _ => None,
         }) {
             sink.reject(at, format!("cell error {e:?}"), raw_row(row, raw_cols));
@@ -99,6 +123,9 @@ where
         let view = XlsxRow {
             cells: row,
             raw_cols,
+            row: r,
+            first_col,
+            merges: &merges,
         };
         if is_header_again(&header, &view) {
             sink.reject(at, "repeated header row".into(), raw_row(row, raw_cols));
@@ -120,9 +147,10 @@ fn is_header_again(header: &[String], view: &XlsxRow<'_>) -> bool {
             .all(|(c, h)| view.text(c).trim() == h)
 }
 
-/// The rows of the profile's sheet that have a cell, with the sheet's first used row
-/// (0-based); columns are counted from the first used column, as a calamine range does.
-fn read_cells(ev: &Evidence<'_>, bytes: Vec<u8>) -> Result<(Vec<(u32, SparseRow)>, u32)> {
+/// The rows of the profile's sheet that have a cell, with the sheet's first used row and
+/// column (0-based) and its merged ranges (xlsx only); columns are counted from the first used
+/// column, as a calamine range does.
+fn read_cells(ev: &Evidence<'_>, bytes: Vec<u8>) -> Result<SheetCells> {
     let bad = |e: String| Error::input(ev.path, None, e);
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| bad(format!("not a readable workbook: {e}")))?;
@@ -142,8 +170,8 @@ fn read_cells(ev: &Evidence<'_>, bytes: Vec<u8>) -> Result<(Vec<(u32, SparseRow)
     }
     let at_sheet = |e: &dyn std::fmt::Display| bad(format!("sheet {sheet:?}: {e}"));
     // (row, col, value) of every non-empty cell, in stream order.
-    let mut cells: Vec<(u32, u32, Data)> = Vec::new();
-    let mut push = |(r, c): (u32, u32), v: Data| -> Result<()> {
+    let mut cells: Vec<(u32, u32, XCell)> = Vec::new();
+    let mut push = |(r, c): (u32, u32), v: XCell| -> Result<()> {
         if r >= MAX_ROWS || c >= MAX_COLS {
             return Err(bad(format!(
                 "sheet {sheet:?}: a cell at row {}, column {} is beyond Excel's limits \
@@ -157,18 +185,41 @@ fn read_cells(ev: &Evidence<'_>, bytes: Vec<u8>) -> Result<(Vec<(u32, SparseRow)
         }
         Ok(())
     };
+    let mut merged = Vec::new();
     match &mut wb {
         Sheets::Xlsx(x) => {
             // A stream of the cells present: the sheet's declared dimension is not used.
             let mut rd = x.worksheet_cells_reader(&sheet).map_err(|e| at_sheet(&e))?;
-            while let Some(c) = rd.next_cell().map_err(|e| at_sheet(&e))? {
-                push(c.get_position(), Data::from(c.get_value().clone()))?;
+            while let Some(c) = rd.next_cell_with_formula().map_err(|e| at_sheet(&e))? {
+                let v = Data::from(c.value);
+                let v = match c.formula {
+                    // A formula saved without its result (not even an empty text).
+                    Some(f) if v.is_empty() => XCell::Uncached(f),
+                    _ => XCell::Value(v),
+                };
+                push(c.pos, v)?;
+            }
+            drop(rd);
+            // The merged ranges follow the cells in the sheet's XML: a second pass over it.
+            merged = x
+                .merge_cells_by_sheet_name(&sheet)
+                .map_err(|e| at_sheet(&e))?;
+            if merged.len() > odd::MAX_MERGES {
+                return Err(bad(format!(
+                    "sheet {sheet:?}: {} merged ranges, more than {}: a damaged or hostile \
+                     workbook",
+                    merged.len(),
+                    odd::MAX_MERGES
+                )));
             }
         }
         Sheets::Xlsb(x) => {
             let mut rd = x.worksheet_cells_reader(&sheet).map_err(|e| at_sheet(&e))?;
             while let Some(c) = rd.next_cell().map_err(|e| at_sheet(&e))? {
-                push(c.get_position(), Data::from(c.get_value().clone()))?;
+                push(
+                    c.get_position(),
+                    XCell::Value(Data::from(c.get_value().clone())),
+                )?;
             }
         }
         // Legacy .xls (at most 65,536 rows by 256 columns) and .ods are read as a range.
@@ -178,7 +229,7 @@ fn read_cells(ev: &Evidence<'_>, bytes: Vec<u8>) -> Result<(Vec<(u32, SparseRow)
             for (r, row) in range.rows().enumerate() {
                 for (c, v) in row.iter().enumerate() {
                     if !v.is_empty() {
-                        push((r0 + r as u32, c0 + c as u32), v.clone())?;
+                        push((r0 + r as u32, c0 + c as u32), XCell::Value(v.clone()))?;
                     }
                 }
             }
@@ -205,7 +256,12 @@ fn read_cells(ev: &Evidence<'_>, bytes: Vec<u8>) -> Result<(Vec<(u32, SparseRow)
             _ => rows.push((r, vec![(c, v)])),
         }
     }
-    Ok((rows, first_row))
+    Ok(SheetCells {
+        rows,
+        first_row,
+        first_col,
+        merges: Merges::new(merged),
+    })
 }
 
 /// Refuses a zipped workbook whose parts declare, or inflate to, more than `limit` bytes in
@@ -307,10 +363,15 @@ fn dense_text(row: &SparseRow, max: Option<usize>) -> Vec<String> {
 struct XlsxRow<'a> {
     cells: &'a SparseRow,
     raw_cols: usize,
+    /// The sheet's 0-based row.
+    row: u32,
+    /// The sheet's first used column (0-based): `col` of a cell is counted from it.
+    first_col: u32,
+    merges: &'a Merges,
 }
 
 impl XlsxRow<'_> {
-    fn cell(&self, col: usize) -> Option<&Data> {
+    fn cell(&self, col: usize) -> Option<&XCell> {
         let col = u32::try_from(col).ok()?;
         self.cells
             .binary_search_by_key(&col, |(c, _)| *c)
@@ -321,23 +382,64 @@ impl XlsxRow<'_> {
     fn text(&self, col: usize) -> String {
         self.cell(col).map(cell_text).unwrap_or_default()
     }
+
+    /// The sheet's 0-based column of source column `col`.
+    fn sheet_col(&self, col: usize) -> u32 {
+        u32::try_from(col).map_or(u32::MAX, |c| c.saturating_add(self.first_col))
+    }
+
+    /// The merged range an empty cell of source column `col` lies under (not at its top-left).
+    fn under_merge(&self, col: usize) -> Option<&calamine::Dimensions> {
+        self.merges.under(self.row, self.sheet_col(col))
+    }
 }
 
 impl RowView for XlsxRow<'_> {
     fn get(&self, col: usize) -> std::result::Result<Cell<'_>, &'static str> {
-        Ok(match self.cell(col) {
-            None | Some(Data::Empty) => Cell::Null,
-            Some(Data::String(s)) => Cell::Text(s),
-            Some(Data::DateTimeIso(s)) | Some(Data::DurationIso(s)) => Cell::Text(s),
-            Some(Data::Int(v)) => Cell::Int(*v),
-            Some(Data::Float(v)) => Cell::Float(*v),
-            Some(Data::Bool(b)) => Cell::Bool(*b),
-            Some(Data::DateTime(d)) => match d.as_datetime().and_then(naive_micros) {
-                Some(t) => Cell::Naive(t),
-                None => return Err("an Excel date out of range"),
-            },
-            Some(Data::Error(_)) => return Err("an Excel error cell"),
+        let v = match self.cell(col) {
+            None | Some(XCell::Value(Data::Empty)) => {
+                return match self.under_merge(col) {
+                    Some(_) => Err("a cell under a merged range"),
+                    None => Ok(Cell::Null),
+                }
+            }
+            Some(XCell::Uncached(_)) => return Err("a formula without a cached value"),
+            Some(XCell::Value(v)) => v,
+        };
+        Ok(match v {
+            Data::Empty => Cell::Null,
+            Data::String(s) | Data::DurationIso(s) => Cell::Text(s),
+            Data::DateTimeIso(s) => odd::iso_cell(s)?,
+            Data::Int(v) => Cell::Int(*v),
+            Data::Float(v) => Cell::Float(*v),
+            Data::Bool(b) => Cell::Bool(*b),
+            Data::DateTime(d) => odd::serial_cell(d)?,
+            Data::Error(_) => return Err("an Excel error cell"),
         })
+    }
+
+    fn why(&self, col: usize) -> Option<String> {
+        let at = cell_name(self.row, self.sheet_col(col));
+        match self.cell(col) {
+            None | Some(XCell::Value(Data::Empty)) => self.under_merge(col).map(|d| {
+                format!(
+                    "cell {at} lies under the merged range {}; only {} holds its value",
+                    range_name(d),
+                    cell_name(d.start.0, d.start.1)
+                )
+            }),
+            Some(XCell::Uncached(f)) => Some(format!(
+                "cell {at} holds a formula without a cached value (={f}): the workbook was \
+                 saved without its results (open it in Excel, recalculate and save a copy)"
+            )),
+            Some(XCell::Value(Data::DateTime(d))) => {
+                odd::serial_reason(d).map(|r| format!("cell {at}: {r}"))
+            }
+            Some(XCell::Value(Data::DateTimeIso(s))) => odd::iso_cell(s)
+                .err()
+                .map(|r| format!("cell {at}: {r}: {s:?}")),
+            _ => None,
+        }
     }
 
     fn raw(&self) -> String {
@@ -345,18 +447,22 @@ impl RowView for XlsxRow<'_> {
     }
 }
 
-fn naive_micros(t: chrono::NaiveDateTime) -> Option<i64> {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?.and_hms_opt(0, 0, 0)?;
-    (t - epoch).num_microseconds()
-}
-
-fn cell_text(c: &Data) -> String {
+/// A cell's text for the raw row and the header: a formula without its value as `=` and its
+/// text, a date serial that is no real day as its number.
+fn cell_text(c: &XCell) -> String {
+    let c = match c {
+        XCell::Uncached(f) => return format!("={f}"),
+        XCell::Value(v) => v,
+    };
     match c {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Int(v) => v.to_string(),
         Data::Float(v) => v.to_string(),
         Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) if d.is_duration() || odd::serial_reason(d).is_some() => {
+            d.as_f64().to_string()
+        }
         Data::DateTime(d) => d
             .as_datetime()
             .map(|t| t.to_string())
@@ -381,12 +487,19 @@ mod tests {
 
     #[test]
     fn raw_text_of_a_far_cell_is_bounded() {
-        let row: SparseRow = vec![(0, Data::String("a".into())), (MAX_COLS - 1, Data::Int(1))];
+        let row: SparseRow = vec![
+            (0, XCell::Value(Data::String("a".into()))),
+            (MAX_COLS - 1, XCell::Value(Data::Int(1))),
+        ];
         let raw = raw_row(&row, 4);
         assert_eq!(raw, "a\t\t\t\t… (cells beyond column 4 left out)");
+        let merges = Merges::default();
         let view = XlsxRow {
             cells: &row,
             raw_cols: 4,
+            row: 0,
+            first_col: 0,
+            merges: &merges,
         };
         assert_eq!(view.get(MAX_COLS as usize - 1), Ok(Cell::Int(1)));
         assert_eq!(view.get(5), Ok(Cell::Null));
