@@ -473,19 +473,20 @@ fn print_ingest_summary(m: &manifest::Manifest, out: &Path) {
     let mut o = std::io::stdout().lock();
     let _ = writeln!(
         o,
-        "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10}",
-        "input", "kind", "read", "accepted", "quarantined", "duplicates"
+        "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10} {:>10}",
+        "input", "kind", "read", "accepted", "quarantined", "duplicates", "filtered"
     );
     for i in &m.inputs {
         let _ = writeln!(
             o,
-            "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10}",
+            "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10} {:>10}",
             truncate(&i.path, 44),
             i.kind,
             i.rows_read,
             i.accepted,
             i.quarantined,
-            i.duplicates_removed
+            i.duplicates_removed,
+            i.filtered
         );
     }
     let q: u64 = m.inputs.iter().map(|i| i.quarantined).sum();
