@@ -10,13 +10,15 @@
 //! ```
 //!
 //! Every file is read and converted before anything is written: an evidence file that cannot be
-//! used as a whole (empty, truncated, a mapped column missing) stops the run with an error that
-//! names it, and the output folder is left as it was. Per file, rows read = accepted +
+//! used as a whole (empty, truncated, a mapped column missing, more of its records quarantined
+//! than its profile's `max_quarantine_share` allows) stops the run with an error that names it,
+//! and the output folder is left as it was. Per file, rows read = accepted +
 //! quarantined + duplicates removed + filtered (left out by the profile's row filter); the run
 //! fails loudly if that ever does not hold.
 
 pub mod convert;
 mod dedupe;
+mod threshold;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +45,7 @@ use convert::Plan;
 
 pub use convert::{ChunkOut, Flags, QRow};
 pub use load::RecordCounts;
+pub use threshold::quarantined_share;
 
 use crate::layout::STORE;
 
@@ -136,6 +139,7 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
         });
     }
     let t_read = t0.elapsed();
+    threshold::check(case, &files)?;
     let dups = remove_duplicates(case, &mut files)?;
     let t_dedupe = t0.elapsed();
     // Reconcile before writing.
