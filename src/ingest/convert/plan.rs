@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::config::InputFile;
 use crate::error::{Error, Result};
-use crate::model::{ColSpec, Kind};
+use crate::model::{ColSpec, Fallback, Kind};
 use crate::profile::ReadSpec;
 
 /// Where a canonical column's value comes from in one file.
@@ -78,7 +78,10 @@ impl Plan {
             let b = h.bind(spec)?;
             if let Binding::Source(idx) = &b {
                 for &i in idx {
-                    used[i].get_or_insert(spec.name);
+                    match used[i] {
+                        Some(first) if first != spec.name => h.check_shared(i, first, spec.name)?,
+                        _ => used[i] = Some(spec.name),
+                    }
                 }
             }
             bindings.push(b);
@@ -157,7 +160,7 @@ impl Header<'_> {
         if let Some(i) = self.find(spec.name)? {
             return Ok(Binding::Source(vec![i]));
         }
-        if let Some(v) = file.fallback_value(spec.fallback) {
+        if let Some(v) = fallback_value(file, spec.fallback) {
             return Ok(Binding::Const(v));
         }
         if spec.required {
@@ -216,6 +219,30 @@ impl Header<'_> {
         })
     }
 
+    /// Source column `i` feeds canonical column `first` and now `second`: allowed only when
+    /// the profile lists it in `shared_columns`.
+    fn check_shared(&self, i: usize, first: &str, second: &str) -> Result<()> {
+        let name = &self.names[i];
+        let lname = name.trim().to_lowercase();
+        let listed = self.file.spec.shared_columns.iter().any(|s| {
+            s == name
+                || s.trim().to_lowercase() == lname
+                || positional(s, self.names.len()) == Some(i)
+        });
+        if listed {
+            return Ok(());
+        }
+        Err(Error::input(
+            &self.file.path,
+            None,
+            format!(
+                "source column {name:?} feeds two canonical columns, `{first}` and `{second}` \
+                 (profile `{}`); if that is meant, list it in the profile's `shared_columns`",
+                self.file.profile_name
+            ),
+        ))
+    }
+
     /// The header column named `name`: exactly, else ignoring case and surrounding spaces.
     fn find(&self, name: &str) -> Result<Option<usize>> {
         let header = self.names;
@@ -245,6 +272,17 @@ impl Header<'_> {
                 ),
             )),
         }
+    }
+}
+
+/// The value of an unmapped canonical column with a fallback, for the files of `file`'s input.
+fn fallback_value(file: &InputFile, fb: Fallback) -> Option<String> {
+    match fb {
+        Fallback::None => None,
+        Fallback::FileStem => Some(file.stem()),
+        Fallback::Label => Some(file.label.clone().unwrap_or_else(|| file.stem())),
+        Fallback::LabelOnly => file.label.clone(),
+        Fallback::Const(c) => Some(c.to_string()),
     }
 }
 
