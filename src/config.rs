@@ -616,7 +616,7 @@ fn check_profile(
             }
         }
     }
-    p.resolve().map_err(|e| err(e.to_string()))
+    p.resolve_for(kind).map_err(|e| err(e.to_string()))
 }
 
 /// The evidence files `pattern` (relative to `dir`; `*`, `?`, `[...]` and `**` allowed) names,

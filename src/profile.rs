@@ -33,6 +33,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::Kind;
 use crate::normalize::phone::PhoneParser;
 use crate::normalize::time::{AmbiguousPolicy, DurationFormat, TimeParser};
 
@@ -390,6 +391,22 @@ impl RowFilter {
     /// Whether the filter lets every record through.
     pub fn is_empty(&self) -> bool {
         self.keep.is_empty() && self.drop.is_empty()
+    }
+}
+
+impl Profile {
+    /// [`Profile::resolve`] for the files of one kind: `latest_by` is refused for any kind but
+    /// `population` (the only kind whose rows a column orders), then the profile is resolved.
+    ///
+    /// # Errors
+    /// As [`Profile::resolve`], and `latest_by` on another kind.
+    pub fn resolve_for(&self, kind: Kind) -> std::result::Result<ReadSpec, ProfileError> {
+        if self.latest_by.is_some() && kind != Kind::Population {
+            return Err(ProfileError(
+                "latest_by: only the rows of a `population` input are ordered by a column".into(),
+            ));
+        }
+        self.resolve()
     }
 }
 

@@ -18,6 +18,7 @@
 
 pub mod convert;
 mod dedupe;
+mod history;
 mod threshold;
 
 use std::collections::BTreeMap;
@@ -140,7 +141,9 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
     }
     let t_read = t0.elapsed();
     threshold::check(case, &files)?;
-    let dups = remove_duplicates(case, &mut files)?;
+    let mut dups = remove_duplicates(case, &mut files)?;
+    dups.extend(history::supersede(case, &mut files)?);
+    dups.sort_unstable();
     let t_dedupe = t0.elapsed();
     // Reconcile before writing.
     let inputs = reconcile(case, &files)?;
