@@ -469,23 +469,47 @@ fn step<T>(
     }
 }
 
+/// The quarantined share above which the ingest summary marks a file.
+const QUARANTINE_MARK: f64 = 0.01;
+
 fn print_ingest_summary(m: &manifest::Manifest, out: &Path) {
     let mut o = std::io::stdout().lock();
     let _ = writeln!(
         o,
-        "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10}",
-        "input", "kind", "read", "accepted", "quarantined", "duplicates"
+        "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10} {:>10}",
+        "input", "kind", "read", "accepted", "quarantined", "duplicates", "filtered"
     );
+    let mut marked = false;
     for i in &m.inputs {
+        // A file with more than 1 % of its records in the quarantine is marked: under the
+        // profile's max_quarantine_share it did not stop the run, but it deserves a look.
+        let share = callsift::ingest::quarantined_share(
+            i.quarantined,
+            i.rows_read - i.filtered.min(i.rows_read),
+        );
+        let mark = if share > QUARANTINE_MARK {
+            marked = true;
+            format!("  ! {:.1} % quarantined", share * 100.0)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10}",
+            "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10} {:>10}{mark}",
             truncate(&i.path, 44),
             i.kind,
             i.rows_read,
             i.accepted,
             i.quarantined,
-            i.duplicates_removed
+            i.duplicates_removed,
+            i.filtered
+        );
+    }
+    if marked {
+        let _ = writeln!(
+            o,
+            "! more than 1 % of the file's records are in the quarantine: see the reasons in \
+             store/quarantine.csv"
         );
     }
     let q: u64 = m.inputs.iter().map(|i| i.quarantined).sum();

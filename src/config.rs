@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::layout::FileId;
-use crate::model::{ColType, Fallback, Kind};
+use crate::model::{ColType, Kind};
 use crate::profile::{self, Format, Profile, ReadSpec};
 
 pub mod identifications;
@@ -229,7 +229,7 @@ pub struct InputSpec {
     /// A profile name (`[profiles.NAME]`), a path to a profile TOML file, or `builtin:NAME`.
     /// Without one, the defaults of [`Profile`] apply.
     pub profile: Option<String>,
-    /// A label: the carrier of `calls`, the vendor of `vendor_calls`, the list of `watchlist`.
+    /// A label: the carrier of `calls`, the vendor of `vendor_*` and `campaigns`, a watch-list.
     pub label: Option<String>,
     /// Canonical column -> fixed value for every row of these files.
     #[serde(default)]
@@ -275,16 +275,6 @@ impl InputFile {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
-    }
-
-    /// The value of an unmapped canonical column with a fallback.
-    pub fn fallback_value(&self, fb: Fallback) -> Option<String> {
-        match fb {
-            Fallback::None => None,
-            Fallback::FileStem => Some(self.stem()),
-            Fallback::Label => Some(self.label.clone().unwrap_or_else(|| self.stem())),
-            Fallback::Const(c) => Some(c.to_string()),
-        }
     }
 }
 
@@ -546,7 +536,7 @@ fn check_profile(
             }
         }
     }
-    p.resolve().map_err(|e| err(e.to_string()))
+    p.resolve_for(kind).map_err(|e| err(e.to_string()))
 }
 
 /// The evidence files `pattern` (relative to `dir`; `*`, `?`, `[...]` and `**` allowed) names,

@@ -33,6 +33,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::Kind;
 use crate::normalize::phone::PhoneParser;
 use crate::normalize::time::{AmbiguousPolicy, DurationFormat, TimeParser};
 
@@ -169,7 +170,26 @@ pub struct Profile {
     /// Canonical column -> a fixed value for every row (e.g. `set.country = "CA"`); an input's
     /// own `set` in the case manifest takes precedence.
     pub set: BTreeMap<String, String>,
+    /// Row filter: source column -> the cell texts a record must hold to be read, e.g.
+    /// `keep = { "Direction" = ["IN", "Incoming"] }`; any other record is counted as filtered
+    /// (see [`RowFilter`]).
+    pub keep: BTreeMap<String, Vec<String>>,
+    /// Row filter: source column -> cell texts that leave a record out (counted as filtered).
+    pub drop: BTreeMap<String, Vec<String>>,
+    /// The largest share of a file's records (those the row filter keeps) that may go to the
+    /// quarantine; a file above it stops the run. From 0 to 1; 1 never stops.
+    pub max_quarantine_share: f64,
+    /// For a `population` input that is a history (several rows per number): the source
+    /// column that orders a number's rows, read as a time with `timestamp_formats`; the latest
+    /// row wins. Without it, a number listed twice stops the run.
+    pub latest_by: Option<String>,
+    /// Source columns allowed to feed more than one canonical column (each other source
+    /// column feeds at most one).
+    pub shared_columns: Vec<String>,
 }
+
+/// The default of [`Profile::max_quarantine_share`]: a fifth of a file's records.
+pub const DEFAULT_MAX_QUARANTINE_SHARE: f64 = 0.2;
 
 impl Default for Profile {
     fn default() -> Self {
@@ -194,6 +214,11 @@ impl Default for Profile {
             columns: BTreeMap::new(),
             values: BTreeMap::new(),
             set: BTreeMap::new(),
+            keep: BTreeMap::new(),
+            drop: BTreeMap::new(),
+            max_quarantine_share: DEFAULT_MAX_QUARANTINE_SHARE,
+            latest_by: None,
+            shared_columns: Vec::new(),
         }
     }
 }
@@ -227,7 +252,8 @@ impl Profile {
     /// the delimiter and quote as bytes, every mode as its enum, the time and phone parsers
     /// built. The keys are checked in this order: `delimiter`, `quote`, `ambiguous`,
     /// `duration`, `timestamp_formats`, `time_zone`, `default_country` (and `blocked_tokens`),
-    /// `max_field_bytes`.
+    /// `max_field_bytes`, `keep`, `drop`, `max_quarantine_share`, `latest_by`,
+    /// `shared_columns`.
     ///
     /// # Errors
     /// The first key that cannot be used, named in the message.
@@ -257,6 +283,28 @@ impl Profile {
             .map_err(|e| ProfileError(format!("{}: {e}", e.setting())))?;
         if self.max_field_bytes == 0 {
             return Err(ProfileError("max_field_bytes: must be at least 1".into()));
+        }
+        let filter = RowFilter {
+            keep: filter_rules("keep", &self.keep)?,
+            drop: filter_rules("drop", &self.drop)?,
+        };
+        let share = self.max_quarantine_share;
+        if !(0.0..=1.0).contains(&share) {
+            return Err(ProfileError(format!(
+                "max_quarantine_share: {share} is not a share from 0 to 1"
+            )));
+        }
+        if self
+            .latest_by
+            .as_deref()
+            .is_some_and(|c| c.trim().is_empty())
+        {
+            return Err(ProfileError("latest_by: empty source column name".into()));
+        }
+        if self.shared_columns.iter().any(|c| c.trim().is_empty()) {
+            return Err(ProfileError(
+                "shared_columns: empty source column name".into(),
+            ));
         }
         let values = self
             .values
@@ -290,7 +338,75 @@ impl Profile {
             phone: Arc::new(phone),
             columns: self.columns.clone(),
             values,
+            filter,
+            max_quarantine_share: share,
+            latest_by: self.latest_by.clone(),
+            shared_columns: self.shared_columns.clone(),
         })
+    }
+}
+
+/// One side of a row filter, checked: every column named, every list non-empty, every value
+/// trimmed.
+fn filter_rules(
+    key: &str,
+    rules: &BTreeMap<String, Vec<String>>,
+) -> std::result::Result<BTreeMap<String, Vec<String>>, ProfileError> {
+    let mut out = BTreeMap::new();
+    for (col, values) in rules {
+        if col.trim().is_empty() {
+            return Err(ProfileError(format!("{key}: empty source column name")));
+        }
+        if values.is_empty() {
+            return Err(ProfileError(format!(
+                "{key}.{col:?}: give at least one value"
+            )));
+        }
+        let mut v: Vec<String> = values.iter().map(|x| x.trim().to_string()).collect();
+        v.sort();
+        v.dedup();
+        out.insert(col.clone(), v);
+    }
+    Ok(out)
+}
+
+/// A profile's row filter (`keep` and `drop`), applied to each record before it is converted.
+///
+/// A cell's text is compared with the listed values after trimming surrounding white space on
+/// both sides, and otherwise exactly (case counts: list `"IN"` and `"in"` to take both). An
+/// empty or null cell reads as `""`; an integer, float or boolean cell as its decimal or
+/// `true`/`false` text. A record is read when, for every `keep` column, its cell is one of that
+/// column's values, and, for every `drop` column, its cell is none of that column's values;
+/// otherwise it is *filtered*: counted per file (`filtered` in the manifest), never converted,
+/// never quarantined.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowFilter {
+    /// Source column -> values one of which a record must hold (trimmed, sorted).
+    pub keep: BTreeMap<String, Vec<String>>,
+    /// Source column -> values none of which a record may hold (trimmed, sorted).
+    pub drop: BTreeMap<String, Vec<String>>,
+}
+
+impl RowFilter {
+    /// Whether the filter lets every record through.
+    pub fn is_empty(&self) -> bool {
+        self.keep.is_empty() && self.drop.is_empty()
+    }
+}
+
+impl Profile {
+    /// [`Profile::resolve`] for the files of one kind: `latest_by` is refused for any kind but
+    /// `population` (the only kind whose rows a column orders), then the profile is resolved.
+    ///
+    /// # Errors
+    /// As [`Profile::resolve`], and `latest_by` on another kind.
+    pub fn resolve_for(&self, kind: Kind) -> std::result::Result<ReadSpec, ProfileError> {
+        if self.latest_by.is_some() && kind != Kind::Population {
+            return Err(ProfileError(
+                "latest_by: only the rows of a `population` input are ordered by a column".into(),
+            ));
+        }
+        self.resolve()
     }
 }
 
@@ -356,6 +472,14 @@ pub struct ReadSpec {
     pub columns: BTreeMap<String, ColumnSource>,
     /// Canonical column -> (raw value, trimmed and lower-cased -> canonical value).
     pub values: BTreeMap<String, HashMap<String, String>>,
+    /// The row filter (`keep`, `drop`), values trimmed.
+    pub filter: RowFilter,
+    /// The largest share of a file's (unfiltered) records that may be quarantined, 0 to 1.
+    pub max_quarantine_share: f64,
+    /// The source column ordering a population history (`latest_by`).
+    pub latest_by: Option<String>,
+    /// Source columns allowed to feed several canonical columns.
+    pub shared_columns: Vec<String>,
 }
 
 /// The profiles that ship with callsift, by name (`builtin:NAME` in a case manifest).
@@ -456,6 +580,49 @@ mod tests {
         assert_eq!(
             bad("max_field_bytes = 0"),
             "max_field_bytes: must be at least 1"
+        );
+        assert_eq!(
+            bad("keep = { Direction = [] }"),
+            "keep.\"Direction\": give at least one value"
+        );
+        assert_eq!(
+            bad("drop = { \" \" = [\"OUT\"] }"),
+            "drop: empty source column name"
+        );
+        assert_eq!(
+            bad("max_quarantine_share = 1.5"),
+            "max_quarantine_share: 1.5 is not a share from 0 to 1"
+        );
+        assert_eq!(
+            bad("max_quarantine_share = nan"),
+            "max_quarantine_share: NaN is not a share from 0 to 1"
+        );
+        assert_eq!(
+            bad("latest_by = \"\""),
+            "latest_by: empty source column name"
+        );
+        assert_eq!(
+            bad("shared_columns = [\"\"]"),
+            "shared_columns: empty source column name"
+        );
+    }
+
+    #[test]
+    fn row_filter_values_are_trimmed_sorted_and_deduplicated() {
+        let p = Profile::from_toml(
+            "keep = { Direction = [\" IN\", \"Incoming\", \"IN \"] }\n\
+             drop = { Type = [\"SMS\"] }",
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        let f = p.resolve().unwrap().filter;
+        assert_eq!(f.keep["Direction"], ["IN", "Incoming"]);
+        assert_eq!(f.drop["Type"], ["SMS"]);
+        assert!(!f.is_empty());
+        assert!(Profile::default().resolve().unwrap().filter.is_empty());
+        assert_eq!(
+            Profile::default().max_quarantine_share,
+            DEFAULT_MAX_QUARANTINE_SHARE
         );
     }
 

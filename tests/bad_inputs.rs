@@ -80,10 +80,11 @@ impl Outcome {
     }
 }
 
-/// The corpus layout (`profile.toml`) as an inline profile `p`, with `extra` keys added.
+/// The corpus layout (`profile.toml`) as an inline profile `p`, with `extra` keys added. Like
+/// `profile.toml`, it turns the quarantine threshold off: the files are damaged on purpose.
 fn inline_profile(extra: &str) -> String {
     format!(
-        "[profiles.p]\n{extra}time_zone = \"America/Toronto\"\n\
+        "[profiles.p]\n{extra}max_quarantine_share = 1\ntime_zone = \"America/Toronto\"\n\
          timestamp_formats = [\"%Y-%m-%d %H:%M:%S\"]\nduration = \"s\"\n\
          [profiles.p.columns]\ncalled = \"Called\"\ncalling = \"Calling\"\n\
          start = \"Start\"\nduration = \"Duration\"\n"
@@ -542,6 +543,7 @@ fn bad_identification_rows_are_quarantined_with_their_column() {
          [[inputs]]\nkind = \"identifications\"\npath = \"ids.csv\"\nprofile = \"p\"\n\
          [profiles.p]\ntime_zone = \"America/Toronto\"\n\
          timestamp_formats = [\"%Y-%m-%d %H:%M:%S\"]\n\
+         max_quarantine_share = 1\n\
          [profiles.p.columns]\nnumber = \"phone\"\ncode = \"code\"\nidentified = \"when\"\n\
          district = \"riding\"\n",
     )

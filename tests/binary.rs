@@ -244,7 +244,8 @@ fn formats_fixture_through_ingest_verify_correlate_figures() {
     let r = root();
     let evidence = hashes(&repo("fixtures/formats"));
 
-    // ingest: one line per input (input, kind, read, accepted, quarantined, duplicates).
+    // ingest: one line per input (input, kind, read, accepted, quarantined, duplicates,
+    // filtered).
     let (text, err) = expect(
         &r,
         &[
@@ -268,13 +269,14 @@ fn formats_fixture_through_ingest_verify_correlate_figures() {
             "read",
             "accepted",
             "quarantined",
-            "duplicates"
+            "duplicates",
+            "filtered"
         ]
     );
     assert!(
         lines
             .iter()
-            .any(|l| words(l) == ["carriers/ontario-tel.csv", "calls", "7", "6", "0", "1"]),
+            .any(|l| words(l) == ["carriers/ontario-tel.csv", "calls", "7", "6", "0", "1", "0"]),
         "{text}"
     );
     assert!(
@@ -285,6 +287,7 @@ fn formats_fixture_through_ingest_verify_correlate_figures() {
                 "800",
                 "798",
                 "2",
+                "0",
                 "0"
             ]),
         "{text}"
@@ -1202,14 +1205,15 @@ fn exit_code_mapping_of_every_error() {
     use callsift::Error;
     let rec = Error::Reconciliation {
         file: "carriers/a.csv".into(),
-        msg: "rows read 3 != accepted 1 + quarantined 1 + duplicates removed 0".into(),
+        msg: "rows read 3 != accepted 1 + quarantined 1 + duplicates removed 0 + filtered 0".into(),
     };
     assert_eq!(rec.exit_code(), 5);
     let shown = rec.to_string();
     assert!(shown.starts_with("carriers/a.csv: "), "{shown}");
     assert_quoted(
         "docs/formats.md",
-        "reconciliation failed: rows read … != accepted … + quarantined … + duplicates removed …",
+        "reconciliation failed: rows read … != accepted … + quarantined … + duplicates removed … + \
+         filtered …",
         &shown,
     );
     assert_eq!(Error::config("case.toml", "x").exit_code(), 3);

@@ -478,12 +478,13 @@ fn hostile_workbooks() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     ]
 }
 
-/// A one-input case over `file` in the bad-input layout, written in `dir`.
+/// A one-input case over `file` in the bad-input layout, written in `dir`. As the bad-input
+/// profile, it turns the quarantine threshold off: a hostile workbook's few rows are mostly bad.
 fn xlsx_case(dir: &Path, name: &str, bytes: &[u8], extra: &str) -> PathBuf {
     std::fs::write(dir.join(name), bytes).unwrap();
     let text = format!(
         "[[inputs]]\nkind = \"calls\"\npath = {name:?}\nprofile = \"p\"\nlabel = \"T\"\n\
-         [profiles.p]\n{extra}time_zone = \"America/Toronto\"\n\
+         [profiles.p]\nmax_quarantine_share = 1\n{extra}time_zone = \"America/Toronto\"\n\
          timestamp_formats = [\"%Y-%m-%d %H:%M:%S\"]\nduration = \"s\"\n\
          [profiles.p.columns]\ncalled = \"Called\"\ncalling = \"Calling\"\n\
          start = \"Start\"\nduration = \"Duration\"\n"
@@ -586,8 +587,9 @@ fn quarantined_20_mb_field_is_written_in_linear_time() {
          613-555-0102,\"{field}\",2011-05-02 09:16:40,30\n"
     );
     std::fs::write(d.path().join("big.csv"), &csv).unwrap();
+    // One of its two records is quarantined: the threshold is off (max_quarantine_share = 1).
     let text = "[[inputs]]\nkind = \"calls\"\npath = \"big.csv\"\nprofile = \"p\"\nlabel = \"T\"\n\
-         [profiles.p]\ntime_zone = \"America/Toronto\"\n\
+         [profiles.p]\nmax_quarantine_share = 1\ntime_zone = \"America/Toronto\"\n\
          timestamp_formats = [\"%Y-%m-%d %H:%M:%S\"]\nduration = \"s\"\n\
          [profiles.p.columns]\ncalled = \"Called\"\ncalling = \"Calling\"\n\
          start = \"Start\"\nduration = \"Duration\"\n";

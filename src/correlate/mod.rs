@@ -571,6 +571,7 @@ fn figures(
                 accepted: i.accepted,
                 quarantined: i.quarantined,
                 duplicates_removed: i.duplicates_removed,
+                filtered: i.filtered,
             })
             .collect(),
     }

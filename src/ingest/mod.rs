@@ -10,12 +10,16 @@
 //! ```
 //!
 //! Every file is read and converted before anything is written: an evidence file that cannot be
-//! used as a whole (empty, truncated, a mapped column missing) stops the run with an error that
-//! names it, and the output folder is left as it was. Per file, rows read = accepted +
-//! quarantined + duplicates removed; the run fails loudly if that ever does not hold.
+//! used as a whole (empty, truncated, a mapped column missing, more of its records quarantined
+//! than its profile's `max_quarantine_share` allows) stops the run with an error that names it,
+//! and the output folder is left as it was. Per file, rows read = accepted +
+//! quarantined + duplicates removed + filtered (left out by the profile's row filter); the run
+//! fails loudly if that ever does not hold.
 
 pub mod convert;
 mod dedupe;
+mod history;
+mod threshold;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,6 +46,7 @@ use convert::Plan;
 
 pub use convert::{ChunkOut, Flags, QRow};
 pub use load::RecordCounts;
+pub use threshold::quarantined_share;
 
 use crate::layout::STORE;
 
@@ -135,7 +140,10 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
         });
     }
     let t_read = t0.elapsed();
-    let dups = remove_duplicates(case, &mut files)?;
+    threshold::check(case, &files)?;
+    let mut dups = remove_duplicates(case, &mut files)?;
+    dups.extend(history::supersede(case, &mut files)?);
+    dups.sort_unstable();
     let t_dedupe = t0.elapsed();
     // Reconcile before writing.
     let inputs = reconcile(case, &files)?;
@@ -193,7 +201,7 @@ fn remove_duplicates(case: &Case, files: &mut [FileOut]) -> Result<Vec<DupPair>>
 }
 
 /// Every file's record for the manifest, its rows reconciled: rows read = accepted +
-/// quarantined + duplicates removed, against what is stored and quarantined.
+/// quarantined + duplicates removed + filtered, against what is stored and quarantined.
 fn reconcile(case: &Case, files: &[FileOut]) -> Result<Vec<InputRecord>> {
     let mut inputs = Vec::with_capacity(files.len());
     let mut profile_hashes: BTreeMap<&str, String> = BTreeMap::new();
@@ -227,10 +235,12 @@ fn input_record(
     let mut flags = Flags::default();
     let mut stored = 0u64;
     let mut quarantined = 0u64;
+    let mut filtered = 0u64;
     for ch in &fo.loaded.chunks {
         flags.add(&ch.flags);
         stored += ch.batch.num_rows() as u64;
         quarantined += ch.quarantine.len() as u64;
+        filtered += ch.filtered;
     }
     // The converter counted flags over every converted row; the manifest reports accepted
     // rows, so for calls (where duplicates were removed) they are counted again from the
@@ -258,6 +268,8 @@ fn input_record(
         accepted: stored,
         quarantined,
         duplicates_removed: fo.removed,
+        filtered,
+        row_filter: (!f.spec.filter.is_empty()).then(|| f.spec.filter.clone()),
         lines_skipped: fo.loaded.skipped,
         blank_lines: c.blank_lines,
         ambiguous_times: ambiguous,
@@ -265,13 +277,24 @@ fn input_record(
         invalid_caller_ids: invalid,
         unused_columns: fo.loaded.unused_columns.clone(),
     };
-    if !rec.reconciles() || c.accepted != stored + fo.removed || c.quarantined != quarantined {
+    if !rec.reconciles()
+        || c.accepted != stored + fo.removed
+        || c.quarantined != quarantined
+        || c.filtered != filtered
+    {
         return Err(Error::Reconciliation {
             file: f.path.clone(),
             msg: format!(
-                "rows read {} != accepted {} + quarantined {} + duplicates removed {} \
-                 (the reader handed over {} accepted, {} quarantined)",
-                rec.rows_read, stored, quarantined, fo.removed, c.accepted, c.quarantined
+                "rows read {} != accepted {} + quarantined {} + duplicates removed {} + \
+                 filtered {} (the reader handed over {} accepted, {} quarantined, {} filtered)",
+                rec.rows_read,
+                stored,
+                quarantined,
+                fo.removed,
+                filtered,
+                c.accepted,
+                c.quarantined,
+                c.filtered
             ),
         });
     }

@@ -34,12 +34,14 @@ pub struct Evidence<'a> {
 /// consumer, so that the two reconcile).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RecordCounts {
-    /// Records read (accepted + quarantined).
+    /// Records read (accepted + quarantined + filtered).
     pub rows_read: u64,
     /// Records the consumer kept.
     pub accepted: u64,
     /// Records quarantined, by the reader or by the consumer.
     pub quarantined: u64,
+    /// Records the consumer's row filter left out.
+    pub filtered: u64,
     /// Blank lines passed over (not records).
     pub blank_lines: u64,
 }
@@ -50,6 +52,7 @@ impl RecordCounts {
         self.rows_read += o.rows_read;
         self.accepted += o.accepted;
         self.quarantined += o.quarantined;
+        self.filtered += o.filtered;
         self.blank_lines += o.blank_lines;
     }
 }
@@ -157,6 +160,7 @@ impl<S: RecordSink> ChunkSink<S> {
         match self.sink.record(row, view) {
             Verdict::Accepted => self.counts.accepted += 1,
             Verdict::Quarantined => self.counts.quarantined += 1,
+            Verdict::Filtered => self.counts.filtered += 1,
         }
     }
 }
@@ -204,17 +208,23 @@ impl<'t, T: RecordTarget> Chunks<'t, T> {
         let mut chunks = Vec::with_capacity(finished.len());
         for (i, (chunk, n)) in finished.into_iter().enumerate() {
             let chunk = chunk?;
-            if chunk.accepted() != n.accepted || chunk.quarantined() != n.quarantined {
+            if chunk.accepted() != n.accepted
+                || chunk.quarantined() != n.quarantined
+                || chunk.filtered() != n.filtered
+            {
                 return Err(Error::Reconciliation {
                     file: ev.path.to_path_buf(),
                     msg: format!(
-                        "chunk {i}: {} records handed over ({} accepted, {} quarantined), \
-                         but the chunk holds {} accepted and {} quarantined",
+                        "chunk {i}: {} records handed over ({} accepted, {} quarantined, {} \
+                         filtered), but the chunk holds {} accepted, {} quarantined and {} \
+                         filtered",
                         n.rows_read,
                         n.accepted,
                         n.quarantined,
+                        n.filtered,
                         chunk.accepted(),
-                        chunk.quarantined()
+                        chunk.quarantined(),
+                        chunk.filtered()
                     ),
                 });
             }

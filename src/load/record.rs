@@ -10,7 +10,7 @@
 //!   reader ── header ──▶ bind (the consumer's) ──▶ RecordTarget ──sink()──▶ RecordSink per chunk
 //!     │                                                                        ▲
 //!     └── record(row, &RowView) / quarantine(row, reason, raw) ────────────────┘
-//!                        finish(row_offset) ──▶ Chunk (Finished: accepted, quarantined)
+//!                        finish(row_offset) ──▶ Chunk (Finished: accepted, quarantined, filtered)
 //! ```
 //!
 //! Words: a *record* is what a reader found in the file (a line, a sheet row, an object); a
@@ -64,6 +64,9 @@ pub enum Verdict {
     Accepted,
     /// The record went to the quarantine, with its reason.
     Quarantined,
+    /// The record was left out by the consumer's row filter: counted, neither kept nor
+    /// quarantined.
+    Filtered,
 }
 
 /// Where a reader puts the records of one chunk.
@@ -71,7 +74,8 @@ pub trait RecordSink: Send {
     /// What the sink makes of its records.
     type Chunk: Finished;
 
-    /// One record, at `row` (1-based, counted from the chunk's start): kept or quarantined.
+    /// One record, at `row` (1-based, counted from the chunk's start): kept, quarantined or
+    /// filtered.
     fn record(&mut self, row: u64, view: &dyn RowView) -> Verdict;
 
     /// A record the reader could not split into cells (an unbalanced quote, too few fields, a
@@ -94,6 +98,10 @@ pub trait Finished: Send {
     fn accepted(&self) -> u64;
     /// Records quarantined.
     fn quarantined(&self) -> u64;
+    /// Records left out by a row filter (a consumer without one filters nothing).
+    fn filtered(&self) -> u64 {
+        0
+    }
 }
 
 /// The consumer of one file's records, bound to the file's header: one sink per chunk (the

@@ -1,7 +1,8 @@
 //! The run manifest (`manifest.json`): the chain of custody of a run.
 //!
 //! It records the SHA-256 and size of every input and every output, the row reconciliation of
-//! every input (rows read = accepted + quarantined + duplicates removed), the parameters (the
+//! every input (rows read = accepted + quarantined + duplicates removed + filtered), the
+//! parameters (the
 //! case manifest after defaults), the tool version, the IANA time-zone database and phone-number
 //! metadata compiled in, the thread count and the timings. Each step (`ingest`, `correlate`,
 //! `report`) adds its part and rewrites it atomically, last, after its outputs are in place.
@@ -88,8 +89,15 @@ pub struct InputRecord {
     pub accepted: u64,
     /// Rows in the quarantine.
     pub quarantined: u64,
-    /// Exact duplicate call records removed (kept once).
+    /// Exact duplicate call records removed (kept once), and population rows superseded by a
+    /// later row of their number (`latest_by`).
     pub duplicates_removed: u64,
+    /// Records the profile's row filter left out (0 in manifests from before row filters).
+    #[serde(default)]
+    pub filtered: u64,
+    /// The row filter the file was read with; absent when its profile has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_filter: Option<crate::profile::RowFilter>,
     /// Lines that are not records: preamble, header, declared skips.
     pub lines_skipped: u64,
     /// Blank lines passed over.
@@ -105,9 +113,9 @@ pub struct InputRecord {
 }
 
 impl InputRecord {
-    /// Whether rows read = accepted + quarantined + duplicates removed.
+    /// Whether rows read = accepted + quarantined + duplicates removed + filtered.
     pub fn reconciles(&self) -> bool {
-        self.rows_read == self.accepted + self.quarantined + self.duplicates_removed
+        self.rows_read == self.accepted + self.quarantined + self.duplicates_removed + self.filtered
     }
 }
 

@@ -229,8 +229,9 @@ pub(super) fn check_reconciliation(
                 &i.path,
                 "reconciliation",
                 format!(
-                    "rows read {} != accepted {} + quarantined {} + duplicates removed {}",
-                    i.rows_read, i.accepted, i.quarantined, i.duplicates_removed
+                    "rows read {} != accepted {} + quarantined {} + duplicates removed {} + \
+                     filtered {}",
+                    i.rows_read, i.accepted, i.quarantined, i.duplicates_removed, i.filtered
                 ),
             );
         }
@@ -326,6 +327,7 @@ pub(super) fn check_figures(dir: &Path, m: &Manifest, v: &mut Verification) {
             serde_json::json!({
                 "path": i.path, "kind": i.kind, "rows_read": i.rows_read, "accepted": i.accepted,
                 "quarantined": i.quarantined, "duplicates_removed": i.duplicates_removed,
+                "filtered": i.filtered,
             })
         })
         .collect();

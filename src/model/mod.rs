@@ -162,6 +162,9 @@ pub enum Fallback {
     FileStem,
     /// The input's label (`label = "..."` in the case manifest), else the file stem.
     Label,
+    /// The input's label, else null: for an optional column that a file stem would only guess
+    /// at (the vendor of an upload, whose file stem already names the list).
+    LabelOnly,
     /// A fixed value.
     Const(&'static str),
 }
@@ -290,7 +293,7 @@ const SUBSCRIBERS: &[ColSpec] = &[
 const VENDOR_LIST: &[ColSpec] = &[
     ColSpec::new("number", Phone, true),
     ColSpec::new("list", Text, true).or(Fallback::FileStem),
-    ColSpec::new("vendor", Text, false),
+    ColSpec::new("vendor", Text, false).or(Fallback::LabelOnly),
     ColSpec::new("account", Text, false),
     ColSpec::new("uploaded", Time, false),
     ColSpec::new("campaign", Text, false),

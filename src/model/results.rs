@@ -565,8 +565,11 @@ pub struct InputFigures {
     pub accepted: u64,
     /// Rows in the quarantine.
     pub quarantined: u64,
-    /// Exact duplicate call records removed.
+    /// Exact duplicate call records removed (and superseded population rows).
     pub duplicates_removed: u64,
+    /// Records the profile's row filter left out.
+    #[serde(default)]
+    pub filtered: u64,
 }
 
 impl Figures {

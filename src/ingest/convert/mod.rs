@@ -8,15 +8,18 @@
 //!
 //! A record is converted all or nothing: every value is read first, and only when all are usable
 //! are they appended, so the columns stay aligned and every record is counted exactly once, as
-//! accepted or quarantined.
+//! accepted, quarantined or filtered (left out by the profile's row filter before any value is
+//! read).
 //!
 //! ```text
-//!  plan.rs    header ─▶ Plan (bindings, value maps, the resolved profile)
+//!  plan.rs    header ─▶ Plan (bindings, value maps, row filter, the resolved profile)
+//!  filter.rs  RowView ─▶ left out by the row filter? its `latest_by` order value
 //!  value.rs   RowView ─▶ Val per canonical column (phone, time, duration, text, enum, ...)
 //!  columns.rs Val ─▶ column builders ─▶ arrays of the kind's schema
 //! ```
 
 mod columns;
+mod filter;
 mod plan;
 mod value;
 
@@ -77,6 +80,11 @@ pub struct ChunkOut {
     pub quarantine: Vec<QRow>,
     /// Flags counted over the converted rows.
     pub flags: Flags,
+    /// Records the row filter left out.
+    pub filtered: u64,
+    /// Each row's `latest_by` value (UTC microseconds), aligned with `batch`; empty when the
+    /// profile names no `latest_by` column.
+    pub order: Vec<i64>,
 }
 
 impl Finished for ChunkOut {
@@ -86,6 +94,10 @@ impl Finished for ChunkOut {
 
     fn quarantined(&self) -> u64 {
         self.quarantine.len() as u64
+    }
+
+    fn filtered(&self) -> u64 {
+        self.filtered
     }
 }
 
@@ -99,6 +111,8 @@ impl Plan {
             source_row: Vec::new(),
             quarantine: Vec::new(),
             flags: Flags::default(),
+            filtered: 0,
+            order: Vec::new(),
             scratch: String::new(),
             vals: Vec::new(),
         }
@@ -127,6 +141,8 @@ pub struct Converter<'p> {
     source_row: Vec<u64>,
     quarantine: Vec<QRow>,
     flags: Flags,
+    filtered: u64,
+    order: Vec<i64>,
     /// Joined multi-column values and owned text of the record being converted.
     scratch: String,
     vals: Vec<Val>,
@@ -135,8 +151,19 @@ pub struct Converter<'p> {
 impl RecordSink for Converter<'_> {
     type Chunk = ChunkOut;
 
-    /// Converts one record, or quarantines it with the reason.
+    /// Leaves the record out (row filter), converts it, or quarantines it with the reason.
     fn record(&mut self, row: u64, view: &dyn RowView) -> Verdict {
+        match self.left_out(view) {
+            Ok(false) => {}
+            Ok(true) => {
+                self.filtered += 1;
+                return Verdict::Filtered;
+            }
+            Err(reason) => {
+                self.quarantine(row, reason, view.raw());
+                return Verdict::Quarantined;
+            }
+        }
         self.scratch.clear();
         self.vals.clear();
         let specs = self.plan.kind.columns();
@@ -162,6 +189,14 @@ impl RecordSink for Converter<'_> {
                     });
                     return Verdict::Quarantined;
                 }
+            }
+        }
+        match self.order_value(view) {
+            Ok(Some(v)) => self.order.push(v),
+            Ok(None) => {}
+            Err(reason) => {
+                self.quarantine(row, reason, view.raw());
+                return Verdict::Quarantined;
             }
         }
         self.flags.ambiguous_times += u64::from(ambiguous);
@@ -212,6 +247,8 @@ impl RecordSink for Converter<'_> {
             batch,
             quarantine: self.quarantine,
             flags: self.flags,
+            filtered: self.filtered,
+            order: self.order,
         })
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::config::InputFile;
 use crate::error::{Error, Result};
-use crate::model::{ColSpec, Kind};
+use crate::model::{ColSpec, Fallback, Kind};
 use crate::profile::ReadSpec;
 
 /// Where a canonical column's value comes from in one file.
@@ -33,6 +33,23 @@ pub struct Plan {
     pub(super) file_name: String,
     /// Source columns bound to nothing.
     pub unused: Vec<String>,
+    /// The profile's row filter, bound to the file's columns.
+    pub(super) filter: Vec<FilterColumn>,
+    /// The source column of `latest_by` (a population history), and its name.
+    pub(super) order_by: Option<(usize, String)>,
+}
+
+/// One column of a row filter, bound to the file.
+#[derive(Debug)]
+pub(super) struct FilterColumn {
+    /// The source column (0-based).
+    pub col: usize,
+    /// Its name, as the profile gives it.
+    pub name: String,
+    /// `true` for `keep` (the cell must be one of `values`), `false` for `drop` (none).
+    pub keep: bool,
+    /// The values, trimmed.
+    pub values: Vec<String>,
 }
 
 impl Plan {
@@ -40,28 +57,40 @@ impl Plan {
     /// kind. A column the profile maps is looked up by exact name, then ignoring case and
     /// surrounding spaces; an unmapped canonical column binds to the input's `set` if it has a
     /// value for it (even when the header has a column of the same name), else to a source
-    /// column of its own name, else to its fallback.
+    /// column of its own name, else to its fallback. The columns of the row filter and of
+    /// `latest_by` are looked up the same way.
     ///
     /// # Errors
-    /// [`Error::Input`] naming the file and the column when a mapped column is missing from the
-    /// header, appears in it twice, or a required column has no source at all.
+    /// [`Error::Input`] naming the file and the column when a mapped, filter or `latest_by`
+    /// column is missing from the header or appears in it twice, a required column has no
+    /// source at all, or one source column feeds two canonical columns and the profile does
+    /// not list it in `shared_columns`.
     pub fn new(file: &InputFile, header: &[String]) -> Result<Plan> {
         let kind = file.kind;
         let h = Header {
             file,
             names: header,
         };
-        let mut used = vec![false; header.len()];
+        // The canonical column each source column feeds first.
+        let mut used: Vec<Option<&'static str>> = vec![None; header.len()];
         let mut bindings = Vec::with_capacity(kind.columns().len());
         for spec in kind.columns() {
             let b = h.bind(spec)?;
             if let Binding::Source(idx) = &b {
                 for &i in idx {
-                    used[i] = true;
+                    match used[i] {
+                        Some(first) if first != spec.name => h.check_shared(i, first, spec.name)?,
+                        _ => used[i] = Some(spec.name),
+                    }
                 }
             }
             bindings.push(b);
         }
+        let filter = h.bind_filter()?;
+        let order_by = match &file.spec.latest_by {
+            Some(name) => Some((h.require(name, "latest_by")?, name.clone())),
+            None => None,
+        };
         let values = kind
             .columns()
             .iter()
@@ -70,7 +99,7 @@ impl Plan {
         let unused = header
             .iter()
             .zip(&used)
-            .filter(|(_, u)| !**u)
+            .filter(|(_, u)| u.is_none())
             .map(|(h, _)| h.clone())
             .collect();
         Ok(Plan {
@@ -80,6 +109,8 @@ impl Plan {
             spec: file.spec.clone(),
             file_name: file.name.clone(),
             unused,
+            filter,
+            order_by,
         })
     }
 
@@ -129,7 +160,7 @@ impl Header<'_> {
         if let Some(i) = self.find(spec.name)? {
             return Ok(Binding::Source(vec![i]));
         }
-        if let Some(v) = file.fallback_value(spec.fallback) {
+        if let Some(v) = fallback_value(file, spec.fallback) {
             return Ok(Binding::Const(v));
         }
         if spec.required {
@@ -147,6 +178,69 @@ impl Header<'_> {
             ));
         }
         Ok(Binding::Null)
+    }
+
+    /// The row filter's columns, `keep` then `drop`, each in name order.
+    fn bind_filter(&self) -> Result<Vec<FilterColumn>> {
+        let f = &self.file.spec.filter;
+        let mut out = Vec::new();
+        for (keep, rules) in [(true, &f.keep), (false, &f.drop)] {
+            let key = if keep { "keep" } else { "drop" };
+            for (name, values) in rules {
+                out.push(FilterColumn {
+                    col: self.require(name, key)?,
+                    name: name.clone(),
+                    keep,
+                    values: values.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The source column `name` that profile key `key` names (a filter or `latest_by`): by
+    /// name as for `columns`, or `#N`.
+    fn require(&self, name: &str, key: &str) -> Result<usize> {
+        let found = match positional(name, self.names.len()) {
+            Some(i) => Some(i),
+            None => self.find(name)?,
+        };
+        found.ok_or_else(|| {
+            Error::input(
+                &self.file.path,
+                None,
+                format!(
+                    "column {name:?} (named by `{key}` in profile `{}`) is not in the header; \
+                     the header has: {}",
+                    self.file.profile_name,
+                    quote_list(self.names)
+                ),
+            )
+        })
+    }
+
+    /// Source column `i` feeds canonical column `first` and now `second`: allowed only when
+    /// the profile lists it in `shared_columns`.
+    fn check_shared(&self, i: usize, first: &str, second: &str) -> Result<()> {
+        let name = &self.names[i];
+        let lname = name.trim().to_lowercase();
+        let listed = self.file.spec.shared_columns.iter().any(|s| {
+            s == name
+                || s.trim().to_lowercase() == lname
+                || positional(s, self.names.len()) == Some(i)
+        });
+        if listed {
+            return Ok(());
+        }
+        Err(Error::input(
+            &self.file.path,
+            None,
+            format!(
+                "source column {name:?} feeds two canonical columns, `{first}` and `{second}` \
+                 (profile `{}`); if that is meant, list it in the profile's `shared_columns`",
+                self.file.profile_name
+            ),
+        ))
     }
 
     /// The header column named `name`: exactly, else ignoring case and surrounding spaces.
@@ -178,6 +272,17 @@ impl Header<'_> {
                 ),
             )),
         }
+    }
+}
+
+/// The value of an unmapped canonical column with a fallback, for the files of `file`'s input.
+fn fallback_value(file: &InputFile, fb: Fallback) -> Option<String> {
+    match fb {
+        Fallback::None => None,
+        Fallback::FileStem => Some(file.stem()),
+        Fallback::Label => Some(file.label.clone().unwrap_or_else(|| file.stem())),
+        Fallback::LabelOnly => file.label.clone(),
+        Fallback::Const(c) => Some(c.to_string()),
     }
 }
 

@@ -267,7 +267,7 @@ fn shown(cell: Cell<'_>, text: Option<&str>) -> String {
 
 /// A time cell: text parsed by the profile's formats, an instant as it is, a wall-clock time
 /// in the profile's zone, a number as its text (epoch or Excel serial formats).
-fn time_value(
+pub(super) fn time_value(
     time: &mut TimeParser,
     cell: Cell<'_>,
     text: Option<&str>,
