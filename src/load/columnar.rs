@@ -4,8 +4,12 @@
 //! (phone numbers stored as numbers), booleans, and timestamps (with a zone: an instant; without:
 //! a wall-clock time in the profile's zone). Any other type is read as its text. Row numbers are
 //! 1-based positions in the file. The column names come from the file's schema, so a file with
-//! columns and no rows is accepted with zero records. A truncated or damaged file is an error naming the file; a
-//! panic inside the reader is caught and reported the same way.
+//! columns and no rows is accepted with zero records. A truncated or damaged file is an error
+//! naming the file; a panic inside the reader is caught and reported the same way.
+//!
+//! With the profile's `explode = "COLUMN"`, COLUMN must be a list column: each element of a
+//! row's list is handed over as an item of its own (row = the row, item = the 1-based element),
+//! the row's other cells repeated; a row whose list is null or empty is quarantined whole.
 
 use std::sync::Arc;
 
@@ -44,6 +48,10 @@ where
     })?;
     let header: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let target = bind(&header)?;
+    let explode = match &ev.spec.explode {
+        Some(key) => Some(list_column(ev, &schema, key)?),
+        None => None,
+    };
     let mut chunks = Chunks::new(&target);
     let mut sink = chunks.sink();
     let mut row0 = 0u64;
@@ -54,19 +62,111 @@ where
             .zip(header.iter())
             .map(|(a, name)| Typed::new(a, name).map_err(|e| Error::input(ev.path, None, e)))
             .collect::<Result<Vec<_>>>()?;
+        let lists = match explode {
+            Some((key, col)) => Some(
+                Lists::new(b.column(col), key, col).map_err(|e| Error::input(ev.path, None, e))?,
+            ),
+            None => None,
+        };
         for r in 0..b.num_rows() {
-            sink.row(
-                row0 + r as u64 + 1,
-                &ColRow {
-                    cols: &cols,
-                    row: r,
-                },
-            );
+            let row = row0 + r as u64 + 1;
+            let view = |item| ColRow {
+                cols: &cols,
+                row: r,
+                item,
+            };
+            let Some(l) = &lists else {
+                sink.row(row, &view(None));
+                continue;
+            };
+            match l.range(r) {
+                Ok(range) => {
+                    for (j, at) in range.enumerate() {
+                        let n = u32::try_from(j + 1).unwrap_or(u32::MAX);
+                        sink.item(row, n, &view(Some((l.col, &l.values, at))));
+                    }
+                }
+                Err(reason) => sink.reject(row, reason, view(None).raw()),
+            }
         }
         row0 += b.num_rows() as u64;
     }
     chunks.push(sink, 0);
     chunks.finish(ev, file.facts(0, what))
+}
+
+/// The `explode` column of the file: its name and index, when it is a list column.
+fn list_column<'k>(
+    ev: &Evidence<'_>,
+    schema: &SchemaRef,
+    key: &'k str,
+) -> Result<(&'k str, usize)> {
+    let Some(i) = schema.fields().iter().position(|f| f.name() == key) else {
+        return Err(Error::input(
+            ev.path,
+            None,
+            format!("explode = {key:?}: no column of that name"),
+        ));
+    };
+    match schema.field(i).data_type() {
+        DataType::List(_) | DataType::LargeList(_) => Ok((key, i)),
+        t => Err(Error::input(
+            ev.path,
+            None,
+            format!("explode = {key:?}: the column is of type {t}, not a list"),
+        )),
+    }
+}
+
+/// The list column of one batch, exploded: each row's range in the flattened values.
+struct Lists<'k> {
+    key: &'k str,
+    col: usize,
+    /// The values of every list, typed as any column.
+    values: Typed,
+    /// `offsets[r]..offsets[r + 1]` are row r's elements in `values`.
+    offsets: Vec<usize>,
+    /// Whether each row's list is null.
+    nulls: Vec<bool>,
+}
+
+impl<'k> Lists<'k> {
+    fn new(a: &ArrayRef, key: &'k str, col: usize) -> std::result::Result<Lists<'k>, String> {
+        let (values, offsets) = match a.data_type() {
+            DataType::LargeList(_) => {
+                let l = a.as_list::<i64>();
+                let o = l.value_offsets().iter().map(|&x| x as usize).collect();
+                (l.values().clone(), o)
+            }
+            _ => {
+                let l = a
+                    .as_list_opt::<i32>()
+                    .ok_or_else(|| format!("column {key:?}: not a list"))?;
+                let o = l.value_offsets().iter().map(|&x| x as usize).collect();
+                (l.values().clone(), o)
+            }
+        };
+        Ok(Lists {
+            key,
+            col,
+            values: Typed::new(&values, key)?,
+            offsets,
+            nulls: (0..a.len()).map(|r| a.is_null(r)).collect(),
+        })
+    }
+
+    /// Row `r`'s elements in `values`, or why the row gives no items.
+    fn range(&self, r: usize) -> std::result::Result<std::ops::Range<usize>, String> {
+        let key = self.key;
+        if self.nulls[r] {
+            return Err(format!("{key:?} is null: no list to explode"));
+        }
+        let (s, e) = (self.offsets[r], self.offsets[r + 1]);
+        if s == e {
+            return Err(format!("{key:?} is an empty list: no element to explode"));
+        }
+        Ok(s..e)
+    }
 }
 
 /// The error of a file that is not readable as its format.
@@ -190,35 +290,24 @@ impl Typed {
     }
 }
 
+/// A row (or one item of it) as the consumer sees it.
 struct ColRow<'a> {
     cols: &'a [Typed],
     row: usize,
+    /// For an item: the list's column, the list values and the element's index among them.
+    item: Option<(usize, &'a Typed, usize)>,
 }
 
 impl RowView for ColRow<'_> {
     fn get(&self, col: usize) -> std::result::Result<Cell<'_>, &'static str> {
-        let Some(t) = self.cols.get(col) else {
-            return Ok(Cell::Null);
-        };
-        let r = self.row;
-        let a = match t {
-            Typed::Int(a)
-            | Typed::Float(a)
-            | Typed::Bool(a)
-            | Typed::Utc(a)
-            | Typed::Naive(a)
-            | Typed::Text(a) => a,
-        };
-        if a.is_null(r) {
-            return Ok(Cell::Null);
+        if let Some((c, values, at)) = self.item {
+            if c == col {
+                return Ok(typed_cell(values, at));
+            }
         }
-        Ok(match t {
-            Typed::Int(a) => Cell::Int(a.as_primitive::<Int64Type>().value(r)),
-            Typed::Float(a) => Cell::Float(a.as_primitive::<Float64Type>().value(r)),
-            Typed::Bool(a) => Cell::Bool(a.as_boolean().value(r)),
-            Typed::Utc(a) => Cell::Utc(a.as_primitive::<TimestampMicrosecondType>().value(r)),
-            Typed::Naive(a) => Cell::Naive(a.as_primitive::<TimestampMicrosecondType>().value(r)),
-            Typed::Text(a) => Cell::Text(a.as_string::<i32>().value(r)),
+        Ok(match self.cols.get(col) {
+            Some(t) => typed_cell(t, self.row),
+            None => Cell::Null,
         })
     }
 
@@ -234,5 +323,28 @@ impl RowView for ColRow<'_> {
             })
             .collect::<Vec<_>>()
             .join("\t")
+    }
+}
+
+/// Row `r` of a typed column as a cell.
+fn typed_cell(t: &Typed, r: usize) -> Cell<'_> {
+    let a = match t {
+        Typed::Int(a)
+        | Typed::Float(a)
+        | Typed::Bool(a)
+        | Typed::Utc(a)
+        | Typed::Naive(a)
+        | Typed::Text(a) => a,
+    };
+    if a.is_null(r) {
+        return Cell::Null;
+    }
+    match t {
+        Typed::Int(a) => Cell::Int(a.as_primitive::<Int64Type>().value(r)),
+        Typed::Float(a) => Cell::Float(a.as_primitive::<Float64Type>().value(r)),
+        Typed::Bool(a) => Cell::Bool(a.as_boolean().value(r)),
+        Typed::Utc(a) => Cell::Utc(a.as_primitive::<TimestampMicrosecondType>().value(r)),
+        Typed::Naive(a) => Cell::Naive(a.as_primitive::<TimestampMicrosecondType>().value(r)),
+        Typed::Text(a) => Cell::Text(a.as_string::<i32>().value(r)),
     }
 }

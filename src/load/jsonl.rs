@@ -4,6 +4,11 @@
 //! not valid UTF-8 (in a UTF-8 file), not JSON or not a JSON object is quarantined. A nested
 //! value (array or object) under a mapped key quarantines its record; under an unmapped key it
 //! is never read.
+//!
+//! With the profile's `explode = "KEY"`, each element of the array under KEY is handed over as
+//! an item of its own (row = the line, item = the 1-based element), the record's other keys
+//! repeated; a record whose KEY is missing, null, not an array or an empty array is quarantined
+//! whole with the reason.
 
 use std::borrow::Cow;
 
@@ -60,24 +65,75 @@ where
     };
     let (header, recs) = parse(body, cp1252);
     let target = bind(&header)?;
+    // The array column, by its exact name (the consumer checked that it is in the header).
+    let explode = match &ev.spec.explode {
+        Some(key) => match header.iter().position(|h| h == key) {
+            Some(i) => Some((key.as_str(), i)),
+            None => return Err(no_column(ev, key)),
+        },
+        None => None,
+    };
     let mut chunks = Chunks::new(&target);
     let mut sink = chunks.sink();
     for (row, line, rec) in &recs {
-        match rec {
-            Err(NotRecord::Blank) => sink.blank(),
-            Err(NotRecord::Bad(e)) => sink.reject(*row, e.clone(), line.to_string()),
-            Ok(m) => sink.row(
-                *row,
-                &JsonRow {
-                    m,
-                    header: &header,
-                    line,
-                },
-            ),
+        let m = match rec {
+            Err(NotRecord::Blank) => {
+                sink.blank();
+                continue;
+            }
+            Err(NotRecord::Bad(e)) => {
+                sink.reject(*row, e.clone(), line.to_string());
+                continue;
+            }
+            Ok(m) => m,
+        };
+        let view = |item| JsonRow {
+            m,
+            header: &header,
+            line,
+            item,
+        };
+        let Some((key, col)) = explode else {
+            sink.row(*row, &view(None));
+            continue;
+        };
+        match m.get(key) {
+            Some(Value::Array(a)) if !a.is_empty() => {
+                for (j, v) in a.iter().enumerate() {
+                    let n = u32::try_from(j + 1).unwrap_or(u32::MAX);
+                    sink.item(*row, n, &view(Some((col, v))));
+                }
+            }
+            other => sink.reject(*row, no_array(key, other), line.to_string()),
         }
     }
     chunks.push(sink, 0);
     chunks.finish(ev, file.facts(0, encoding))
+}
+
+/// The error of an `explode` key that is in no record.
+fn no_column(ev: &Evidence<'_>, key: &str) -> crate::error::Error {
+    crate::error::Error::input(
+        ev.path,
+        None,
+        format!("explode = {key:?}: no record has that key"),
+    )
+}
+
+/// Why a record's value under the `explode` key gives no items.
+fn no_array(key: &str, v: Option<&Value>) -> String {
+    let what = match v {
+        None => return format!("no {key:?} key: no array to explode"),
+        Some(Value::Null) => return format!("{key:?} is null: no array to explode"),
+        Some(Value::Array(_)) => {
+            return format!("{key:?} is an empty array: no element to explode")
+        }
+        Some(Value::Bool(_)) => "a boolean",
+        Some(Value::Number(_)) => "a number",
+        Some(Value::String(_)) => "a string",
+        Some(Value::Object(_)) => "an object",
+    };
+    format!("{key:?} is {what}, not an array: nothing to explode")
 }
 
 /// Splits `body` into lines (lines first, then text: a line of invalid UTF-8 costs that line
@@ -134,33 +190,46 @@ fn parse(body: &[u8], cp1252: bool) -> (Vec<String>, Vec<JsonRecord<'_>>) {
     (header, recs)
 }
 
+/// A record (or one item of it) as the consumer sees it.
 struct JsonRow<'a> {
     m: &'a Map<String, Value>,
     header: &'a [String],
     line: &'a str,
+    /// For an item: the array's column and the element shown in its place.
+    item: Option<(usize, &'a Value)>,
 }
 
 impl RowView for JsonRow<'_> {
     fn get(&self, col: usize) -> std::result::Result<Cell<'_>, &'static str> {
+        if let Some((c, v)) = self.item {
+            if c == col {
+                return cell(Some(v));
+            }
+        }
         let Some(key) = self.header.get(col) else {
             return Ok(Cell::Null);
         };
-        Ok(match self.m.get(key) {
-            None | Some(Value::Null) => Cell::Null,
-            Some(Value::String(s)) => Cell::Text(s),
-            Some(Value::Bool(b)) => Cell::Bool(*b),
-            Some(Value::Number(n)) => match n.as_i64() {
-                Some(v) => Cell::Int(v),
-                None => match n.as_u64() {
-                    Some(v) if v <= i64::MAX as u64 => Cell::Int(v as i64),
-                    _ => Cell::Float(n.as_f64().unwrap_or(f64::NAN)),
-                },
-            },
-            Some(_) => return Err("a nested JSON value where a plain value was expected"),
-        })
+        cell(self.m.get(key))
     }
 
     fn raw(&self) -> String {
         self.line.to_string()
     }
+}
+
+/// A JSON value as a cell; an array or an object is not one.
+fn cell(v: Option<&Value>) -> std::result::Result<Cell<'_>, &'static str> {
+    Ok(match v {
+        None | Some(Value::Null) => Cell::Null,
+        Some(Value::String(s)) => Cell::Text(s),
+        Some(Value::Bool(b)) => Cell::Bool(*b),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(v) => Cell::Int(v),
+            None => match n.as_u64() {
+                Some(v) if v <= i64::MAX as u64 => Cell::Int(v as i64),
+                _ => Cell::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+        },
+        Some(_) => return Err("a nested JSON value where a plain value was expected"),
+    })
 }

@@ -15,7 +15,10 @@
 //!
 //! Words: a *record* is what a reader found in the file (a line, a sheet row, an object); a
 //! *row number* is its 1-based line or row in the file, counted from the start of its *chunk*
-//! (the part of the file one sink receives) until the chunk is finished with its offset.
+//! (the part of the file one sink receives) until the chunk is finished with its offset. In a
+//! file read with the profile's `explode`, each *item* (an element of the record's array, its
+//! 1-based *item number* beside the row number) is handed over as a row of its own, and a record
+//! without a usable array is quarantined whole.
 
 use crate::error::Result;
 
@@ -66,6 +69,11 @@ pub trait RecordSink: Send {
 
     /// One record, at `row` (1-based, counted from the chunk's start): kept or quarantined.
     fn record(&mut self, row: u64, view: &dyn RowView) -> Verdict;
+
+    /// One item of an exploded record: element `item` (1-based) of the array of the record at
+    /// `row`, the view showing that element in the array's column and the record's other cells
+    /// as they are. Kept or quarantined, like a record.
+    fn item(&mut self, row: u64, item: u32, view: &dyn RowView) -> Verdict;
 
     /// A record the reader could not split into cells (an unbalanced quote, too few fields, a
     /// line that is not JSON...): quarantined with the reason and the record's raw text.

@@ -228,10 +228,23 @@ pub(super) fn check_reconciliation(
             v.fail(
                 &i.path,
                 "reconciliation",
-                format!(
-                    "rows read {} != accepted {} + quarantined {} + duplicates removed {}",
-                    i.rows_read, i.accepted, i.quarantined, i.duplicates_removed
-                ),
+                match &i.explode {
+                    Some(x) => format!(
+                        "rows read {} != accepted {} + quarantined {} + duplicates removed {}, \
+                         or != items read {} + records quarantined whole {} (of {} records)",
+                        i.rows_read,
+                        i.accepted,
+                        i.quarantined,
+                        i.duplicates_removed,
+                        x.items_read,
+                        x.records_quarantined,
+                        x.records_read
+                    ),
+                    None => format!(
+                        "rows read {} != accepted {} + quarantined {} + duplicates removed {}",
+                        i.rows_read, i.accepted, i.quarantined, i.duplicates_removed
+                    ),
+                },
             );
         }
         if !Kind::ALL.iter().any(|k| k.name() == i.kind) {

@@ -22,7 +22,7 @@ mod value;
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, DictionaryArray, Int32Array, StringArray, UInt64Array};
+use arrow::array::{ArrayRef, DictionaryArray, Int32Array, StringArray, UInt32Array, UInt64Array};
 use arrow::datatypes::Int32Type;
 use arrow::record_batch::RecordBatch;
 
@@ -39,6 +39,9 @@ pub use value::parse_bool;
 pub struct QRow {
     /// 1-based line or row in the evidence file.
     pub row: u64,
+    /// The 1-based element of the row's array, for an item of an exploded record; `None` for
+    /// a record (or an exploded record quarantined whole).
+    pub item: Option<u32>,
     /// The canonical column at fault, if one is.
     pub column: Option<&'static str>,
     /// Why the record could not be used.
@@ -97,6 +100,7 @@ impl Plan {
             time: self.spec.time.clone(),
             cols: self.kind.columns().iter().map(ColBuilder::new).collect(),
             source_row: Vec::new(),
+            source_item: Vec::new(),
             quarantine: Vec::new(),
             flags: Flags::default(),
             scratch: String::new(),
@@ -125,6 +129,8 @@ pub struct Converter<'p> {
     time: TimeParser,
     cols: Vec<ColBuilder>,
     source_row: Vec<u64>,
+    /// The item number of each kept row (`None` where the file is not exploded).
+    source_item: Vec<Option<u32>>,
     quarantine: Vec<QRow>,
     flags: Flags,
     /// Joined multi-column values and owned text of the record being converted.
@@ -137,47 +143,19 @@ impl RecordSink for Converter<'_> {
 
     /// Converts one record, or quarantines it with the reason.
     fn record(&mut self, row: u64, view: &dyn RowView) -> Verdict {
-        self.scratch.clear();
-        self.vals.clear();
-        let specs = self.plan.kind.columns();
-        let mut ambiguous = false;
-        let mut caller = (0u64, 0u64);
-        for (ci, spec) in specs.iter().enumerate() {
-            match self.value(ci, spec, view) {
-                Ok(v) => {
-                    match v {
-                        Val::Time(_, true) => ambiguous = true,
-                        Val::CallerId(_, 1, ..) => caller.0 += 1,
-                        Val::CallerId(_, 2, ..) => caller.1 += 1,
-                        _ => {}
-                    }
-                    self.vals.push(v);
-                }
-                Err((col, reason)) => {
-                    self.quarantine.push(QRow {
-                        row,
-                        column: Some(col),
-                        reason,
-                        raw: view.raw(),
-                    });
-                    return Verdict::Quarantined;
-                }
-            }
-        }
-        self.flags.ambiguous_times += u64::from(ambiguous);
-        self.flags.blocked_ids += caller.0;
-        self.flags.invalid_ids += caller.1;
-        self.source_row.push(row);
-        for (b, v) in self.cols.iter_mut().zip(self.vals.iter()) {
-            push(b, *v, &self.scratch);
-        }
-        Verdict::Accepted
+        self.convert(row, None, view)
+    }
+
+    /// Converts one item of an exploded record, or quarantines it with the reason.
+    fn item(&mut self, row: u64, item: u32, view: &dyn RowView) -> Verdict {
+        self.convert(row, Some(item), view)
     }
 
     /// Quarantines a record the reader could not split into cells.
     fn quarantine(&mut self, row: u64, reason: String, raw: String) {
         self.quarantine.push(QRow {
             row,
+            item: None,
             column: None,
             reason,
             raw,
@@ -203,6 +181,9 @@ impl RecordSink for Converter<'_> {
         arrays.push(Arc::new(file));
         let rows: Vec<u64> = self.source_row.iter().map(|r| r + row_offset).collect();
         arrays.push(Arc::new(UInt64Array::from(rows)));
+        arrays.push(Arc::new(UInt32Array::from(std::mem::take(
+            &mut self.source_item,
+        ))));
         let batch = RecordBatch::try_new(kind.schema(), arrays)
             .map_err(|e| Error::store(kind.name(), e))?;
         for q in &mut self.quarantine {
@@ -213,5 +194,49 @@ impl RecordSink for Converter<'_> {
             quarantine: self.quarantine,
             flags: self.flags,
         })
+    }
+}
+
+impl Converter<'_> {
+    /// Converts one record or item (`item`: its element number), or quarantines it with the
+    /// reason: every value is read first, and appended only when all are usable.
+    fn convert(&mut self, row: u64, item: Option<u32>, view: &dyn RowView) -> Verdict {
+        self.scratch.clear();
+        self.vals.clear();
+        let specs = self.plan.kind.columns();
+        let mut ambiguous = false;
+        let mut caller = (0u64, 0u64);
+        for (ci, spec) in specs.iter().enumerate() {
+            match self.value(ci, spec, view) {
+                Ok(v) => {
+                    match v {
+                        Val::Time(_, true) => ambiguous = true,
+                        Val::CallerId(_, 1, ..) => caller.0 += 1,
+                        Val::CallerId(_, 2, ..) => caller.1 += 1,
+                        _ => {}
+                    }
+                    self.vals.push(v);
+                }
+                Err((col, reason)) => {
+                    self.quarantine.push(QRow {
+                        row,
+                        item,
+                        column: Some(col),
+                        reason,
+                        raw: view.raw(),
+                    });
+                    return Verdict::Quarantined;
+                }
+            }
+        }
+        self.flags.ambiguous_times += u64::from(ambiguous);
+        self.flags.blocked_ids += caller.0;
+        self.flags.invalid_ids += caller.1;
+        self.source_row.push(row);
+        self.source_item.push(item);
+        for (b, v) in self.cols.iter_mut().zip(self.vals.iter()) {
+            push(b, *v, &self.scratch);
+        }
+        Verdict::Accepted
     }
 }

@@ -62,6 +62,7 @@ impl Plan {
             }
             bindings.push(b);
         }
+        check_explode(file, header, &used)?;
         let values = kind
             .columns()
             .iter()
@@ -178,6 +179,35 @@ impl Header<'_> {
                 ),
             )),
         }
+    }
+}
+
+/// The profile's `explode` column must be in the header (by its exact name, as the reader finds
+/// it) and feed a canonical column: an array nobody reads would only multiply the rows.
+fn check_explode(file: &InputFile, header: &[String], used: &[bool]) -> Result<()> {
+    let Some(key) = &file.spec.explode else {
+        return Ok(());
+    };
+    match header.iter().position(|h| h == key) {
+        None => Err(Error::input(
+            &file.path,
+            None,
+            format!(
+                "explode = {key:?} (profile `{}`): no column of that name; the header has: {}",
+                file.profile_name,
+                quote_list(header)
+            ),
+        )),
+        Some(i) if !used[i] => Err(Error::input(
+            &file.path,
+            None,
+            format!(
+                "explode = {key:?} (profile `{}`): the column feeds no canonical column; map \
+                 it, e.g. `number = {key:?}`",
+                file.profile_name
+            ),
+        )),
+        Some(_) => Ok(()),
     }
 }
 
