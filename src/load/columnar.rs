@@ -169,16 +169,53 @@ impl<'k> Lists<'k> {
     }
 }
 
-/// The error of a file that is not readable as its format.
+/// The error of a file that is not readable as its format: a feature the reader lacks (named,
+/// the file is not to blame) or a truncated or damaged file.
 fn unreadable(ev: &Evidence<'_>, e: impl std::fmt::Display) -> Error {
-    Error::input(
-        ev.path,
-        None,
-        format!(
-            "not a readable {} file (truncated or damaged?): {e}",
-            ev.format.name()
+    let e = e.to_string();
+    let what = ev.format.name();
+    let msg = match unsupported(&e) {
+        Some(feature) => format!(
+            "a {what} file using a feature callsift cannot read: {feature}; the file is not \
+             damaged: export it again without that feature (e.g. with zstd or snappy compression)"
         ),
-    )
+        None => format!("not a readable {what} file (truncated or damaged?): {e}"),
+    };
+    Error::input(ev.path, None, msg)
+}
+
+/// The feature a reader's error says it lacks, named; `None` for any other error (damage).
+fn unsupported(e: &str) -> Option<String> {
+    if let Some((_, f)) = e.split_once("Disabled feature at compile time: ") {
+        let f = f
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or(f);
+        return Some(format!("the {f} codec ({e})"));
+    }
+    let l = e.to_ascii_lowercase();
+    for marker in ["nyi: ", "not yet implemented: "] {
+        if let Some(i) = l.find(marker) {
+            return Some(e[i + marker.len()..].to_string());
+        }
+    }
+    (l.contains("not supported") || l.contains("unsupported")).then(|| e.to_string())
+}
+
+/// Refuses a Parquet file whose column chunks use a codec this build cannot decode (LZO, the
+/// only standard one), by name, before any page is read.
+fn check_codecs(ev: &Evidence<'_>, meta: &parquet::file::metadata::ParquetMetaData) -> Result<()> {
+    for g in meta.row_groups() {
+        for c in g.columns() {
+            if c.compression() == parquet::basic::Compression::LZO {
+                return Err(unreadable(
+                    ev,
+                    format!("NYI: the LZO codec (column {:?})", c.column_path().string()),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A Parquet file's schema and batches, refused when its row groups declare more than the
@@ -188,6 +225,7 @@ fn read_parquet(ev: &Evidence<'_>, bytes: Vec<u8>) -> Result<(SchemaRef, Vec<Rec
         .map_err(|e| unreadable(ev, e))?;
     // The row groups' declared uncompressed size is bounded like a workbook's inflated size
     // (pages are decompressed into buffers of their declared size).
+    check_codecs(ev, b.metadata())?;
     let limit = ev.spec.max_inflated_bytes;
     let declared = b
         .metadata()
@@ -346,5 +384,33 @@ fn typed_cell(t: &Typed, r: usize) -> Cell<'_> {
         Typed::Utc(a) => Cell::Utc(a.as_primitive::<TimestampMicrosecondType>().value(r)),
         Typed::Naive(a) => Cell::Naive(a.as_primitive::<TimestampMicrosecondType>().value(r)),
         Typed::Text(a) => Cell::Text(a.as_string::<i32>().value(r)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_feature_is_named_and_damage_is_not_taken_for_one() {
+        assert_eq!(
+            unsupported("Parquet error: Disabled feature at compile time: zstd").as_deref(),
+            Some("the zstd codec (Parquet error: Disabled feature at compile time: zstd)")
+        );
+        assert_eq!(
+            unsupported("NYI: the LZO codec (column \"n\")").as_deref(),
+            Some("the LZO codec (column \"n\")")
+        );
+        assert_eq!(
+            unsupported("External error: Parquet error: NYI: encrypted files").as_deref(),
+            Some("encrypted files")
+        );
+        for damage in [
+            "Parquet error: Invalid Parquet file. Corrupt footer",
+            "External error: Zstd decompression error: Unknown frame descriptor",
+            "Io error: failed to fill whole buffer",
+        ] {
+            assert_eq!(unsupported(damage), None, "{damage}");
+        }
     }
 }
