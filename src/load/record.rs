@@ -31,6 +31,8 @@ pub enum Cell<'a> {
     Text(&'a str),
     /// An integer cell (Parquet, IPC, xlsx, JSON).
     Int(i64),
+    /// An unsigned integer above `i64::MAX` (a Parquet/IPC `uint64`, a JSON number), exact.
+    UInt(u64),
     /// A floating-point cell.
     Float(f64),
     /// A boolean cell.
