@@ -144,6 +144,10 @@ pub struct Profile {
     pub multiline: bool,
     /// The worksheet of an xlsx file; by default the first.
     pub sheet: Option<String>,
+    /// A source column holding an array (a JSON array, a Parquet or IPC list) whose elements
+    /// become one row each, the record's other cells repeated (JSON lines, Parquet, IPC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explode: Option<String>,
     /// IANA zone of local times (`America/Toronto`); values with an offset or `Z` keep theirs.
     pub time_zone: String,
     /// Timestamp patterns tried in order (strftime, or `rfc3339`, `epoch_s`, `epoch_ms`,
@@ -203,6 +207,7 @@ impl Default for Profile {
             skip_after_header: 0,
             multiline: false,
             sheet: None,
+            explode: None,
             time_zone: "UTC".into(),
             timestamp_formats: vec!["rfc3339".into()],
             ambiguous: "earliest".into(),
@@ -253,7 +258,7 @@ impl Profile {
     /// built. The keys are checked in this order: `delimiter`, `quote`, `ambiguous`,
     /// `duration`, `timestamp_formats`, `time_zone`, `default_country` (and `blocked_tokens`),
     /// `max_field_bytes`, `keep`, `drop`, `max_quarantine_share`, `latest_by`,
-    /// `shared_columns`.
+    /// `shared_columns`, `explode`.
     ///
     /// # Errors
     /// The first key that cannot be used, named in the message.
@@ -306,6 +311,11 @@ impl Profile {
                 "shared_columns: empty source column name".into(),
             ));
         }
+        if self.explode.as_deref().is_some_and(|k| k.trim().is_empty()) {
+            return Err(ProfileError(
+                "explode: give the name of the column that holds the array".into(),
+            ));
+        }
         let values = self
             .values
             .iter()
@@ -331,6 +341,7 @@ impl Profile {
                 RecordEnd::Line
             },
             sheet: self.sheet.clone(),
+            explode: self.explode.clone(),
             max_field_bytes: self.max_field_bytes,
             max_inflated_bytes: self.max_inflated_bytes,
             time,
@@ -458,6 +469,8 @@ pub struct ReadSpec {
     pub records: RecordEnd,
     /// The worksheet of a workbook; by default the first.
     pub sheet: Option<String>,
+    /// The source column whose array elements become one row each (JSON lines, Parquet, IPC).
+    pub explode: Option<String>,
     /// Longest field accepted, in bytes (at least 1).
     pub max_field_bytes: usize,
     /// Most bytes a workbook's zipped parts (or a Parquet file's row groups) may inflate to.

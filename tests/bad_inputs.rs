@@ -485,7 +485,7 @@ fn duplicates_compare_raw_caller_ids_without_a_number_and_are_listed() {
     assert!(files("source_file")[0].ends_with("duplicates.csv"));
     let csv = std::fs::read_to_string(o.out.join("store/duplicates.csv")).unwrap();
     assert_eq!(csv.lines().count(), 4, "{csv}");
-    assert!(csv.starts_with("source_file,source_row,kept_file,kept_row\n"));
+    assert!(csv.starts_with("source_file,source_row,source_item,kept_file,kept_row,kept_item\n"));
     let m = callsift::manifest::Manifest::read(&o.out).unwrap();
     for rel in ["store/duplicates.parquet", "store/duplicates.csv"] {
         let rec = m.outputs.iter().find(|x| x.path == rel).expect(rel);

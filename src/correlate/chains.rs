@@ -114,11 +114,21 @@ fn first_rows(c: &Codes) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// `file:row` of each row of a store table.
+/// `file:row` of each row of a store table, `file:row#item` for an item of an exploded record.
 fn evidence_of(t: &RecordBatch) -> Result<impl Fn(usize) -> String> {
+    use arrow::array::{Array, AsArray};
     let file = Codes::read(t, "source_file")?;
     let row = u64s_dense(t, "source_row")?;
-    Ok(move |i: usize| format!("{}:{}", file.text(i), row[i]))
+    let item = t
+        .column_by_name("source_item")
+        .and_then(|a| a.as_primitive_opt::<arrow::datatypes::UInt32Type>())
+        .cloned();
+    Ok(
+        move |i: usize| match item.as_ref().filter(|a| a.is_valid(i)) {
+            Some(a) => format!("{}:{}#{}", file.text(i), row[i], a.value(i)),
+            None => format!("{}:{}", file.text(i), row[i]),
+        },
+    )
 }
 
 /// One link of a chain.
@@ -556,6 +566,31 @@ mod tests {
     use arrow::array::AsArray;
 
     use super::*;
+
+    #[test]
+    fn evidence_names_the_element_of_an_exploded_record() {
+        use std::sync::Arc;
+        let t = super::super::testkit::table(
+            crate::model::Kind::Downloads,
+            2,
+            vec![
+                (
+                    "source_file",
+                    Arc::new(arrow::array::StringArray::from(vec!["log.jsonl", "dl.csv"])),
+                ),
+                (
+                    "source_row",
+                    Arc::new(arrow::array::UInt64Array::from(vec![4, 2])),
+                ),
+                (
+                    "source_item",
+                    Arc::new(arrow::array::UInt32Array::from(vec![Some(3), None])),
+                ),
+            ],
+        );
+        let ev = evidence_of(&t).unwrap();
+        assert_eq!((ev(0), ev(1)), ("log.jsonl:4#3".into(), "dl.csv:2".into()));
+    }
 
     #[test]
     fn a_number_link_says_how_the_number_reached_the_campaign() {

@@ -11,22 +11,24 @@
 //! occurrence sort first among equal hashes. Only inside a run of equal hashes are the fields
 //! compared exactly, so a hash collision never merges two different records.
 
-use arrow::array::{Array, AsArray, BooleanArray, StringArray, UInt64Array};
+use arrow::array::{Array, AsArray, BooleanArray, StringArray, UInt32Array, UInt64Array};
 use arrow::array::{Int32Array, Int64Array, PrimitiveArray};
-use arrow::datatypes::{Int32Type, Int64Type, TimestampMicrosecondType, UInt64Type};
+use arrow::datatypes::{Int32Type, Int64Type, TimestampMicrosecondType, UInt32Type, UInt64Type};
 use rayon::prelude::*;
 
 use super::{col, FileOut};
 use crate::error::Result;
 
 /// A removed duplicate call record and the record kept in its place, each as (file index in the
-/// case, `source_row`).
+/// case, `source_row`, `source_item`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct DupPair {
     pub file: usize,
     pub row: u64,
+    pub item: Option<u32>,
     pub kept_file: usize,
     pub kept_row: u64,
+    pub kept_item: Option<u32>,
 }
 
 /// Per calls file, per chunk, the rows to keep (`None`: all).
@@ -45,6 +47,7 @@ struct Cols {
     start: PrimitiveArray<TimestampMicrosecondType>,
     dur: Int64Array,
     source_row: UInt64Array,
+    source_item: UInt32Array,
 }
 
 impl Cols {
@@ -120,6 +123,7 @@ pub(super) fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<(Mas
                     .clone(),
                 dur: col(b, "duration_ms")?.as_primitive::<Int64Type>().clone(),
                 source_row: col(b, "source_row")?.as_primitive::<UInt64Type>().clone(),
+                source_item: col(b, "source_item")?.as_primitive::<UInt32Type>().clone(),
             });
         }
     }
@@ -174,18 +178,21 @@ pub(super) fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<(Mas
 
     let row_of = |key: u64| {
         let (c, r) = at(key);
-        (calls[c.file], c.source_row.value(r))
+        let item = c.source_item.is_valid(r).then(|| c.source_item.value(r));
+        (calls[c.file], c.source_row.value(r), item)
     };
     let mut pairs: Vec<DupPair> = drop
         .iter()
         .map(|&(removed, kept)| {
-            let (file, row) = row_of(removed);
-            let (kept_file, kept_row) = row_of(kept);
+            let (file, row, item) = row_of(removed);
+            let (kept_file, kept_row, kept_item) = row_of(kept);
             DupPair {
                 file,
                 row,
+                item,
                 kept_file,
                 kept_row,
+                kept_item,
             }
         })
         .collect();

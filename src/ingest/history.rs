@@ -10,9 +10,9 @@
 //! counted in its file's `duplicates_removed` and listed in the duplicates table with the row
 //! kept in its place, so the store holds one row per number and the counts reconcile.
 
-use arrow::array::{AsArray, BooleanArray};
+use arrow::array::{Array, AsArray, BooleanArray};
 use arrow::compute::filter_record_batch;
-use arrow::datatypes::UInt64Type;
+use arrow::datatypes::{UInt32Type, UInt64Type};
 
 use super::dedupe::DupPair;
 use super::{col, FileOut};
@@ -20,9 +20,9 @@ use crate::config::Case;
 use crate::error::{Error, Result};
 use crate::model::Kind;
 
-/// One accepted population row: (number, file index in the case, source row, chunk, row in the
-/// chunk, order value).
-type Row = (u64, usize, u64, usize, usize, Option<i64>);
+/// One accepted population row: (number, file index in the case, source row, source item (in an
+/// exploded file), chunk, row in the chunk, order value).
+type Row = (u64, usize, u64, Option<u32>, usize, usize, Option<i64>);
 
 /// Removes the superseded rows of every number of the population inputs, and returns each
 /// removed row with the row kept in its place.
@@ -39,9 +39,11 @@ pub(super) fn supersede(case: &Case, files: &mut [FileOut]) -> Result<Vec<DupPai
         for (k, ch) in fo.loaded.chunks.iter().enumerate() {
             let numbers = col(&ch.batch, "number")?.as_primitive::<UInt64Type>();
             let source = col(&ch.batch, "source_row")?.as_primitive::<UInt64Type>();
+            let items = col(&ch.batch, "source_item")?.as_primitive::<UInt32Type>();
             for r in 0..ch.batch.num_rows() {
                 let order = ch.order.get(r).copied();
-                rows.push((numbers.value(r), fi, source.value(r), k, r, order));
+                let item = items.is_valid(r).then(|| items.value(r));
+                rows.push((numbers.value(r), fi, source.value(r), item, k, r, order));
             }
         }
     }
@@ -51,9 +53,9 @@ pub(super) fn supersede(case: &Case, files: &mut [FileOut]) -> Result<Vec<DupPai
     let mut drop: Vec<(usize, usize, usize)> = Vec::new();
     let mut repeat: Option<(&Row, &Row)> = None;
     for run in rows.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-        if run.iter().any(|r| r.5.is_none()) {
+        if run.iter().any(|r| r.6.is_none()) {
             let (first, again) = (&run[0], &run[1]);
-            if repeat.is_none_or(|(_, a)| (again.1, again.2) < (a.1, a.2)) {
+            if repeat.is_none_or(|(_, a)| (again.1, again.2, again.3) < (a.1, a.2, a.3)) {
                 repeat = Some((first, again));
             }
             continue;
@@ -61,16 +63,21 @@ pub(super) fn supersede(case: &Case, files: &mut [FileOut]) -> Result<Vec<DupPai
         // The latest wins; of equal order values, the later row.
         let kept = run
             .iter()
-            .max_by_key(|r| (r.5, r.1, r.2))
+            .max_by_key(|r| (r.6, r.1, r.2, r.3))
             .expect("a run has rows");
-        for r in run.iter().filter(|r| (r.1, r.2) != (kept.1, kept.2)) {
+        for r in run
+            .iter()
+            .filter(|r| (r.1, r.2, r.3) != (kept.1, kept.2, kept.3))
+        {
             pairs.push(DupPair {
                 file: r.1,
                 row: r.2,
+                item: r.3,
                 kept_file: kept.1,
                 kept_row: kept.2,
+                kept_item: kept.3,
             });
-            drop.push((r.1, r.3, r.4));
+            drop.push((r.1, r.4, r.5));
         }
     }
     if let Some((first, again)) = repeat {
@@ -82,13 +89,24 @@ pub(super) fn supersede(case: &Case, files: &mut [FileOut]) -> Result<Vec<DupPai
                 "number +{} is listed again: its first row is {}:{}. A population lists each \
                  line once; if the file is a history of each number, name the column that \
                  orders its rows with `latest_by` in profile `{}` (the latest row wins)",
-                again.0, case.files[first.1].name, first.2, f.profile_name
+                again.0,
+                case.files[first.1].name,
+                at(first),
+                f.profile_name
             ),
         ));
     }
     remove(files, drop)?;
     pairs.sort_unstable();
     Ok(pairs)
+}
+
+/// A row's place in its file: `12`, or `12#3` for an item of an exploded record.
+fn at(r: &Row) -> String {
+    match r.3 {
+        Some(item) => format!("{}#{item}", r.2),
+        None => r.2.to_string(),
+    }
 }
 
 /// Removes the rows `(file, chunk, row)` from their chunks and counts them per file.

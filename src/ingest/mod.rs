@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use arrow::array::{
     Array, ArrayRef, AsArray, DictionaryArray, Int32Array, RecordBatch, StringArray, StringBuilder,
-    UInt64Array,
+    UInt32Array, UInt64Array,
 };
 use arrow::compute::filter_record_batch;
 use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
@@ -37,7 +37,7 @@ use rayon::prelude::*;
 use crate::config::{Case, InputFile};
 use crate::error::{Error, Result};
 use crate::load::{self, Evidence};
-use crate::manifest::{InputRecord, Manifest};
+use crate::manifest::{ExplodeCounts, InputRecord, Manifest};
 use crate::model::{dict_utf8, ColType, Kind};
 use crate::store;
 use dedupe::{duplicate_masks, DupPair};
@@ -56,6 +56,7 @@ pub fn quarantine_schema() -> SchemaRef {
         Field::new("kind", dict_utf8(), false),
         Field::new("source_file", dict_utf8(), false),
         Field::new("source_row", DataType::UInt64, false),
+        Field::new("source_item", DataType::UInt32, true),
         Field::new("column", DataType::Utf8, true),
         Field::new("reason", DataType::Utf8, false),
         Field::new("raw", DataType::Utf8, false),
@@ -68,8 +69,10 @@ pub fn duplicates_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("source_file", dict_utf8(), false),
         Field::new("source_row", DataType::UInt64, false),
+        Field::new("source_item", DataType::UInt32, true),
         Field::new("kept_file", dict_utf8(), false),
         Field::new("kept_row", DataType::UInt64, false),
+        Field::new("kept_item", DataType::UInt32, true),
     ]))
 }
 
@@ -276,6 +279,12 @@ fn input_record(
         blocked_caller_ids: blocked,
         invalid_caller_ids: invalid,
         unused_columns: fo.loaded.unused_columns.clone(),
+        explode: f.spec.explode.as_ref().map(|column| ExplodeCounts {
+            column: column.clone(),
+            records_read: c.records,
+            items_read: c.items,
+            records_quarantined: c.rows_read - c.items,
+        }),
     };
     if !rec.reconciles()
         || c.accepted != stored + fo.removed
@@ -405,6 +414,7 @@ fn quarantine_batch(case: &Case, files: &[FileOut]) -> Result<RecordBatch> {
     let mut kind_keys = Vec::new();
     let mut file_keys = Vec::new();
     let mut rows = Vec::new();
+    let mut items = Vec::new();
     let mut cols = StringBuilder::new();
     let mut reasons = StringBuilder::new();
     let mut raws = StringBuilder::new();
@@ -417,11 +427,12 @@ fn quarantine_batch(case: &Case, files: &[FileOut]) -> Result<RecordBatch> {
             .iter()
             .flat_map(|c| &c.quarantine)
             .collect();
-        qs.sort_by_key(|q| q.row);
+        qs.sort_by_key(|q| (q.row, q.item));
         for q in qs {
             kind_keys.push(Kind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0) as i32);
             file_keys.push(fi as i32);
             rows.push(q.row);
+            items.push(q.item);
             cols.append_option(q.column);
             reasons.append_value(&q.reason);
             raws.append_value(&q.raw);
@@ -443,6 +454,7 @@ fn quarantine_batch(case: &Case, files: &[FileOut]) -> Result<RecordBatch> {
             dict(kind_keys, kinds)?,
             dict(file_keys, file_names)?,
             Arc::new(UInt64Array::from(rows)),
+            Arc::new(UInt32Array::from(items)),
             Arc::new(cols.finish()),
             Arc::new(reasons.finish()),
             Arc::new(raws.finish()),
@@ -470,9 +482,15 @@ fn duplicates_batch(case: &Case, dups: &[DupPair]) -> Result<RecordBatch> {
             Arc::new(UInt64Array::from(
                 dups.iter().map(|d| d.row).collect::<Vec<_>>(),
             )),
+            Arc::new(UInt32Array::from(
+                dups.iter().map(|d| d.item).collect::<Vec<_>>(),
+            )),
             dict(dups.iter().map(|d| d.kept_file as i32).collect())?,
             Arc::new(UInt64Array::from(
                 dups.iter().map(|d| d.kept_row).collect::<Vec<_>>(),
+            )),
+            Arc::new(UInt32Array::from(
+                dups.iter().map(|d| d.kept_item).collect::<Vec<_>>(),
             )),
         ],
     )

@@ -31,11 +31,16 @@ pub struct Evidence<'a> {
 }
 
 /// Records of one file as the reader handed them over (counted by the driver, not by the
-/// consumer, so that the two reconcile).
+/// consumer, so that the two reconcile). A *row* is what the consumer was given: a record, or in
+/// an exploded file an item or a record quarantined whole (no usable array).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RecordCounts {
-    /// Records read (accepted + quarantined + filtered).
+    /// Rows handed over (accepted + quarantined + filtered).
     pub rows_read: u64,
+    /// Records found: rows, except that the items of an exploded record count it once.
+    pub records: u64,
+    /// Items of exploded records handed over (0 in a file that is not exploded).
+    pub items: u64,
     /// Records the consumer kept.
     pub accepted: u64,
     /// Records quarantined, by the reader or by the consumer.
@@ -50,6 +55,8 @@ impl RecordCounts {
     /// Adds another chunk's counts.
     pub fn add(&mut self, o: &RecordCounts) {
         self.rows_read += o.rows_read;
+        self.records += o.records;
+        self.items += o.items;
         self.accepted += o.accepted;
         self.quarantined += o.quarantined;
         self.filtered += o.filtered;
@@ -150,6 +157,7 @@ impl<S: RecordSink> ChunkSink<S> {
     /// A record the reader could not use: quarantined with the reason and its raw text.
     pub fn reject(&mut self, row: u64, reason: String, raw: String) {
         self.counts.rows_read += 1;
+        self.counts.records += 1;
         self.counts.quarantined += 1;
         self.sink.quarantine(row, reason, raw);
     }
@@ -157,7 +165,23 @@ impl<S: RecordSink> ChunkSink<S> {
     /// A record, handed to the consumer.
     pub fn row(&mut self, row: u64, view: &dyn RowView) {
         self.counts.rows_read += 1;
-        match self.sink.record(row, view) {
+        self.counts.records += 1;
+        let v = self.sink.record(row, view);
+        self.count(v);
+    }
+
+    /// Item `item` (1-based) of the exploded record at `row`, handed to the consumer; the first
+    /// item counts the record.
+    pub fn item(&mut self, row: u64, item: u32, view: &dyn RowView) {
+        self.counts.rows_read += 1;
+        self.counts.items += 1;
+        self.counts.records += u64::from(item == 1);
+        let v = self.sink.item(row, item, view);
+        self.count(v);
+    }
+
+    fn count(&mut self, v: Verdict) {
+        match v {
             Verdict::Accepted => self.counts.accepted += 1,
             Verdict::Quarantined => self.counts.quarantined += 1,
             Verdict::Filtered => self.counts.filtered += 1,
@@ -308,6 +332,9 @@ mod tests {
                 Verdict::Quarantined
             }
         }
+        fn item(&mut self, row: u64, item: u32, view: &dyn RowView) -> Verdict {
+            self.record(row * 100 + u64::from(item), view)
+        }
         fn quarantine(&mut self, row: u64, _reason: String, _raw: String) {
             self.dropped.push(row);
         }
@@ -395,6 +422,33 @@ mod tests {
             (l.skipped, l.unused_columns.clone()),
             (2, vec!["spare".into()])
         );
+    }
+
+    #[test]
+    fn items_count_their_record_once() {
+        let spec = Profile::default().resolve().unwrap();
+        let ev = Evidence {
+            path: Path::new("f.jsonl"),
+            format: Format::Jsonl,
+            spec: &spec,
+        };
+        let target = Keep { lie: false };
+        let mut chunks = Chunks::new(&target);
+        let mut a = chunks.sink();
+        a.item(1, 1, &One("ok"));
+        a.item(1, 2, &One("no"));
+        a.item(1, 3, &One("ok"));
+        a.reject(2, "no array".into(), "{}".into());
+        a.item(3, 1, &One("ok"));
+        chunks.push(a, 0);
+        let l = chunks.finish(&ev, facts()).unwrap();
+        let c = l.counts;
+        assert_eq!(
+            (c.rows_read, c.records, c.items, c.accepted, c.quarantined),
+            (5, 3, 4, 3, 2)
+        );
+        assert_eq!(l.chunks[0].kept, [101, 103, 301]);
+        assert_eq!(l.chunks[0].dropped, [102, 2]);
     }
 
     #[test]

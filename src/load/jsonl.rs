@@ -1,9 +1,15 @@
 //! JSON lines: one JSON object per line. Keys are the source columns; the header is the union
 //! of the keys of all records, in order of first appearance. The file is split into lines on
 //! `\n` first (a final `\n` ends the last line, it does not start an empty one); a line that is
-//! not valid UTF-8 (in a UTF-8 file), not JSON or not a JSON object is quarantined. A nested
+//! not valid UTF-8 (in a UTF-8 file), not JSON, not a JSON object or an object naming a key twice
+//! is quarantined. An integer above `i64::MAX` is an exact [`Cell::UInt`]. A nested
 //! value (array or object) under a mapped key quarantines its record; under an unmapped key it
 //! is never read.
+//!
+//! With the profile's `explode = "KEY"`, each element of the array under KEY is handed over as
+//! an item of its own (row = the line, item = the 1-based element), the record's other keys
+//! repeated; a record whose KEY is missing, null, not an array or an empty array is quarantined
+//! whole with the reason.
 
 use std::borrow::Cow;
 
@@ -60,24 +66,75 @@ where
     };
     let (header, recs) = parse(body, cp1252);
     let target = bind(&header)?;
+    // The array column, by its exact name (the consumer checked that it is in the header).
+    let explode = match &ev.spec.explode {
+        Some(key) => match header.iter().position(|h| h == key) {
+            Some(i) => Some((key.as_str(), i)),
+            None => return Err(no_column(ev, key)),
+        },
+        None => None,
+    };
     let mut chunks = Chunks::new(&target);
     let mut sink = chunks.sink();
     for (row, line, rec) in &recs {
-        match rec {
-            Err(NotRecord::Blank) => sink.blank(),
-            Err(NotRecord::Bad(e)) => sink.reject(*row, e.clone(), line.to_string()),
-            Ok(m) => sink.row(
-                *row,
-                &JsonRow {
-                    m,
-                    header: &header,
-                    line,
-                },
-            ),
+        let m = match rec {
+            Err(NotRecord::Blank) => {
+                sink.blank();
+                continue;
+            }
+            Err(NotRecord::Bad(e)) => {
+                sink.reject(*row, e.clone(), line.to_string());
+                continue;
+            }
+            Ok(m) => m,
+        };
+        let view = |item| JsonRow {
+            m,
+            header: &header,
+            line,
+            item,
+        };
+        let Some((key, col)) = explode else {
+            sink.row(*row, &view(None));
+            continue;
+        };
+        match m.get(key) {
+            Some(Value::Array(a)) if !a.is_empty() => {
+                for (j, v) in a.iter().enumerate() {
+                    let n = u32::try_from(j + 1).unwrap_or(u32::MAX);
+                    sink.item(*row, n, &view(Some((col, v))));
+                }
+            }
+            other => sink.reject(*row, no_array(key, other), line.to_string()),
         }
     }
     chunks.push(sink, 0);
     chunks.finish(ev, file.facts(0, encoding))
+}
+
+/// The error of an `explode` key that is in no record.
+fn no_column(ev: &Evidence<'_>, key: &str) -> crate::error::Error {
+    crate::error::Error::input(
+        ev.path,
+        None,
+        format!("explode = {key:?}: no record has that key"),
+    )
+}
+
+/// Why a record's value under the `explode` key gives no items.
+fn no_array(key: &str, v: Option<&Value>) -> String {
+    let what = match v {
+        None => return format!("no {key:?} key: no array to explode"),
+        Some(Value::Null) => return format!("{key:?} is null: no array to explode"),
+        Some(Value::Array(_)) => {
+            return format!("{key:?} is an empty array: no element to explode")
+        }
+        Some(Value::Bool(_)) => "a boolean",
+        Some(Value::Number(_)) => "a number",
+        Some(Value::String(_)) => "a string",
+        Some(Value::Object(_)) => "an object",
+    };
+    format!("{key:?} is {what}, not an array: nothing to explode")
 }
 
 /// Splits `body` into lines (lines first, then text: a line of invalid UTF-8 costs that line
@@ -115,8 +172,8 @@ fn parse(body: &[u8], cp1252: bool) -> (Vec<String>, Vec<JsonRecord<'_>>) {
         let parsed = if text.trim().is_empty() {
             Err(NotRecord::Blank)
         } else {
-            match serde_json::from_str::<Value>(&text) {
-                Ok(Value::Object(m)) => {
+            match object(&text) {
+                Ok(m) => {
                     for k in m.keys() {
                         if !seen.contains_key(k) {
                             seen.insert(k.clone(), header.len());
@@ -125,8 +182,7 @@ fn parse(body: &[u8], cp1252: bool) -> (Vec<String>, Vec<JsonRecord<'_>>) {
                     }
                     Ok(m)
                 }
-                Ok(_) => Err(NotRecord::Bad("not a JSON object".into())),
-                Err(e) => Err(NotRecord::Bad(format!("not JSON: {e}"))),
+                Err(reason) => Err(NotRecord::Bad(reason)),
             }
         };
         recs.push((row, text, parsed));
@@ -134,33 +190,116 @@ fn parse(body: &[u8], cp1252: bool) -> (Vec<String>, Vec<JsonRecord<'_>>) {
     (header, recs)
 }
 
+/// A line's JSON object, or why the line is not one: not JSON, not an object, or an object that
+/// names a key twice (which of its values is meant cannot be known, so neither is taken).
+fn object(text: &str) -> std::result::Result<Map<String, Value>, String> {
+    match serde_json::from_str::<Object>(text) {
+        Ok(Object(m, None)) => Ok(m),
+        Ok(Object(_, Some(k))) => Err(format!(
+            "duplicate key {k:?}: the object gives it twice, and which value is meant cannot \
+             be known"
+        )),
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            Err("not a JSON object".into())
+        }
+        Err(e) => Err(format!("not JSON: {e}")),
+    }
+}
+
+/// A JSON object read key by key, with its first repeated key (serde_json's own map keeps the
+/// last value of a repeated key without a word).
+struct Object(Map<String, Value>, Option<String>);
+
+impl<'de> serde::Deserialize<'de> for Object {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Object, D::Error> {
+        d.deserialize_map(ObjectVisitor)
+    }
+}
+
+struct ObjectVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+    type Value = Object;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut access: A,
+    ) -> std::result::Result<Object, A::Error> {
+        let mut m = Map::new();
+        let mut dup = None;
+        while let Some(k) = access.next_key::<String>()? {
+            let v: Value = access.next_value()?;
+            if m.contains_key(&k) {
+                dup.get_or_insert(k);
+            } else {
+                m.insert(k, v);
+            }
+        }
+        Ok(Object(m, dup))
+    }
+}
+
+/// A record (or one item of it) as the consumer sees it.
 struct JsonRow<'a> {
     m: &'a Map<String, Value>,
     header: &'a [String],
     line: &'a str,
+    /// For an item: the array's column and the element shown in its place.
+    item: Option<(usize, &'a Value)>,
 }
 
 impl RowView for JsonRow<'_> {
     fn get(&self, col: usize) -> std::result::Result<Cell<'_>, &'static str> {
+        if let Some((c, v)) = self.item {
+            if c == col {
+                return cell(Some(v));
+            }
+        }
         let Some(key) = self.header.get(col) else {
             return Ok(Cell::Null);
         };
-        Ok(match self.m.get(key) {
-            None | Some(Value::Null) => Cell::Null,
-            Some(Value::String(s)) => Cell::Text(s),
-            Some(Value::Bool(b)) => Cell::Bool(*b),
-            Some(Value::Number(n)) => match n.as_i64() {
-                Some(v) => Cell::Int(v),
-                None => match n.as_u64() {
-                    Some(v) if v <= i64::MAX as u64 => Cell::Int(v as i64),
-                    _ => Cell::Float(n.as_f64().unwrap_or(f64::NAN)),
-                },
-            },
-            Some(_) => return Err("a nested JSON value where a plain value was expected"),
-        })
+        cell(self.m.get(key))
     }
 
     fn raw(&self) -> String {
         self.line.to_string()
+    }
+}
+
+/// A JSON value as a cell; an array or an object is not one.
+fn cell(v: Option<&Value>) -> std::result::Result<Cell<'_>, &'static str> {
+    Ok(match v {
+        None | Some(Value::Null) => Cell::Null,
+        Some(Value::String(s)) => Cell::Text(s),
+        Some(Value::Bool(b)) => Cell::Bool(*b),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(v) => Cell::Int(v),
+            None => match n.as_u64() {
+                Some(v) => Cell::UInt(v),
+                None => Cell::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+        },
+        Some(_) => return Err("a nested JSON value where a plain value was expected"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_object_naming_a_key_twice_is_not_a_record() {
+        let m = object(r#"{"a": 1, "b": {"c": 2}}"#).unwrap();
+        assert_eq!(m.len(), 2);
+        let e = object(r#"{"a": 1, "b": 2, "a": 1}"#).unwrap_err();
+        assert!(e.starts_with("duplicate key \"a\""), "{e}");
+        assert_eq!(object("[1, 2]").unwrap_err(), "not a JSON object");
+        assert_eq!(object("\"x\"").unwrap_err(), "not a JSON object");
+        assert!(object("{\"a\": ").unwrap_err().starts_with("not JSON: "));
+        assert!(object("{} x").unwrap_err().starts_with("not JSON: "));
     }
 }

@@ -35,13 +35,24 @@ use crate::profile::Format;
 ///
 /// # Errors
 /// [`crate::Error::Input`] when the file as a whole cannot be used (empty, truncated, missing
-/// or duplicated columns), naming the file and, where one is to blame, the line; what `bind`
-/// returns; [`crate::Error::Io`] when the file cannot be read.
+/// or duplicated columns, `explode` on a format without arrays), naming the file and, where one
+/// is to blame, the line; what `bind` returns; [`crate::Error::Io`] when the file cannot be read.
 pub fn read<T, B>(ev: &Evidence<'_>, bind: B) -> Result<Loaded<T::Chunk>>
 where
     T: RecordTarget,
     B: FnOnce(&[String]) -> Result<T>,
 {
+    if let (Some(key), Format::Csv | Format::Xlsx) = (&ev.spec.explode, ev.format) {
+        return Err(crate::Error::input(
+            ev.path,
+            None,
+            format!(
+                "explode = {key:?}: a {} file has no arrays; explode applies to JSON lines, \
+                 Parquet and Arrow IPC files",
+                ev.format.name()
+            ),
+        ));
+    }
     match ev.format {
         Format::Csv => csv::read(ev, bind),
         Format::Xlsx => xlsx::read(ev, bind),

@@ -15,7 +15,10 @@
 //!
 //! Words: a *record* is what a reader found in the file (a line, a sheet row, an object); a
 //! *row number* is its 1-based line or row in the file, counted from the start of its *chunk*
-//! (the part of the file one sink receives) until the chunk is finished with its offset.
+//! (the part of the file one sink receives) until the chunk is finished with its offset. In a
+//! file read with the profile's `explode`, each *item* (an element of the record's array, its
+//! 1-based *item number* beside the row number) is handed over as a row of its own, and a record
+//! without a usable array is quarantined whole.
 
 use crate::error::Result;
 
@@ -28,6 +31,8 @@ pub enum Cell<'a> {
     Text(&'a str),
     /// An integer cell (Parquet, IPC, xlsx, JSON).
     Int(i64),
+    /// An unsigned integer above `i64::MAX` (a Parquet/IPC `uint64`, a JSON number), exact.
+    UInt(u64),
     /// A floating-point cell.
     Float(f64),
     /// A boolean cell.
@@ -77,6 +82,11 @@ pub trait RecordSink: Send {
     /// One record, at `row` (1-based, counted from the chunk's start): kept, quarantined or
     /// filtered.
     fn record(&mut self, row: u64, view: &dyn RowView) -> Verdict;
+
+    /// One item of an exploded record: element `item` (1-based) of the array of the record at
+    /// `row`, the view showing that element in the array's column and the record's other cells
+    /// as they are. Kept or quarantined, like a record.
+    fn item(&mut self, row: u64, item: u32, view: &dyn RowView) -> Verdict;
 
     /// A record the reader could not split into cells (an unbalanced quote, too few fields, a
     /// line that is not JSON...): quarantined with the reason and the record's raw text.

@@ -110,12 +110,48 @@ pub struct InputRecord {
     pub invalid_caller_ids: u64,
     /// Source columns not mapped to anything.
     pub unused_columns: Vec<String>,
+    /// For an input read with the profile's `explode`: its records and items. Absent for
+    /// every other input (and in manifests written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explode: Option<ExplodeCounts>,
+}
+
+/// The records and items of an input read with the profile's `explode = "COLUMN"`: each item (an
+/// element of a record's array) is a row of its own, and a record without a usable array is one
+/// row, quarantined whole; so `rows_read = items_read + records_quarantined`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExplodeCounts {
+    /// The array's source column.
+    pub column: String,
+    /// Records read (lines or rows that are records).
+    pub records_read: u64,
+    /// Elements found in the records' arrays; each is accepted, quarantined or a removed
+    /// duplicate.
+    pub items_read: u64,
+    /// Records quarantined whole: the array missing, null, not an array or empty, or a line
+    /// that is not a JSON object.
+    pub records_quarantined: u64,
+}
+
+impl ExplodeCounts {
+    /// Whether rows read = items + records quarantined whole, and the records that gave items
+    /// are at most the items.
+    pub fn reconciles(&self, rows_read: u64) -> bool {
+        rows_read == self.items_read + self.records_quarantined
+            && self.records_read >= self.records_quarantined
+            && self.records_read - self.records_quarantined <= self.items_read
+    }
 }
 
 impl InputRecord {
-    /// Whether rows read = accepted + quarantined + duplicates removed + filtered.
+    /// Whether rows read = accepted + quarantined + duplicates removed + filtered (and for an
+    /// exploded input, rows read = items read + records quarantined whole).
     pub fn reconciles(&self) -> bool {
         self.rows_read == self.accepted + self.quarantined + self.duplicates_removed + self.filtered
+            && self
+                .explode
+                .as_ref()
+                .is_none_or(|x| x.reconciles(self.rows_read))
     }
 }
 

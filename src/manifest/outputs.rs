@@ -228,11 +228,26 @@ pub(super) fn check_reconciliation(
             v.fail(
                 &i.path,
                 "reconciliation",
-                format!(
-                    "rows read {} != accepted {} + quarantined {} + duplicates removed {} + \
-                     filtered {}",
-                    i.rows_read, i.accepted, i.quarantined, i.duplicates_removed, i.filtered
-                ),
+                match &i.explode {
+                    Some(x) => format!(
+                        "rows read {} != accepted {} + quarantined {} + duplicates removed {} + \
+                         filtered {}, or != items read {} + records quarantined whole {} (of {} \
+                         records)",
+                        i.rows_read,
+                        i.accepted,
+                        i.quarantined,
+                        i.duplicates_removed,
+                        i.filtered,
+                        x.items_read,
+                        x.records_quarantined,
+                        x.records_read
+                    ),
+                    None => format!(
+                        "rows read {} != accepted {} + quarantined {} + duplicates removed {} + \
+                         filtered {}",
+                        i.rows_read, i.accepted, i.quarantined, i.duplicates_removed, i.filtered
+                    ),
+                },
             );
         }
         if !Kind::ALL.iter().any(|k| k.name() == i.kind) {

@@ -10,6 +10,8 @@
 //! - **source row**: the 1-based line (CSV, JSON lines) or row (xlsx, Parquet, IPC) of the
 //!   evidence file a canonical row came from. Every canonical row keeps `source_file` and
 //!   `source_row`, so every figure can be traced back to the evidence.
+//! - **source item**: for a row of a file read with the profile's `explode`, the 1-based
+//!   element of the record's array it came from (`source_item`, null for every other row).
 //! - **phone number**: a `u64` holding the E.164 digits (`+1 613 555 0101` is `16135550101`).
 //!   Caller-ID columns keep a status (`ok`, `blocked`, `invalid`) and the raw text; key columns
 //!   (the called number, list members) must parse, or the row goes to the quarantine.
@@ -84,7 +86,8 @@ impl Kind {
         }
     }
 
-    /// The canonical columns of this kind, in store order (before `source_file`/`source_row`).
+    /// The canonical columns of this kind, in store order (before `source_file`, `source_row`
+    /// and `source_item`).
     pub fn columns(self) -> &'static [ColSpec] {
         match self {
             Kind::Calls => CALLS,
@@ -118,6 +121,7 @@ impl Kind {
             false,
         ));
         fields.push(Field::new("source_row", DataType::UInt64, false));
+        fields.push(Field::new("source_item", DataType::UInt32, true));
         Arc::new(Schema::new(fields))
     }
 }
@@ -369,8 +373,9 @@ mod tests {
         for k in Kind::ALL {
             let s = k.schema();
             let n = s.fields().len();
-            assert_eq!(s.field(n - 2).name(), "source_file", "{k}");
-            assert_eq!(s.field(n - 1).name(), "source_row", "{k}");
+            assert_eq!(s.field(n - 3).name(), "source_file", "{k}");
+            assert_eq!(s.field(n - 2).name(), "source_row", "{k}");
+            assert_eq!(s.field(n - 1).name(), "source_item", "{k}");
             let names: std::collections::BTreeSet<_> =
                 s.fields().iter().map(|f| f.name().clone()).collect();
             assert_eq!(names.len(), n, "duplicate column names in {k}");

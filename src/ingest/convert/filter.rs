@@ -74,6 +74,7 @@ fn cell_text(cell: Cell<'_>) -> Option<Cow<'_, str>> {
         Cell::Null => Cow::Borrowed(""),
         Cell::Text(t) => Cow::Borrowed(t),
         Cell::Int(v) => Cow::Owned(v.to_string()),
+        Cell::UInt(v) => Cow::Owned(v.to_string()),
         Cell::Float(v) => Cow::Owned(v.to_string()),
         Cell::Bool(b) => Cow::Borrowed(if b { "true" } else { "false" }),
         Cell::Utc(_) | Cell::Naive(_) => return None,
@@ -89,6 +90,10 @@ mod tests {
         assert_eq!(cell_text(Cell::Null).unwrap(), "");
         assert_eq!(cell_text(Cell::Text(" IN ")).unwrap(), " IN ");
         assert_eq!(cell_text(Cell::Int(-3)).unwrap(), "-3");
+        assert_eq!(
+            cell_text(Cell::UInt(u64::MAX)).unwrap(),
+            "18446744073709551615"
+        );
         assert_eq!(cell_text(Cell::Float(2.5)).unwrap(), "2.5");
         assert_eq!(cell_text(Cell::Bool(true)).unwrap(), "true");
         assert_eq!(cell_text(Cell::Utc(0)), None);

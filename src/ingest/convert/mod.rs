@@ -25,7 +25,7 @@ mod value;
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, DictionaryArray, Int32Array, StringArray, UInt64Array};
+use arrow::array::{ArrayRef, DictionaryArray, Int32Array, StringArray, UInt32Array, UInt64Array};
 use arrow::datatypes::Int32Type;
 use arrow::record_batch::RecordBatch;
 
@@ -42,6 +42,9 @@ pub use value::parse_bool;
 pub struct QRow {
     /// 1-based line or row in the evidence file.
     pub row: u64,
+    /// The 1-based element of the row's array, for an item of an exploded record; `None` for
+    /// a record (or an exploded record quarantined whole).
+    pub item: Option<u32>,
     /// The canonical column at fault, if one is.
     pub column: Option<&'static str>,
     /// Why the record could not be used.
@@ -109,6 +112,7 @@ impl Plan {
             time: self.spec.time.clone(),
             cols: self.kind.columns().iter().map(ColBuilder::new).collect(),
             source_row: Vec::new(),
+            source_item: Vec::new(),
             quarantine: Vec::new(),
             flags: Flags::default(),
             filtered: 0,
@@ -139,6 +143,8 @@ pub struct Converter<'p> {
     time: TimeParser,
     cols: Vec<ColBuilder>,
     source_row: Vec<u64>,
+    /// The item number of each kept row (`None` where the file is not exploded).
+    source_item: Vec<Option<u32>>,
     quarantine: Vec<QRow>,
     flags: Flags,
     filtered: u64,
@@ -153,66 +159,20 @@ impl RecordSink for Converter<'_> {
 
     /// Leaves the record out (row filter), converts it, or quarantines it with the reason.
     fn record(&mut self, row: u64, view: &dyn RowView) -> Verdict {
-        match self.left_out(view) {
-            Ok(false) => {}
-            Ok(true) => {
-                self.filtered += 1;
-                return Verdict::Filtered;
-            }
-            Err(reason) => {
-                self.quarantine(row, reason, view.raw());
-                return Verdict::Quarantined;
-            }
-        }
-        self.scratch.clear();
-        self.vals.clear();
-        let specs = self.plan.kind.columns();
-        let mut ambiguous = false;
-        let mut caller = (0u64, 0u64);
-        for (ci, spec) in specs.iter().enumerate() {
-            match self.value(ci, spec, view) {
-                Ok(v) => {
-                    match v {
-                        Val::Time(_, true) => ambiguous = true,
-                        Val::CallerId(_, 1, ..) => caller.0 += 1,
-                        Val::CallerId(_, 2, ..) => caller.1 += 1,
-                        _ => {}
-                    }
-                    self.vals.push(v);
-                }
-                Err((col, reason)) => {
-                    self.quarantine.push(QRow {
-                        row,
-                        column: Some(col),
-                        reason,
-                        raw: view.raw(),
-                    });
-                    return Verdict::Quarantined;
-                }
-            }
-        }
-        match self.order_value(view) {
-            Ok(Some(v)) => self.order.push(v),
-            Ok(None) => {}
-            Err(reason) => {
-                self.quarantine(row, reason, view.raw());
-                return Verdict::Quarantined;
-            }
-        }
-        self.flags.ambiguous_times += u64::from(ambiguous);
-        self.flags.blocked_ids += caller.0;
-        self.flags.invalid_ids += caller.1;
-        self.source_row.push(row);
-        for (b, v) in self.cols.iter_mut().zip(self.vals.iter()) {
-            push(b, *v, &self.scratch);
-        }
-        Verdict::Accepted
+        self.convert(row, None, view)
+    }
+
+    /// Leaves one item of an exploded record out (row filter), converts it, or quarantines it
+    /// with the reason.
+    fn item(&mut self, row: u64, item: u32, view: &dyn RowView) -> Verdict {
+        self.convert(row, Some(item), view)
     }
 
     /// Quarantines a record the reader could not split into cells.
     fn quarantine(&mut self, row: u64, reason: String, raw: String) {
         self.quarantine.push(QRow {
             row,
+            item: None,
             column: None,
             reason,
             raw,
@@ -238,6 +198,9 @@ impl RecordSink for Converter<'_> {
         arrays.push(Arc::new(file));
         let rows: Vec<u64> = self.source_row.iter().map(|r| r + row_offset).collect();
         arrays.push(Arc::new(UInt64Array::from(rows)));
+        arrays.push(Arc::new(UInt32Array::from(std::mem::take(
+            &mut self.source_item,
+        ))));
         let batch = RecordBatch::try_new(kind.schema(), arrays)
             .map_err(|e| Error::store(kind.name(), e))?;
         for q in &mut self.quarantine {
@@ -250,5 +213,81 @@ impl RecordSink for Converter<'_> {
             filtered: self.filtered,
             order: self.order,
         })
+    }
+}
+
+impl Converter<'_> {
+    /// Converts one record or item (`item`: its element number), or quarantines it with the
+    /// reason: every value is read first, and appended only when all are usable.
+    fn convert(&mut self, row: u64, item: Option<u32>, view: &dyn RowView) -> Verdict {
+        match self.left_out(view) {
+            Ok(false) => {}
+            Ok(true) => {
+                self.filtered += 1;
+                return Verdict::Filtered;
+            }
+            Err(reason) => return self.reject(row, item, reason, view),
+        }
+        self.scratch.clear();
+        self.vals.clear();
+        let specs = self.plan.kind.columns();
+        let mut ambiguous = false;
+        let mut caller = (0u64, 0u64);
+        for (ci, spec) in specs.iter().enumerate() {
+            match self.value(ci, spec, view) {
+                Ok(v) => {
+                    match v {
+                        Val::Time(_, true) => ambiguous = true,
+                        Val::CallerId(_, 1, ..) => caller.0 += 1,
+                        Val::CallerId(_, 2, ..) => caller.1 += 1,
+                        _ => {}
+                    }
+                    self.vals.push(v);
+                }
+                Err((col, reason)) => {
+                    self.quarantine.push(QRow {
+                        row,
+                        item,
+                        column: Some(col),
+                        reason,
+                        raw: view.raw(),
+                    });
+                    return Verdict::Quarantined;
+                }
+            }
+        }
+        match self.order_value(view) {
+            Ok(Some(v)) => self.order.push(v),
+            Ok(None) => {}
+            Err(reason) => return self.reject(row, item, reason, view),
+        }
+        self.flags.ambiguous_times += u64::from(ambiguous);
+        self.flags.blocked_ids += caller.0;
+        self.flags.invalid_ids += caller.1;
+        self.source_row.push(row);
+        self.source_item.push(item);
+        for (b, v) in self.cols.iter_mut().zip(self.vals.iter()) {
+            push(b, *v, &self.scratch);
+        }
+        Verdict::Accepted
+    }
+
+    /// Quarantines a record or item for a reason that names no canonical column (a row filter
+    /// or `latest_by` value that cannot be read).
+    fn reject(
+        &mut self,
+        row: u64,
+        item: Option<u32>,
+        reason: String,
+        view: &dyn RowView,
+    ) -> Verdict {
+        self.quarantine.push(QRow {
+            row,
+            item,
+            column: None,
+            reason,
+            raw: view.raw(),
+        });
+        Verdict::Quarantined
     }
 }

@@ -91,6 +91,7 @@ impl Plan {
             Some(name) => Some((h.require(name, "latest_by")?, name.clone())),
             None => None,
         };
+        check_explode(file, header, &used)?;
         let values = kind
             .columns()
             .iter()
@@ -283,6 +284,35 @@ fn fallback_value(file: &InputFile, fb: Fallback) -> Option<String> {
         Fallback::Label => Some(file.label.clone().unwrap_or_else(|| file.stem())),
         Fallback::LabelOnly => file.label.clone(),
         Fallback::Const(c) => Some(c.to_string()),
+    }
+}
+
+/// The profile's `explode` column must be in the header (by its exact name, as the reader finds
+/// it) and feed a canonical column: an array nobody reads would only multiply the rows.
+fn check_explode(file: &InputFile, header: &[String], used: &[Option<&str>]) -> Result<()> {
+    let Some(key) = &file.spec.explode else {
+        return Ok(());
+    };
+    match header.iter().position(|h| h == key) {
+        None => Err(Error::input(
+            &file.path,
+            None,
+            format!(
+                "explode = {key:?} (profile `{}`): no column of that name; the header has: {}",
+                file.profile_name,
+                quote_list(header)
+            ),
+        )),
+        Some(i) if used[i].is_none() => Err(Error::input(
+            &file.path,
+            None,
+            format!(
+                "explode = {key:?} (profile `{}`): the column feeds no canonical column; map \
+                 it, e.g. `number = {key:?}`",
+                file.profile_name
+            ),
+        )),
+        Some(_) => Ok(()),
     }
 }
 

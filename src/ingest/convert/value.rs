@@ -15,7 +15,7 @@ use crate::load::record::{Cell, RowView};
 use crate::model::{ColSpec, ColType};
 use crate::normalize::phone::{Phone, PhoneParser};
 use crate::normalize::time::{
-    parse_duration_ms, trim, DurationError, DurationFormat, Instant, TimeParser,
+    format_utc, parse_duration_ms, trim, DurationError, DurationFormat, Instant, TimeParser,
 };
 
 /// Why a value could not be used: the column and the reason.
@@ -169,6 +169,7 @@ impl Converter<'_> {
                         Cell::Text(s) => self.scratch.push_str(s.trim()),
                         Cell::Null => {}
                         Cell::Int(v) => self.scratch.push_str(&v.to_string()),
+                        Cell::UInt(v) => self.scratch.push_str(&v.to_string()),
                         Cell::Float(v) => self.scratch.push_str(&v.to_string()),
                         Cell::Bool(v) => self.scratch.push_str(if v { "true" } else { "false" }),
                         Cell::Utc(_) | Cell::Naive(_) => {
@@ -210,6 +211,7 @@ fn phone_of(
     Ok(match (cell, text) {
         (_, Some(t)) => phone.parse(t),
         (Cell::Int(v), _) if v >= 0 => phone.parse_int(v as u64),
+        (Cell::UInt(v), _) => phone.parse_int(v),
         (Cell::Float(v), _) => phone.parse_float(v),
         (Cell::Null, _) => Phone::Blocked,
         _ => return Err("not a phone number".into()),
@@ -221,6 +223,7 @@ fn push_number(scratch: &mut String, cell: Cell<'_>) -> (usize, usize) {
     let s = scratch.len();
     match cell {
         Cell::Int(v) => scratch.push_str(&v.to_string()),
+        Cell::UInt(v) => scratch.push_str(&v.to_string()),
         Cell::Float(v) => scratch.push_str(&v.to_string()),
         _ => {}
     }
@@ -259,10 +262,52 @@ fn phone_value(
     }
 }
 
-/// How a cell is shown in a reason: its text, else its debug form.
+/// How a cell is shown in a reason: its text, else its value written out (a date-time as ISO
+/// 8601, ending in `Z` for an instant and in ` (local)` for a wall-clock time).
 fn shown(cell: Cell<'_>, text: Option<&str>) -> String {
-    text.map(str::to_string)
-        .unwrap_or_else(|| format!("{cell:?}"))
+    if let Some(t) = text {
+        return t.to_string();
+    }
+    match cell {
+        Cell::Null => "null".into(),
+        Cell::Text(t) => t.to_string(),
+        Cell::Int(v) => v.to_string(),
+        Cell::UInt(v) => v.to_string(),
+        Cell::Float(v) => v.to_string(),
+        Cell::Bool(v) => v.to_string(),
+        Cell::Utc(m) => format_utc(m),
+        Cell::Naive(m) => local_text(m),
+    }
+}
+
+/// A wall-clock date-time (microseconds on the zone's clock) as `9999-12-31T23:59:59 (local)`.
+fn local_text(m: i64) -> String {
+    let t = format_utc(m);
+    format!("{} (local)", t.strip_suffix('Z').unwrap_or(&t))
+}
+
+/// UTC microseconds of 1000-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z: the years every
+/// time in the store lies in, whatever cell or zone it came from.
+const STORE_MICROS: std::ops::RangeInclusive<i64> =
+    -30_610_224_000_000_000..=253_402_300_799_999_999;
+
+/// An instant inside the store's years, or the reason (the cell shown, and the instant in UTC
+/// when the cell was a local time: 9999-12-31T23:59:59 in Toronto is already year 10000).
+fn in_store_years(
+    micros: i64,
+    cell: Cell<'_>,
+    text: Option<&str>,
+) -> std::result::Result<(), Reason> {
+    if STORE_MICROS.contains(&micros) {
+        return Ok(());
+    }
+    let utc = format_utc(micros);
+    let shown = shown(cell, text);
+    Err(if shown == utc {
+        format!("a year outside 1000-9999: {shown:?}")
+    } else {
+        format!("a year outside 1000-9999 in UTC: {shown:?} is {utc}")
+    })
 }
 
 /// A time cell: text parsed by the profile's formats, an instant as it is, a wall-clock time
@@ -280,11 +325,13 @@ pub(super) fn time_value(
         }),
         (Cell::Naive(m), _) => time.parse_naive_micros(m),
         (Cell::Int(v), _) => time.parse(&v.to_string()),
+        (Cell::UInt(v), _) => time.parse(&v.to_string()),
         (Cell::Float(v), _) => time.parse(&v.to_string()),
         _ => return Err("not a time".into()),
     };
-    r.map(|i| Val::Time(i.micros, i.ambiguous))
-        .map_err(|e| format!("{}: {:?}", e.as_str(), shown(cell, text)))
+    let i = r.map_err(|e| format!("{}: {:?}", e.as_str(), shown(cell, text)))?;
+    in_store_years(i.micros, cell, text)?;
+    Ok(Val::Time(i.micros, i.ambiguous))
 }
 
 /// A duration cell: text in the profile's format, a number as seconds.
@@ -296,18 +343,12 @@ fn duration_value(
     let r = match (cell, text) {
         (_, Some(t)) => parse_duration_ms(t, format).map_err(|e| e.as_str()),
         (Cell::Int(v), _) => number_duration_ms(v as f64).map_err(|e| e.as_str()),
+        (Cell::UInt(v), _) => number_duration_ms(v as f64).map_err(|e| e.as_str()),
         (Cell::Float(v), _) if !v.is_nan() => number_duration_ms(v).map_err(|e| e.as_str()),
         _ => Err("not a duration"),
     };
-    r.map(Val::Int).map_err(|e| {
-        let shown = match (cell, text) {
-            (_, Some(t)) => t.to_string(),
-            (Cell::Int(v), _) => v.to_string(),
-            (Cell::Float(v), _) => v.to_string(),
-            _ => format!("{cell:?}"),
-        };
-        format!("{e}: {shown:?}")
-    })
+    r.map(Val::Int)
+        .map_err(|e| format!("{e}: {:?}", shown(cell, text)))
 }
 
 /// A text cell (its trimmed text at `text_at` of scratch), or a number or yes/no written
@@ -320,6 +361,7 @@ fn text_value(
     let owned = match (cell, text_at) {
         (_, Some((a, b))) => return Ok(Val::Text(a as u32, b as u32)),
         (Cell::Int(v), _) => v.to_string(),
+        (Cell::UInt(v), _) => v.to_string(),
         (Cell::Float(v), _) => v.to_string(),
         (Cell::Bool(v), _) => v.to_string(),
         _ => return Err("not text".into()),
@@ -364,6 +406,7 @@ fn bool_value(name: &str, cell: Cell<'_>, text: Option<&str>) -> std::result::Re
 fn code_value(max: u16, cell: Cell<'_>, text: Option<&str>) -> std::result::Result<Val, Reason> {
     let v = match (cell, text) {
         (Cell::Int(v), _) => u16::try_from(v).ok(),
+        (Cell::UInt(v), _) => u16::try_from(v).ok(),
         (_, Some(t)) if !t.is_empty() && t.len() <= 5 && t.bytes().all(|b| b.is_ascii_digit()) => {
             t.parse::<u16>().ok()
         }
