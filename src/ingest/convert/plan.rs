@@ -31,7 +31,8 @@ pub struct Plan {
     /// The file's profile, resolved (parsers, duration format, field limit).
     pub(super) spec: Arc<ReadSpec>,
     pub(super) file_name: String,
-    /// Source columns bound to nothing.
+    /// Source columns read for nothing: bound to no canonical column, named by neither the
+    /// row filter nor `latest_by`.
     pub unused: Vec<String>,
     /// The profile's row filter, bound to the file's columns.
     pub(super) filter: Vec<FilterColumn>,
@@ -97,11 +98,17 @@ impl Plan {
             .iter()
             .map(|c| file.spec.values.get(c.name).cloned())
             .collect();
+        // A column read only by the row filter or by `latest_by` is used too.
+        let read = |i: usize| {
+            used[i].is_some()
+                || filter.iter().any(|f| f.col == i)
+                || order_by.as_ref().is_some_and(|(c, _)| *c == i)
+        };
         let unused = header
             .iter()
-            .zip(&used)
-            .filter(|(_, u)| u.is_none())
-            .map(|(h, _)| h.clone())
+            .enumerate()
+            .filter(|(i, _)| !read(*i))
+            .map(|(_, h)| h.clone())
             .collect();
         Ok(Plan {
             kind,
