@@ -348,6 +348,14 @@ fn issue_13_typed_timestamps_obey_the_year_rule_and_show_readably() {
             "{}",
             f.display()
         );
+        // `raw` shows the row's date-times as the reasons do, never as bare microseconds.
+        assert_eq!(
+            q[0].3,
+            "DL-1\ta-7\t5195550103\t2011-04-28T21:14:00Z\t9999-12-31T23:59:59 (local)\t\
+             1970-01-01T00:00:00Z",
+            "{}",
+            f.display()
+        );
         // 18:59:59 in Toronto is 23:59:59 UTC, the last second the store holds.
         let t = r.table("downloads");
         let time = t

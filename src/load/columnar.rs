@@ -28,6 +28,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use super::driver::{guard, Chunks, Evidence, Loaded, WholeFile};
 use super::record::{Cell, RecordTarget, RowView};
 use crate::error::{Error, Result};
+use crate::normalize::time::{format_utc, format_wall_clock};
 use crate::profile::Format;
 
 /// Reads a Parquet or Arrow IPC file.
@@ -367,7 +368,9 @@ impl Col {
             (Some((_, orig)), Err(_)) => lost_raw(orig, r),
             (_, Ok(Cell::Text(s))) => s.to_string(),
             (_, Ok(Cell::Null)) => String::new(),
-            (_, Ok(Cell::Int(v) | Cell::Utc(v) | Cell::Naive(v))) => v.to_string(),
+            (_, Ok(Cell::Int(v))) => v.to_string(),
+            (_, Ok(Cell::Utc(v))) => format_utc(v),
+            (_, Ok(Cell::Naive(v))) => format_wall_clock(v),
             (_, Ok(Cell::UInt(v))) => v.to_string(),
             (_, Ok(Cell::Float(v))) => v.to_string(),
             (_, Ok(Cell::Bool(v))) => v.to_string(),

@@ -12,7 +12,9 @@
 //! whole with the reason.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
+use serde::de::DeserializeSeed;
 use serde_json::{Map, Value};
 
 use super::driver::{Chunks, Evidence, Loaded, WholeFile};
@@ -150,7 +152,7 @@ fn parse(body: &[u8], cp1252: bool) -> (Vec<String>, Vec<JsonRecord<'_>>) {
             .collect()
     };
     let mut header: Vec<String> = Vec::new();
-    let mut seen = std::collections::HashMap::new();
+    let mut seen = HashMap::new();
     let mut recs: Vec<JsonRecord<'_>> = Vec::with_capacity(lines.len());
     for (i, line) in lines.into_iter().enumerate() {
         let row = i as u64 + 1;
@@ -172,13 +174,11 @@ fn parse(body: &[u8], cp1252: bool) -> (Vec<String>, Vec<JsonRecord<'_>>) {
         let parsed = if text.trim().is_empty() {
             Err(NotRecord::Blank)
         } else {
-            match object(&text) {
-                Ok(m) => {
-                    for k in m.keys() {
-                        if !seen.contains_key(k) {
-                            seen.insert(k.clone(), header.len());
-                            header.push(k.clone());
-                        }
+            match object(&text, &seen) {
+                Ok((m, new_keys)) => {
+                    for k in new_keys {
+                        seen.insert(k.clone(), header.len());
+                        header.push(k);
                     }
                     Ok(m)
                 }
@@ -190,12 +190,24 @@ fn parse(body: &[u8], cp1252: bool) -> (Vec<String>, Vec<JsonRecord<'_>>) {
     (header, recs)
 }
 
-/// A line's JSON object, or why the line is not one: not JSON, not an object, or an object that
-/// names a key twice (which of its values is meant cannot be known, so neither is taken).
-fn object(text: &str) -> std::result::Result<Map<String, Value>, String> {
-    match serde_json::from_str::<Object>(text) {
-        Ok(Object(m, None)) => Ok(m),
-        Ok(Object(_, Some(k))) => Err(format!(
+/// A line's JSON object with the keys the header has not `seen` yet (in the line's order), or
+/// why the line is not one: not JSON, not an object, or an object that names a key twice (which
+/// of its values is meant cannot be known, so neither is taken).
+fn object(
+    text: &str,
+    seen: &HashMap<String, usize>,
+) -> std::result::Result<(Map<String, Value>, Vec<String>), String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = ObjectSeed(seen)
+        .deserialize(&mut de)
+        .and_then(|o| de.end().map(|()| o));
+    match parsed {
+        Ok(Object {
+            map,
+            dup: None,
+            new_keys,
+        }) => Ok((map, new_keys)),
+        Ok(Object { dup: Some(k), .. }) => Err(format!(
             "duplicate key {k:?}: the object gives it twice, and which value is meant cannot \
              be known"
         )),
@@ -206,19 +218,31 @@ fn object(text: &str) -> std::result::Result<Map<String, Value>, String> {
     }
 }
 
-/// A JSON object read key by key, with its first repeated key (serde_json's own map keeps the
-/// last value of a repeated key without a word).
-struct Object(Map<String, Value>, Option<String>);
+/// A JSON object read key by key: its first repeated key (serde_json's own map keeps the last
+/// value of a repeated key without a word), and the keys new to the header in the order the
+/// line gives them (serde_json's map sorts its keys).
+struct Object {
+    map: Map<String, Value>,
+    dup: Option<String>,
+    new_keys: Vec<String>,
+}
 
-impl<'de> serde::Deserialize<'de> for Object {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Object, D::Error> {
-        d.deserialize_map(ObjectVisitor)
+/// Reads an [`Object`], knowing the keys the header already has (so that a line of known keys
+/// allocates no list).
+struct ObjectSeed<'s>(&'s HashMap<String, usize>);
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
+    type Value = Object;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Object, D::Error> {
+        d.deserialize_map(self)
     }
 }
 
-struct ObjectVisitor;
-
-impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+impl<'de> serde::de::Visitor<'de> for ObjectSeed<'_> {
     type Value = Object;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -229,17 +253,21 @@ impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
         self,
         mut access: A,
     ) -> std::result::Result<Object, A::Error> {
-        let mut m = Map::new();
+        let mut map = Map::new();
         let mut dup = None;
+        let mut new_keys = Vec::new();
         while let Some(k) = access.next_key::<String>()? {
             let v: Value = access.next_value()?;
-            if m.contains_key(&k) {
+            if map.contains_key(&k) {
                 dup.get_or_insert(k);
             } else {
-                m.insert(k, v);
+                if !self.0.contains_key(&k) {
+                    new_keys.push(k.clone());
+                }
+                map.insert(k, v);
             }
         }
-        Ok(Object(m, dup))
+        Ok(Object { map, dup, new_keys })
     }
 }
 
@@ -293,7 +321,9 @@ mod tests {
 
     #[test]
     fn an_object_naming_a_key_twice_is_not_a_record() {
-        let m = object(r#"{"a": 1, "b": {"c": 2}}"#).unwrap();
+        let none = HashMap::new();
+        let object = |t: &str| super::object(t, &none);
+        let (m, _) = object(r#"{"a": 1, "b": {"c": 2}}"#).unwrap();
         assert_eq!(m.len(), 2);
         let e = object(r#"{"a": 1, "b": 2, "a": 1}"#).unwrap_err();
         assert!(e.starts_with("duplicate key \"a\""), "{e}");
@@ -301,5 +331,15 @@ mod tests {
         assert_eq!(object("\"x\"").unwrap_err(), "not a JSON object");
         assert!(object("{\"a\": ").unwrap_err().starts_with("not JSON: "));
         assert!(object("{} x").unwrap_err().starts_with("not JSON: "));
+    }
+
+    #[test]
+    fn the_header_keeps_the_order_keys_first_appear_in() {
+        let body = b"{\"to\": 1, \"from\": 2, \"at\": 3}\n{\"at\": 4, \"zone\": 5, \"b\": 6}\n\
+            {\"z\": 1, \"z\": 2}\n";
+        let (header, recs) = parse(body, false);
+        // The third line names `z` twice: it is no record, and its keys join no header.
+        assert_eq!(header, ["to", "from", "at", "zone", "b"]);
+        assert_eq!(recs.len(), 3);
     }
 }

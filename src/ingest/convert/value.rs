@@ -15,7 +15,8 @@ use crate::load::record::{Cell, RowView};
 use crate::model::{ColSpec, ColType};
 use crate::normalize::phone::{Phone, PhoneParser};
 use crate::normalize::time::{
-    format_utc, parse_duration_ms, trim, DurationError, DurationFormat, Instant, TimeParser,
+    format_utc, format_wall_clock, parse_duration_ms, trim, DurationError, DurationFormat, Instant,
+    TimeParser,
 };
 
 /// Why a value could not be used: the column and the reason.
@@ -276,14 +277,8 @@ fn shown(cell: Cell<'_>, text: Option<&str>) -> String {
         Cell::Float(v) => v.to_string(),
         Cell::Bool(v) => v.to_string(),
         Cell::Utc(m) => format_utc(m),
-        Cell::Naive(m) => local_text(m),
+        Cell::Naive(m) => format_wall_clock(m),
     }
-}
-
-/// A wall-clock date-time (microseconds on the zone's clock) as `9999-12-31T23:59:59 (local)`.
-fn local_text(m: i64) -> String {
-    let t = format_utc(m);
-    format!("{} (local)", t.strip_suffix('Z').unwrap_or(&t))
 }
 
 /// UTC microseconds of 1000-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z: the years every

@@ -41,6 +41,19 @@ pub(super) const fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + if m <= 2 { 1 } else { 0 }, m as u32, d)
 }
 
+/// ISO 8601 text of a wall-clock date-time without zone (microseconds since 1970-01-01T00:00
+/// on that clock), marked as such: `2011-05-02T09:15:02 (local)`.
+///
+/// # Examples
+/// ```
+/// use callsift::normalize::time::format_wall_clock;
+/// assert_eq!(format_wall_clock(1_304_327_702_000_000), "2011-05-02T09:15:02 (local)");
+/// ```
+pub fn format_wall_clock(micros: i64) -> String {
+    let t = format_utc(micros);
+    format!("{} (local)", t.strip_suffix('Z').unwrap_or(&t))
+}
+
 /// ISO 8601 UTC text of an instant, for reports and quarantine messages:
 /// `2011-05-02T14:03:07Z`, with `.250` or `.250001` only when there is a fraction.
 /// Years outside 0..=9999 carry a sign (`+12345-01-01T00:00:00Z`).
