@@ -40,6 +40,14 @@ pub enum Command {
         callsift run fixtures/inquiry/case.toml --out out/inquiry --published fixtures/inquiry/published.toml\n  \
         callsift run fixtures/formats/case.toml --out /tmp/case --threads 1")]
     Run(RunArgs),
+    /// Try a case's profiles before a run: validates the case manifest, reads and converts
+    /// every evidence file as ingest would, and shows each file's first records raw beside
+    /// what they became (canonical values, quarantine reason, or filtered); writes nothing.
+    /// Exit 1 when a run would stop on a file.
+    #[command(after_help = "Examples:\n  \
+        callsift check fixtures/inquiry/case.toml\n  \
+        callsift check fixtures/rules/mixed-direction/case.toml --input 1 --rows 5")]
+    Check(CheckArgs),
     /// Read every evidence file of a case into the case store (DIR/store/), with the quarantine
     /// and the run manifest (DIR/manifest.json).
     #[command(
@@ -100,6 +108,23 @@ pub struct IngestArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub engine: EngineArgs,
+}
+
+/// `callsift check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The case manifest.
+    #[arg(value_name = "CASE.toml")]
+    pub case: PathBuf,
+    /// Only the files of this input (1-based, in the manifest's order of `[[inputs]]`).
+    #[arg(long, value_name = "N")]
+    pub input: Option<usize>,
+    /// Records shown per file.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub rows: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 /// `callsift run`.
@@ -222,6 +247,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         callsift::outdir::install_signal_handlers()?;
     }
     match cli.command {
+        Command::Check(a) => check(&a),
         Command::Ingest(a) => ingest(&a),
         Command::Run(r) => run_case(&r),
         Command::Correlate(c) => correlate(&c),
@@ -230,6 +256,23 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Eval(a) => eval(&a),
         Command::Verify(a) => verify(&a),
     }
+}
+
+/// `callsift check`: the report on standard output; exit 1 when a run would stop on a file.
+fn check(a: &CheckArgs) -> Result<i32> {
+    let (_, pool) = pool(a.threads)?;
+    let case = Case::load(&a.case)?;
+    let opts = callsift::check::CheckOptions {
+        input: a.input,
+        rows: a.rows,
+    };
+    let report = pool.install(|| callsift::check::check(&case, &opts))?;
+    let _ = write!(
+        std::io::stdout().lock(),
+        "{}",
+        callsift::check::render(&case, &report)
+    );
+    Ok(if report.passed() { 0 } else { 1 })
 }
 
 /// `callsift ingest`: the case store, written as a unit.

@@ -11,7 +11,8 @@
 //!
 //! What an analyst or a binding uses, in the order data flows (evidence → store → results):
 //!
-//! - [`Case`] opens a case manifest (`case.toml`) and checks it;
+//! - [`Case`] opens a case manifest (`case.toml`) and checks it; [`check::check`] tries its
+//!   profiles on every evidence file, writing nothing;
 //! - [`ingest::run`] reads its evidence files into a case store (`DIR/store/`, tables in
 //!   [`model`]'s canonical schemas, read back with [`store`]);
 //! - [`correlate::run`] computes the results (`DIR/results/`);
@@ -46,6 +47,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod config;
 pub mod correlate;
 pub mod digest;

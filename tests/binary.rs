@@ -12,9 +12,9 @@
 //! | code | test |
 //! |---|---|
 //! | 0 | `formats_fixture_through_ingest_verify_correlate_figures`, `inquiry_run_prints_what_the_docs_show`, `synth_run_eval` and every `--help` |
-//! | 1 | `formats_run_published_mismatch_then_damage` (`run`/`figures --published`, `verify`), `synth_run_eval` (`eval`) |
+//! | 1 | `formats_run_published_mismatch_then_damage` (`run`/`figures --published`, `verify`), `synth_run_eval` (`eval`), tests/check.rs (`check`) |
 //! | 2 | `usage_errors_exit_2` |
-//! | 3 | `case_manifest_errors_exit_3_with_the_quoted_messages`, `output_folder_refusals_exit_3`, `command_line_values_exit_3`, `formats_run_published_mismatch_then_damage` (`correlate` on edited parameters) |
+//! | 3 | tests/check.rs (`check --input 99`), `case_manifest_errors_exit_3_with_the_quoted_messages`, `output_folder_refusals_exit_3`, `command_line_values_exit_3`, `formats_run_published_mismatch_then_damage` (`correlate` on edited parameters) |
 //! | 4 | `evidence_that_cannot_be_used_exits_4_with_the_quoted_messages` |
 //! | 5 | no input can produce it (a reconciliation failure is a bug detector): `exit_code_mapping_of_every_error` checks the mapping through `callsift::Error` |
 //! | 6 | `missing_or_malformed_run_folders_exit_6`, `formats_run_published_mismatch_then_damage` (`correlate` on a changed store) |
@@ -162,6 +162,7 @@ fn help_lists_every_subcommand_and_each_help_shows_its_examples() {
     let cmds = subcommands();
     let tested = [
         "run",
+        "check",
         "ingest",
         "correlate",
         "figures",
