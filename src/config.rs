@@ -103,6 +103,16 @@ impl CaseFile {
                 "attribution.offset_window_s: must be a non-negative number of seconds",
             ));
         }
+        if let Some(z) = &self.case.time_zone {
+            if z.parse::<chrono_tz::Tz>().is_err() {
+                return Err(Error::config(
+                    path,
+                    format!(
+                        "case.time_zone: {z:?} is not an IANA time zone (e.g. America/Toronto)"
+                    ),
+                ));
+            }
+        }
         if self.inputs.is_empty() {
             return Err(Error::config(
                 path,
@@ -171,6 +181,21 @@ pub struct CaseSection {
     pub name: String,
     /// The stated population size (lines in scope), used when no `population` input is given.
     pub population: Option<u64>,
+    /// The IANA zone people read the case's times in (`America/Toronto`): the results'
+    /// local-time columns (`start_local`, ...) are written in it. UTC when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+impl CaseSection {
+    /// The zone of the local-time columns: `time_zone`, else UTC (and UTC for a name that is
+    /// not a zone, which [`CaseFile::validate`] refuses).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone
+            .as_deref()
+            .and_then(|z| z.parse().ok())
+            .unwrap_or(chrono_tz::UTC)
+    }
 }
 
 /// `[attribution]`.

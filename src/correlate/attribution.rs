@@ -44,7 +44,8 @@ pub(crate) struct VendorLog {
     pub campaign: Codes,
     /// The account, where the log gives one.
     pub account: Codes,
-    disposition: Codes,
+    /// The disposition (answered, voicemail, busy...), where the log gives one.
+    pub disposition: Codes,
     /// Whether the record may have rung the phone (its disposition is not in `never_rang`).
     rang: Vec<bool>,
     file: Codes,

@@ -308,6 +308,13 @@ impl TableBuilder {
         self
     }
 
+    /// A boolean column with nulls.
+    pub fn bool_opt(mut self, name: &str, v: Vec<Option<bool>>) -> Self {
+        self.fields.push(Field::new(name, DataType::Boolean, true));
+        self.arrays.push(Arc::new(BooleanArray::from(v)));
+        self
+    }
+
     /// A UTC timestamp column with nulls.
     pub fn time(mut self, name: &str, v: Vec<Option<i64>>) -> Self {
         self.fields

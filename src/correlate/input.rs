@@ -89,6 +89,9 @@ pub(crate) struct Complainants {
     pub district_code: HashMap<u64, u32>,
     /// Distinct numbers of all complainants, sorted.
     pub numbers: Vec<u64>,
+    /// Each complainant's name by its dense id: its id in the complainants table, or `#` and
+    /// its number where the table gives none.
+    pub names: Vec<String>,
     /// Complainants whose records are in the orders.
     pub in_orders: u64,
     /// Complainants whose records are not (late complainants).
@@ -147,7 +150,12 @@ impl Complainants {
         numbers.sort_unstable();
         numbers.dedup();
         let in_count = ordered.iter().filter(|&&o| o).count() as u64;
+        let mut names = vec![String::new(); key_of.len()];
+        for (k, id) in key_of {
+            names[id as usize] = k;
+        }
         Ok(Complainants {
+            names,
             by_number,
             district,
             district_names,

@@ -17,6 +17,7 @@
 //!  numbers, attribution, registry, overlaps, enrichment, spread ──▶ chains
 //!  store/identifications ──▶ derivations: each list against the party database as of its
 //!                            date (hypergeometric), and its overlaps with downloads ──▶ derivations
+//!  leads, attribution ──▶ dossier: every call behind each lead and attributed campaign
 //! ```
 //!
 //! One module per analysis. Each *counts* (integers that add exactly across any split of the
@@ -24,7 +25,7 @@
 //! that the counts of two parts merged are the counts of the whole) and then *finishes* once
 //! (ln p, q, ranks, tables). This module only orders them: `input` reads the store,
 //! [`calls`], [`reach`], [`facts`], [`attribution`], [`lists`], [`overlaps`], [`spread`],
-//! [`spoof`], [`numbers`], [`derivations`] and [`chains`] analyse ([`registry`] and
+//! [`spoof`], [`numbers`], [`derivations`], [`chains`] and [`dossier`] analyse ([`registry`] and
 //! [`campaigns`] say who stands behind each campaign), [`results`] writes.
 //!
 //! With [`CorrelateOptions::pseudonymize`], every phone number in the tables and the summary
@@ -40,6 +41,7 @@ pub mod campaigns;
 pub mod chains;
 pub mod cols;
 pub mod derivations;
+pub mod dossier;
 pub mod facts;
 pub(crate) mod input;
 pub mod lists;
@@ -307,6 +309,21 @@ fn analyse(
     let leads_table = numbers::leads_table(&lead, &reach, &ranking, &plan, &cx)?;
     phases.mark("leads");
 
+    let lead_numbers: Vec<u64> = lead.iter().map(|&k| reach.number[k]).collect();
+    let dossier_table = dossier::table(&dossier::Sources {
+        calls: &calls,
+        received: &received,
+        comp: &comp,
+        log: &log,
+        matched: &matched,
+        reg: &reg,
+        leads: &lead_numbers,
+        incident: params.incident,
+        baseline: params.baseline,
+        zone: params.case.case.zone(),
+    })?;
+    phases.mark("dossier");
+
     let figures = figures(
         manifest,
         &comp,
@@ -339,6 +356,7 @@ fn analyse(
             phases,
         )?,
         leads: leads_table,
+        dossier: dossier_table,
     };
     let summary = Correlation {
         top_numbers: results::top_numbers(&reach, &ranking, &explained, &facts, key),

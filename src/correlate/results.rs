@@ -35,6 +35,7 @@ pub(crate) struct Tables {
     pub chains: RecordBatch,
     pub derivations: RecordBatch,
     pub leads: RecordBatch,
+    pub dossier: RecordBatch,
 }
 
 impl Tables {
@@ -54,6 +55,7 @@ impl Tables {
             (Table::Chains, Some(&self.chains)),
             (Table::Derivations, Some(&self.derivations)),
             (Table::Leads, Some(&self.leads)),
+            (Table::Dossier, Some(&self.dossier)),
         ]
         .into_iter()
         .filter_map(|(t, b)| b.map(|b| (t, b)))
@@ -84,6 +86,7 @@ impl Tables {
             chains: p(Table::Chains, self.chains)?,
             derivations: p(Table::Derivations, self.derivations)?,
             leads: p(Table::Leads, self.leads)?,
+            dossier: p(Table::Dossier, self.dossier)?,
         })
     }
 }

@@ -47,6 +47,9 @@ pub enum Table {
     /// `leads`: significant unexplained numbers without a subscriber, or likely spoofed (CSV
     /// only).
     Leads,
+    /// `dossier`: every call behind each lead and each attributed campaign, as the carrier and
+    /// the vendor recorded it.
+    Dossier,
 }
 
 /// The type of a results column.
@@ -235,6 +238,32 @@ const CAMPAIGNS: &[Column] = &[
     text_opt("registry_evidence", Rule::Keep),
 ];
 
+const DOSSIER: &[Column] = &[
+    text("subject_kind", Rule::Keep),
+    text("subject", Rule::SetName),
+    u64("call"),
+    time_opt("start"),
+    text_opt("start_local", Rule::Keep),
+    text("window", Rule::Keep),
+    text_opt("complainant", Rule::Keep),
+    text("called", Rule::Number),
+    text_opt("district", Rule::Keep),
+    text("carrier", Rule::Keep),
+    text_opt("seen", Rule::Number),
+    text("seen_status", Rule::Keep),
+    text_opt("vendor", Rule::Keep),
+    text_opt("campaign", Rule::Keep),
+    text_opt("account", Rule::Keep),
+    text_opt("presented", Rule::Number),
+    of("caller_id_agrees", Type::Bool, true),
+    i64_opt("delta_ms"),
+    time_opt("vendor_start"),
+    text_opt("vendor_start_local", Rule::Keep),
+    text_opt("disposition", Rule::Keep),
+    text("evidence", Rule::Keep),
+    text_opt("vendor_evidence", Rule::Keep),
+];
+
 const OFFSETS: &[Column] = &[
     text("carrier", Rule::Keep),
     text("vendor", Rule::Keep),
@@ -375,7 +404,7 @@ const LEADS: &[Column] = &[
 
 impl Table {
     /// Every results table, in the order the manifest lists them.
-    pub const ALL: [Table; 13] = [
+    pub const ALL: [Table; 14] = [
         Table::Numbers,
         Table::Attribution,
         Table::Campaigns,
@@ -389,6 +418,7 @@ impl Table {
         Table::Chains,
         Table::Derivations,
         Table::Leads,
+        Table::Dossier,
     ];
 
     /// Its name: the file stem under `results/`.
@@ -407,6 +437,7 @@ impl Table {
             Table::Chains => "chains",
             Table::Derivations => "derivations",
             Table::Leads => "leads",
+            Table::Dossier => "dossier",
         }
     }
 
@@ -442,6 +473,7 @@ impl Table {
             Table::Chains => CHAINS,
             Table::Derivations => DERIVATIONS,
             Table::Leads => LEADS,
+            Table::Dossier => DOSSIER,
         }
     }
 

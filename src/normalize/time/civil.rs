@@ -1,5 +1,5 @@
 //! The proleptic Gregorian calendar in integer arithmetic (days from and to civil dates), and
-//! UTC instants written as ISO 8601 text.
+//! instants written as ISO 8601 text: in UTC, on a wall clock, or in a zone with its offset.
 
 use super::*;
 
@@ -91,4 +91,36 @@ pub fn format_utc(micros: i64) -> String {
     };
     out.push('Z');
     out
+}
+
+/// ISO 8601 text of an instant in `zone`, with the zone's offset at that instant, for the
+/// local-time columns people read beside the UTC ones: `2011-05-02T10:02:46-04:00` in
+/// `America/Toronto`; `Z` in UTC. Fractions as [`format_utc`]. An instant chrono cannot place
+/// (beyond its years) falls back to [`format_utc`].
+///
+/// # Examples
+/// ```
+/// use callsift::normalize::time::format_in_zone;
+/// let toronto: chrono_tz::Tz = "America/Toronto".parse().unwrap();
+/// assert_eq!(format_in_zone(1_304_344_966_000_000, toronto), "2011-05-02T10:02:46-04:00");
+/// assert_eq!(format_in_zone(1_293_876_000_500_000, toronto), "2011-01-01T05:00:00.500-05:00");
+/// assert_eq!(format_in_zone(1_304_344_966_000_000, chrono_tz::UTC), "2011-05-02T14:02:46Z");
+/// ```
+pub fn format_in_zone(micros: i64, zone: chrono_tz::Tz) -> String {
+    use chrono::Offset;
+    let Some(t) = chrono::DateTime::from_timestamp_micros(micros) else {
+        return format_utc(micros);
+    };
+    let offset_s = zone
+        .offset_from_utc_datetime(&t.naive_utc())
+        .fix()
+        .local_minus_utc();
+    let wall = format_utc(micros + i64::from(offset_s) * MICROS_PER_SEC);
+    let wall = wall.strip_suffix('Z').unwrap_or(&wall);
+    if offset_s == 0 && zone == chrono_tz::UTC {
+        return format!("{wall}Z");
+    }
+    let sign = if offset_s < 0 { '-' } else { '+' };
+    let a = offset_s.unsigned_abs();
+    format!("{wall}{sign}{:02}:{:02}", a / 3600, a / 60 % 60)
 }

@@ -14,7 +14,8 @@ pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
         w.seed, w.scale, world_name
     ));
     s.push_str(&format!(
-        "[case]\nname = \"Synthetic world (seed {}, scale {}, {})\"\n\n",
+        "[case]\nname = \"Synthetic world (seed {}, scale {}, {})\"\n\
+         time_zone = \"America/Toronto\"\n\n",
         w.seed, w.scale, world_name
     ));
     s.push_str(
