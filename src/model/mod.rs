@@ -17,6 +17,7 @@
 //!   (the called number, list members) must parse, or the row goes to the quarantine.
 //! - **time**: UTC microseconds since the epoch, Arrow `Timestamp(Microsecond, "UTC")`.
 
+pub mod dictionary;
 pub mod results;
 
 use std::fmt;
