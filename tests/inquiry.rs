@@ -299,6 +299,8 @@ fn restricting_to_the_population_changes_the_list_tests_and_nothing_else() {
             "results/overlaps.parquet",
             "results/population_coverage.csv",
             "results/population_coverage.parquet",
+            // The workbook holds every table, so it moves with them.
+            "results/results.xlsx",
         ]
     );
     assert!(ha.keys().all(|k| hb.contains_key(k)));

@@ -159,8 +159,10 @@ fn build(s: &Sources<'_>, rows: &[Row<'_>], campaigns: &[&str]) -> Result<Record
         .text(
             "complainant",
             opts(&|r| {
+                // A complainant the table names by no id is known by its number, which is in
+                // `called` (as a number, so that pseudonymisation replaces it there).
                 let id = s.comp.by_number.get(&calls.called[r.call])?;
-                s.comp.names.get(*id as usize).cloned()
+                s.comp.names.get(*id as usize)?.clone()
             }),
         )
         .text_dense("called", &texts(&|r| format_e164(calls.called[r.call])))

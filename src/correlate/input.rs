@@ -89,9 +89,9 @@ pub(crate) struct Complainants {
     pub district_code: HashMap<u64, u32>,
     /// Distinct numbers of all complainants, sorted.
     pub numbers: Vec<u64>,
-    /// Each complainant's name by its dense id: its id in the complainants table, or `#` and
-    /// its number where the table gives none.
-    pub names: Vec<String>,
+    /// Each complainant's id in the complainants table, by its dense id; `None` for one the
+    /// table names by its number only.
+    pub names: Vec<Option<String>>,
     /// Complainants whose records are in the orders.
     pub in_orders: u64,
     /// Complainants whose records are not (late complainants).
@@ -112,13 +112,21 @@ impl Complainants {
         let dist = Codes::read(b, "district")?;
         let mut key_of: HashMap<String, u32> = HashMap::default();
         let mut keys = Vec::with_capacity(num.len());
+        let mut names: Vec<Option<String>> = Vec::new();
         for (i, n) in num.iter().enumerate() {
             let k = match ids.get(i) {
                 Some(id) => id.to_string(),
                 None => format!("#{n}"),
             };
             let next = key_of.len() as u32;
-            keys.push(*key_of.entry(k).or_insert(next));
+            let key = *key_of.entry(k).or_insert(next);
+            if key == next {
+                names.push(None);
+            }
+            if let Some(id) = ids.get(i) {
+                names[key as usize] = Some(id.to_string());
+            }
+            keys.push(key);
         }
         let mut ordered = vec![false; key_of.len()];
         for i in 0..num.len() {
@@ -150,10 +158,6 @@ impl Complainants {
         numbers.sort_unstable();
         numbers.dedup();
         let in_count = ordered.iter().filter(|&&o| o).count() as u64;
-        let mut names = vec![String::new(); key_of.len()];
-        for (k, id) in key_of {
-            names[id as usize] = k;
-        }
         Ok(Complainants {
             names,
             by_number,

@@ -1,5 +1,6 @@
 //! The results folder: the tables and `figures.json` written (each table as Parquet with a CSV
-//! twin, `leads` as CSV only), recorded in the manifest; and the summary printed after a run.
+//! twin, `leads` as CSV only; all of them as the sheets of `results.xlsx`, beside the data
+//! dictionary `DICTIONARY.md`), recorded in the manifest; and the summary printed after a run.
 
 use std::path::Path;
 
@@ -127,25 +128,45 @@ pub(crate) fn write(
             }
         })
         .collect();
-    files
-        .par_iter()
-        .map(|(rel, t, csv)| {
-            let path = out.join(rel);
-            if *csv {
-                store::write_csv(&path, std::slice::from_ref(*t))
-            } else {
-                store::write_parquet(&path, &t.schema(), std::slice::from_ref(*t))
-            }
-        })
-        .collect::<Result<Vec<()>>>()?;
-    manifest.add_outputs(
-        out,
-        &files
-            .iter()
-            .map(|(rel, t, _)| (rel.clone(), Some(t.num_rows() as u64)))
-            .collect::<Vec<_>>(),
-    )
+    let named = tables.named();
+    let xlsx = format!("{RESULTS}/{}", super::workbook::XLSX_FILE);
+    let dictionary = format!("{RESULTS}/{DICTIONARY_FILE}");
+    let (written, workbook) = rayon::join(
+        || {
+            files
+                .par_iter()
+                .map(|(rel, t, csv)| {
+                    let path = out.join(rel);
+                    if *csv {
+                        store::write_csv(&path, std::slice::from_ref(*t))
+                    } else {
+                        store::write_parquet(&path, &t.schema(), std::slice::from_ref(*t))
+                    }
+                })
+                .collect::<Result<Vec<()>>>()
+        },
+        || super::workbook::write(&out.join(&xlsx), figures, &named),
+    );
+    written?;
+    workbook?;
+    let md = super::workbook::dictionary_markdown();
+    let md_path = out.join(&dictionary);
+    store::write_atomic(&md_path, |f| {
+        use std::io::Write;
+        f.write_all(md.as_bytes())
+            .map_err(|e| Error::io(&md_path, e))
+    })?;
+    let mut listed: Vec<(String, Option<u64>)> = files
+        .iter()
+        .map(|(rel, t, _)| (rel.clone(), Some(t.num_rows() as u64)))
+        .collect();
+    listed.push((xlsx, None));
+    listed.push((dictionary, None));
+    manifest.add_outputs(out, &listed)
 }
+
+/// The data dictionary's file name under `results/`.
+pub const DICTIONARY_FILE: &str = "DICTIONARY.md";
 
 /// One row of the summary printed after a run.
 #[derive(Clone, Debug)]

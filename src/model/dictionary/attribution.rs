@@ -246,8 +246,8 @@ pub(super) const DOSSIER: Entries = &[
     ),
     (
         "complainant",
-        "The complainant who received the call: its id in the complainants file, else `#` and \
-         the called line's E.164 digits when the file gives no id.",
+        "The complainant who received the call: its id in the complainants file; null when the \
+         file gives none (the number in `called` then stands for the complainant).",
     ),
     ("called", "The complainant's line that was called, E.164."),
     (

@@ -18,7 +18,7 @@ pub(super) const NUMBERS: Entries = &[
     (
         "number",
         "The originating number: the caller ID the carrier recorded on received calls, E.164 \
-         (+15195550147). A blocked or invalid caller ID is no number, so it has no row.",
+         (`+1` and ten digits for a North American number). A blocked or invalid caller ID is no number, so it has no row.",
     ),
     (
         "only_incident",
