@@ -2,7 +2,7 @@
 //! log (standard error not a terminal), so that what scripts capture is the summary alone.
 //!
 //! ```text
-//!  [1/2] ingest: reading evidence files (7/21 read)  [#########·······]  12.3/45.1 MB  2.4 s
+//!  [1/2] ingest: reading evidence files (7/21 read)  [#####>··········]  12.3/45.1 MB  2.4 s
 //!    ⠙ carriers/ontario-tel-PO-2011-117.csv  3.1 MB  0.8 s        one line per file being read
 //!    ⠹ vendor/robodial-outbound-2011-04-24_2011-05-02.jsonl  9.9 MB  1.9 s
 //!  [2/2] correlate  ⠼  5.0 s                                      then one line per phase
@@ -92,7 +92,11 @@ impl Progress {
                 .collect()
         });
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-        let main = multi.add(ProgressBar::new_spinner());
+        let mut main = ProgressBar::new_spinner();
+        if let Some(style) = spinner_style("{prefix}{msg}  {spinner}  {secs}") {
+            main = main.with_style(style);
+        }
+        let main = multi.add(main);
         let bars = Arc::new(Bars {
             multi,
             main,
@@ -185,50 +189,48 @@ impl Bars {
         }
     }
 
-    /// The main line as a spinner: `[k/n] step: what  ⠙  1.2 s`.
+    /// The main line as a spinner: `[k/n] step: what  ⠙  1.2 s`. (A new style does not draw;
+    /// the prefix and message that follow do, so no frame mixes the old and the new.)
     fn spinner(&self, what: Option<&str>) {
-        self.main.set_prefix(self.prefix());
-        self.main
-            .set_message(what.map_or(String::new(), |w| format!(": {w}")));
-        let style = ProgressStyle::with_template("{prefix}{msg}  {spinner}  {secs}")
-            .map(|s| s.with_key("secs", seconds));
-        if let Ok(style) = style {
+        if let Some(style) = spinner_style("{prefix}{msg}  {spinner}  {secs}") {
             self.main.set_style(style);
         }
         self.main.reset_elapsed();
+        self.main.set_prefix(self.prefix());
+        self.main
+            .set_message(what.map_or(String::new(), |w| format!(": {w}")));
     }
 
-    /// The main line as a bar of the bytes of the files read.
+    /// The main line as a bar of the bytes of the files read. Length and position first, drawn
+    /// as the spinner still; then the style, which draws nothing; then the message, the first
+    /// frame of the bar.
     fn reading(&self) {
-        self.main.set_prefix(self.prefix());
-        self.read_message();
+        let total: u64 = self.files.iter().map(|f| f.1).sum();
+        self.main.set_length(total.max(1));
+        self.main
+            .set_position(self.done_bytes.load(Ordering::Relaxed));
         let bar = if self.colour {
             "{bar:24.cyan/blue}"
         } else {
             "{bar:24}"
         };
-        let style = ProgressStyle::with_template(&format!(
-            "{{prefix}}: {{msg}}  [{bar}]  {{mb}}  {{secs}}"
-        ))
-        .map(|s| s.progress_chars("#>·").with_key("secs", seconds));
-        let total: u64 = self.files.iter().map(|f| f.1).sum();
-        if let Ok(style) = style {
-            self.main.set_style(style.with_key(
+        if let Some(style) = spinner_style(&format!("{{prefix}}{{msg}}  [{bar}]  {{mb}}  {{secs}}"))
+        {
+            self.main.set_style(style.progress_chars("#>·").with_key(
                 "mb",
                 move |s: &ProgressState, w: &mut dyn std::fmt::Write| {
                     let _ = write!(w, "{}/{} MB", megabytes(s.pos()), megabytes(total));
                 },
             ));
         }
-        self.main.set_length(total.max(1));
-        self.main
-            .set_position(self.done_bytes.load(Ordering::Relaxed));
+        self.main.reset_elapsed();
+        self.read_message();
     }
 
-    /// `reading evidence files (7/21 read)`.
+    /// `: reading evidence files (7/21 read)`.
     fn read_message(&self) {
         self.main.set_message(format!(
-            "{} ({}/{} read)",
+            ": {} ({}/{} read)",
             Phase::Read.describe(),
             self.done_files.load(Ordering::Relaxed),
             self.files.len()
@@ -236,11 +238,18 @@ impl Bars {
     }
 }
 
+/// A style from `template`, with the `{secs}` key; `None` if the template were wrong (then the
+/// bar keeps its style: progress is never a reason to fail).
+fn spinner_style(template: &str) -> Option<ProgressStyle> {
+    ProgressStyle::with_template(template)
+        .ok()
+        .map(|s| s.with_key("secs", seconds))
+}
+
 impl callsift::ingest::Progress for Progress {
     fn phase(&self, phase: Phase) {
         let Some(b) = &self.inner else { return };
         if phase == Phase::Read && !b.files.is_empty() {
-            b.main.reset_elapsed();
             b.reading();
         } else {
             b.spinner(Some(phase.describe()));
@@ -252,13 +261,14 @@ impl callsift::ingest::Progress for Progress {
         let Some((name, bytes)) = b.files.get(index) else {
             return;
         };
-        let style = ProgressStyle::with_template("   {spinner} {msg}  {secs}")
-            .map(|s| s.with_key("secs", seconds));
-        let bar = b.multi.add(ProgressBar::new_spinner());
-        if let Ok(style) = style {
-            bar.set_style(style);
+        // Built whole before it joins the bars: a bar draws on its own until then.
+        let mut bar = ProgressBar::new_spinner();
+        if let Some(style) = spinner_style("   {spinner} {msg}  {secs}") {
+            bar = bar.with_style(style);
         }
-        bar.set_message(format!("{name}  {} MB", megabytes(*bytes)));
+        let bar = b
+            .multi
+            .add(bar.with_message(format!("{name}  {} MB", megabytes(*bytes))));
         b.active
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
