@@ -1,18 +1,33 @@
-//! The command line: clap definitions ([`Cli`]), checked, then run. Part of the binary, not of
-//! the library: it drives the library's public API as any other program would.
+//! The command line: clap definitions ([`Cli`]), checked, then run ([`run`]). Part of the
+//! binary, not of the library: it drives the library's public API as any other program would.
 //!
-//! `main.rs` only parses, calls [`run`], and turns the result into an exit code: 0 success,
-//! 1 a check failed (`verify`), 2 usage, 3 configuration, 4 input, 5 reconciliation, 6 I/O.
+//! `main.rs` only parses ([`parse`]), calls [`run`], and turns the result into an exit code
+//! (listed in `callsift --help` and docs/cli.md, "Exit codes").
+//!
+//! - `cli/commands.rs`: each subcommand, from its arguments to its exit code;
+//! - `cli/summary.rs`: what `run`, `ingest`, `correlate` and `figures` print, as text or JSON;
+//! - `cli/progress.rs`: progress bars, on a terminal only;
+//! - `cli/paint.rs`: colour, on a terminal only, and never with `NO_COLOR`;
+//! - `cli/paths.rs`: evidence paths shortened in the middle, the file name kept;
+//! - `cli/table.rs`: the console's aligned tables.
+//!
+//! Every example in a `--help` runs, from the repository root, on the bundled fixtures, in the
+//! order shown, and exits 0 (tests/binary.rs runs them all).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+mod commands;
+mod paint;
+mod paths;
+mod progress;
+mod summary;
+mod table;
 
-use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
-use callsift::config::Case;
-use callsift::error::{Error, Result};
-use callsift::manifest;
-use callsift::outdir::{Evidence, OutDir, Staging};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+pub use commands::run;
+pub use paint::Paint;
 
 /// Forensic call-log correlation for election investigations.
 #[derive(Debug, Parser)]
@@ -22,10 +37,27 @@ use callsift::outdir::{Evidence, OutDir, Staging};
     about,
     long_about = None
 )]
-#[command(after_help = "Examples:\n  \
-    callsift run fixtures/formats/case.toml --out /tmp/case\n  \
-    callsift figures /tmp/case --published fixtures/inquiry/published.toml\n  \
-    callsift verify /tmp/case --case fixtures/formats/case.toml")]
+#[command(after_help = "\
+Examples:
+  callsift run fixtures/inquiry/case.toml --out /tmp/inquiry --published fixtures/inquiry/published.toml
+  callsift figures /tmp/inquiry --published fixtures/inquiry/published.toml --json
+  callsift verify /tmp/inquiry --case fixtures/inquiry/case.toml
+
+Exit codes:
+  0    success
+  1    a check failed: a published figure not matched (run, figures), a problem found (verify),
+       a file that would stop the run (check), a criterion not met (eval)
+  2    usage error (unknown flag, missing argument)
+  3    the case manifest, a profile, a command-line value, a --published or key file is wrong
+       (the message names the file and key), or the output folder is refused
+  4    an evidence file cannot be used (the message names the file and line); nothing written
+  5    a file's row counts do not reconcile (a bug: please report it)
+  6    an output cannot be written, or a run folder's files are missing, malformed or changed
+  101  internal error (a bug: please report it)
+  130  stopped by SIGINT or SIGTERM; the output folder keeps its previous state
+
+Progress bars and colour appear on a terminal only; NO_COLOR=1 turns colour off,
+CLICOLOR_FORCE=1 turns it on in a pipe. Full reference: docs/cli.md.")]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -35,53 +67,89 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Ingest then correlate: the whole job, from evidence files to ranked results.
-    #[command(after_help = "Examples:\n  \
-        callsift run fixtures/inquiry/case.toml --out out/inquiry --published fixtures/inquiry/published.toml\n  \
-        callsift run fixtures/formats/case.toml --out /tmp/case --threads 1")]
+    /// Ingest then correlate: the whole job, from evidence files to ranked results; with
+    /// --published, ends with the published figures beside the computed ones.
+    #[command(after_help = "\
+Examples:
+  callsift run fixtures/inquiry/case.toml --out out/inquiry --published fixtures/inquiry/published.toml
+  callsift run fixtures/formats/case.toml --out /tmp/case --threads 1 --json
+
+Exit codes: 0 done (and every published figure matched), 1 a published figure not matched,
+2 usage, 3 case manifest, profile, --published or key file wrong, or output folder refused,
+4 evidence file unusable, 5 reconciliation (a bug), 6 I/O, 130 interrupted.")]
     Run(RunArgs),
     /// Try a case's profiles before a run: validates the case manifest, reads and converts
     /// every evidence file as ingest would, and shows each file's first records raw beside
     /// what they became (canonical values, quarantine reason, or filtered); writes nothing.
-    /// Exit 1 when a run would stop on a file.
-    #[command(after_help = "Examples:\n  \
-        callsift check fixtures/inquiry/case.toml\n  \
-        callsift check fixtures/rules/mixed-direction/case.toml --input 1 --rows 5")]
+    #[command(after_help = "\
+Examples:
+  callsift check fixtures/inquiry/case.toml
+  callsift check fixtures/rules/mixed-direction/case.toml --input 1 --rows 5
+
+Exit codes: 0 every file would be ingested, 1 a file would stop the run, 2 usage,
+3 case manifest, profile or --input wrong, 6 I/O.")]
     Check(CheckArgs),
     /// Read every evidence file of a case into the case store (DIR/store/), with the quarantine
     /// and the run manifest (DIR/manifest.json).
-    #[command(
-        after_help = "Example:\n  callsift ingest fixtures/formats/case.toml --out /tmp/case"
-    )]
+    #[command(after_help = "\
+Examples:
+  callsift ingest fixtures/formats/case.toml --out /tmp/case
+  callsift ingest fixtures/formats/case.toml --out /tmp/case --threads 1 --json
+
+Exit codes: 0 done, 2 usage, 3 case manifest or profile wrong, or output folder refused,
+4 evidence file unusable, 5 reconciliation (a bug), 6 I/O, 130 interrupted.")]
     Ingest(IngestArgs),
     /// Correlate and rank: reads DIR/store/, writes DIR/results/ (figures.json, numbers,
-    /// attribution, campaigns, overlaps, enrichment, spread, leads).
-    #[command(after_help = "Examples:\n  \
-        callsift correlate /tmp/case\n  \
-        callsift correlate /tmp/case --pseudonymize case.key")]
+    /// attribution, campaigns, overlaps, enrichment, spread, leads, ...).
+    #[command(after_help = "\
+Examples:
+  callsift ingest fixtures/formats/case.toml --out /tmp/case -q
+  callsift correlate /tmp/case
+  head -c 32 /dev/urandom > /tmp/case.key
+  callsift correlate /tmp/case --pseudonymize /tmp/case.key --json
+
+Exit codes: 0 done, 2 usage, 3 key file or recorded parameters wrong, or output folder
+refused, 6 no run in DIR, or its store missing or changed, 130 interrupted.")]
     Correlate(CorrelateArgs),
-    /// Print the figures of a run; with --published, side by side with the published ones
-    /// (exit 1 when any published figure is not matched).
-    #[command(
-        after_help = "Example:\n  callsift figures /tmp/case --published fixtures/inquiry/published.toml"
-    )]
+    /// Print the figures of a run; with --published, side by side with the published ones.
+    #[command(after_help = "\
+Examples:
+  callsift run fixtures/inquiry/case.toml --out /tmp/inquiry -q
+  callsift figures /tmp/inquiry --published fixtures/inquiry/published.toml
+  callsift figures /tmp/inquiry --json
+
+Exit codes: 0 done (and every published figure matched), 1 a published figure not matched,
+2 usage, 3 --published file wrong (unreadable, or an unknown figure name), 6 no results in DIR.")]
     Figures(FiguresArgs),
     /// Generate a synthetic case with planted truth (DIR/case.toml, DIR/truth.json, raw files).
-    #[command(after_help = "Examples:\n  \
-        callsift synth --seed 1 --scale 0.1 --out /tmp/world\n  \
-        callsift synth --seed 4 --scale 10 --world hard --out /tmp/hard")]
+    #[command(after_help = "\
+Examples:
+  callsift synth --seed 1 --scale 0.01 --out /tmp/world
+  callsift synth --seed 4 --scale 0.01 --world hard --out /tmp/hard
+
+Exit codes: 0 done, 2 usage, 3 --world or --scale wrong, or DIR not empty, 6 I/O.")]
     Synth(SynthArgs),
-    /// Measure how well a run recovered a synthetic case's planted truth (exit 1 if a criterion
-    /// fails); OUT is the folder of `callsift run DIR/case.toml --out OUT`.
-    #[command(after_help = "Example:\n  \
-        callsift run /tmp/world/case.toml --out /tmp/world-out && callsift eval /tmp/world --out /tmp/world-out")]
+    /// Measure how well a run recovered a synthetic case's planted truth: DIR is the case
+    /// folder of `callsift synth`, --run the folder of `callsift run DIR/case.toml --out RUN`.
+    #[command(after_help = "\
+Examples:
+  callsift synth --seed 1 --scale 0.01 --out /tmp/world
+  callsift run /tmp/world/case.toml --out /tmp/world-out -q
+  callsift eval /tmp/world --run /tmp/world-out
+
+Exit codes: 0 every criterion met, 1 a criterion not met, 2 usage,
+6 no truth.json in DIR or no results in RUN.")]
     Eval(EvalArgs),
     /// Check everything DIR/manifest.json claims: every output's hash and row count, files
     /// it does not list, the row reconciliation, the parameters and the audit log; with
-    /// --case, the case manifest, profiles and evidence files too (exit 1 on any problem).
-    #[command(after_help = "Examples:\n  \
-        callsift verify /tmp/case --case fixtures/formats/case.toml\n  \
-        callsift verify /tmp/case --case fixtures/formats/case.toml --json")]
+    /// --case, the case manifest, profiles and evidence files too.
+    #[command(after_help = "\
+Examples:
+  callsift ingest fixtures/formats/case.toml --out /tmp/case -q
+  callsift verify /tmp/case --case fixtures/formats/case.toml
+  callsift verify /tmp/case --case fixtures/formats/case.toml --json
+
+Exit codes: 0 every check holds, 1 a problem found, 2 usage, 6 no readable manifest in DIR.")]
     Verify(VerifyArgs),
 }
 
@@ -91,9 +159,18 @@ pub struct EngineArgs {
     /// Worker threads (default: all cores). Output is identical whatever the count.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Print nothing but errors.
-    #[arg(short, long)]
+}
+
+/// What a command prints on standard output.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Print nothing but errors: no progress, no summary; the exit code tells the outcome.
+    #[arg(short, long, conflicts_with = "json")]
     pub quiet: bool,
+    /// Print one JSON object on standard output instead of the text summary (keys in
+    /// docs/cli.md, "JSON output").
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `callsift ingest`.
@@ -108,6 +185,9 @@ pub struct IngestArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: OutputArgs,
 }
 
 /// `callsift check`.
@@ -133,7 +213,8 @@ pub struct RunArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub ingest: IngestArgs,
-    /// Published figures to compare with at the end (exit 1 when one is not matched).
+    /// Published figures to compare with at the end (exit 1 when one is not matched). Read
+    /// and checked before the run starts: a missing file or an unknown figure name exits 3.
     #[arg(long, value_name = "FILE")]
     pub published: Option<PathBuf>,
     /// Write the results with every phone number replaced by a keyed token (HMAC-SHA-256, key =
@@ -145,34 +226,19 @@ pub struct RunArgs {
 /// `callsift correlate`.
 #[derive(Debug, Args)]
 pub struct CorrelateArgs {
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub dir: DirArgs,
+    /// The output folder of `ingest` (or `run`).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
     /// Write the results with every phone number replaced by a keyed token (HMAC-SHA-256, key =
     /// the file's bytes, at least 16); the case store stays in clear. See docs/cli.md.
     #[arg(long, value_name = "KEYFILE")]
     pub pseudonymize: Option<PathBuf>,
-}
-
-/// The correlate options of a command line: the key is read now, so that a bad key file fails
-/// before any work.
-fn correlate_options(pseudonymize: Option<&Path>) -> Result<callsift::correlate::CorrelateOptions> {
-    Ok(callsift::correlate::CorrelateOptions {
-        pseudonymize: pseudonymize
-            .map(callsift::pseudonym::Key::from_file)
-            .transpose()?,
-    })
-}
-
-/// A run's output folder.
-#[derive(Debug, Args)]
-pub struct DirArgs {
-    /// The output folder of `ingest` (or `run`).
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: OutputArgs,
 }
 
 /// `callsift figures`.
@@ -181,9 +247,13 @@ pub struct FiguresArgs {
     /// The output folder of a run.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
-    /// Published figures (TOML: `[figures.NAME] value = N, source = "..."`).
+    /// Published figures (TOML: `[figures.NAME] value = N, source = "..."`); exit 1 when one is
+    /// not matched, 3 when the file names a figure callsift does not compute.
     #[arg(long, value_name = "FILE")]
     pub published: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: OutputArgs,
 }
 
 /// `callsift synth`.
@@ -204,6 +274,9 @@ pub struct SynthArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub engine: EngineArgs,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// `callsift eval`.
@@ -212,12 +285,13 @@ pub struct EvalArgs {
     /// The synthetic case folder (with truth.json).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
-    /// The output folder of `callsift run DIR/case.toml --out OUT`.
-    #[arg(long, value_name = "OUT")]
-    pub out: PathBuf,
-    /// Print the evaluation as JSON.
-    #[arg(long)]
-    pub json: bool,
+    /// The folder of `callsift run DIR/case.toml --out RUN` (`--out` is accepted as an old
+    /// name for it).
+    #[arg(long = "run", alias = "out", value_name = "DIR")]
+    pub run: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: OutputArgs,
 }
 
 /// `callsift verify`.
@@ -229,404 +303,77 @@ pub struct VerifyArgs {
     /// The case manifest: check it, its profile files and its evidence files too.
     #[arg(long, value_name = "CASE.toml")]
     pub case: Option<PathBuf>,
-    /// Print one JSON object (manifest_sha256, checked, problems, notes, ok) instead of text.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: OutputArgs,
 }
 
-/// Runs a parsed command line; returns the process exit code.
-///
-/// # Errors
-/// Any library error; `main` prints it and exits with [`Error::exit_code`].
-pub fn run(cli: Cli) -> Result<i32> {
-    if matches!(
-        cli.command,
-        Command::Run(_) | Command::Ingest(_) | Command::Correlate(_)
-    ) {
-        // Before anything is staged, so that an interrupt at any moment stops cleanly.
-        callsift::outdir::install_signal_handlers()?;
-    }
-    match cli.command {
-        Command::Check(a) => check(&a),
-        Command::Ingest(a) => ingest(&a),
-        Command::Run(r) => run_case(&r),
-        Command::Correlate(c) => correlate(&c),
-        Command::Figures(a) => callsift::figures::print(&a.dir, a.published.as_deref()),
-        Command::Synth(a) => synth(&a),
-        Command::Eval(a) => eval(&a),
-        Command::Verify(a) => verify(&a),
-    }
+/// The clap command, with `--version`'s long text (the data versions compiled in).
+pub fn command() -> clap::Command {
+    Cli::command().long_version(long_version())
 }
 
-/// `callsift check`: the report on standard output; exit 1 when a run would stop on a file.
-fn check(a: &CheckArgs) -> Result<i32> {
-    let (_, pool) = pool(a.threads)?;
-    let case = Case::load(&a.case)?;
-    let opts = callsift::check::CheckOptions {
-        input: a.input,
-        rows: a.rows,
-    };
-    let report = pool.install(|| callsift::check::check(&case, &opts))?;
-    let _ = write!(
-        std::io::stdout().lock(),
-        "{}",
-        callsift::check::render(&case, &report)
-    );
-    Ok(if report.passed() { 0 } else { 1 })
+/// Parses the process's arguments; on a usage error, `--help` or `--version`, prints and
+/// exits as clap does (2 for a usage error, 0 otherwise).
+pub fn parse() -> Cli {
+    let mut cmd = command();
+    let matches = cmd.clone().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
 }
 
-/// `callsift ingest`: the case store, written as a unit.
-fn ingest(a: &IngestArgs) -> Result<i32> {
-    let threads = pool(a.engine.threads)?;
-    let case = Case::load(&a.case)?;
-    let out = OutDir::open(&a.out, &evidence(&case))?;
-    let rep = step(&out, case_sha256(&case)?, |staged| {
-        threads
-            .1
-            .install(|| callsift::ingest::run_in(&case, staged.path(), threads.0))
-    })?;
-    if !a.engine.quiet {
-        print_ingest_summary(&rep.manifest, &a.out);
-    }
-    Ok(0)
+/// `callsift --version`: the version and commit, then the versions of the data compiled in
+/// (the same the run manifest records as `tzdb` and `phone_metadata`).
+pub fn long_version() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{} (git {})\n\
+             tz database: {} (chrono-tz {}, chrono_tz::IANA_TZDB_VERSION)\n\
+             phone number metadata: {}",
+            env!("CARGO_PKG_VERSION"),
+            env!("CALLSIFT_GIT_COMMIT"),
+            callsift::normalize::time::tzdb_version(),
+            env!("CALLSIFT_CHRONO_TZ_VERSION"),
+            phone_metadata(env!("CALLSIFT_PHONENUMBER_VERSION")),
+        )
+    })
 }
 
-/// `callsift run`: ingest then correlate, as one unit; then the published figures if given.
-fn run_case(r: &RunArgs) -> Result<i32> {
-    let a = &r.ingest;
-    let threads = pool(a.engine.threads)?;
-    let case = Case::load(&a.case)?;
-    let out = OutDir::open(&a.out, &evidence(&case))?;
-    let opts = correlate_options(r.pseudonymize.as_deref())?;
-    let progress = Progress::new(a.engine.quiet);
-    let (rep, cor) = step(&out, case_sha256(&case)?, |staged| {
-        threads.1.install(|| -> Result<_> {
-            progress.step(
-                1,
-                2,
-                &format!("ingest: {} evidence files", case.files.len()),
-            );
-            let rep = callsift::ingest::run_in(&case, staged.path(), threads.0)?;
-            progress.step(2, 2, "correlate");
-            let cor = callsift::correlate::run(staged.path(), &opts)?;
-            progress.done();
-            Ok((rep, cor))
-        })
-    })?;
-    drop(out);
-    if !a.engine.quiet {
-        print_ingest_summary(&rep.manifest, &a.out);
-        print_correlation(&cor, &a.out);
-    }
-    match &r.published {
-        Some(p) => {
-            if !a.engine.quiet {
-                println!();
-            }
-            callsift::figures::print(&a.out, Some(p))
-        }
-        None => Ok(0),
-    }
-}
-
-/// `callsift correlate`: the results again from the folder's store.
-fn correlate(c: &CorrelateArgs) -> Result<i32> {
-    let opts = correlate_options(c.pseudonymize.as_deref())?;
-    let a = &c.dir;
-    let threads = pool(a.engine.threads)?;
-    let out = OutDir::open(&a.dir, &[])?;
-    if !out.exists() {
-        return Err(Error::store(
-            &a.dir,
-            "no run in this folder: run `callsift ingest CASE.toml --out DIR` first",
-        ));
-    }
-    let case_sha = manifest::Manifest::read(out.path())?.case_sha256;
-    let cor = step(&out, Some(case_sha), |staged| {
-        staged.carry_store()?;
-        threads
-            .1
-            .install(|| callsift::correlate::run(staged.path(), &opts))
-    })?;
-    if !a.engine.quiet {
-        print_correlation(&cor, &a.dir);
-    }
-    Ok(0)
-}
-
-/// `callsift synth`: a synthetic case with its planted truth.
-fn synth(a: &SynthArgs) -> Result<i32> {
-    let world: callsift::synth::World = a
-        .world
-        .parse()
-        .map_err(|e: String| Error::config("--world", e))?;
-    let threads = pool(a.engine.threads)?;
-    let opts = callsift::synth::SynthOptions {
-        seed: a.seed,
-        scale: a.scale,
-        world,
-    };
-    let s = threads
-        .1
-        .install(|| callsift::synth::synth(&opts, &a.out))?;
-    if !a.engine.quiet {
-        println!(
-            "{} call rows in {} files ({:.1} MB) in {:.1} s: {}",
-            s.call_rows,
-            s.files.len(),
-            s.bytes() as f64 / 1e6,
-            s.seconds,
-            a.out.join("case.toml").display()
-        );
-    }
-    Ok(0)
-}
-
-/// `callsift eval`: a run on a synthetic case against its truth (the evaluation is printed, not written: the run folder is a unit callsift owns).
-fn eval(a: &EvalArgs) -> Result<i32> {
-    // The run folder is a unit callsift owns: the evaluation is printed, not written
-    // into it.
-    let acc = callsift::synth::eval(&a.dir, &a.out)?;
-    if a.json {
-        let text = serde_json::to_string_pretty(&acc).map_err(|e| Error::store(&a.out, e))?;
-        println!("{text}");
-    } else {
-        println!("{acc}");
-    }
-    Ok(if acc.passed() { 0 } else { 1 })
-}
-
-/// `callsift verify`: the folder against its manifest (and the evidence, given the case).
-fn verify(a: &VerifyArgs) -> Result<i32> {
-    let v = manifest::verify(&a.dir, a.case.as_deref())?;
-    let mut out = std::io::stdout().lock();
-    if a.json {
-        let text = serde_json::to_string_pretty(&v)
-            .map_err(|e| Error::store(a.dir.join(callsift::layout::MANIFEST), e))?;
-        let _ = writeln!(out, "{text}");
-    } else {
-        for p in &v.problems {
-            let _ = writeln!(out, "FAIL {}: {} [{}]", p.file, p.message, p.check);
-        }
-        for n in &v.notes {
-            let _ = writeln!(out, "note: {n}");
-        }
-        let _ = writeln!(
-            out,
-            "{} files checked, {} problems",
-            v.checked,
-            v.problems.len()
-        );
-        let _ = writeln!(out, "manifest.json SHA-256 {}", v.manifest_sha256);
-    }
-    Ok(if v.ok { 0 } else { 1 })
-}
-
-/// Step-by-step progress on standard error, only when it is a terminal (so logs and pipes
-/// stay clean).
-struct Progress {
-    on: bool,
-    t0: std::time::Instant,
-}
-
-impl Progress {
-    fn new(quiet: bool) -> Progress {
-        use std::io::IsTerminal;
-        Progress {
-            on: !quiet && std::io::stderr().is_terminal(),
-            t0: std::time::Instant::now(),
-        }
-    }
-
-    fn step(&self, k: usize, n: usize, what: &str) {
-        if self.on {
-            eprint!(
-                "\r\x1b[2K[{k}/{n}] {what} ({:.1} s)",
-                self.t0.elapsed().as_secs_f64()
-            );
-        }
-    }
-
-    fn done(&self) {
-        if self.on {
-            eprintln!("\r\x1b[2Kdone in {:.1} s", self.t0.elapsed().as_secs_f64());
-        }
-    }
-}
-
-/// Builds the thread pool; returns the thread count and the pool.
-fn pool(threads: Option<usize>) -> Result<(usize, rayon::ThreadPool)> {
-    let n = match threads {
-        Some(0) => return Err(Error::config("--threads", "must be at least 1")),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    let p = rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .build()
-        .map_err(|e| Error::config("--threads", e.to_string()))?;
-    Ok((n, p))
-}
-
-/// The case's evidence files as the output folder checks them.
-fn evidence(case: &Case) -> Vec<Evidence> {
-    case.files
-        .iter()
-        .map(|f| Evidence {
-            name: f.name.clone(),
-            canonical: f.canonical.clone(),
-            id: f.id,
-        })
-        .collect()
-}
-
-fn case_sha256(case: &Case) -> Result<Option<String>> {
-    Ok(Some(callsift::digest::sha256_file(&case.file)?.0))
-}
-
-/// Runs one step that writes the output folder: stages, runs `f` on the staging folder, and
-/// commits (audit line with exit 0), or, when `f` fails, drops the staging folder and records
-/// the failure in the committed folder's audit log, if there is one.
-fn step<T>(
-    out: &OutDir,
-    case_sha256: Option<String>,
-    f: impl FnOnce(&Staging<'_>) -> Result<T>,
-) -> Result<T> {
-    let command: Vec<String> = std::env::args().collect();
-    let staged = out.stage()?;
-    match f(&staged) {
-        Ok(v) => {
-            staged.commit(callsift::audit::Entry::now(command, case_sha256, None, 0))?;
-            Ok(v)
-        }
-        Err(e) => {
-            let e = e.rebase(staged.path(), out.path());
-            drop(staged);
-            if out.exists() {
-                let entry = callsift::audit::Entry::now(command, case_sha256, None, e.exit_code());
-                // The failure is recorded when it can be; the error itself is what matters.
-                let _ = callsift::audit::append(&out.path().join(callsift::layout::AUDIT), &entry);
-            }
-            Err(e)
-        }
-    }
-}
-
-/// The quarantined share above which the ingest summary marks a file.
-const QUARANTINE_MARK: f64 = 0.01;
-
-fn print_ingest_summary(m: &manifest::Manifest, out: &Path) {
-    let mut o = std::io::stdout().lock();
-    let _ = writeln!(
-        o,
-        "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10} {:>10}",
-        "input", "kind", "read", "accepted", "quarantined", "duplicates", "filtered"
-    );
-    let mut marked = false;
-    for i in &m.inputs {
-        // A file with more than 1 % of its records in the quarantine is marked: under the
-        // profile's max_quarantine_share it did not stop the run, but it deserves a look.
-        let share = callsift::ingest::quarantined_share(
-            i.quarantined,
-            i.rows_read - i.filtered.min(i.rows_read),
-        );
-        let mark = if share > QUARANTINE_MARK {
-            marked = true;
-            format!("  ! {:.1} % quarantined", share * 100.0)
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            o,
-            "{:<44} {:>14} {:>10} {:>10} {:>11} {:>10} {:>10}{mark}",
-            truncate(&i.path, 44),
-            i.kind,
-            i.rows_read,
-            i.accepted,
-            i.quarantined,
-            i.duplicates_removed,
-            i.filtered
-        );
-    }
-    if marked {
-        let _ = writeln!(
-            o,
-            "! more than 1 % of the file's records are in the quarantine: see the reasons in \
-             store/quarantine.csv"
-        );
-    }
-    let q: u64 = m.inputs.iter().map(|i| i.quarantined).sum();
-    let _ = writeln!(
-        o,
-        "case store: {}  quarantine: {q} rows ({})  manifest: {}",
-        out.join(callsift::layout::STORE).display(),
-        out.join("store/quarantine.csv").display(),
-        out.join(callsift::layout::MANIFEST).display()
-    );
-}
-
-fn print_correlation(c: &callsift::correlate::Correlation, out: &Path) {
-    let mut o = std::io::stdout().lock();
-    let _ = writeln!(o);
-    for (k, v) in &c.figures.to_map() {
-        if k != "inputs" {
-            let _ = writeln!(o, "  {k:<28} {v}");
-        }
-    }
-    let _ = writeln!(o, "\ntop unexplained originating numbers:");
-    for t in &c.top_numbers {
-        let _ = writeln!(o, "  {}  {}", t.name, t.detail);
-    }
-    let _ = writeln!(o, "campaigns most enriched among complainants:");
-    for t in &c.top_campaigns {
-        let _ = writeln!(o, "  {}  {}", t.name, t.detail);
-    }
-    let _ = writeln!(o, "closest list pairs:");
-    for t in &c.top_overlaps {
-        let _ = writeln!(o, "  {}  {}", t.name, t.detail);
-    }
-    let _ = writeln!(
-        o,
-        "\n{} leads (significant, unexplained, no subscriber information or likely spoofed): {}",
-        c.leads,
-        out.join("results/leads.csv").display()
-    );
-    let _ = writeln!(
-        o,
-        "results: {}",
-        out.join(callsift::layout::RESULTS).display()
-    );
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let tail: String = s
-            .chars()
-            .rev()
-            .take(n - 1)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        format!("…{tail}")
+/// What the `phonenumber` crate's version says of its metadata. The crate exposes no metadata
+/// version at run time; its releases carry the libphonenumber release they were built from as
+/// semver build metadata (`0.3.10+9.0.33`), which the build script reads from Cargo.lock.
+fn phone_metadata(crate_version: &str) -> String {
+    match crate_version.split_once('+') {
+        Some((v, release)) => format!(
+            "libphonenumber {release} (phonenumber {v}; the crate exposes no metadata version: \
+             the release is its version's build tag)"
+        ),
+        None => format!(
+            "phonenumber {crate_version} (the crate exposes no metadata version, and this \
+             version names no libphonenumber release)"
+        ),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use std::path::Path;
 
     #[test]
     fn cli_is_well_formed() {
-        Cli::command().debug_assert();
+        command().debug_assert();
+    }
+
+    fn parse_from(args: &[&str]) -> Result<Cli, clap::Error> {
+        command()
+            .try_get_matches_from(args)
+            .and_then(|m| Cli::from_arg_matches(&m))
     }
 
     #[test]
     fn threads_flag() {
-        let c = Cli::try_parse_from([
+        let c = parse_from(&[
             "callsift",
             "ingest",
             "c.toml",
@@ -640,7 +387,7 @@ mod tests {
             Command::Ingest(a) => assert_eq!(a.engine.threads, Some(2)),
             _ => panic!("wrong command"),
         }
-        assert!(Cli::try_parse_from([
+        assert!(parse_from(&[
             "callsift",
             "ingest",
             "c.toml",
@@ -650,20 +397,19 @@ mod tests {
             "x"
         ])
         .is_err());
-        assert!(pool(Some(0)).is_err());
     }
 
     #[test]
     fn pseudonymize_flag() {
-        let c = Cli::try_parse_from(["callsift", "correlate", "d", "--pseudonymize", "k"]).unwrap();
+        let c = parse_from(&["callsift", "correlate", "d", "--pseudonymize", "k"]).unwrap();
         match c.command {
             Command::Correlate(a) => {
                 assert_eq!(a.pseudonymize.as_deref(), Some(Path::new("k")));
-                assert_eq!(a.dir.dir, Path::new("d"));
+                assert_eq!(a.dir, Path::new("d"));
             }
             _ => panic!("wrong command"),
         }
-        let c = Cli::try_parse_from([
+        let c = parse_from(&[
             "callsift",
             "run",
             "c.toml",
@@ -677,13 +423,90 @@ mod tests {
             Command::Run(r) => assert_eq!(r.pseudonymize.as_deref(), Some(Path::new("k"))),
             _ => panic!("wrong command"),
         }
-        let e = correlate_options(Some(Path::new("/nonexistent/case.key"))).unwrap_err();
-        assert_eq!(e.exit_code(), 3);
-        assert!(e.to_string().contains("/nonexistent/case.key"), "{e}");
     }
 
     #[test]
     fn out_is_required() {
-        assert!(Cli::try_parse_from(["callsift", "ingest", "c.toml"]).is_err());
+        assert!(parse_from(&["callsift", "ingest", "c.toml"]).is_err());
+    }
+
+    #[test]
+    fn json_and_quiet_flags() {
+        for cmd in [
+            &["callsift", "run", "c.toml", "--out", "o"][..],
+            &["callsift", "ingest", "c.toml", "--out", "o"],
+            &["callsift", "correlate", "d"],
+            &["callsift", "figures", "d"],
+            &["callsift", "verify", "d"],
+            &["callsift", "eval", "w", "--run", "d"],
+        ] {
+            let with = |flag: &str| {
+                let mut v = cmd.to_vec();
+                v.push(flag);
+                parse_from(&v)
+            };
+            assert!(with("--json").is_ok(), "{cmd:?} --json");
+            assert!(with("-q").is_ok(), "{cmd:?} -q");
+            let mut both = cmd.to_vec();
+            both.extend(["-q", "--json"]);
+            let e = parse_from(&both).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{cmd:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn eval_takes_run_and_the_old_out() {
+        for flag in ["--run", "--out"] {
+            match parse_from(&["callsift", "eval", "w", flag, "r"])
+                .unwrap()
+                .command
+            {
+                Command::Eval(a) => assert_eq!(a.run, Path::new("r")),
+                _ => panic!("wrong command"),
+            }
+        }
+        // The old name works but is not shown.
+        let help = command()
+            .find_subcommand_mut("eval")
+            .unwrap()
+            .render_help()
+            .to_string();
+        assert!(
+            help.contains("--run <DIR>") && !help.contains("--out <"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn version_names_the_data() {
+        let v = long_version();
+        assert!(
+            v.starts_with(concat!(env!("CARGO_PKG_VERSION"), " (git ")),
+            "{v}"
+        );
+        assert!(
+            v.contains(&format!(
+                "tz database: {} (chrono-tz ",
+                chrono_tz::IANA_TZDB_VERSION
+            )),
+            "{v}"
+        );
+        // The manifest's phone_metadata (a constant of the library) agrees with Cargo.lock.
+        let (crate_version, release) = env!("CALLSIFT_PHONENUMBER_VERSION")
+            .split_once('+')
+            .expect("the phonenumber crate's version names its libphonenumber release");
+        assert_eq!(
+            callsift::normalize::PHONE_METADATA,
+            format!("libphonenumber {release} (phonenumber {crate_version})")
+        );
+        assert!(
+            v.contains(&format!("phone number metadata: libphonenumber {release}")),
+            "{v}"
+        );
+        assert!(phone_metadata("0.4.0").contains("names no libphonenumber release"));
     }
 }

@@ -1,15 +1,20 @@
 //! The `callsift` binary: parse the command line, run, map the outcome to an exit code.
 
-use clap::Parser;
+use std::io::Write;
 
 mod cli;
 
 fn main() {
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     let code = match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("callsift: error: {e}");
+            // Not eprintln!, which panics when standard error is closed.
+            let _ = writeln!(
+                std::io::stderr(),
+                "callsift: {} {e}",
+                cli::Paint::stderr().bad("error:")
+            );
             e.exit_code()
         }
     };

@@ -11,10 +11,10 @@
 //!
 //! | code | test |
 //! |---|---|
-//! | 0 | `formats_fixture_through_ingest_verify_correlate_figures`, `inquiry_run_prints_what_the_docs_show`, `synth_run_eval` and every `--help` |
-//! | 1 | `formats_run_published_mismatch_then_damage` (`run`/`figures --published`, `verify`), `synth_run_eval` (`eval`), tests/check.rs (`check`) |
-//! | 2 | `usage_errors_exit_2` |
-//! | 3 | tests/check.rs (`check --input 99`), `case_manifest_errors_exit_3_with_the_quoted_messages`, `output_folder_refusals_exit_3`, `command_line_values_exit_3`, `formats_run_published_mismatch_then_damage` (`correlate` on edited parameters) |
+//! | 0 | `formats_fixture_through_ingest_verify_correlate_figures`, `inquiry_run_prints_what_the_docs_show`, `synth_run_eval`, `json_summaries_parse_and_say_what_the_files_say`, every `--help` and every example of the help pages and of docs/cli.md (`every_help_example_runs_with_the_exit_code_it_implies`, `every_example_of_docs_cli_runs`) |
+//! | 1 | `formats_run_published_mismatch_then_damage` (`run`/`figures --published`, `verify`), `synth_run_eval` (`eval`), tests/check.rs (`check`), `quiet_prints_nothing_but_errors` (each with `-q`) |
+//! | 2 | `usage_errors_exit_2` (`-q` with `--json` too) |
+//! | 3 | tests/check.rs (`check --input 99`), `case_manifest_errors_exit_3_with_the_quoted_messages`, `output_folder_refusals_exit_3`, `command_line_values_exit_3`, `formats_run_published_mismatch_then_damage` (`correlate` on edited parameters), `published_is_read_and_checked_before_the_run_starts` |
 //! | 4 | `evidence_that_cannot_be_used_exits_4_with_the_quoted_messages` |
 //! | 5 | no input can produce it (a reconciliation failure is a bug detector): `exit_code_mapping_of_every_error` checks the mapping through `callsift::Error` |
 //! | 6 | `missing_or_malformed_run_folders_exit_6`, `formats_run_published_mismatch_then_damage` (`correlate` on a changed store) |
@@ -225,7 +225,10 @@ fn usage_errors_exit_2() {
     let (_, err) = expect(&r, &["verify"], 2);
     assert!(err.contains("<DIR>"), "{err}");
     let (_, err) = expect(&r, &["eval", "/tmp/world"], 2);
-    assert!(err.contains("--out <OUT>"), "{err}");
+    assert!(err.contains("--run <DIR>"), "{err}");
+    // -q and --json ask for two different outputs.
+    let (_, err) = expect(&r, &["figures", "d", "-q", "--json"], 2);
+    assert!(err.contains("cannot be used with"), "{err}");
     let (_, err) = expect(&r, &["ingest", "c.toml", "--out", "o", "--threads", "x"], 2);
     assert!(
         err.contains("invalid value 'x' for '--threads <N>'"),
@@ -245,8 +248,7 @@ fn formats_fixture_through_ingest_verify_correlate_figures() {
     let r = root();
     let evidence = hashes(&repo("fixtures/formats"));
 
-    // ingest: one line per input (input, kind, read, accepted, quarantined, duplicates,
-    // filtered).
+    // ingest: one line per input, headed by the manifest's names for its counts.
     let (text, err) = expect(
         &r,
         &[
@@ -265,12 +267,12 @@ fn formats_fixture_through_ingest_verify_correlate_figures() {
     assert_eq!(
         words(lines[0]),
         [
-            "input",
+            "path",
             "kind",
-            "read",
+            "rows_read",
             "accepted",
             "quarantined",
-            "duplicates",
+            "duplicates_removed",
             "filtered"
         ]
     );
@@ -344,17 +346,33 @@ fn formats_fixture_through_ingest_verify_correlate_figures() {
     // correlate: the figures, the ranked summary, the leads.
     let (text, err) = expect(&r, &["correlate", o, "--threads", "1"], 0);
     assert!(err.is_empty(), "{err}");
+    // Each count under its name in the file it comes from (issue 14: the console said a
+    // campaign "reaches 8 complainant numbers" for enrichment.overlap, beside a different
+    // campaigns.complainants_matched).
     for want in [
-        "\n  calls_received               13\n",
-        "\n  originating_numbers          6\n",
-        "\ntop unexplained originating numbers:\n  +16135550199  complainants reached only on \
-         the incident day: 6, only in the baseline: 0; p = 8.8e-8; subscriber refused\n",
-        "\ncampaigns most enriched among complainants:\n  campaign:poll-location-change  \
-         reaches 8 complainant numbers; p = 0.20\n",
-        "\nclosest list pairs:\n  upload:upload-guelph-0501 ~ download:dl-2011-05-01-a  \
-         3 shared (42.9 % of the first)\n",
+        "\nfigures (results/figures.json):\n",
+        "\n  calls_received                 13\n",
+        "\n  originating_numbers            6\n",
+        &[
+            "\ntop unexplained originating numbers (results/numbers.csv):",
+            "  rank_unexplained  number         only_incident  only_baseline  p_text  subscriber_status",
+            "                 1  +16135550199               6              0  8.8e-8  refused\n",
+        ]
+        .join("\n"),
+        &[
+            "\ncampaigns most enriched among complainants (results/enrichment.csv, campaigns.csv):",
+            "  rank  list                           size  overlap     p  complainants_matched  calls_matched",
+            "     1  campaign:poll-location-change     8        8  0.20                     7              7\n",
+        ]
+        .join("\n"),
+        &[
+            "\nclosest list pairs (results/overlaps.csv):",
+            "  rank  list_a                         list_b                    size_a  overlap  containment",
+            "     1  upload:upload-guelph-0501      download:dl-2011-05-01-a       7        3        0.429\n",
+        ]
+        .join("\n"),
         &format!(
-            "\n1 leads (significant, unexplained, no subscriber information or likely spoofed): \
+            "\nleads: 1 (significant, unexplained, no subscriber information or likely spoofed): \
              {o}/results/leads.csv\nresults: {o}/results\n"
         ),
     ] {
@@ -391,17 +409,18 @@ fn formats_fixture_through_ingest_verify_correlate_figures() {
     );
     assert!(lines.contains(&"calls_received                       6051           13  NO"));
     assert_eq!(lines.last(), Some(&"0 of 7 published figures matched"));
-    // A figure the run does not have is shown as `-` (docs/reproducing-the-inquiry.md).
+    // A campaign the run does not have is shown as `-` (docs/reproducing-the-inquiry.md).
     let published = d.path().join("published.toml");
     std::fs::write(
         &published,
-        "[figures.calls_received]\nvalue = 13\n[figures.not_a_figure]\nvalue = 3\n",
+        "[figures.calls_received]\nvalue = 13\n[figures.campaign_recipients]\nvalue = 3\n\
+         campaign = \"no-such-campaign\"\n",
     )
     .unwrap();
     let (text, _) = expect(&r, &["figures", o, "--published", s(&published)], 1);
     let lines: Vec<Vec<String>> = text.lines().map(words).collect();
     assert_eq!(lines[1], ["calls_received", "13", "13", "yes"], "{text}");
-    assert_eq!(lines[2], ["not_a_figure", "3", "-", "NO"], "{text}");
+    assert_eq!(lines[2], ["campaign_recipients", "3", "-", "NO"], "{text}");
     assert!(
         text.ends_with("\n1 of 2 published figures matched\n"),
         "{text}"
@@ -469,7 +488,7 @@ fn formats_run_published_mismatch_then_damage() {
     let out = d.path().join("case");
     let o = s(&out);
     // run --published: exit 1 when a published figure is not matched; the run is committed all
-    // the same. With -q, the comparison is all it prints.
+    // the same. With -q, nothing is printed: the exit code tells.
     let (text, err) = expect(
         &r,
         &[
@@ -483,13 +502,7 @@ fn formats_run_published_mismatch_then_damage() {
         ],
         1,
     );
-    assert!(err.is_empty(), "{err}");
-    assert!(text.starts_with("figure "), "{text}");
-    assert!(
-        text.ends_with("\n0 of 7 published figures matched\n"),
-        "{text}"
-    );
-    assert_eq!(text.lines().count(), 9, "{text}");
+    assert!(err.is_empty() && text.is_empty(), "-q printed {text}{err}");
     expect(&r, &["verify", o], 0);
 
     // verify: a changed output and a forged file (exit 1), one FAIL line per problem.
@@ -675,7 +688,7 @@ fn synth_run_eval() {
         0,
     );
     assert!(o.is_empty(), "{o}");
-    let (text, _) = expect(d.path(), &["eval", "world", "--out", "world-out"], 0);
+    let (text, _) = expect(d.path(), &["eval", "world", "--run", "world-out"], 0);
     assert!(
         text.contains("poll-location-change: spoofed number rank 1 among unexplained")
             && text.contains("targeted complainants: ")
@@ -684,7 +697,7 @@ fn synth_run_eval() {
     );
     let (json, _) = expect(
         d.path(),
-        &["eval", "world", "--out", "world-out", "--json"],
+        &["eval", "world", "--run", "world-out", "--json"],
         0,
     );
     let j: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -693,10 +706,17 @@ fn synth_run_eval() {
 
     // eval of the world against another case's results: criteria fail, exit 1.
     formats_run(&d.path().join("formats-out"));
-    let (text, _) = expect(d.path(), &["eval", "world", "--out", "formats-out"], 1);
+    let (text, _) = expect(d.path(), &["eval", "world", "--run", "formats-out"], 1);
     assert!(text.contains("\nFAILED: "), "{text}");
+    // --out, the option's old name, still works (old scripts), and -q prints nothing.
+    let (text, _) = expect(
+        d.path(),
+        &["eval", "world", "--out", "formats-out", "-q"],
+        1,
+    );
+    assert!(text.is_empty(), "{text}");
     // eval without a truth: exit 6.
-    let (_, err) = expect(d.path(), &["eval", "formats-out", "--out", "world-out"], 6);
+    let (_, err) = expect(d.path(), &["eval", "formats-out", "--run", "world-out"], 6);
     assert!(err.contains("truth.json"), "{err}");
 }
 
@@ -1358,7 +1378,7 @@ fn eval_failure_lines_say_not_found_in_words() {
         0,
     );
     formats_run(&d.path().join("formats-out"));
-    let (text, _) = expect(d.path(), &["eval", "world", "--out", "formats-out"], 1);
+    let (text, _) = expect(d.path(), &["eval", "world", "--run", "formats-out"], 1);
     assert!(!text.contains("None"), "{text}");
     assert!(text.contains("not found"), "{text}");
 }
@@ -1374,4 +1394,624 @@ fn a_blank_blocked_token_is_reported_under_blocked_tokens() {
     .unwrap();
     let (_, err) = expect(d.path(), &["ingest", "case.toml", "--out", "o"], 3);
     assert!(err.contains("blocked_tokens: "), "{err}");
+}
+
+// ---- The command line's conventions (issue 14, item 7): help examples that run, --json,
+// -q, --published checked first, colour, progress, paths, --version.
+
+/// The example lines of a `--help` page (the indented lines after `Example:`/`Examples:`, up
+/// to the first blank line).
+fn help_examples(page: &str) -> Vec<String> {
+    page.lines()
+        .skip_while(|l| !l.starts_with("Example"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// The example lines of docs/cli.md's "Examples" section (its `sh` blocks, comments and blank
+/// lines left out).
+fn doc_examples() -> Vec<String> {
+    let page = doc("docs/cli.md");
+    let section = page.split_once("\n## Examples\n").unwrap().1;
+    let section = section.split("\n## ").next().unwrap();
+    section
+        .split("```sh\n")
+        .skip(1)
+        .flat_map(|b| b.split("```").next().unwrap().lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Runs one example as a shell would, from the repository root with this build's `callsift`
+/// first on PATH; every path under `/tmp/` or `out/` is moved into `tmp`, so that examples
+/// write nothing outside it. An example may end in `# exits N`; otherwise it must exit 0.
+fn run_example(line: &str, tmp: &Path) {
+    let (cmd, want) = match line.split_once("# exits ") {
+        Some((c, n)) => (c.trim(), n.trim().parse::<i32>().unwrap()),
+        None => (line, 0),
+    };
+    let t = s(tmp);
+    let rewritten: Vec<String> = cmd
+        .split(' ')
+        .map(|w| {
+            if let Some(rest) = w.strip_prefix("/tmp/") {
+                format!("{t}/{rest}")
+            } else if w.starts_with("out/") {
+                format!("{t}/{w}")
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    let bin = Path::new(env!("CARGO_BIN_EXE_callsift")).parent().unwrap();
+    let path = format!("{}:{}", s(bin), std::env::var("PATH").unwrap_or_default());
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(rewritten.join(" "))
+        .current_dir(root())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        code(&o) == want && !stderr(&o).contains("panicked"),
+        "the example `{line}` exited {} (it should exit {want}):\n{}{}",
+        code(&o),
+        stdout(&o),
+        stderr(&o)
+    );
+}
+
+#[test]
+fn every_help_example_runs_with_the_exit_code_it_implies() {
+    let mut pages = vec![expect(&root(), &["--help"], 0).0];
+    for c in subcommands() {
+        pages.push(expect(&root(), &[&c, "--help"], 0).0);
+    }
+    let mut ran = 0;
+    for page in &pages {
+        // Each page's examples run in order, from nothing: the first makes what the next use.
+        let d = tempfile::tempdir().unwrap();
+        let examples = help_examples(page);
+        assert!(
+            !examples.is_empty(),
+            "a --help page without examples:\n{page}"
+        );
+        for e in &examples {
+            run_example(e, d.path());
+            ran += 1;
+        }
+    }
+    assert!(ran >= 2 * pages.len(), "{ran} examples");
+}
+
+#[test]
+fn every_example_of_docs_cli_runs() {
+    let d = tempfile::tempdir().unwrap();
+    let examples = doc_examples();
+    assert!(examples.len() >= 5, "{examples:?}");
+    for e in &examples {
+        run_example(e, d.path());
+    }
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    // Every code of docs/cli.md's table is in `callsift --help`, and every page says its own.
+    let cli = doc("docs/cli.md");
+    let table = cli.split_once("\n## Exit codes\n").unwrap().1;
+    let codes: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("| 0 "))
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.trim_start_matches('|').split('|').next().unwrap().trim())
+        .collect();
+    assert_eq!(codes.len(), 9, "{codes:?}");
+    let (top, _) = expect(&root(), &["--help"], 0);
+    let listed = top.split_once("\nExit codes:\n").unwrap().1;
+    for c in &codes {
+        assert!(
+            listed
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{c} "))),
+            "exit code {c} is not in `callsift --help`:\n{listed}"
+        );
+    }
+    for c in subcommands() {
+        let (page, _) = expect(&root(), &[&c, "--help"], 0);
+        assert!(page.contains("\nExit codes: 0 "), "{c}: {page}");
+        // Every flag of every command is in docs/cli.md's table of flags.
+        let options = page.split_once("\nOptions:\n").unwrap().1;
+        for flag in options
+            .lines()
+            .take_while(|l| l.starts_with(' '))
+            .flat_map(|l| l.split_whitespace())
+            .filter(|w| w.starts_with("--"))
+            .map(|w| w.trim_end_matches(','))
+        {
+            assert!(
+                cli.contains(&format!("| `{flag}")) || cli.contains(&format!(", `{flag}")),
+                "`callsift {c} {flag}` is not in docs/cli.md's table of flags"
+            );
+        }
+    }
+}
+
+#[test]
+fn version_names_the_commit_and_the_data_compiled_in() {
+    let (long, _) = expect(&root(), &["--version"], 0);
+    let lines: Vec<&str> = long.lines().collect();
+    assert_eq!(lines.len(), 3, "{long}");
+    let commit = lines[0]
+        .strip_prefix(&format!("callsift {} (git ", env!("CARGO_PKG_VERSION")))
+        .and_then(|l| l.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{long}"));
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{long}"
+    );
+    // The same versions the run manifest records.
+    let d = tempfile::tempdir().unwrap();
+    formats_run(d.path());
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("manifest.json")).unwrap()).unwrap();
+    let tzdb = m["tzdb"].as_str().unwrap();
+    assert!(
+        lines[1].starts_with(&format!("tz database: {tzdb} (chrono-tz ")),
+        "{long}"
+    );
+    let phone = m["phone_metadata"].as_str().unwrap();
+    let release = phone.split_whitespace().nth(1).unwrap();
+    assert!(
+        lines[2].starts_with(&format!(
+            "phone number metadata: libphonenumber {release} (phonenumber "
+        )),
+        "{long} / {phone}"
+    );
+    assert_eq!(m["git_commit"].as_str(), Some(commit));
+    // -V is the short form.
+    let (short, _) = expect(&root(), &["-V"], 0);
+    assert_eq!(short, format!("{}\n", lines[0]));
+}
+
+/// The JSON object a command printed; it must be the whole of standard output.
+fn json_of(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("not one JSON object ({e}):\n{out}"))
+}
+
+/// Every key of `v` (an object) is documented in docs/cli.md's "JSON output" section as
+/// `` `key` ``.
+fn assert_keys_documented(v: &serde_json::Value, what: &str) {
+    let cli = doc("docs/cli.md");
+    let section = cli.split_once("\n## JSON output\n").unwrap().1;
+    let section = section.split("\n## ").next().unwrap();
+    for k in v
+        .as_object()
+        .unwrap_or_else(|| panic!("{what}: {v}"))
+        .keys()
+    {
+        assert!(
+            section.contains(&format!("`{k}`")),
+            "{what}.{k} is not documented in docs/cli.md, \"JSON output\""
+        );
+    }
+}
+
+#[test]
+fn json_summaries_parse_and_say_what_the_files_say() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("case");
+    let o = s(&out);
+    let r = root();
+    // run --json: ingest, correlate and (without --published) a null published.
+    let (text, err) = expect(
+        &r,
+        &["run", "fixtures/formats/case.toml", "--out", o, "--json"],
+        0,
+    );
+    assert!(err.is_empty(), "{err}");
+    let j = json_of(&text);
+    assert_keys_documented(&j, "run");
+    assert_eq!(j["command"], "run");
+    assert_eq!(j["out"], o);
+    assert_eq!(j["published"], serde_json::Value::Null);
+    let ingest = &j["ingest"];
+    assert_keys_documented(ingest, "ingest");
+    assert_keys_documented(&ingest["inputs"][0], "ingest.inputs[]");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let inputs = ingest["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), manifest["inputs"].as_array().unwrap().len());
+    for (a, b) in inputs.iter().zip(manifest["inputs"].as_array().unwrap()) {
+        for k in [
+            "path",
+            "kind",
+            "sha256",
+            "rows_read",
+            "accepted",
+            "quarantined",
+            "duplicates_removed",
+            "filtered",
+        ] {
+            assert_eq!(a[k], b[k], "{k}");
+        }
+    }
+    assert_eq!(ingest["quarantined"], 2);
+    assert_eq!(ingest["manifest"], format!("{o}/manifest.json"));
+    let cor = &j["correlate"];
+    assert_keys_documented(cor, "correlate");
+    let figures: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results/figures.json")).unwrap()).unwrap();
+    assert_eq!(cor["figures"], figures);
+    assert_eq!(cor["leads"], 1);
+    assert_eq!(cor["leads_file"], format!("{o}/results/leads.csv"));
+    let n = &cor["top_numbers"][0];
+    assert_keys_documented(n, "correlate.top_numbers[]");
+    assert_eq!(n["number"], "+16135550199");
+    assert_eq!(
+        (n["rank_unexplained"].clone(), n["only_incident"].clone()),
+        (1.into(), 6.into())
+    );
+    let c = &cor["top_campaigns"][0];
+    assert_keys_documented(c, "correlate.top_campaigns[]");
+    assert_eq!(c["list"], "campaign:poll-location-change");
+    assert_eq!(
+        (c["overlap"].clone(), c["complainants_matched"].clone()),
+        (8.into(), 7.into())
+    );
+    let p = &cor["top_overlaps"][0];
+    assert_keys_documented(p, "correlate.top_overlaps[]");
+    assert_eq!(p["list_a"], "upload:upload-guelph-0501");
+
+    // ingest --json and correlate --json: their own part only.
+    let o2 = d.path().join("case2");
+    let (text, _) = expect(
+        &r,
+        &[
+            "ingest",
+            "fixtures/formats/case.toml",
+            "--out",
+            s(&o2),
+            "--json",
+        ],
+        0,
+    );
+    let j = json_of(&text);
+    assert_eq!(j["command"], "ingest");
+    assert_eq!(j["ingest"]["inputs"], ingest["inputs"]);
+    assert!(
+        j.get("correlate").is_none() && j.get("published").is_none(),
+        "{j}"
+    );
+    let (text, _) = expect(&r, &["correlate", s(&o2), "--json"], 0);
+    let j = json_of(&text);
+    assert_eq!(j["command"], "correlate");
+    assert_eq!(j["correlate"]["figures"], figures);
+    assert_eq!(j["correlate"]["top_numbers"], cor["top_numbers"]);
+    assert!(j.get("ingest").is_none(), "{j}");
+
+    // figures --json, alone and with --published (exit 1: another case's figures).
+    let (text, _) = expect(&r, &["figures", o, "--json"], 0);
+    let j = json_of(&text);
+    assert_keys_documented(&j, "figures");
+    assert_eq!(j["figures"], figures);
+    assert_eq!(j["published"], serde_json::Value::Null);
+    let (text, _) = expect(
+        &r,
+        &[
+            "figures",
+            o,
+            "--json",
+            "--published",
+            "fixtures/inquiry/published.toml",
+        ],
+        1,
+    );
+    let j = json_of(&text);
+    let p = &j["published"];
+    assert_keys_documented(p, "published");
+    assert_keys_documented(&p["figures"][0], "published.figures[]");
+    assert_eq!(
+        (p["matched"].clone(), p["total"].clone()),
+        (0.into(), 7.into())
+    );
+    let row = p["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "calls_received")
+        .unwrap();
+    assert_eq!(
+        (
+            row["published"].clone(),
+            row["computed"].clone(),
+            row["match"].clone()
+        ),
+        (6051.into(), 13.into(), false.into())
+    );
+    assert!(row["source"].as_str().unwrap().contains("6,051"), "{row}");
+}
+
+#[test]
+fn quiet_prints_nothing_but_errors() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("case");
+    let o = s(&out);
+    let r = root();
+    let published = "fixtures/inquiry/published.toml";
+    for (args, want) in [
+        (
+            vec!["run", "fixtures/formats/case.toml", "--out", o, "-q"],
+            0,
+        ),
+        (
+            vec![
+                "run",
+                "fixtures/formats/case.toml",
+                "--out",
+                o,
+                "--published",
+                published,
+                "-q",
+            ],
+            1,
+        ),
+        (
+            vec!["ingest", "fixtures/formats/case.toml", "--out", o, "-q"],
+            0,
+        ),
+        (vec!["correlate", o, "-q"], 0),
+        (vec!["figures", o, "-q"], 0),
+        (vec!["figures", o, "--published", published, "-q"], 1),
+        (
+            vec!["verify", o, "--case", "fixtures/formats/case.toml", "-q"],
+            0,
+        ),
+        (
+            vec![
+                "synth",
+                "--scale",
+                "0.002",
+                "--out",
+                s(&d.path().join("w")),
+                "-q",
+            ],
+            0,
+        ),
+        (vec!["eval", s(&d.path().join("w")), "--run", o, "-q"], 1),
+    ] {
+        let (text, err) = expect(&r, &args, want);
+        assert!(
+            text.is_empty() && err.is_empty(),
+            "{args:?} printed {text}{err}"
+        );
+    }
+    // verify -q on a tampered folder: exit 1, silent.
+    std::fs::write(out.join("results/leads-final.csv"), "number\n").unwrap();
+    let (text, _) = expect(&r, &["verify", o, "-q"], 1);
+    assert!(text.is_empty(), "{text}");
+    // An error is still printed.
+    let (text, err) = expect(&r, &["ingest", "no-such-case.toml", "--out", o, "-q"], 3);
+    assert!(text.is_empty(), "{text}");
+    assert_error_line(&err, "no-such-case.toml");
+}
+
+#[test]
+fn published_is_read_and_checked_before_the_run_starts() {
+    let d = tempfile::tempdir().unwrap();
+    tiny(d.path());
+    std::fs::write(
+        d.path().join("typo.toml"),
+        "[figures.calls_recieved]\nvalue = 6051\nsource = \"…\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("no-campaign.toml"),
+        "[figures.campaign_recipients]\nvalue = 5053\n",
+    )
+    .unwrap();
+    for (file, says) in [
+        (
+            "typo.toml",
+            "figures.calls_recieved: no such figure; a published figure is one of ",
+        ),
+        (
+            "no-campaign.toml",
+            "figures.campaign_recipients needs `campaign`",
+        ),
+        ("missing.toml", "cannot read the published figures"),
+    ] {
+        let t0 = Instant::now();
+        let (text, err) = expect(
+            d.path(),
+            &["run", "case.toml", "--out", "o", "--published", file],
+            3,
+        );
+        assert!(text.is_empty(), "{text}");
+        assert_error_line(&err, &format!("{file}: "));
+        assert!(err.contains(says), "{err}");
+        // Nothing was written, not even an empty folder.
+        assert!(!d.path().join("o").exists(), "{file}");
+        assert!(staging_left(d.path()).is_empty());
+        assert!(t0.elapsed() < Duration::from_secs(30));
+    }
+    // The list of known names includes calls_received; figures checks the same way.
+    let (_, err) = expect(
+        d.path(),
+        &["figures", "anywhere", "--published", "typo.toml"],
+        3,
+    );
+    assert!(err.contains(", calls_received, "), "{err}");
+}
+
+/// Runs the binary from the repository root with `env` set (and the colour variables of the
+/// test's own environment removed).
+fn with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = common::bin();
+    c.current_dir(root()).args(args);
+    for v in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM"] {
+        c.env_remove(v);
+    }
+    c.envs(env.iter().copied());
+    let o = c.output().unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    o
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let d = tempfile::tempdir().unwrap();
+    formats_run(d.path());
+    let o = s(d.path());
+    let figures = [
+        "figures",
+        o,
+        "--published",
+        "fixtures/inquiry/published.toml",
+    ];
+    let esc = |o: &Output| stdout(o).contains('\x1b') || stderr(o).contains('\x1b');
+    // A pipe: no colour.
+    let plain = with_env(&figures, &[]);
+    assert_eq!(code(&plain), 1);
+    assert!(!esc(&plain), "{}", stdout(&plain));
+    // CLICOLOR_FORCE=1: colour in a pipe, words unchanged.
+    let forced = with_env(&figures, &[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        stdout(&forced).contains("\x1b[1;31mNO\x1b[0m"),
+        "{}",
+        stdout(&forced)
+    );
+    let stripped = stdout(&forced)
+        .replace("\x1b[1;31m", "")
+        .replace("\x1b[0m", "");
+    assert_eq!(stripped, stdout(&plain));
+    // NO_COLOR wins over everything, on every stream, --help included.
+    for args in [
+        &figures[..],
+        &["--help"],
+        &["verify", "nowhere"],
+        &["ingest", "x.toml", "--out", o],
+    ] {
+        let forced = with_env(args, &[("CLICOLOR_FORCE", "1")]);
+        assert!(esc(&forced), "{args:?}: no colour with CLICOLOR_FORCE=1");
+        let none = with_env(args, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+        assert!(
+            !esc(&none),
+            "{args:?} coloured under NO_COLOR:\n{}{}",
+            stdout(&none),
+            stderr(&none)
+        );
+        assert_eq!(code(&none), code(&forced));
+    }
+}
+
+/// `args` run under a pseudo-terminal (`script` from util-linux), standard input from
+/// /dev/null; `None` where `script` is missing. Returns what the terminal received.
+fn on_a_terminal(args: &[&str]) -> Option<String> {
+    let cmd = std::iter::once(env!("CARGO_BIN_EXE_callsift"))
+        .chain(args.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let o = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    Some(stdout(&o))
+}
+
+#[test]
+fn progress_bars_on_a_terminal_only() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("case");
+    let o = s(&out);
+    let Some(tty) = on_a_terminal(&["run", "fixtures/formats/case.toml", "--out", o]) else {
+        eprintln!("no `script` here: progress on a terminal not checked");
+        return;
+    };
+    // Per phase and per file, with the seconds ticking.
+    for want in [
+        "[1/2] ingest",
+        ": reading evidence files (",
+        "/12 read)",
+        " MB",
+        " s",
+        "[2/2] correlate",
+    ] {
+        assert!(tty.contains(want), "no {want:?} on the terminal:\n{tty}");
+    }
+    // A file's own line: the largest (44,000 rows) is read long enough to be drawn.
+    assert!(
+        tty.contains(" ../numbering/cna-co-code-status-2024-10-10.csv  2.5 MB  "),
+        "{tty}"
+    );
+    // The summary follows, on the same terminal; the bars were cleared before it.
+    assert!(tty.contains("case store: "), "{tty}");
+    // -q: nothing at all, on a terminal too.
+    let quiet = on_a_terminal(&["run", "fixtures/formats/case.toml", "--out", o, "-q"]).unwrap();
+    assert!(quiet.trim().is_empty(), "{quiet:?}");
+    // A pipe (standard error not a terminal): no progress, nothing on standard error.
+    let (_, err) = expect(
+        &root(),
+        &["ingest", "fixtures/formats/case.toml", "--out", o],
+        0,
+    );
+    assert!(err.is_empty(), "{err}");
+    // NO_COLOR on a terminal: bars, no colour.
+    let o2 = std::process::Command::new("script")
+        .args(["-q", "-e", "-c"])
+        .arg(format!("{} correlate {o}", env!("CARGO_BIN_EXE_callsift")))
+        .arg("/dev/null")
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = stdout(&o2);
+    assert!(
+        text.contains("correlate") && !text.contains("\x1b[1m") && !text.contains("\x1b[3"),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn evidence_paths_are_shortened_in_the_middle_keeping_the_file_name() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    tiny(dir);
+    let folder = "evidence/carrier-productions/2011/ontario-tel/orders";
+    let name = "ontario-tel-PO-2011-117.csv";
+    std::fs::create_dir_all(dir.join(folder)).unwrap();
+    std::fs::copy(dir.join("a.csv"), dir.join(folder).join(name)).unwrap();
+    std::fs::write(
+        dir.join("case.toml"),
+        tiny_case().replace("\"a.csv\"", &format!("\"{folder}/{name}\"")),
+    )
+    .unwrap();
+    let (text, _) = expect(dir, &["ingest", "case.toml", "--out", "o"], 0);
+    let line = text.lines().nth(1).unwrap();
+    let shown = line.split("  ").next().unwrap();
+    assert!(
+        shown.ends_with(&format!("/{name}")) && shown.contains('…'),
+        "{text}"
+    );
+    assert!(shown.chars().count() <= 48, "{shown}");
+    assert_eq!(
+        shown,
+        format!("evidence/c…el/orders/{name}"),
+        "cut in the middle"
+    );
+    // --json keeps the whole path.
+    let (text, _) = expect(dir, &["ingest", "case.toml", "--out", "o", "--json"], 0);
+    assert_eq!(
+        json_of(&text)["ingest"]["inputs"][0]["path"],
+        format!("{folder}/{name}")
+    );
 }

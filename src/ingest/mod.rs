@@ -19,6 +19,7 @@
 pub mod convert;
 mod dedupe;
 mod history;
+pub mod progress;
 mod threshold;
 
 use std::collections::BTreeMap;
@@ -46,6 +47,7 @@ use convert::Plan;
 
 pub use convert::{ChunkOut, Flags, QRow};
 pub use load::RecordCounts;
+pub use progress::{Phase, Progress, Silent};
 pub use threshold::quarantined_share;
 
 use crate::layout::STORE;
@@ -118,7 +120,7 @@ pub fn read_file(file: &InputFile) -> Result<Loaded> {
 /// # Errors
 /// As [`run_in`]; [`Error::Io`] when `out` cannot be created.
 pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
-    ingest(case, out, threads, true)
+    ingest(case, out, threads, true, &Silent)
 }
 
 /// Runs ingest into the folder `out`, which exists (a staged run): no folder above `out/store`
@@ -128,13 +130,44 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
 /// The first (in case order) file that cannot be used, before anything is written; I/O errors;
 /// [`Error::Reconciliation`] if the counts of a file do not add up.
 pub fn run_in(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
-    ingest(case, out, threads, false)
+    ingest(case, out, threads, false, &Silent)
+}
+
+/// [`run_in`], telling `progress` which file it reads and which phase it is in (the command
+/// line's progress bars).
+///
+/// # Errors
+/// As [`run_in`].
+pub fn run_in_with(
+    case: &Case,
+    out: &Path,
+    threads: usize,
+    progress: &dyn Progress,
+) -> Result<IngestReport> {
+    ingest(case, out, threads, false, progress)
 }
 
 /// [`run`] (`make_out`: `out` is created once every file is read) or [`run_in`].
-fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<IngestReport> {
+fn ingest(
+    case: &Case,
+    out: &Path,
+    threads: usize,
+    make_out: bool,
+    progress: &dyn Progress,
+) -> Result<IngestReport> {
     let t0 = Instant::now();
-    let results: Vec<Result<Loaded>> = case.files.par_iter().map(read_file).collect();
+    progress.phase(Phase::Read);
+    let results: Vec<Result<Loaded>> = case
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            progress.file_started(i);
+            let r = read_file(f);
+            progress.file_done(i);
+            r
+        })
+        .collect();
     let mut files = Vec::with_capacity(results.len());
     for r in results {
         files.push(FileOut {
@@ -143,6 +176,7 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
         });
     }
     let t_read = t0.elapsed();
+    progress.phase(Phase::Dedupe);
     threshold::check(case, &files)?;
     let mut dups = remove_duplicates(case, &mut files)?;
     dups.extend(history::supersede(case, &mut files)?);
@@ -152,6 +186,7 @@ fn ingest(case: &Case, out: &Path, threads: usize, make_out: bool) -> Result<Ing
     let inputs = reconcile(case, &files)?;
 
     // Write the store: one table per kind (empty when the case has no such input).
+    progress.phase(Phase::Write);
     if make_out {
         crate::outdir::create_dir_all(out)?;
     }
