@@ -28,8 +28,8 @@
 //! [`spoof`], [`numbers`], [`derivations`], [`chains`] and [`dossier`] analyse ([`registry`] and
 //! [`campaigns`] say who stands behind each campaign), [`results`] writes.
 //!
-//! With [`CorrelateOptions::pseudonymize`], every phone number in the tables and the summary
-//! is written as its keyed token ([`crate::pseudonym`]), just before the tables are written.
+//! With [`CorrelateOptions::pseudonymize`], every phone number in the tables is written as its
+//! keyed token ([`crate::pseudonym`]), just before the tables are written.
 //!
 //! Every table is written as Parquet with a CSV twin; every ranking breaks ties on a stable key,
 //! so the output is byte-identical whatever the thread count. The method, each test's null
@@ -70,22 +70,16 @@ use crate::model::results::{Figures, InputFigures};
 use crate::pseudonym::Key;
 
 pub use numbers::ALPHA;
-pub use results::Top;
 
 /// How many of the top originating numbers get a spread row.
 pub const SPREAD_TOP_NUMBERS: usize = 20;
 
-/// What correlate found, for the terminal summary.
+/// What correlate found: the figures and the count of leads (the command line's summary reads
+/// the rest back from the results tables).
 #[derive(Clone, Debug, Default)]
 pub struct Correlation {
     /// The figures, as written to figures.json.
     pub figures: Figures,
-    /// The top originating numbers.
-    pub top_numbers: Vec<Top>,
-    /// The top campaigns by enrichment among complainants.
-    pub top_campaigns: Vec<Top>,
-    /// The top list pairs.
-    pub top_overlaps: Vec<Top>,
     /// Significant unexplained numbers without subscriber information, or likely spoofed.
     pub leads: usize,
 }
@@ -93,7 +87,7 @@ pub struct Correlation {
 /// How correlate writes its results.
 #[derive(Clone, Debug, Default)]
 pub struct CorrelateOptions {
-    /// Write every phone number of the results (tables and summary) as its keyed token
+    /// Write every phone number of the results tables as its keyed token
     /// (`--pseudonymize KEYFILE`, see [`crate::pseudonym`]).
     pub pseudonymize: Option<Key>,
 }
@@ -188,7 +182,7 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
     let mut phases = Phases::new();
     let st = input::Store::read(out)?;
     phases.mark("read");
-    let (figures, tables, summary) = analyse(&st, &params, &manifest, opts, &mut phases)?;
+    let (figures, tables) = analyse(&st, &params, &manifest, &mut phases)?;
     let key = opts.pseudonymize.as_ref();
     let tables = match key {
         Some(k) => {
@@ -211,19 +205,17 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
     Ok(Correlation {
         leads: figures.leads as usize,
         figures,
-        ..summary
     })
 }
 
-/// Every analysis, in order: the figures, the tables and the summary.
+/// Every analysis, in order: the figures and the tables (in clear: [`run`] pseudonymises them
+/// after).
 fn analyse(
     st: &input::Store,
     params: &Params,
     manifest: &Manifest,
-    opts: &CorrelateOptions,
     phases: &mut Phases,
-) -> Result<(Figures, results::Tables, Correlation)> {
-    let key = opts.pseudonymize.as_ref();
+) -> Result<(Figures, results::Tables)> {
     let legitimate = params.legitimate();
     let comp = input::Complainants::read(&st.complainants)?;
     let calls = input::Calls::new(&st.calls)?;
@@ -359,13 +351,7 @@ fn analyse(
         leads: leads_table,
         dossier: dossier_table,
     };
-    let summary = Correlation {
-        top_numbers: results::top_numbers(&reach, &ranking, &explained, &facts, key),
-        top_campaigns: results::top_campaigns(&lt.enrichment_rows, &lt.enrichment, &all, key),
-        top_overlaps: results::top_overlaps(&lt.overlap_rows, &side_a, &side_b, key),
-        ..Correlation::default()
-    };
-    Ok((figures, tables, summary))
+    Ok((figures, tables))
 }
 
 /// Attribution: the vendor log, read, and the received calls matched to it one to one.

@@ -1,23 +1,17 @@
 //! The results folder: the tables and `figures.json` written (each table as Parquet with a CSV
 //! twin, `leads` as CSV only; all of them as the sheets of `results.xlsx`, beside the data
-//! dictionary `DICTIONARY.md`), recorded in the manifest; and the summary printed after a run.
+//! dictionary `DICTIONARY.md`), recorded in the manifest.
 
 use std::path::Path;
 
 use arrow::array::RecordBatch;
 use rayon::prelude::*;
 
-use super::facts::Facts;
-use super::lists::{ListKind, NamedSet};
-use super::overlaps::{EnrichmentCounts, EnrichmentRow, OverlapRow};
-use super::reach::{Ranking, ReachCounts};
 use crate::error::{Error, Result};
 use crate::layout::RESULTS;
 use crate::manifest::Manifest;
 use crate::model::results::{Figures, Table, FIGURES_FILE};
-use crate::normalize::phone::format_e164;
 use crate::pseudonym::Key;
-use crate::stats;
 use crate::store;
 
 /// The results tables, in the order the manifest lists them.
@@ -167,89 +161,3 @@ pub(crate) fn write(
 
 /// The data dictionary's file name under `results/`.
 pub const DICTIONARY_FILE: &str = "DICTIONARY.md";
-
-/// One row of the summary printed after a run.
-#[derive(Clone, Debug)]
-pub struct Top {
-    /// What ranks (a number, a campaign, a list pair).
-    pub name: String,
-    /// A short description of why.
-    pub detail: String,
-}
-
-/// The five most significant unexplained numbers.
-pub(crate) fn top_numbers(
-    c: &ReachCounts,
-    r: &Ranking,
-    explained: &[bool],
-    facts: &Facts,
-    key: Option<&Key>,
-) -> Vec<Top> {
-    r.order
-        .iter()
-        .filter(|&&k| !explained[k])
-        .take(5)
-        .map(|&k| {
-            let n = format_e164(c.number[k]);
-            Top {
-                name: key.map_or_else(|| n.clone(), |key| key.token(&n)),
-                detail: format!(
-                    "complainants reached only on the incident day: {}, only in the baseline: {}; p = {}; subscriber {}",
-                    c.only_incident[k],
-                    c.only_baseline[k],
-                    stats::format_p(r.ln_p[k]),
-                    facts.subscriber(c.number[k]).label()
-                ),
-            }
-        })
-        .collect()
-}
-
-fn shown(key: Option<&Key>, name: &str) -> String {
-    key.map_or_else(|| name.to_string(), |k| k.set_name(name))
-}
-
-/// The three campaigns most enriched among the complainants.
-pub(crate) fn top_campaigns(
-    rows: &[EnrichmentRow],
-    c: &EnrichmentCounts,
-    lists: &[&NamedSet],
-    key: Option<&Key>,
-) -> Vec<Top> {
-    rows.iter()
-        .filter(|r| lists[r.list].kind == ListKind::Campaign)
-        .take(3)
-        .map(|r| Top {
-            name: shown(key, &lists[r.list].name),
-            detail: format!(
-                "reaches {} complainant numbers; p = {}",
-                c.overlap[r.list],
-                stats::format_p(r.ln_p)
-            ),
-        })
-        .collect()
-}
-
-/// The three closest list pairs.
-pub(crate) fn top_overlaps(
-    rows: &[OverlapRow],
-    a: &[&NamedSet],
-    b: &[&NamedSet],
-    key: Option<&Key>,
-) -> Vec<Top> {
-    rows.iter()
-        .take(3)
-        .map(|r| Top {
-            name: format!(
-                "{} ~ {}",
-                shown(key, &a[r.a].name),
-                shown(key, &b[r.b].name)
-            ),
-            detail: format!(
-                "{} shared ({:.1} % of the first)",
-                r.overlap,
-                100.0 * (r.overlap as f64 / r.size_a.max(1) as f64)
-            ),
-        })
-        .collect()
-}
