@@ -20,6 +20,7 @@ mod paths;
 mod progress;
 mod summary;
 mod table;
+mod timeline;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -89,6 +90,20 @@ Examples:
 Exit codes: 0 every file would be ingested, 1 a file would stop the run, 2 usage,
 3 case manifest, profile or --input wrong, 6 I/O.")]
     Check(CheckArgs),
+    /// The chronology of the received calls of a run: time (local and UTC), complainant,
+    /// caller ID, carrier, window, the campaign they were attributed to, evidence line; as a
+    /// table or CSV, filtered by caller ID, complainant or time. Writes nothing.
+    #[command(after_help = "\
+Examples:
+  callsift run fixtures/inquiry/case.toml --out out/inquiry -q && callsift timeline out/inquiry --number +15195550147
+  callsift timeline out/inquiry --complainant 2011-0042 --tz UTC
+  callsift timeline out/inquiry --from 2011-05-02 --to 2011-05-02 --csv > /tmp/election-day.csv
+
+--from is included, --to excluded; each is an RFC 3339 instant, a local date-time
+(2011-05-02 10:00) or a local date in the zone of --tz (a date as --to ends with that day).
+
+Exit codes: 0 done, 2 usage, 3 a flag's value wrong, 6 the run folder missing or changed.")]
+    Timeline(TimelineArgs),
     /// Read every evidence file of a case into the case store (DIR/store/), with the quarantine
     /// and the run manifest (DIR/manifest.json).
     #[command(after_help = "\
@@ -188,6 +203,33 @@ pub struct IngestArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub output: OutputArgs,
+}
+
+/// `callsift timeline`.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// The output folder of a run (its store; the campaign column needs its results).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Only calls whose caller ID is this number (any spelling; North American by default).
+    #[arg(long, value_name = "N")]
+    pub number: Option<String>,
+    /// Only calls to this complainant: its id, or one of its numbers.
+    #[arg(long, value_name = "C")]
+    pub complainant: Option<String>,
+    /// Only calls at or after this time.
+    #[arg(long, value_name = "T")]
+    pub from: Option<String>,
+    /// Only calls before this time (a date: to the end of that day).
+    #[arg(long, value_name = "T")]
+    pub to: Option<String>,
+    /// The zone of the local times, of --from and --to (IANA; default: the case's
+    /// [case] time_zone, else UTC).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// CSV on standard output instead of a table.
+    #[arg(long)]
+    pub csv: bool,
 }
 
 /// `callsift check`.

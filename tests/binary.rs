@@ -163,6 +163,7 @@ fn help_lists_every_subcommand_and_each_help_shows_its_examples() {
     let tested = [
         "run",
         "check",
+        "timeline",
         "ingest",
         "correlate",
         "figures",
@@ -1947,11 +1948,8 @@ fn progress_bars_on_a_terminal_only() {
     ] {
         assert!(tty.contains(want), "no {want:?} on the terminal:\n{tty}");
     }
-    // A file's own line: the largest (44,000 rows) is read long enough to be drawn.
-    assert!(
-        tty.contains(" ../numbering/cna-co-code-status-2024-10-10.csv  2.5 MB  "),
-        "{tty}"
-    );
+    // A file's own line is drawn only when the file takes longer to read than a frame (0.1 s),
+    // which depends on the machine's load: not asserted here.
     // The summary follows, on the same terminal; the bars were cleared before it.
     assert!(tty.contains("case store: "), "{tty}");
     // -q: nothing at all, on a terminal too.

@@ -13,7 +13,7 @@ use super::progress::Progress;
 use super::summary::{figures_text, CorrelatePart, IngestPart, PublishedPart};
 use super::{
     CheckArgs, Cli, Command, CorrelateArgs, EvalArgs, FiguresArgs, IngestArgs, OutputArgs, RunArgs,
-    SynthArgs, VerifyArgs,
+    SynthArgs, TimelineArgs, VerifyArgs,
 };
 use callsift::config::Case;
 use callsift::error::{Error, Result};
@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
     match cli.command {
         Command::Check(a) => check(&a),
+        Command::Timeline(a) => timeline(&a),
         Command::Ingest(a) => ingest(&a),
         Command::Run(r) => run_case(&r),
         Command::Correlate(c) => correlate(&c),
@@ -112,6 +113,64 @@ fn check(a: &CheckArgs) -> Result<i32> {
     let report = pool.install(|| callsift::check::check(&case, &opts))?;
     print(&callsift::check::render(&case, &report));
     Ok(if report.passed() { 0 } else { 1 })
+}
+
+/// `callsift timeline`: the received calls as a table or CSV on standard output.
+fn timeline(a: &TimelineArgs) -> Result<i32> {
+    use callsift::correlate::timeline::{parse_bound, timeline, Filter};
+    let zone = match &a.tz {
+        Some(z) => Some(z.parse::<chrono_tz::Tz>().map_err(|_| {
+            Error::config(
+                "--tz",
+                format!("{z:?} is not an IANA time zone (e.g. America/Toronto)"),
+            )
+        })?),
+        None => None,
+    };
+    let number = match &a.number {
+        Some(n) => match callsift::normalize::phone::PhoneParser::try_new("CA", &[])
+            .map_err(|e| Error::config("--number", e.to_string()))?
+            .parse(n)
+        {
+            callsift::normalize::phone::Phone::Ok(d) => Some(d),
+            _ => {
+                return Err(Error::config(
+                    "--number",
+                    format!("{n:?} is not a phone number"),
+                ))
+            }
+        },
+        None => None,
+    };
+    // The bounds are read in the zone the reader gave, else the case's: read the manifest's
+    // zone first when --tz is not given.
+    let case_zone = || -> Result<chrono_tz::Tz> {
+        let m = manifest::Manifest::read(&a.dir)?;
+        let c: callsift::config::CaseFile = serde_json::from_value(m.parameters)
+            .map_err(|e| Error::store(a.dir.join(callsift::layout::MANIFEST), e))?;
+        Ok(c.case.zone())
+    };
+    let zone = match zone {
+        Some(z) => z,
+        None => case_zone()?,
+    };
+    let filter = Filter {
+        number,
+        complainant: a.complainant.clone(),
+        from: a
+            .from
+            .as_deref()
+            .map(|t| parse_bound("--from", t, zone, false))
+            .transpose()?,
+        to: a
+            .to
+            .as_deref()
+            .map(|t| parse_bound("--to", t, zone, true))
+            .transpose()?,
+    };
+    let t = timeline(&a.dir, &filter)?;
+    print(&super::timeline::text(&t, zone, a.csv));
+    Ok(0)
 }
 
 /// `callsift ingest`: the case store, written as a unit.

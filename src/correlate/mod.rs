@@ -54,6 +54,7 @@ pub mod spoof;
 pub mod spread;
 #[cfg(test)]
 mod testkit;
+pub mod timeline;
 pub mod workbook;
 
 use std::borrow::Cow;
