@@ -18,6 +18,8 @@
 //!  store/identifications ──▶ derivations: each list against the party database as of its
 //!                            date (hypergeometric), and its overlaps with downloads ──▶ derivations
 //!  leads, attribution ──▶ dossier: every call behind each lead and attributed campaign
+//!  dossier, numbers, campaigns, chains (as written) ──▶ graph: the link chart
+//!                                                     (graph.graphml, links.csv)
 //! ```
 //!
 //! One module per analysis. Each *counts* (integers that add exactly across any split of the
@@ -43,6 +45,7 @@ pub mod cols;
 pub mod derivations;
 pub mod dossier;
 pub mod facts;
+pub mod graph;
 pub(crate) mod input;
 pub mod lists;
 pub mod numbers;

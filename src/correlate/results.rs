@@ -86,8 +86,9 @@ impl Tables {
     }
 }
 
-/// Writes `figures.json` and the tables under `out/results/`, each file on its own task, and
-/// records them in the manifest in a fixed order.
+/// Writes `figures.json` and the tables under `out/results/`, each file on its own task, with
+/// the workbook and the link chart drawn from the same tables (`graph.graphml`, `links.csv`:
+/// [`super::graph`]), and records them in the manifest in a fixed order.
 ///
 /// # Errors
 /// [`Error::Io`] or [`Error::Store`] when a file cannot be written.
@@ -125,7 +126,7 @@ pub(crate) fn write(
     let named = tables.named();
     let xlsx = format!("{RESULTS}/{}", super::workbook::XLSX_FILE);
     let dictionary = format!("{RESULTS}/{DICTIONARY_FILE}");
-    let (written, workbook) = rayon::join(
+    let (written, (workbook, graph)) = rayon::join(
         || {
             files
                 .par_iter()
@@ -139,10 +140,25 @@ pub(crate) fn write(
                 })
                 .collect::<Result<Vec<()>>>()
         },
-        || super::workbook::write(&out.join(&xlsx), figures, &named),
+        || {
+            rayon::join(
+                || super::workbook::write(&out.join(&xlsx), figures, &named),
+                || {
+                    // The chart reads the tables as written: pseudonymised when they are.
+                    let g = super::graph::build(&super::graph::Sources {
+                        dossier: &tables.dossier,
+                        numbers: &tables.numbers,
+                        campaigns: &tables.campaigns,
+                        chains: &tables.chains,
+                    })?;
+                    super::graph::write(out, &g)
+                },
+            )
+        },
     );
     written?;
     workbook?;
+    let graph = graph?;
     let md = super::workbook::dictionary_markdown();
     let md_path = out.join(&dictionary);
     store::write_atomic(&md_path, |f| {
@@ -156,6 +172,7 @@ pub(crate) fn write(
         .collect();
     listed.push((xlsx, None));
     listed.push((dictionary, None));
+    listed.extend(graph);
     manifest.add_outputs(out, &listed)
 }
 
