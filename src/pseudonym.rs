@@ -346,9 +346,9 @@ mod tests {
         let k = key();
         let b = TableBuilder::default()
             .u64("rank", vec![1, 2])
+            .u64_opt("rank_unexplained", vec![Some(1), Some(2)])
             .text_dense("number", &["+16135550101", "+442079460958"])
-            .f64("q", vec![0.01, 0.02])
-            .f64("ln_p", vec![-9.0, -8.0])
+            .test_columns(vec![-9.0, -8.0], vec![-5.0, -4.0])
             .u64("only_incident", vec![5, 4])
             .text("country_code", vec![Some("1"), None])
             .text("area_code", vec![Some("613"), None])

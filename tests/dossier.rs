@@ -46,10 +46,17 @@ fn the_dossier_lists_every_call_behind_each_lead_and_campaign() {
 
     // Leads: the numbers of leads.csv, each with as many rows as its received calls.
     let leads_csv = std::fs::read_to_string(out.join("results/leads.csv")).unwrap();
+    let at = leads_csv
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|h| h == "number")
+        .unwrap();
     let leads: Vec<&str> = leads_csv
         .lines()
         .skip(1)
-        .map(|l| l.split(',').nth(1).unwrap())
+        .map(|l| l.split(',').nth(at).unwrap())
         .collect();
     assert!(!leads.is_empty());
     let n = table(out, Table::Numbers).unwrap();

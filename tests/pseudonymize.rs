@@ -149,12 +149,11 @@ fn leads(out: &Path) -> Vec<(u64, String)> {
     let text = std::fs::read_to_string(out.join("results/leads.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(&header[..2], &["rank", "number"]);
+    assert_eq!(&header[..3], &["rank", "rank_unexplained", "number"]);
     lines
         .map(|l| {
-            let mut f = l.split(',');
-            let rank = f.next().unwrap().parse().unwrap();
-            (rank, f.next().unwrap().to_string())
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].parse().unwrap(), f[2].to_string())
         })
         .collect()
 }

@@ -315,6 +315,7 @@ pub(crate) fn attribution_table(
     log: &VendorLog,
     a: &Attribution,
     reg: &Registry,
+    zone: chrono_tz::Tz,
 ) -> Result<RecordBatch> {
     let m = &a.matches;
     let calls_text = |f: &dyn Fn(usize) -> String| m.iter().map(|x| f(x.call)).collect::<Vec<_>>();
@@ -334,9 +335,10 @@ pub(crate) fn attribution_table(
             &calls_text(&|i| calls.carrier.text(i).to_string()),
         )
         .text_dense("called", &calls_text(&|i| format_e164(calls.called[i])))
-        .time(
+        .time_local(
             "start",
             m.iter().map(|x| Some(calls.start[x.call])).collect(),
+            zone,
         )
         .text("seen", m.iter().map(|x| calls.seen(x.call)).collect())
         .text_dense(
@@ -376,9 +378,10 @@ pub(crate) fn attribution_table(
             "delta_ms",
             m.iter().map(|x| Some(x.delta_us / 1000)).collect(),
         )
-        .time(
+        .time_local(
             "vendor_start",
             m.iter().map(|x| log.start[x.vendor_row]).collect(),
+            zone,
         )
         .text("disposition", log_opt(&log.disposition))
         .text_dense(

@@ -118,6 +118,7 @@ pub(crate) fn table(
     campaigns: &[NamedSet],
     reg: &Registry,
     legitimate: &BTreeSet<&str>,
+    zone: chrono_tz::Tz,
 ) -> Result<RecordBatch> {
     let t = Tally::new(calls, comp, log, a);
     let names = &log.campaign.names;
@@ -137,12 +138,13 @@ pub(crate) fn table(
         )
         .text("customer", entry(&|e| e.customer.clone()))
         .text("purpose", entry(&|e| e.purpose.clone()))
-        .time(
+        .time_local(
             "created",
             names
                 .iter()
                 .map(|c| reg.get(c).and_then(|e| e.created))
                 .collect(),
+            zone,
         )
         .text(
             "upload",
@@ -173,8 +175,8 @@ pub(crate) fn table(
                 .map(|c| legitimate.contains(c.as_str()))
                 .collect(),
         )
-        .time("first_dial", t.first)
-        .time("last_dial", t.last)
+        .time_local("first_dial", t.first, zone)
+        .time_local("last_dial", t.last, zone)
         .text(
             "registry_evidence",
             entry(&|e| (!e.evidence.is_empty()).then(|| join(e.evidence.iter()))),

@@ -325,6 +325,30 @@ impl TableBuilder {
         self
     }
 
+    /// A UTC timestamp column `name` and, beside it, `<name>_local`: the same instants as ISO
+    /// 8601 text in `zone`, with the offset at each (the results' local-time columns).
+    pub fn time_local(self, name: &str, v: Vec<Option<i64>>, zone: chrono_tz::Tz) -> Self {
+        let local: Vec<Option<String>> = v
+            .iter()
+            .map(|t| t.map(|t| crate::normalize::time::format_in_zone(t, zone)))
+            .collect();
+        self.time(name, v).text(&format!("{name}_local"), local)
+    }
+
+    /// The columns of a test, in the results' order: `ln_p`, `q` (= exp `ln_q`), `ln_q`, and
+    /// readable `p_text` and `q_text` (two significant digits at any depth, `stats::format_p`).
+    pub fn test_columns(self, ln_p: Vec<f64>, ln_q: Vec<f64>) -> Self {
+        let text =
+            |v: &[f64]| -> Vec<String> { v.iter().map(|&l| crate::stats::format_p(l)).collect() };
+        let (p_text, q_text) = (text(&ln_p), text(&ln_q));
+        let q = ln_q.iter().map(|l| l.exp()).collect();
+        self.f64("ln_p", ln_p)
+            .f64("q", q)
+            .f64("ln_q", ln_q)
+            .text_dense("p_text", &p_text)
+            .text_dense("q_text", &q_text)
+    }
+
     /// The results table `table`, checked against its contract ([`Table::columns`]).
     ///
     /// # Errors

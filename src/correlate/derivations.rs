@@ -578,7 +578,7 @@ pub fn finish(
 ///
 /// # Errors
 /// Only if the columns came out of different lengths, which would be a bug.
-pub fn table(rows: &[Row], lists: &[&NamedSet]) -> Result<RecordBatch> {
+pub fn table(rows: &[Row], lists: &[&NamedSet], zone: chrono_tz::Tz) -> Result<RecordBatch> {
     let u = |f: &dyn Fn(&Row) -> u64| rows.iter().map(f).collect::<Vec<_>>();
     let f = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).collect::<Vec<_>>();
     TableBuilder::default()
@@ -606,7 +606,7 @@ pub fn table(rows: &[Row], lists: &[&NamedSet]) -> Result<RecordBatch> {
             "source",
             &rows.iter().map(|r| r.source.as_str()).collect::<Vec<_>>(),
         )
-        .time("as_of", rows.iter().map(|r| r.as_of).collect())
+        .time_local("as_of", rows.iter().map(|r| r.as_of).collect(), zone)
         .text(
             "districts",
             rows.iter().map(|r| r.districts.as_deref()).collect(),
@@ -617,9 +617,7 @@ pub fn table(rows: &[Row], lists: &[&NamedSet]) -> Result<RecordBatch> {
         .u64("overlap", u(&|r| r.overlap))
         .f64("containment", f(&Row::containment))
         .f64("coverage", f(&Row::coverage))
-        .f64("ln_p", f(&|r| r.ln_p))
-        .f64("q", f(&|r| r.ln_q.exp()))
-        .f64("ln_q", f(&|r| r.ln_q))
+        .test_columns(f(&|r| r.ln_p), f(&|r| r.ln_q))
         .f64_opt(
             "containment_latest",
             rows.iter().map(|r| r.containment_latest).collect(),
@@ -637,6 +635,7 @@ pub(crate) fn run(
     lists: &Lists,
     overlap_rows: &[OverlapRow],
     population: u64,
+    zone: chrono_tz::Tz,
 ) -> Result<RecordBatch> {
     let db = Database::read(&st.identifications, &st.population)?;
     let times = list_times(st, lists)?;
@@ -644,7 +643,7 @@ pub(crate) fn run(
     let counts = count(&db, &derived, &times);
     let dl = download_rows(st, &lists.downloads, overlap_rows, population)?;
     let rows = finish(&counts, &db, &times, own, &dl, lists.downloads.len());
-    table(&rows, &derived)
+    table(&rows, &derived, zone)
 }
 
 #[cfg(test)]
@@ -809,7 +808,7 @@ mod tests {
         assert_eq!((best[0].source.as_str(), best[0].rank), ("B", 2));
         // ln C(40, 20) = ln 137846528820.
         assert!((best[0].ln_p + 137_846_528_820f64.ln()).abs() < 1e-9);
-        let t = super::table(&rows, &[&l]).unwrap();
+        let t = super::table(&rows, &[&l], chrono_tz::UTC).unwrap();
         assert_eq!(t.num_rows(), 3);
     }
 

@@ -27,7 +27,6 @@ use crate::config::Window;
 use crate::error::Result;
 use crate::model::results::Table;
 use crate::normalize::phone::format_e164;
-use crate::normalize::time::format_in_zone;
 
 /// What the dossier is built from.
 pub(crate) struct Sources<'a> {
@@ -133,7 +132,6 @@ fn build(s: &Sources<'_>, rows: &[Row<'_>], campaigns: &[&str]) -> Result<Record
     let vendor = |f: &dyn Fn(usize) -> Option<String>| {
         opts(&|r: &Row<'_>| r.matched.and_then(|m| f(m.vendor_row)))
     };
-    let local = |t: Option<i64>| t.map(|t| format_in_zone(t, s.zone));
     TableBuilder::default()
         .text_dense(
             "subject_kind",
@@ -147,11 +145,11 @@ fn build(s: &Sources<'_>, rows: &[Row<'_>], campaigns: &[&str]) -> Result<Record
             }),
         )
         .u64("call", ordinal)
-        .time(
+        .time_local(
             "start",
             rows.iter().map(|r| Some(calls.start[r.call])).collect(),
+            s.zone,
         )
-        .text("start_local", opts(&|r| local(Some(calls.start[r.call]))))
         .text_dense(
             "window",
             &texts(&|r| window(s, calls.start[r.call]).to_string()),
@@ -202,13 +200,13 @@ fn build(s: &Sources<'_>, rows: &[Row<'_>], campaigns: &[&str]) -> Result<Record
                 .map(|r| r.matched.map(|m| m.delta_us / 1000))
                 .collect(),
         )
-        .time(
+        .time_local(
             "vendor_start",
             rows.iter()
                 .map(|r| r.matched.and_then(|m| log.start[m.vendor_row]))
                 .collect(),
+            s.zone,
         )
-        .text("vendor_start_local", vendor(&|j| local(log.start[j])))
         .text(
             "disposition",
             vendor(&|j| log.disposition.get(j).map(str::to_string)),

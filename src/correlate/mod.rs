@@ -236,7 +236,8 @@ fn analyse(
 
     let reg = registry::Registry::read(&st.campaigns)?;
     let (log, matched) = attribute(st, params, &calls, &received)?;
-    let attribution_table = attribution::attribution_table(&calls, &log, &matched, &reg)?;
+    let zone = params.case.case.zone();
+    let attribution_table = attribution::attribution_table(&calls, &log, &matched, &reg, zone)?;
     phases.mark("attribution");
 
     let lists = lists::Lists::read(st, params.case.case.population, &reg)?;
@@ -247,6 +248,7 @@ fn analyse(
         &lists.campaigns,
         &reg,
         &legitimate,
+        zone,
     )?;
     let offsets_table = attribution::offsets_table(&matched)?;
     phases.mark("lists");
@@ -263,6 +265,7 @@ fn analyse(
         campaigns: &by_number,
         explained: &explained,
         spoof: &verdicts,
+        zone,
     };
     let numbers_table = numbers::numbers_table(&reach, &ranking, &cx)?;
     phases.mark("numbers");
@@ -317,7 +320,7 @@ fn analyse(
         leads: &lead_numbers,
         incident: params.incident,
         baseline: params.baseline,
-        zone: params.case.case.zone(),
+        zone,
     })?;
     phases.mark("dossier");
 
@@ -459,7 +462,14 @@ fn derive(
     phases: &mut Phases,
 ) -> Result<RecordBatch> {
     let own = &params.case.identifications.own_codes;
-    let t = derivations::run(st, own, lists, overlap_rows, population)?;
+    let t = derivations::run(
+        st,
+        own,
+        lists,
+        overlap_rows,
+        population,
+        params.case.case.zone(),
+    )?;
     phases.mark("derivations");
     Ok(t)
 }

@@ -18,7 +18,6 @@ use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
 use crate::normalize::phone::{country_code, format_e164, nanp_parts};
-use crate::stats;
 
 /// q-value at or below which an originating number is significant (leads).
 pub const ALPHA: f64 = 0.05;
@@ -62,6 +61,8 @@ pub(crate) struct NumberContext<'a> {
     pub explained: &'a [bool],
     /// Per number (as `explained`), who presented it and whether it is likely spoofed.
     pub spoof: &'a [Option<Verdict>],
+    /// The zone of the local-time columns (`[case] time_zone`).
+    pub zone: chrono_tz::Tz,
 }
 
 /// Each number's rank among the unexplained numbers only (1 = the most significant
@@ -104,10 +105,10 @@ pub(crate) fn numbers_table(
         .u64("only_baseline", u64s(&|k| u64::from(c.only_baseline[k])))
         .u64("both", u64s(&|k| u64::from(c.both[k])))
         .u64("calls", u64s(&|k| c.calls[k]))
-        .f64("ln_p", o.iter().map(|&k| r.ln_p[k]).collect())
-        .f64("q", o.iter().map(|&k| r.ln_q[k].exp()).collect())
-        .f64("ln_q", o.iter().map(|&k| r.ln_q[k]).collect())
-        .text_dense("p_text", &texts(&|k| stats::format_p(r.ln_p[k])))
+        .test_columns(
+            o.iter().map(|&k| r.ln_p[k]).collect(),
+            o.iter().map(|&k| r.ln_q[k]).collect(),
+        )
         .bool("explained", o.iter().map(|&k| cx.explained[k]).collect())
         .text_dense(
             "subscriber_status",
@@ -150,13 +151,15 @@ pub(crate) fn numbers_table(
                     .join("; ")
             }),
         )
-        .time(
+        .time_local(
             "first_seen",
             o.iter().map(|&k| Some(c.first_seen[k])).collect(),
+            cx.zone,
         )
-        .time(
+        .time_local(
             "last_seen",
             o.iter().map(|&k| Some(c.last_seen[k])).collect(),
+            cx.zone,
         )
         .text_dense(
             "evidence",
@@ -244,14 +247,21 @@ pub(crate) fn leads_table(
             })
             .collect()
     };
+    let unexplained = ranks_unexplained(r, cx.explained);
     TableBuilder::default()
         .u64("rank", lead.iter().map(|&k| r.rank[k]).collect())
+        .u64_opt(
+            "rank_unexplained",
+            lead.iter().map(|&k| unexplained[k]).collect(),
+        )
         .text_dense(
             "number",
             &nums.iter().map(|&n| format_e164(n)).collect::<Vec<_>>(),
         )
-        .f64("q", lead.iter().map(|&k| r.ln_q[k].exp()).collect())
-        .f64("ln_p", lead.iter().map(|&k| r.ln_p[k]).collect())
+        .test_columns(
+            lead.iter().map(|&k| r.ln_p[k]).collect(),
+            lead.iter().map(|&k| r.ln_q[k]).collect(),
+        )
         .u64(
             "only_incident",
             lead.iter()
@@ -440,6 +450,7 @@ mod tests {
             campaigns: &by_number,
             explained: &explained,
             spoof: &verdicts,
+            zone: chrono_tz::UTC,
         };
         let t = numbers_table(&c, &r, &cx).unwrap();
         let text = |t: &RecordBatch, name: &str| -> Vec<Option<String>> {
@@ -537,6 +548,7 @@ mod tests {
             campaigns: &by_number,
             explained: &[false],
             spoof: &[None],
+            zone: chrono_tz::UTC,
         };
         let t = leads_table(&[0], &c, &r, &plan, &cx).unwrap();
         let holder = t

@@ -197,9 +197,10 @@ pub fn table(rows: &[OverlapRow], a: &[&NamedSet], b: &[&NamedSet]) -> Result<Re
                 .map(|r| r.overlap as f64 / (r.size_a + r.size_b - r.overlap).max(1) as f64)
                 .collect(),
         )
-        .f64("ln_p", rows.iter().map(|r| r.ln_p).collect())
-        .f64("q", rows.iter().map(|r| r.ln_q.exp()).collect())
-        .f64("ln_q", rows.iter().map(|r| r.ln_q).collect())
+        .test_columns(
+            rows.iter().map(|r| r.ln_p).collect(),
+            rows.iter().map(|r| r.ln_q).collect(),
+        )
         .build(Table::Overlaps)
 }
 
@@ -312,9 +313,10 @@ pub fn enrichment_table(
         )
         .u64("size", rows.iter().map(|r| c.size[r.list]).collect())
         .u64("overlap", rows.iter().map(|r| c.overlap[r.list]).collect())
-        .f64("ln_p", rows.iter().map(|r| r.ln_p).collect())
-        .f64("q", rows.iter().map(|r| r.ln_q.exp()).collect())
-        .f64("ln_q", rows.iter().map(|r| r.ln_q).collect())
+        .test_columns(
+            rows.iter().map(|r| r.ln_p).collect(),
+            rows.iter().map(|r| r.ln_q).collect(),
+        )
         .build(Table::Enrichment)
 }
 

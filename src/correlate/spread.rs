@@ -451,9 +451,7 @@ pub(crate) fn skew_table(
         .u64("recipients_in_population", n)
         .f64("g", g)
         .u64("df", df)
-        .f64("ln_p", ln_p)
-        .f64("q", ln_q.iter().map(|v| v.exp()).collect())
-        .f64("ln_q", ln_q)
+        .test_columns(ln_p, ln_q)
         .build(Table::Skew)
 }
 

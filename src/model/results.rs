@@ -180,6 +180,7 @@ const NUMBERS: &[Column] = &[
     f64("q"),
     f64("ln_q"),
     text("p_text", Rule::Keep),
+    text("q_text", Rule::Keep),
     bool("explained"),
     text("subscriber_status", Rule::Keep),
     text_opt("subscriber_name", Rule::Name),
@@ -191,7 +192,9 @@ const NUMBERS: &[Column] = &[
     text_opt("spoofed_reason", Rule::Keep),
     text("districts", Rule::Keep),
     time_opt("first_seen"),
+    text_opt("first_seen_local", Rule::Keep),
     time_opt("last_seen"),
+    text_opt("last_seen_local", Rule::Keep),
     text("evidence", Rule::Keep),
 ];
 
@@ -201,6 +204,7 @@ const ATTRIBUTION: &[Column] = &[
     text("carrier", Rule::Keep),
     text("called", Rule::Number),
     time_opt("start"),
+    text_opt("start_local", Rule::Keep),
     text_opt("seen", Rule::Number),
     text("seen_status", Rule::Keep),
     text("vendor", Rule::Keep),
@@ -211,6 +215,7 @@ const ATTRIBUTION: &[Column] = &[
     bool("caller_id_agrees"),
     i64_opt("delta_ms"),
     time_opt("vendor_start"),
+    text_opt("vendor_start_local", Rule::Keep),
     text_opt("disposition", Rule::Keep),
     text("vendor_source_file", Rule::Keep),
     u64("vendor_source_row"),
@@ -223,6 +228,7 @@ const CAMPAIGNS: &[Column] = &[
     text_opt("customer", Rule::Keep),
     text_opt("purpose", Rule::Keep),
     time_opt("created"),
+    text_opt("created_local", Rule::Keep),
     text_opt("upload", Rule::SetName),
     u64("recipients"),
     u64("dial_records"),
@@ -234,7 +240,9 @@ const CAMPAIGNS: &[Column] = &[
     i64_opt("offset_ms"),
     bool("legitimate"),
     time_opt("first_dial"),
+    text_opt("first_dial_local", Rule::Keep),
     time_opt("last_dial"),
+    text_opt("last_dial_local", Rule::Keep),
     text_opt("registry_evidence", Rule::Keep),
 ];
 
@@ -289,6 +297,8 @@ const OVERLAPS: &[Column] = &[
     f64("ln_p"),
     f64("q"),
     f64("ln_q"),
+    text("p_text", Rule::Keep),
+    text("q_text", Rule::Keep),
 ];
 
 const ENRICHMENT: &[Column] = &[
@@ -302,6 +312,8 @@ const ENRICHMENT: &[Column] = &[
     f64("ln_p"),
     f64("q"),
     f64("ln_q"),
+    text("p_text", Rule::Keep),
+    text("q_text", Rule::Keep),
 ];
 
 const POPULATION_COVERAGE: &[Column] = &[
@@ -335,6 +347,8 @@ const SKEW: &[Column] = &[
     f64("ln_p"),
     f64("q"),
     f64("ln_q"),
+    text("p_text", Rule::Keep),
+    text("q_text", Rule::Keep),
 ];
 
 const SKEW_CATEGORIES: &[Column] = &[
@@ -371,6 +385,7 @@ const DERIVATIONS: &[Column] = &[
     text("source_kind", Rule::Keep),
     text("source", Rule::SetName),
     time_opt("as_of"),
+    text_opt("as_of_local", Rule::Keep),
     text_opt("districts", Rule::Keep),
     u64("population"),
     u64("segment_size"),
@@ -381,14 +396,20 @@ const DERIVATIONS: &[Column] = &[
     f64("ln_p"),
     f64("q"),
     f64("ln_q"),
+    text("p_text", Rule::Keep),
+    text("q_text", Rule::Keep),
     f64_opt("containment_latest"),
 ];
 
 const LEADS: &[Column] = &[
     u64("rank"),
+    u64_opt("rank_unexplained"),
     text("number", Rule::Number),
-    f64("q"),
     f64("ln_p"),
+    f64("q"),
+    f64("ln_q"),
+    text("p_text", Rule::Keep),
+    text("q_text", Rule::Keep),
     u64("only_incident"),
     text_opt("country_code", Rule::Keep),
     text_opt("area_code", Rule::Keep),

@@ -29,6 +29,10 @@ pub(super) const ATTRIBUTION: Entries = &[
         "When the call started, as the carrier recorded it, UTC (µs).",
     ),
     (
+        "start_local",
+        "The same instant as start, in [case] time_zone (UTC when the case names none): ISO 8601 with the zone's offset at that instant, e.g. 2011-05-02T10:02:46-04:00; null where start is.",
+    ),
+    (
         "seen",
         "The caller ID the carrier recorded: E.164 when it is a number, else its raw text \
          (`PRIVATE`, `anonymous`, empty).",
@@ -75,6 +79,10 @@ pub(super) const ATTRIBUTION: Entries = &[
          before the offset correction.",
     ),
     (
+        "vendor_start_local",
+        "The same instant as vendor_start, in [case] time_zone (UTC when the case names none): ISO 8601 with the zone's offset at that instant, e.g. 2011-05-02T10:02:46-04:00; null where vendor_start is.",
+    ),
+    (
         "disposition",
         "The matched record's disposition (answered, voicemail…) after the profile's value map; \
          null when the log gives none.",
@@ -113,6 +121,10 @@ pub(super) const CAMPAIGNS: Entries = &[
     (
         "created",
         "When the campaign registry says the campaign was created, UTC (µs); null when none.",
+    ),
+    (
+        "created_local",
+        "The same instant as created, in [case] time_zone (UTC when the case names none): ISO 8601 with the zone's offset at that instant, e.g. 2011-05-02T10:02:46-04:00; null where created is.",
     ),
     (
         "upload",
@@ -169,9 +181,17 @@ pub(super) const CAMPAIGNS: Entries = &[
          (no offset correction); null when no record has a time.",
     ),
     (
+        "first_dial_local",
+        "The same instant as first_dial, in [case] time_zone (UTC when the case names none): ISO 8601 with the zone's offset at that instant, e.g. 2011-05-02T10:02:46-04:00; null where first_dial is.",
+    ),
+    (
         "last_dial",
         "The latest time of its log records, all dispositions, UTC (µs) on the vendor's clock \
          (no offset correction); null when no record has a time.",
+    ),
+    (
+        "last_dial_local",
+        "The same instant as last_dial, in [case] time_zone (UTC when the case names none): ISO 8601 with the zone's offset at that instant, e.g. 2011-05-02T10:02:46-04:00; null where last_dial is.",
     ),
     (
         "registry_evidence",

@@ -76,6 +76,14 @@ pub(super) const OVERLAPS: Entries = &[
         "Natural log of q, computed in log space; the value to filter on (q ≤ 0.05 is ln_q ≤ \
          −2.996).",
     ),
+    (
+        "p_text",
+        "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals from 0.001 up (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
+    ),
+    (
+        "q_text",
+        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
+    ),
 ];
 
 pub(super) const ENRICHMENT: Entries = &[
@@ -127,6 +135,14 @@ pub(super) const ENRICHMENT: Entries = &[
         "ln_q",
         "Natural log of q, computed in log space; the value to filter on (q ≤ 0.05 is ln_q ≤ \
          −2.996).",
+    ),
+    (
+        "p_text",
+        "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals from 0.001 up (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
+    ),
+    (
+        "q_text",
+        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
     ),
 ];
 
@@ -190,6 +206,10 @@ pub(super) const DERIVATIONS: Entries = &[
          earliest time, null when it has none. UTC (µs).",
     ),
     (
+        "as_of_local",
+        "The same instant as as_of, in [case] time_zone (UTC when the case names none): ISO 8601 with the zone's offset at that instant, e.g. 2011-05-02T10:02:46-04:00; null where as_of is.",
+    ),
+    (
         "districts",
         "Segment row: the list's districts (each number's in the population, else in its latest \
          identification naming one, else `(no district)`), joined with `; `. Null for a \
@@ -238,6 +258,14 @@ pub(super) const DERIVATIONS: Entries = &[
         "ln_q",
         "Natural log of q, computed in log space; the value to filter on (q ≤ 0.05 is ln_q ≤ \
          −2.996).",
+    ),
+    (
+        "p_text",
+        "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals from 0.001 up (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
+    ),
+    (
+        "q_text",
+        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
     ),
     (
         "containment_latest",

@@ -65,6 +65,10 @@ pub(super) const NUMBERS: Entries = &[
          (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
     ),
     (
+        "q_text",
+        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
+    ),
+    (
         "explained",
         "True when the number is on a telemarketer or political_entity watch-list, or a \
          received call showing it was attributed to a campaign of [attribution] \
@@ -119,8 +123,16 @@ pub(super) const NUMBERS: Entries = &[
         "When the number's earliest received call started (carrier's time), UTC (µs).",
     ),
     (
+        "first_seen_local",
+        "The same instant as first_seen, in [case] time_zone (UTC when the case names none): ISO 8601 with the zone's offset at that instant, e.g. 2011-05-02T10:02:46-04:00; null where first_seen is.",
+    ),
+    (
         "last_seen",
         "When the number's latest received call started (carrier's time), UTC (µs).",
+    ),
+    (
+        "last_seen_local",
+        "The same instant as last_seen, in [case] time_zone (UTC when the case names none): ISO 8601 with the zone's offset at that instant, e.g. 2011-05-02T10:02:46-04:00; null where last_seen is.",
     ),
     (
         "evidence",
@@ -136,15 +148,34 @@ pub(super) const LEADS: Entries = &[
         "The number's rank in the numbers table (1 = the most significant); the rows are in \
          this order.",
     ),
-    ("number", "The lead: an originating number, E.164."),
     (
-        "q",
-        "Its Benjamini–Hochberg q over every originating number, at most 0.05 (numbers.q: exp of \
-         ln q, 0 below about 1e-308; numbers.ln_q keeps the value).",
+        "rank_unexplained",
+        "Its rank among the numbers that are not explained only (numbers.rank_unexplained; 1 = \
+         the most significant unexplained number). A lead is never explained, so the first lead \
+         is 1 whatever its rank.",
     ),
+    ("number", "The lead: an originating number, E.164."),
     (
         "ln_p",
         "Natural log of its one-sided exact binomial p-value, as numbers.ln_p.",
+    ),
+    (
+        "q",
+        "Its Benjamini–Hochberg q over every originating number, at most 0.05 (numbers.q: exp of \
+         ln_q, 0 below about 1e-308; ln_q keeps the value).",
+    ),
+    (
+        "ln_q",
+        "Natural log of q, computed in log space as numbers.ln_q; a lead has ln_q ≤ ln 0.05 = \
+         −2.996.",
+    ),
+    (
+        "p_text",
+        "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals from 0.001 up (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
+    ),
+    (
+        "q_text",
+        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
     ),
     (
         "only_incident",
