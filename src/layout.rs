@@ -7,6 +7,7 @@
 //!    audit.log       the hash-chained audit log (crate::audit)
 //!    store/          the case store: one Parquet file per canonical table (crate::store)
 //!    results/        the results, figures.json (crate::model::results)
+//!    report.html     the report, one self-contained page (crate::report)
 //! ```
 //!
 //! A leaf: it imports nothing of the crate, so the manifest, the audit log and the output
@@ -21,6 +22,8 @@ pub const RESULTS: &str = "results";
 pub const MANIFEST: &str = "manifest.json";
 /// The audit log's file name inside the output folder.
 pub const AUDIT: &str = "audit.log";
+/// The report's file name inside the output folder.
+pub const REPORT: &str = "report.html";
 
 /// The identity of a file: device and inode. Two paths with one identity are one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

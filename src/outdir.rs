@@ -84,6 +84,20 @@ pub fn create_dir(dir: &Path) -> Result<()> {
     }
 }
 
+/// Creates `dir` and the folders between `root` (which exists) and it, one at a time with
+/// [`create_dir`]: never `root` or anything above it.
+fn create_dirs_below(root: &Path, dir: &Path) -> Result<()> {
+    let Ok(rel) = dir.strip_prefix(root) else {
+        return Err(Error::store(dir, "not inside the staging folder"));
+    };
+    let mut at = root.to_path_buf();
+    for c in rel.components() {
+        at.push(c);
+        create_dir(&at)?;
+    }
+    Ok(())
+}
+
 /// Sets a file's mode (outputs are readable by all, writable by their owner, whatever the
 /// umask).
 fn set_mode(path: &Path, mode: u32) -> Result<()> {
@@ -429,22 +443,51 @@ impl Staging<'_> {
     /// # Errors
     /// [`Error::Store`] when the folder holds no case store; [`Error::Io`].
     pub fn carry_store(&self) -> Result<()> {
+        let prefix = format!("{STORE}/");
+        let mut m = self.carry(|path| path.starts_with(&prefix))?;
+        m.timings_ms.retain(|k, _| !k.starts_with("correlate"));
+        m.write(&self.path)
+    }
+
+    /// Brings the committed run whole into the staging folder (as [`Staging::carry_store`]
+    /// does: hard links, and the manifest), but for the outputs named in `except` and the
+    /// manifest's record of them: a step that writes one file into a finished run (`report`
+    /// writes `report.html`) writes those anew and leaves everything else as it was.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the folder holds no readable manifest, or it lists a path
+    /// outside the folder; [`Error::Io`].
+    pub fn carry_run(&self, except: &[&str]) -> Result<()> {
+        let m = self.carry(|path| !except.contains(&path))?;
+        m.write(&self.path)
+    }
+
+    /// Links every output of the committed run that `keep` accepts into the staging folder;
+    /// returns the committed manifest with only those outputs recorded.
+    fn carry(&self, keep: impl Fn(&str) -> bool) -> Result<Manifest> {
         let from = self.out.path();
         let mut m = Manifest::read(from)?;
-        let prefix = format!("{STORE}/");
-        for o in m.outputs.iter().filter(|o| o.path.starts_with(&prefix)) {
+        m.outputs.retain(|o| keep(&o.path));
+        for o in &m.outputs {
+            let inside = Path::new(&o.path)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !inside {
+                return Err(Error::store(
+                    from.join(MANIFEST),
+                    format!("lists the output {:?}, a path outside the folder", o.path),
+                ));
+            }
             let src = from.join(&o.path);
             let dst = self.path.join(&o.path);
             if let Some(p) = dst.parent() {
-                create_dir(p)?;
+                create_dirs_below(&self.path, p)?;
             }
             if std::fs::hard_link(&src, &dst).is_err() {
                 std::fs::copy(&src, &dst).map_err(|e| Error::io(&src, e))?;
             }
         }
-        m.outputs.retain(|o| o.path.starts_with(&prefix));
-        m.timings_ms.retain(|k, _| !k.starts_with("correlate"));
-        m.write(&self.path)
+        Ok(m)
     }
 
     /// Makes the staged run the output folder, in one atomic swap. `audit` is the line to append
@@ -652,6 +695,39 @@ mod tests {
             std::fs::read_to_string(dir.join("store/t.parquet")).unwrap(),
             "kept"
         );
+    }
+
+    #[test]
+    fn carry_run_brings_the_run_whole_but_the_files_a_step_rewrites() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("out");
+        let out = OutDir::open(&dir, &[]).unwrap();
+        let s = out.stage().unwrap();
+        fake_run(&s, "kept");
+        std::fs::write(s.path().join("page.html"), "old page").unwrap();
+        let mut m = Manifest::read(s.path()).unwrap();
+        m.add_output(s.path(), "page.html", None).unwrap();
+        m.write(s.path()).unwrap();
+        s.commit(entry()).unwrap();
+        let s = out.stage().unwrap();
+        s.carry_run(&["page.html"]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(s.path().join("store/t.parquet")).unwrap(),
+            "kept"
+        );
+        assert!(!s.path().join("page.html").exists());
+        let m = Manifest::read(s.path()).unwrap();
+        let listed: Vec<&str> = m.outputs.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(listed, ["store/t.parquet"]);
+        // A manifest that lists a path outside the folder is refused, not followed.
+        drop(s);
+        let mut m = Manifest::read(&dir).unwrap();
+        m.outputs[0].path = "store/../../escape".into();
+        m.write(&dir).unwrap();
+        let s = out.stage().unwrap();
+        let e = s.carry_run(&[]).unwrap_err();
+        assert_eq!(e.exit_code(), 6, "{e}");
+        assert!(!d.path().join("escape").exists());
     }
 
     #[test]

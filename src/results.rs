@@ -92,6 +92,19 @@ pub fn i64s(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<i64>
     Ok(v.iter().collect())
 }
 
+/// A float column (nulls as `None`) of a results table read through [`table`], such as
+/// `overlaps.containment` or `chains.ln_p`.
+///
+/// # Errors
+/// [`Error::Store`] when the contract has no such float column.
+pub fn f64s(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<f64>>> {
+    let a = column(b, table, name)?;
+    let v = a
+        .as_primitive_opt::<arrow::datatypes::Float64Type>()
+        .ok_or_else(|| not_of(table, name, "f64"))?;
+    Ok(v.iter().collect())
+}
+
 /// A UTC time column (microseconds since 1970, nulls as `None`) of a results table read
 /// through [`table`].
 ///
