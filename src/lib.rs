@@ -17,7 +17,8 @@
 //!   [`model`]'s canonical schemas, read back with [`store`]);
 //! - [`correlate::run`] computes the results (`DIR/results/`);
 //! - [`results`] reads them back through the results contract ([`Figures`], [`Table`]);
-//!   [`figures::compare`] sets them beside a published inquiry's;
+//!   [`figures::compare`] sets them beside a published inquiry's; [`report::write`] tells
+//!   them on one page, `DIR/report.html`;
 //! - [`manifest::verify`] checks a folder against its manifest (hashes, row counts, evidence);
 //! - the kernels beneath: [`normalize`] (phone numbers, times), [`join`] (parallel exact, band
 //!   and overlap joins), [`stats`] (exact tests in log space, Benjamini–Hochberg);
@@ -60,6 +61,7 @@ pub mod manifest;
 pub mod model;
 pub mod normalize;
 pub mod pseudonym;
+pub mod report;
 pub mod results;
 pub mod stats;
 pub mod store;
