@@ -46,8 +46,8 @@ Examples:
 
 Exit codes:
   0    success
-  1    a check failed: a published figure not matched (run, figures), a problem found (verify),
-       a file that would stop the run (check), a criterion not met (eval)
+  1    a check failed: a published figure not matched (run, figures, report), a problem found
+       (verify), a file that would stop the run (check), a criterion not met (eval)
   2    usage error (unknown flag, missing argument)
   3    the case manifest, a profile, a command-line value, a --published or key file is wrong
        (the message names the file and key), or the output folder is refused
@@ -68,8 +68,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Ingest then correlate: the whole job, from evidence files to ranked results; with
-    /// --published, ends with the published figures beside the computed ones.
+    /// Ingest, correlate, then write the report: the whole job, from evidence files to ranked
+    /// results and DIR/report.html; with --published, ends with the published figures beside
+    /// the computed ones (in the report too).
     #[command(after_help = "\
 Examples:
   callsift run fixtures/inquiry/case.toml --out out/inquiry --published fixtures/inquiry/published.toml
@@ -126,6 +127,19 @@ Examples:
 Exit codes: 0 done, 2 usage, 3 key file or recorded parameters wrong, or output folder
 refused, 6 no run in DIR, or its store missing or changed, 130 interrupted.")]
     Correlate(CorrelateArgs),
+    /// Write DIR/report.html, the run told on one self-contained page: the case, the figures
+    /// (beside the published ones with --published), the calls per hour, the leads with their
+    /// dossiers, the chains, the vendor campaigns, the overlap heat map, the district spread
+    /// and skew, the method's caveats. `run` writes it as its last step.
+    #[command(after_help = "\
+Examples:
+  callsift run fixtures/inquiry/case.toml --out /tmp/inquiry -q
+  callsift report /tmp/inquiry --published fixtures/inquiry/published.toml
+
+Exit codes: 0 done (and every published figure matched), 1 a published figure not matched,
+2 usage, 3 --published file wrong, or output folder refused, 6 no results in DIR, or a results
+or store file missing or changed since it was written, 130 interrupted.")]
+    Report(ReportArgs),
     /// Print the figures of a run; with --published, side by side with the published ones.
     #[command(after_help = "\
 Examples:
@@ -255,8 +269,9 @@ pub struct RunArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub ingest: IngestArgs,
-    /// Published figures to compare with at the end (exit 1 when one is not matched). Read
-    /// and checked before the run starts: a missing file or an unknown figure name exits 3.
+    /// Published figures to compare with at the end, and in the report (exit 1 when one is
+    /// not matched). Read and checked before the run starts: a missing file or an unknown
+    /// figure name exits 3.
     #[arg(long, value_name = "FILE")]
     pub published: Option<PathBuf>,
     /// Write the results with every phone number replaced by a keyed token (HMAC-SHA-256, key =
@@ -291,6 +306,22 @@ pub struct FiguresArgs {
     pub dir: PathBuf,
     /// Published figures (TOML: `[figures.NAME] value = N, source = "..."`); exit 1 when one is
     /// not matched, 3 when the file names a figure callsift does not compute.
+    #[arg(long, value_name = "FILE")]
+    pub published: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: OutputArgs,
+}
+
+/// `callsift report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The output folder of a run (with its results).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Published figures to set beside the computed ones in the report (TOML, as `figures`
+    /// reads them); read and checked first: exit 3 when it is wrong, 1 when a figure is not
+    /// matched (the report is written either way).
     #[arg(long, value_name = "FILE")]
     pub published: Option<PathBuf>,
     #[command(flatten)]
@@ -479,6 +510,7 @@ mod tests {
             &["callsift", "ingest", "c.toml", "--out", "o"],
             &["callsift", "correlate", "d"],
             &["callsift", "figures", "d"],
+            &["callsift", "report", "d"],
             &["callsift", "verify", "d"],
             &["callsift", "eval", "w", "--run", "d"],
         ] {

@@ -12,12 +12,12 @@
 //! | code | test |
 //! |---|---|
 //! | 0 | `formats_fixture_through_ingest_verify_correlate_figures`, `inquiry_run_prints_what_the_docs_show`, `synth_run_eval`, `json_summaries_parse_and_say_what_the_files_say`, every `--help` and every example of the help pages and of docs/cli.md (`every_help_example_runs_with_the_exit_code_it_implies`, `every_example_of_docs_cli_runs`) |
-//! | 1 | `formats_run_published_mismatch_then_damage` (`run`/`figures --published`, `verify`), `synth_run_eval` (`eval`), tests/check.rs (`check`), `quiet_prints_nothing_but_errors` (each with `-q`) |
+//! | 1 | `formats_run_published_mismatch_then_damage` (`run`/`figures --published`, `verify`), tests/report.rs (`report --published`), `synth_run_eval` (`eval`), tests/check.rs (`check`), `quiet_prints_nothing_but_errors` (each with `-q`) |
 //! | 2 | `usage_errors_exit_2` (`-q` with `--json` too) |
-//! | 3 | tests/check.rs (`check --input 99`), `case_manifest_errors_exit_3_with_the_quoted_messages`, `output_folder_refusals_exit_3`, `command_line_values_exit_3`, `formats_run_published_mismatch_then_damage` (`correlate` on edited parameters), `published_is_read_and_checked_before_the_run_starts` |
+//! | 3 | tests/check.rs (`check --input 99`), tests/report.rs (`report --published`), `case_manifest_errors_exit_3_with_the_quoted_messages`, `output_folder_refusals_exit_3`, `command_line_values_exit_3`, `formats_run_published_mismatch_then_damage` (`correlate` on edited parameters), `published_is_read_and_checked_before_the_run_starts` |
 //! | 4 | `evidence_that_cannot_be_used_exits_4_with_the_quoted_messages` |
 //! | 5 | no input can produce it (a reconciliation failure is a bug detector): `exit_code_mapping_of_every_error` checks the mapping through `callsift::Error` |
-//! | 6 | `missing_or_malformed_run_folders_exit_6`, `formats_run_published_mismatch_then_damage` (`correlate` on a changed store) |
+//! | 6 | `missing_or_malformed_run_folders_exit_6`, tests/report.rs (`report` on a missing folder, one without results, a changed results file), `formats_run_published_mismatch_then_damage` (`correlate` on a changed store) |
 //! | 101 | no input can produce it (a panic is a bug; `main` keeps Rust's default status 101): every run here goes through [`cs`], which fails the test on a panic or a 101 |
 //! | 130 | `sigint_and_sigterm_exit_130_and_keep_the_previous_run` |
 //!
@@ -166,6 +166,7 @@ fn help_lists_every_subcommand_and_each_help_shows_its_examples() {
         "timeline",
         "ingest",
         "correlate",
+        "report",
         "figures",
         "synth",
         "eval",

@@ -4,7 +4,7 @@
 //! network, every chart drawn, the lead `+15195550147` with its 63 dossier rows, the chain to
 //! `DL-20110501-0412`, the figures equal to `figures.json` (and to the published ones), names
 //! escaped, a pseudonymised run's page without a phone number, the page's structure pinned
-//! (`tests/snapshots/report-structure.txt`).
+//! (`tests/snapshots/report-structure.txt`), and the binary's `report` with its exit codes.
 //!
 //! To re-record the structure after a change that means it (review the diff before
 //! committing):
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use callsift::correlate::CorrelateOptions;
 use callsift::report::{ReportOptions, SECTIONS};
 use callsift::Case;
-use common::{repo, sha};
+use common::{code, repo, run_in, s, sha, staging_left, stderr, stdout};
 use quick_xml::events::Event;
 
 // ---- The page as a tree.
@@ -632,4 +632,144 @@ fn a_pseudonymised_run_gives_a_page_of_tokens() {
         root.by_id("timeline-chart").text(),
         plain_root.by_id("timeline-chart").text()
     );
+}
+
+// ---- The binary: `callsift report` and `run`'s last step.
+
+fn cs(cwd: &Path, args: &[&str], want: i32) -> (String, String) {
+    let o = run_in(cwd, args);
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert_eq!(
+        code(&o),
+        want,
+        "callsift {args:?}\n{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    (stdout(&o), stderr(&o))
+}
+
+#[test]
+fn report_exit_codes_and_the_folder_as_a_unit() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let o = dir.join("out");
+    let case = repo("fixtures/inquiry/case.toml");
+    let published = repo("fixtures/inquiry/published.toml");
+    // run writes the report as its last step, in a commit of its own.
+    let (text, _) = cs(dir, &["run", s(&case), "--out", "out", "--threads", "1"], 0);
+    assert!(text.contains("report: out/report.html\n"), "{text}");
+    assert_eq!(
+        std::fs::read_to_string(o.join("audit.log"))
+            .unwrap()
+            .lines()
+            .count(),
+        2
+    );
+    let first = std::fs::read_to_string(o.join("report.html")).unwrap();
+    // report again, with the published figures: 0, the page rewritten with them.
+    let (text, _) = cs(dir, &["report", "out", "--published", s(&published)], 0);
+    assert!(
+        text.starts_with("report: out/report.html\n")
+            && text.ends_with("7 of 7 published figures matched\n"),
+        "{text}"
+    );
+    let second = std::fs::read_to_string(o.join("report.html")).unwrap();
+    assert!(
+        second.contains("7 of 7 published figures matched")
+            && !first.contains("published figures matched")
+    );
+    let (v, _) = cs(dir, &["verify", "out", "--case", s(&case)], 0);
+    assert!(v.contains(" 0 problems\n"), "{v}");
+    assert_eq!(
+        std::fs::read_to_string(o.join("audit.log"))
+            .unwrap()
+            .lines()
+            .count(),
+        3
+    );
+    // --json and -q.
+    let (json, _) = cs(dir, &["report", "out", "--json"], 0);
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(j["command"], "report");
+    assert_eq!(j["report"], "out/report.html");
+    assert!(j["published"].is_null());
+    let (quiet, err) = cs(dir, &["report", "out", "-q"], 0);
+    assert!(quiet.is_empty() && err.is_empty());
+    // A published file that does not match: 1, the page written all the same.
+    let other = dir.join("other.toml");
+    std::fs::write(
+        &other,
+        "[figures.calls_received]\nvalue = 6052\nsource = \"a typo\"\n",
+    )
+    .unwrap();
+    let (text, _) = cs(dir, &["report", "out", "--published", s(&other)], 1);
+    assert!(text.contains("0 of 1 published figures matched"), "{text}");
+    let before = sha(&o.join("manifest.json"));
+    // A bad --published: 3, before the folder is touched.
+    std::fs::write(
+        dir.join("typo.toml"),
+        "[figures.calls_recieved]\nvalue = 1\n",
+    )
+    .unwrap();
+    let (_, err) = cs(dir, &["report", "out", "--published", "typo.toml"], 3);
+    assert!(err.starts_with("callsift: error: typo.toml: "), "{err}");
+    let (_, err) = cs(dir, &["report", "out", "--published", "missing.toml"], 3);
+    assert!(err.contains("cannot read the published figures"), "{err}");
+    assert_eq!(sha(&o.join("manifest.json")), before);
+    // A missing folder, or one without results: 6, nothing created.
+    let (_, err) = cs(dir, &["report", "nothing-here"], 6);
+    assert_eq!(err, "callsift: error: nothing-here: no run in this folder: run `callsift run CASE.toml --out DIR` first\n");
+    assert!(!dir.join(".nothing-here.callsift.lock").exists());
+    cs(dir, &["ingest", s(&case), "--out", "store-only", "-q"], 0);
+    let (_, err) = cs(dir, &["report", "store-only"], 6);
+    assert!(
+        err.contains("store-only/results/figures.json: not recorded in manifest.json"),
+        "{err}"
+    );
+    // A results file changed after correlate: 6 naming it, and the folder as it was.
+    let hashes = common::hashes(&o);
+    let mut bytes = std::fs::read(o.join("results/chains.parquet")).unwrap();
+    let last = bytes.len() - 20;
+    bytes[last] ^= 1;
+    std::fs::write(o.join("results/chains.parquet"), &bytes).unwrap();
+    let (_, err) = cs(dir, &["report", "out"], 6);
+    assert!(
+        err.contains("out/results/chains.parquet: SHA-256 ")
+            && err.contains("changed after correlate"),
+        "{err}"
+    );
+    let now: BTreeMap<String, String> = common::hashes(&o).into_iter().collect();
+    let was: BTreeMap<String, String> = hashes.into_iter().collect();
+    let moved: Vec<&str> = now
+        .keys()
+        .filter(|k| was.get(*k) != now.get(*k))
+        .map(String::as_str)
+        .collect();
+    // The folder as it was: only the file changed by hand, and the audit log's failure line.
+    assert_eq!(moved, ["audit.log", "results/chains.parquet"]);
+    assert_eq!(now.len(), was.len());
+    assert!(staging_left(dir).is_empty());
+}
+
+#[test]
+fn one_thread_or_two_give_the_same_page() {
+    let d = tempfile::tempdir().unwrap();
+    let case = repo("fixtures/inquiry/case.toml");
+    let mut pages = Vec::new();
+    for t in ["1", "2"] {
+        let out = d.path().join(format!("out-{t}"));
+        cs(
+            d.path(),
+            &["run", s(&case), "--out", s(&out), "--threads", t, "-q"],
+            0,
+        );
+        pages.push(std::fs::read_to_string(out.join("report.html")).unwrap());
+    }
+    assert!(
+        pages[0] == pages[1],
+        "one thread and two gave different pages"
+    );
+    // Nothing of the report's own run is on it: no time of day, no folder.
+    assert!(!pages[0].contains(s(d.path())));
 }

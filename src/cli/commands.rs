@@ -12,8 +12,8 @@ use super::paint::Paint;
 use super::progress::Progress;
 use super::summary::{figures_text, CorrelatePart, IngestPart, PublishedPart};
 use super::{
-    CheckArgs, Cli, Command, CorrelateArgs, EvalArgs, FiguresArgs, IngestArgs, OutputArgs, RunArgs,
-    SynthArgs, TimelineArgs, VerifyArgs,
+    CheckArgs, Cli, Command, CorrelateArgs, EvalArgs, FiguresArgs, IngestArgs, OutputArgs,
+    ReportArgs, RunArgs, SynthArgs, TimelineArgs, VerifyArgs,
 };
 use callsift::config::Case;
 use callsift::error::{Error, Result};
@@ -29,7 +29,7 @@ use callsift::Figures;
 pub fn run(cli: Cli) -> Result<i32> {
     if matches!(
         cli.command,
-        Command::Run(_) | Command::Ingest(_) | Command::Correlate(_)
+        Command::Run(_) | Command::Ingest(_) | Command::Correlate(_) | Command::Report(_)
     ) {
         // Before anything is staged, so that an interrupt at any moment stops cleanly.
         callsift::outdir::install_signal_handlers()?;
@@ -41,6 +41,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Run(r) => run_case(&r),
         Command::Correlate(c) => correlate(&c),
         Command::Figures(a) => figures(&a),
+        Command::Report(a) => report(&a),
         Command::Synth(a) => synth(&a),
         Command::Eval(a) => eval(&a),
         Command::Verify(a) => verify(&a),
@@ -64,6 +65,9 @@ struct Report<'a> {
     correlate: Option<&'a CorrelatePart>,
     #[serde(skip_serializing_if = "Option::is_none")]
     figures: Option<&'a Figures>,
+    /// `run` and `report`: the page written, `DIR/report.html`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<String>,
     /// `run` and `figures`: the comparison, `null` without `--published`.
     #[serde(skip_serializing_if = "Option::is_none")]
     published: Option<Option<&'a PublishedPart>>,
@@ -77,6 +81,7 @@ impl Report<'_> {
             ingest: None,
             correlate: None,
             figures: None,
+            report: None,
             published: None,
         }
     }
@@ -225,8 +230,9 @@ fn run_case(r: &RunArgs) -> Result<i32> {
     let pubd = published(r.published.as_deref())?;
     let opts = correlate_options(r.pseudonymize.as_deref())?;
     let out = OutDir::open(&a.out, &evidence(&case))?;
+    let case_sha = case_sha256(&case)?;
     let mut progress = Progress::for_case(a.output.quiet, &case);
-    let (rep, cor) = step(&out, case_sha256(&case)?, |staged| {
+    let (rep, cor) = step(&out, case_sha.clone(), |staged| {
         pool.install(|| -> Result<_> {
             progress.step(1, 2, "ingest");
             let rep = callsift::ingest::run_in_with(&case, staged.path(), threads, &progress)?;
@@ -236,7 +242,9 @@ fn run_case(r: &RunArgs) -> Result<i32> {
             Ok((rep, cor))
         })
     })?;
+    report_step(&out, case_sha, pubd.as_ref(), &progress)?;
     progress.finish();
+    let page = a.out.join(callsift::layout::REPORT);
     drop(out);
     let ingest = IngestPart::new(&rep.manifest, &a.out);
     let correlate = summary_of(&a.output, &a.out, cor)?;
@@ -244,6 +252,7 @@ fn run_case(r: &RunArgs) -> Result<i32> {
     let report = Report {
         ingest: Some(&ingest),
         correlate: correlate.as_ref(),
+        report: Some(page.display().to_string()),
         published: Some(compared.as_ref()),
         ..Report::new("run", &a.out)
     };
@@ -253,6 +262,7 @@ fn run_case(r: &RunArgs) -> Result<i32> {
         if let Some(c) = &correlate {
             t += &c.text(paint);
         }
+        t += &format!("report: {}\n", page.display());
         if let Some(p) = &compared {
             t += "\n";
             t += &p.text(paint);
@@ -319,6 +329,62 @@ fn correlate(c: &CorrelateArgs) -> Result<i32> {
             .unwrap_or_default()
     })?;
     Ok(0)
+}
+
+/// The report step: the committed run carried whole into a staging folder (but its old
+/// report), `report.html` written and recorded in the manifest, then committed as every step
+/// is (audit line, one swap).
+fn report_step(
+    out: &OutDir,
+    case_sha256: Option<String>,
+    published: Option<&(&Path, Published)>,
+    progress: &Progress,
+) -> Result<()> {
+    let opts = callsift::report::ReportOptions {
+        published: published.map(|(_, p)| p),
+    };
+    step(out, case_sha256, |staged| {
+        progress.phase("writing the report");
+        staged.carry_run(&[callsift::layout::REPORT])?;
+        callsift::report::write(staged.path(), &opts)?;
+        progress.phase("writing the output folder");
+        Ok(())
+    })
+}
+
+/// `callsift report`: `DIR/report.html` written anew from the folder's results.
+fn report(a: &ReportArgs) -> Result<i32> {
+    let pubd = published(a.published.as_deref())?;
+    // Checked before the folder is opened, so that a mistyped folder leaves no lock behind.
+    if !a.dir.is_dir() {
+        return Err(Error::store(
+            &a.dir,
+            "no run in this folder: run `callsift run CASE.toml --out DIR` first",
+        ));
+    }
+    let out = OutDir::open(&a.dir, &[])?;
+    let case_sha = manifest::Manifest::read(out.path())?.case_sha256;
+    let mut progress = Progress::new(a.output.quiet);
+    progress.step(1, 1, "report");
+    report_step(&out, Some(case_sha), pubd.as_ref(), &progress)?;
+    progress.finish();
+    drop(out);
+    let page = a.dir.join(callsift::layout::REPORT);
+    let compared = compare(&a.dir, pubd.as_ref())?;
+    let report = Report {
+        report: Some(page.display().to_string()),
+        published: Some(compared.as_ref()),
+        ..Report::new("report", &a.dir)
+    };
+    emit(&a.output, &report, || {
+        let mut t = format!("report: {}\n", page.display());
+        if let Some(p) = &compared {
+            t += "\n";
+            t += &p.text(Paint::stdout());
+        }
+        t
+    })?;
+    Ok(published_code(compared.as_ref()))
 }
 
 /// `callsift figures`: the figures, beside the published ones when given.
