@@ -1,7 +1,7 @@
 //! The findings about callers: the leads, each with its dossier; the chains of who stands
 //! behind them, drawn as paths; the vendor campaigns with their clock offsets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono_tz::Tz;
 
@@ -136,9 +136,16 @@ pub(super) fn leads(p: &mut Page, leads: &Leads, dossier: &View, zone: Tz) -> Re
         &rows,
     );
     let subject = dossier.texts("subject")?;
+    let mut by_subject: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, s) in subject.iter().enumerate() {
+        by_subject.entry(s.as_str()).or_default().push(i);
+    }
     let numbers = leads.column("number");
     for (k, number) in numbers.iter().enumerate().take(MAX_LEADS) {
-        lead(p, k, leads, number, dossier, &subject, zone)?;
+        let rows = by_subject
+            .get(format!("number:{number}").as_str())
+            .map_or(&[][..], Vec::as_slice);
+        lead(p, k, leads, (number, rows), dossier, zone)?;
     }
     if numbers.len() > MAX_LEADS {
         p.note(
@@ -166,9 +173,8 @@ fn lead(
     p: &mut Page,
     k: usize,
     leads: &Leads,
-    number: &str,
+    (number, rows): (&str, &[usize]),
     dossier: &View,
-    subject: &[String],
     zone: Tz,
 ) -> Result<()> {
     let id = k + 1;
@@ -200,7 +206,6 @@ fn lead(
     }
     p.close_line("dl");
     let key = format!("number:{number}");
-    let rows: Vec<usize> = (0..dossier.rows()).filter(|&i| subject[i] == key).collect();
     let names = present(Table::Dossier, &DOSSIER_COLUMNS);
     let shown = &rows[..rows.len().min(MAX_DOSSIER_ROWS)];
     let caption = format!(

@@ -3,10 +3,13 @@
 //! found behind it.
 //!
 //! The results hold no table of every received call (the dossier holds the calls of the leads
-//! and of the attributed campaigns only), so the calls are read with
-//! [`crate::correlate::timeline::timeline`], the library function behind `callsift timeline`:
-//! the calls `calls_received` counts, from the case store checked against the manifest, each
-//! with the campaign `results/attribution` matched it to. The report's section says so.
+//! and of the attributed campaigns only), so the calls are those of `callsift timeline`
+//! ([`crate::correlate::timeline::timeline`]): the calls `calls_received` counts, chosen by the
+//! same function (`correlate::calls::count`) from the case store checked against the manifest,
+//! each with the campaign `results/attribution` matched its evidence row to. They are counted
+//! here without a row per call being built (the timeline's rows hold their texts, which on a
+//! case of millions of calls would take gigabytes); a test checks the counts against the
+//! timeline's calls. The report's section says where the counts come from.
 //!
 //! ```text
 //!  bins:  [start, start+w) [start+w, start+2w) …   w = 1 hour (more when the windows are long)
@@ -17,15 +20,19 @@
 //! An hour *stands out* when it holds more calls than the busiest hour of the baseline: a
 //! plain rule a reader can check on the chart, not a test.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
 
 use crate::config::Window;
-use crate::correlate::timeline::{timeline, Filter};
+use crate::correlate::calls;
+use crate::correlate::input::{Calls, Complainants};
 use crate::error::Result;
+use crate::manifest::Manifest;
+use crate::model::results::Table;
+use crate::model::Kind;
 
 /// Microseconds in an hour.
 pub(super) const HOUR_US: i64 = 3_600_000_000;
@@ -103,20 +110,37 @@ pub(super) fn offset_us(t: i64, zone: Tz) -> i64 {
     })
 }
 
-/// Counts the received calls of the run in `dir` per bin across `baseline` and `incident`;
-/// `legitimate` names the campaigns the case declares legitimate.
+/// The windows the timeline is drawn across.
+pub(super) struct Span {
+    pub incident: Window,
+    pub baseline: Window,
+    /// The orders window: calls outside it are not received calls.
+    pub orders: Option<Window>,
+}
+
+/// Counts the received calls of the run in `dir` per bin across the baseline and incident
+/// windows; `legitimate` names the campaigns the case declares legitimate.
 ///
 /// # Errors
-/// As [`crate::correlate::timeline::timeline`]: the store missing or not the one the manifest
-/// records.
+/// [`crate::Error::Store`] when the store is missing or not the one the manifest records, or
+/// `results/attribution` cannot be read.
 pub(super) fn hours(
     dir: &Path,
-    incident: Window,
-    baseline: Window,
+    manifest: &Manifest,
+    w: &Span,
     zone: Tz,
     legitimate: &BTreeSet<String>,
 ) -> Result<Hours> {
-    let calls = timeline(dir, &Filter::default())?.calls;
+    manifest.check_store(dir)?;
+    let read = |k: Kind| {
+        crate::store::read_table_as(&crate::ingest::table_path(dir, k), &k.schema(), None)
+    };
+    let (calls_b, comp_b) = (read(Kind::Calls)?, read(Kind::Complainants)?);
+    let comp = Complainants::read(&comp_b)?;
+    let calls = Calls::new(&calls_b)?;
+    let (received, _) = calls::count(&calls, &comp, w.orders);
+    let behind = attributed(dir, &calls, legitimate)?;
+    let (incident, baseline) = (w.incident, w.baseline);
     let from = local_hour_start(incident.start.min(baseline.start), zone);
     let to = incident.end.max(baseline.end);
     let span = (to - from).max(1);
@@ -126,27 +150,32 @@ pub(super) fn hours(
         .unwrap_or(BIN_HOURS[BIN_HOURS.len() - 1]);
     let width = hours * HOUR_US;
     let n = ceil_div(span, width) as usize;
-    let bin = |t: i64| ((t - from).div_euclid(width)) as usize;
+    // Every call counted is inside [from, to); a window's bounds are clamped to the bins.
+    let bin = |t: i64| ((t - from).clamp(0, span - 1) / width) as usize;
+    let bins_of = |w: Window| {
+        let first = bin(w.start);
+        (first, (bin(w.end - 1) + 1).max(first))
+    };
     let mut h = Hours {
         start: from,
         width,
         bins: vec![[0; 3]; n],
-        incident: (bin(incident.start), bin(incident.end - 1) + 1),
-        baseline: (bin(baseline.start), bin(baseline.end - 1) + 1),
+        incident: bins_of(incident),
+        baseline: bins_of(baseline),
         ..Hours::default()
     };
-    for c in &calls {
+    for &i in &received {
+        let t = calls.start[i];
         h.total += 1;
-        if c.start < from || c.start >= to {
+        if t < from || t >= to {
             h.outside += 1;
             continue;
         }
-        let behind = match &c.campaign {
-            None => Behind::Nothing,
-            Some(name) if legitimate.contains(name) => Behind::Legitimate,
-            Some(_) => Behind::Other,
-        };
-        h.bins[bin(c.start)][behind as usize] += 1;
+        let b = behind
+            .get(&(calls.file.codes[i], calls.row[i]))
+            .copied()
+            .unwrap_or(Behind::Nothing);
+        h.bins[bin(t)][b as usize] += 1;
     }
     // Bins wholly inside the baseline set the bar (a bin shared with another window does not).
     let at = |k: usize| from + width * k as i64;
@@ -162,6 +191,41 @@ pub(super) fn hours(
     Ok(h)
 }
 
+/// What the attribution matched each attributed call to, by the call's evidence file (its code
+/// in the calls table) and row, as `results/attribution` names them.
+fn attributed(
+    dir: &Path,
+    calls: &Calls<'_>,
+    legitimate: &BTreeSet<String>,
+) -> Result<HashMap<(u32, u64), Behind>> {
+    let a = crate::results::table(dir, Table::Attribution)?;
+    let file = crate::results::texts(&a, Table::Attribution, "source_file")?;
+    let row = crate::results::u64s(&a, Table::Attribution, "source_row")?;
+    let campaign = crate::results::texts(&a, Table::Attribution, "campaign")?;
+    let codes: HashMap<&str, u32> = calls
+        .file
+        .names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| (n.as_str(), k as u32))
+        .collect();
+    let mut m = HashMap::with_capacity(a.num_rows());
+    for ((f, r), c) in file.iter().zip(row).zip(campaign) {
+        let (Some(f), Some(c)) = (f, c) else {
+            continue;
+        };
+        if let Some(&code) = codes.get(f.as_str()) {
+            let b = if legitimate.contains(&c) {
+                Behind::Legitimate
+            } else {
+                Behind::Other
+            };
+            m.insert((code, r), b);
+        }
+    }
+    Ok(m)
+}
+
 /// `a / b` rounded up, for `a >= 0` and `b > 0`.
 fn ceil_div(a: i64, b: i64) -> i64 {
     (a + b - 1) / b
@@ -170,6 +234,49 @@ fn ceil_div(a: i64, b: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The counts are those of the calls `callsift timeline` lists (the library function
+    /// behind it), hour by hour and by what each call was attributed to.
+    #[test]
+    fn the_counts_are_the_timelines_calls() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let case = crate::Case::load(&root.join("fixtures/inquiry/case.toml")).unwrap();
+        let d = tempfile::tempdir().unwrap();
+        crate::ingest::run(&case, d.path(), 2).unwrap();
+        crate::correlate::run(d.path(), &Default::default()).unwrap();
+        let m = Manifest::read(d.path()).unwrap();
+        let w = &case.windows;
+        let span = Span {
+            incident: w.incident.unwrap(),
+            baseline: w.baseline.unwrap(),
+            orders: w.orders,
+        };
+        let zone: Tz = "America/Toronto".parse().unwrap();
+        let legitimate: BTreeSet<String> = case
+            .raw
+            .attribution
+            .legitimate_campaigns
+            .iter()
+            .cloned()
+            .collect();
+        let h = hours(d.path(), &m, &span, zone, &legitimate).unwrap();
+        let t = crate::correlate::timeline::timeline(d.path(), &Default::default()).unwrap();
+        let mut want = vec![[0u64; 3]; h.bins.len()];
+        for c in &t.calls {
+            let k = ((c.start - h.start) / h.width) as usize;
+            let b = match &c.campaign {
+                None => 0,
+                Some(x) if legitimate.contains(x) => 1,
+                Some(_) => 2,
+            };
+            want[k][b] += 1;
+        }
+        assert_eq!(h.bins, want);
+        assert_eq!(h.total, t.calls.len() as u64);
+        assert_eq!((h.total, h.outside, h.baseline_max), (6051, 0, 45));
+        assert_eq!(h.marked.len(), 1);
+        assert_eq!(h.bins[h.marked[0]], [25, 0, 64]);
+    }
 
     #[test]
     fn local_hours_start_on_the_local_hour() {

@@ -19,8 +19,9 @@
 //! written, floats rounded for reading ([`float`]); each table's caption names its file and
 //! each heading is the contract's column name, its meaning (from the data dictionary) as a
 //! tooltip; evidence references are the results' own `file:row`. The one exception is the
-//! timeline: the results hold no table of every received call, so its counts come from the
-//! store through [`crate::correlate::timeline::timeline`], and the section says so.
+//! timeline: the results hold no table of every received call, so its counts are of the calls
+//! `callsift timeline` lists ([`crate::correlate::timeline::timeline`]), from the store, and the
+//! section says so.
 //!
 //! The page is deterministic, byte for byte whatever the thread count: nothing of the report's
 //! own run is on it (no time, no path, no timing), every list is in the results' order or
@@ -124,7 +125,12 @@ fn render_run(dir: &Path, run: &RunInfo, opts: &ReportOptions<'_>) -> Result<Str
             .map(|(n, _)| n)
             .collect()
     };
-    let hours = hours::hours(dir, incident, baseline, zone, &legitimate)?;
+    let span = hours::Span {
+        incident,
+        baseline,
+        orders: run.windows.orders,
+    };
+    let hours = hours::hours(dir, &run.manifest, &span, zone, &legitimate)?;
     let mut p = html::Page::default();
     page::head(&mut p, run);
     page::case(&mut p, run);

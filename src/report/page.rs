@@ -355,8 +355,8 @@ pub(super) fn timeline(p: &mut Page, h: &Hours, zone: Tz) {
     p.para(&format!(
         "{} received by complainants (the calls figures.json's calls_received counts), per {} \
          of local time ({zone}), across the baseline and the incident window (shaded). The \
-         results hold no table of every received call, so these are read from the case store, \
-         checked against manifest.json, by the function behind `callsift timeline DIR`; the \
+         results hold no table of every received call, so these are counted from the case \
+         store, checked against manifest.json: the calls `callsift timeline DIR` lists. The \
          colours are what results/attribution matched each call to.",
         count(h.total, "call was", "calls were"),
         if h.hours_per_bin() == 1 {

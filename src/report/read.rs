@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::array::{Array, ArrowPrimitiveType, AsArray, PrimitiveArray, RecordBatch};
+use arrow::datatypes::{
+    DataType, Field, Float64Type, Int64Type, Schema, TimestampMicrosecondType, UInt64Type,
+};
 use chrono_tz::Tz;
 
 use super::html::{float, Cell};
@@ -81,7 +83,8 @@ impl View {
 
     /// The cells of the columns `names` in the rows `rows`, each set by its contract type:
     /// text as written (an `evidence` column monospaced), counts and milliseconds as written,
-    /// floats as [`float`], flags `yes`/`no`, times as ISO 8601 in `zone`; null as empty.
+    /// floats as [`float`], flags `yes`/`no`, times as ISO 8601 in `zone`; null as empty. Only
+    /// the rows asked for are read (a dossier of millions of rows is shown a lead at a time).
     pub fn cells(&self, names: &[&str], rows: &[usize], zone: Tz) -> Result<Vec<Vec<Cell>>> {
         let mut columns: Vec<Vec<Cell>> = Vec::with_capacity(names.len());
         for name in names {
@@ -89,35 +92,50 @@ impl View {
                 .table
                 .column(name)
                 .ok_or_else(|| self.no_column(name))?;
-            let pick = |all: Vec<Cell>| rows.iter().map(|&i| all[i].clone()).collect::<Vec<_>>();
-            let cells: Vec<Cell> = match col.ty {
-                Type::Text => {
+            let a = self
+                .batch
+                .column_by_name(col.name)
+                .ok_or_else(|| self.no_column(name))?;
+            let cells: Option<Vec<Cell>> = match col.ty {
+                Type::Text => a.as_string_opt::<i32>().map(|s| {
                     let ev = name.contains("evidence");
-                    pick(
-                        self.texts(name)?
-                            .into_iter()
-                            .map(|t| if ev { Cell::ev(t) } else { Cell::text(t) })
-                            .collect(),
-                    )
-                }
-                Type::U64 => pick(opt_cells(self.u64s(name)?, |v| v.to_string())),
-                Type::I64 => pick(opt_cells(
-                    crate::results::i64s(&self.batch, self.table, name)?,
-                    |v| v.to_string(),
-                )),
-                Type::F64 => pick(opt_cells(self.f64s(name)?, float)),
-                Type::Time => pick(opt_cells(
-                    crate::results::times(&self.batch, self.table, name)?,
-                    |t| format_in_zone(t, zone),
-                )),
-                Type::Bool => pick(
-                    self.flags(name)?
-                        .into_iter()
-                        .map(|b| Cell::text(b.map_or("", |b| if b { "yes" } else { "no" })))
-                        .collect(),
-                ),
+                    rows.iter()
+                        .map(|&i| {
+                            let t = if s.is_valid(i) { s.value(i) } else { "" };
+                            if ev {
+                                Cell::ev(t)
+                            } else {
+                                Cell::text(t)
+                            }
+                        })
+                        .collect()
+                }),
+                Type::U64 => a
+                    .as_primitive_opt::<UInt64Type>()
+                    .map(|v| num_cells(v, rows, |x| x.to_string())),
+                Type::I64 => a
+                    .as_primitive_opt::<Int64Type>()
+                    .map(|v| num_cells(v, rows, |x| x.to_string())),
+                Type::F64 => a
+                    .as_primitive_opt::<Float64Type>()
+                    .map(|v| num_cells(v, rows, float)),
+                Type::Time => a
+                    .as_primitive_opt::<TimestampMicrosecondType>()
+                    .map(|v| num_cells(v, rows, |t| format_in_zone(t, zone))),
+                Type::Bool => a.as_boolean_opt().map(|v| {
+                    rows.iter()
+                        .map(|&i| {
+                            let t = match v.is_valid(i).then(|| v.value(i)) {
+                                Some(true) => "yes",
+                                Some(false) => "no",
+                                None => "",
+                            };
+                            Cell::text(t)
+                        })
+                        .collect()
+                }),
             };
-            columns.push(cells);
+            columns.push(cells.ok_or_else(|| self.no_column(name))?);
         }
         Ok((0..rows.len())
             .map(|r| columns.iter().map(|c| c[r].clone()).collect())
@@ -132,9 +150,20 @@ impl View {
     }
 }
 
-fn opt_cells<T: Copy>(v: Vec<Option<T>>, f: impl Fn(T) -> String) -> Vec<Cell> {
-    v.into_iter()
-        .map(|x| Cell::num(x.map(&f).unwrap_or_default()))
+/// The cells of a numeric column in `rows`, each value set by `f`, null as empty.
+fn num_cells<T: ArrowPrimitiveType>(
+    v: &PrimitiveArray<T>,
+    rows: &[usize],
+    f: impl Fn(T::Native) -> String,
+) -> Vec<Cell> {
+    rows.iter()
+        .map(|&i| {
+            Cell::num(if v.is_valid(i) {
+                f(v.value(i))
+            } else {
+                String::new()
+            })
+        })
         .collect()
 }
 
