@@ -641,8 +641,9 @@ fn inquiry_run_prints_what_the_docs_show() {
         text.contains(summary),
         "docs/reproducing-the-inquiry.md shows\n{summary}\nbut `run` printed\n{text}"
     );
+    // The table, then the line naming the report: the run ends by naming the page.
     assert!(
-        text.ends_with(&format!("\n\n{table}")),
+        text.ends_with(&format!("\n\n{table}report: out/inquiry/report.html\n")),
         "docs/reproducing-the-inquiry.md shows\n{table}\nbut `run` printed\n{text}"
     );
     // figures prints the same table, alone; verify with the case holds.

@@ -262,11 +262,12 @@ fn run_case(r: &RunArgs) -> Result<i32> {
         if let Some(c) = &correlate {
             t += &c.text(paint);
         }
-        t += &format!("report: {}\n", page.display());
         if let Some(p) = &compared {
             t += "\n";
             t += &p.text(paint);
         }
+        // Last, so that the run ends by naming the page that tells it all.
+        t += &format!("report: {}\n", page.display());
         t
     })?;
     Ok(published_code(compared.as_ref()))
