@@ -3,16 +3,17 @@
 //!
 //! ```text
 //!  NAME/
-//!    manifest.json   the run manifest (crate::manifest)
-//!    audit.log       the hash-chained audit log (crate::audit)
-//!    store/          the case store: one Parquet file per canonical table (crate::store)
-//!    results/        the results, figures.json (crate::model::results)
-//!    report.html     the report, one self-contained page (crate::report)
+//!    manifest.json   the run manifest (module `manifest`)
+//!    audit.log       the hash-chained audit log (module `audit`)
+//!    store/          the case store: one Parquet file per canonical table (module `store`)
+//!    results/        the results, figures.json (module `model::results`)
+//!    report.html     the report, one self-contained page (module `report`)
 //! ```
 //!
-//! A leaf: it imports nothing of the crate, so the manifest, the audit log and the output
-//! folder's owner ([`crate::outdir`], which creates, locks, stages and commits the folder) can
-//! all name the same files without importing each other.
+//! A leaf: it imports nothing of the crate, and its docs name the modules that use it only as
+//! text, so that the manifest, the audit log and the output folder's owner (module `outdir`,
+//! which creates, locks, stages and commits the folder) can all name the same files without
+//! importing each other.
 
 /// The case store's folder inside the output folder.
 pub const STORE: &str = "store";

@@ -4,8 +4,17 @@
 use crate::synth::fmt;
 use crate::synth::world::{World, CARRIERS, VENDORS};
 
-/// The case manifest.
+/// The case manifest: the settings, one input per evidence file, the profiles.
 pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
+    let mut s = settings(w, world_name);
+    s.push_str(&inputs(w));
+    s.push_str(PROFILES);
+    s
+}
+
+/// The manifest's head: who wrote it, `[case]`, `[windows]`, `[attribution]` (with the
+/// declared legitimate campaigns) and `[identifications]`.
+fn settings(w: &World, world_name: &str) -> String {
     let mut s = String::new();
     s.push_str(&format!(
         "# A synthetic case written by `callsift synth --seed {} --scale {} --world {}`.\n\
@@ -39,6 +48,12 @@ pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
          own_codes = [\"A\"]\n\n",
         legit.join(", ")
     ));
+    s
+}
+
+/// One `[[inputs]]` entry per evidence file (or glob of files) the world writes.
+fn inputs(w: &World) -> String {
+    let mut s = String::new();
     for (label, glob, profile) in [
         (CARRIERS[0], "carriers/ontario-tel-*.csv", "ontario"),
         (CARRIERS[1], "carriers/western-wireless-*.csv", "western"),
@@ -91,7 +106,6 @@ pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
          [[inputs]]\nkind = \"population\"\npath = \"population.csv\"\n\n\
          [[inputs]]\nkind = \"numbering_plan\"\npath = \"numbering-plan.csv\"\n\n",
     );
-    s.push_str(PROFILES);
     s
 }
 
