@@ -288,6 +288,26 @@ fn is_text(t: &DataType) -> bool {
     }
 }
 
+/// Appends one CSV record of text cells to `out`, as the results' CSV twins write text: a cell a
+/// spreadsheet would take for a formula gets a leading `'` ([`csv_formula_risk`]), a cell is
+/// quoted when it must be, the record ends with a line break. For tables that are not Arrow
+/// batches (the command line's `timeline --csv`).
+pub fn csv_record<S: AsRef<str>>(out: &mut Vec<u8>, cells: &[S]) {
+    let single = cells.len() == 1;
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let c = c.as_ref();
+        if csv_formula_risk(c) {
+            csv_field(out, &format!("'{c}"), single);
+        } else {
+            csv_field(out, c, single);
+        }
+    }
+    out.push(b'\n');
+}
+
 /// One CSV field: quoted (quotes doubled) when it holds a comma, a quote, CR or LF, or when it
 /// is the empty only field of a record (a record must not be an empty line).
 fn csv_field(out: &mut Vec<u8>, v: &str, only: bool) {
@@ -908,6 +928,20 @@ mod tests {
             text,
             "t,d,n\n\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'@SUM(1),1\n\
              +16135550101,ok,2\n'-1+1,'@SUM(1),3\n"
+        );
+    }
+
+    #[test]
+    fn csv_records_quote_and_guard_as_the_twins_do() {
+        let mut out = Vec::new();
+        csv_record(
+            &mut out,
+            &["a", "a,b", "say \"hi\"", "+16135550101", "=SUM(A1)", ""],
+        );
+        csv_record(&mut out, &[""]);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a,\"a,b\",\"say \"\"hi\"\"\",+16135550101,'=SUM(A1),\n\"\"\n"
         );
     }
 

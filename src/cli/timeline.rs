@@ -1,5 +1,6 @@
 //! `callsift timeline`'s output: the received calls as an aligned table (local time first, UTC
-//! beside it) or as CSV (RFC 4180 quoting), in the order the library gives them (by time).
+//! beside it) or as CSV (written as the results' CSV twins are: `store::csv_record`), in the
+//! order the library gives them (by time).
 
 use chrono_tz::Tz;
 
@@ -42,14 +43,13 @@ fn cells(c: &Call, zone: Tz) -> Vec<String> {
 /// name campaigns from), or CSV.
 pub fn text(t: &Timeline, zone: Tz, csv: bool) -> String {
     if csv {
-        let mut s = COLUMNS.map(|c| c.0).join(",");
-        s.push('\n');
+        let mut out = Vec::new();
+        callsift::store::csv_record(&mut out, &COLUMNS.map(|c| c.0));
         for c in &t.calls {
-            let row: Vec<String> = cells(c, zone).iter().map(|v| quote(v)).collect();
-            s.push_str(&row.join(","));
-            s.push('\n');
+            callsift::store::csv_record(&mut out, &cells(c, zone));
         }
-        return s;
+        // Every cell is a `String`, so the bytes are UTF-8.
+        return String::from_utf8_lossy(&out).into_owned();
     }
     let mut table = TextTable::new(&COLUMNS);
     for c in &t.calls {
@@ -66,25 +66,4 @@ pub fn text(t: &Timeline, zone: Tz, csv: bool) -> String {
     }
     s.push('\n');
     s
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-fn quote(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_when_they_must_be() {
-        assert_eq!(quote("a"), "a");
-        assert_eq!(quote("a,b"), "\"a,b\"");
-        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
 }
