@@ -2,7 +2,7 @@
 //! (`src/correlate/lists.rs`, `overlaps.rs`, `derivations.rs`; `docs/method.md` sections 4 and
 //! 5).
 
-use super::Entries;
+use super::{Entries, P_TEXT, Q_TEXT};
 
 pub(super) const OVERLAPS: Entries = &[
     (
@@ -76,14 +76,8 @@ pub(super) const OVERLAPS: Entries = &[
         "Natural log of q, computed in log space; the value to filter on (q ≤ 0.05 is ln_q ≤ \
          −2.996).",
     ),
-    (
-        "p_text",
-        "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals from 0.001 up (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
-    ),
-    (
-        "q_text",
-        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
-    ),
+    ("p_text", P_TEXT),
+    ("q_text", Q_TEXT),
 ];
 
 pub(super) const ENRICHMENT: Entries = &[
@@ -136,14 +130,8 @@ pub(super) const ENRICHMENT: Entries = &[
         "Natural log of q, computed in log space; the value to filter on (q ≤ 0.05 is ln_q ≤ \
          −2.996).",
     ),
-    (
-        "p_text",
-        "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals from 0.001 up (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
-    ),
-    (
-        "q_text",
-        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
-    ),
+    ("p_text", P_TEXT),
+    ("q_text", Q_TEXT),
 ];
 
 pub(super) const POPULATION_COVERAGE: Entries = &[
@@ -261,11 +249,11 @@ pub(super) const DERIVATIONS: Entries = &[
     ),
     (
         "p_text",
-        "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals from 0.001 up (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
+        P_TEXT,
     ),
     (
         "q_text",
-        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
+        Q_TEXT,
     ),
     (
         "containment_latest",

@@ -34,6 +34,15 @@ pub const MAX_CHARS: usize = 400;
 /// The texts of one table: `(column, text)`, in the contract's column order.
 type Entries = &'static [(&'static str, &'static str)];
 
+/// The text of every `p_text` column: one meaning wherever a test is written.
+const P_TEXT: &str = "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals \
+                      from 0.001 up (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when \
+                      ln_p is 0.";
+
+/// The text of every `q_text` column.
+const Q_TEXT: &str = "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that \
+                      q, a float, loses below about 1e-308.";
+
 /// What a results table holds: one or two sentences (what one row is, how rows are ordered).
 ///
 /// # Examples

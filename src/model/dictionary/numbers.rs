@@ -1,7 +1,7 @@
 //! The texts of `numbers` and `leads` (`src/correlate/numbers.rs`, `reach.rs`, `facts.rs`,
 //! `spoof.rs`; `docs/method.md` sections 2, 8 and 9).
 
-use super::Entries;
+use super::{Entries, P_TEXT, Q_TEXT};
 
 pub(super) const NUMBERS: Entries = &[
     (
@@ -61,12 +61,11 @@ pub(super) const NUMBERS: Entries = &[
     ),
     (
         "p_text",
-        "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals from 0.001 up \
-         (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
+        P_TEXT,
     ),
     (
         "q_text",
-        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
+        Q_TEXT,
     ),
     (
         "explained",
@@ -169,14 +168,8 @@ pub(super) const LEADS: Entries = &[
         "Natural log of q, computed in log space as numbers.ln_q; a lead has ln_q ≤ ln 0.05 = \
          −2.996.",
     ),
-    (
-        "p_text",
-        "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals from 0.001 up (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
-    ),
-    (
-        "q_text",
-        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
-    ),
+    ("p_text", P_TEXT),
+    ("q_text", Q_TEXT),
     (
         "only_incident",
         "Complainants it called in the incident window and never in the baseline, as \

@@ -1,7 +1,7 @@
 //! The texts of `spread`, `skew` and `skew_categories` (`src/correlate/spread.rs`,
 //! `src/stats/skew.rs`; `docs/method.md` section 7).
 
-use super::Entries;
+use super::{Entries, P_TEXT, Q_TEXT};
 
 pub(super) const SPREAD: Entries = &[
     (
@@ -95,14 +95,8 @@ pub(super) const SKEW: Entries = &[
         "Natural log of q, computed in log space; the value to filter on (q ≤ 0.05 is ln_q ≤ \
          −2.996).",
     ),
-    (
-        "p_text",
-        "p = exp(ln_p) as text, 2 significant digits at any depth: plain decimals from 0.001 up (`0.056`), mantissa and exponent below (`2.1e-65`), `1` when ln_p is 0.",
-    ),
-    (
-        "q_text",
-        "q = exp(ln_q) as text, written as p_text writes p: it keeps the depth that q, a float, loses below about 1e-308.",
-    ),
+    ("p_text", P_TEXT),
+    ("q_text", Q_TEXT),
 ];
 
 pub(super) const SKEW_CATEGORIES: Entries = &[
