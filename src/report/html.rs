@@ -187,8 +187,10 @@ pub(super) fn heads(table: Table, names: &[&str]) -> Vec<Head> {
         .collect()
 }
 
-/// A table: `id`, a caption naming where its rows come from, headings, rows.
+/// A table: `id`, a caption naming where its rows come from, headings, rows; in a box of the
+/// page's width that scrolls sideways when the table is wider (on paper it is not cut).
 pub(super) fn table(p: &mut Page, id: &str, caption: &str, heads: &[Head], rows: &[Vec<Cell>]) {
+    p.open("div", &[("class", "wide")]);
     p.open("table", &[("id", id)]);
     p.leaf("caption", &[], caption);
     p.open("thead", &[]);
@@ -214,7 +216,8 @@ pub(super) fn table(p: &mut Page, id: &str, caption: &str, heads: &[Head], rows:
         p.close_line("tr");
     }
     p.close("tbody");
-    p.close_line("table");
+    p.close("table");
+    p.close_line("div");
 }
 
 /// A float as the report shows it: 3 decimals below 1, 2 below 1,000, 1 above; a value too

@@ -38,6 +38,7 @@ body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sa
 h1{font-size:24px;margin:24px 0 4px}h2{font-size:20px;border-bottom:2px solid #1b1f24;padding-bottom:4px;margin-top:36px}
 h3{font-size:16px;margin:22px 0 6px}
 nav ol{columns:3;padding-left:20px}
+div.wide{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:12px}
 caption{text-align:left;font-size:12px;color:#4a5360;padding:2px 0 4px;caption-side:top}
 th,td{border:1px solid #c9ced6;padding:2px 6px;vertical-align:top;text-align:left}
@@ -60,6 +61,7 @@ dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 12px;font-s
 @media print{
  body{max-width:none;padding:0;font-size:11px}
  nav{display:none}
+ div.wide{overflow:visible}
  main>section{break-before:page}
  svg.chart,figure,tr{break-inside:avoid}
  thead{display:table-header-group}
