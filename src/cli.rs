@@ -216,7 +216,37 @@ pub struct IngestArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
     pub output: OutputArgs,
+}
+
+/// How the case store is split into parts by phone number (docs/formats.md, "The case
+/// store"). The results do not depend on it.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Split each table of the store into N parts (1 to 4096) by its phone number, instead of
+    /// as many as the evidence's size and the memory budget call for.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096),
+          conflicts_with = "memory")]
+    pub partitions: Option<u32>,
+    /// The memory budget the store's parts are sized for (512M, 4G...; default a quarter of
+    /// the machine's memory, at most 4G): one part per quarter of it of evidence bytes.
+    #[arg(long, value_name = "SIZE", value_parser = callsift::partition::parse_size)]
+    pub memory: Option<u64>,
+}
+
+impl StoreArgs {
+    /// The partitioning these flags ask for.
+    pub fn partitions(&self) -> callsift::partition::Partitions {
+        use callsift::partition::Partitions;
+        match (self.partitions, self.memory) {
+            (Some(n), _) => Partitions::Fixed(n),
+            (None, Some(m)) => Partitions::Budget(m),
+            (None, None) => Partitions::default(),
+        }
+    }
 }
 
 /// `callsift timeline`.

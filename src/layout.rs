@@ -5,7 +5,8 @@
 //!  NAME/
 //!    manifest.json   the run manifest (module `manifest`)
 //!    audit.log       the hash-chained audit log (module `audit`)
-//!    store/          the case store: one Parquet file per canonical table (module `store`)
+//!    store/          the case store: a folder of Parquet parts per canonical table,
+//!                    store/<table>/part-NNNN.parquet (modules `store`, `partition`)
 //!    results/        the results, figures.json (module `model::results`)
 //!    report.html     the report, one self-contained page (module `report`)
 //! ```
@@ -17,6 +18,18 @@
 
 /// The case store's folder inside the output folder.
 pub const STORE: &str = "store";
+/// Part `part` of the case store's table `table`, relative to the output folder:
+/// `store/<table>/part-NNNN.parquet` (four digits, from `0000`: the parts sort by name).
+pub fn store_part(table: &str, part: u32) -> String {
+    format!("{STORE}/{table}/part-{part:04}.parquet")
+}
+
+/// The folder of the case store's table `table`, relative to the output folder, with its
+/// trailing `/`: every path of its parts starts with it.
+pub fn store_table_prefix(table: &str) -> String {
+    format!("{STORE}/{table}/")
+}
+
 /// The results' folder inside the output folder.
 pub const RESULTS: &str = "results";
 /// The run manifest's file name inside the output folder.

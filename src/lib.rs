@@ -60,6 +60,7 @@ pub mod layout;
 pub mod manifest;
 pub mod model;
 pub mod normalize;
+pub mod partition;
 pub mod pseudonym;
 pub mod report;
 pub mod results;

@@ -646,6 +646,7 @@ mod tests {
         std::fs::create_dir_all(p.join(STORE)).unwrap();
         std::fs::write(p.join("store/t.parquet"), tag).unwrap();
         let mut m = Manifest {
+            store_partitions: 1,
             tool: "callsift".into(),
             ..Manifest::default()
         };

@@ -66,7 +66,7 @@ impl Outcome {
     }
 
     fn calls(&self) -> arrow::array::RecordBatch {
-        read_table(&self.out.join("store/calls.parquet")).unwrap()
+        read_table(&self.out.join("store/calls/part-0000.parquet")).unwrap()
     }
 
     /// `source_row` of the accepted calls, in store order.
@@ -571,6 +571,6 @@ fn bad_identification_rows_are_quarantined_with_their_column() {
         [(3, "number"), (4, "code"), (5, "identified"), (6, "number")]
     );
     assert!((0..q.num_rows()).all(|i| !reasons.value(i).is_empty()));
-    let t = read_table(&out.join("store/identifications.parquet")).unwrap();
+    let t = read_table(&out.join("store/identifications/part-0000.parquet")).unwrap();
     assert_eq!(t.num_rows(), 2);
 }

@@ -238,6 +238,25 @@ fn usage_errors_exit_2() {
     );
     let (_, err) = expect(&r, &["synth", "--out", "w", "--scale", "big"], 2);
     assert!(err.contains("invalid value 'big'"), "{err}");
+    // The store's parts: a count out of range, a size without a known unit, both at once.
+    for (flags, says) in [
+        (
+            &["--partitions", "0"][..],
+            "invalid value '0' for '--partitions <N>'",
+        ),
+        (&["--partitions", "4097"], "invalid value '4097'"),
+        (&["--memory", "4X"], "the unit must be K, M, G or T"),
+        (&["--memory", "0"], "at least one byte"),
+        (
+            &["--partitions", "2", "--memory", "1G"],
+            "cannot be used with",
+        ),
+    ] {
+        let mut args = vec!["run", "c.toml", "--out", "o"];
+        args.extend_from_slice(flags);
+        let (_, err) = expect(&r, &args, 2);
+        assert!(err.contains(says), "{flags:?}: {err}");
+    }
 }
 
 // ---- The formats fixture through the engine's subcommands (exit 0 and 1).
@@ -558,12 +577,12 @@ fn formats_run_published_mismatch_then_damage() {
     // correlate refuses a changed store (exit 6)...
     let t = d.path().join("store-changed");
     copy_dir(&out, &t);
-    let mut calls = std::fs::read(t.join("store/calls.parquet")).unwrap();
+    let mut calls = std::fs::read(t.join("store/calls/part-0000.parquet")).unwrap();
     calls.push(0);
-    std::fs::write(t.join("store/calls.parquet"), calls).unwrap();
+    std::fs::write(t.join("store/calls/part-0000.parquet"), calls).unwrap();
     let (_, err) = expect(&r, &["correlate", s(&t)], 6);
     assert!(
-        err.contains("store/calls.parquet: SHA-256 ")
+        err.contains("store/calls/part-0000.parquet: SHA-256 ")
             && err.contains("the case store changed after ingest"),
         "{err}"
     );
@@ -1247,7 +1266,10 @@ fn exit_code_mapping_of_every_error() {
         "a.csv:3: bad"
     );
     assert_eq!(Error::io("o", std::io::Error::other("full")).exit_code(), 6);
-    assert_eq!(Error::store("o/store/calls.parquet", "x").exit_code(), 6);
+    assert_eq!(
+        Error::store("o/store/calls/part-0000.parquet", "x").exit_code(),
+        6
+    );
 }
 
 // ---- Exit 6: a run folder that is missing or malformed.
@@ -1355,11 +1377,14 @@ fn correlate_on_a_changed_store_names_the_file_of_the_folder() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("case");
     formats_run(&out);
-    let mut calls = std::fs::read(out.join("store/calls.parquet")).unwrap();
+    let mut calls = std::fs::read(out.join("store/calls/part-0000.parquet")).unwrap();
     calls.push(0);
-    std::fs::write(out.join("store/calls.parquet"), calls).unwrap();
+    std::fs::write(out.join("store/calls/part-0000.parquet"), calls).unwrap();
     let (_, err) = expect(&root(), &["correlate", s(&out)], 6);
-    assert_error_line(&err, &format!("{}/store/calls.parquet: ", s(&out)));
+    assert_error_line(
+        &err,
+        &format!("{}/store/calls/part-0000.parquet: ", s(&out)),
+    );
 }
 
 #[test]

@@ -57,7 +57,7 @@ fn numbers(dir: &Path, file: &Path) -> [Vec<u64>; 2] {
         let out = dir.join(out);
         let rep = ingest::run(&case(dir, file, col), &out, 1).unwrap();
         assert_eq!(rep.manifest.inputs[0].accepted, 200, "{}", file.display());
-        let b = read_table(&out.join("store/downloads.parquet")).unwrap();
+        let b = read_table(&out.join("store/downloads/part-0000.parquet")).unwrap();
         let n = b
             .column_by_name("number")
             .unwrap()
@@ -214,7 +214,7 @@ fn issue_13_the_bundled_codec_files_run_and_verify_end_to_end() {
     let (case_s, out_s) = (case.to_str().unwrap(), out.to_str().unwrap());
     run(&["ingest", case_s, "--out", out_s, "-q"]);
     run(&["verify", out_s, "--case", case_s]);
-    let t = read_table(&out.join("store/downloads.parquet")).unwrap();
+    let t = read_table(&out.join("store/downloads/part-0000.parquet")).unwrap();
     let download =
         arrow::compute::cast(t.column_by_name("download").unwrap(), &DataType::Utf8).unwrap();
     let download = download.as_string::<i32>();

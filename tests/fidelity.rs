@@ -82,7 +82,7 @@ impl Outcome {
     }
 
     fn calls(&self) -> RecordBatch {
-        read_table(&self.out.join("store/calls.parquet")).unwrap()
+        read_table(&self.out.join("store/calls/part-0000.parquet")).unwrap()
     }
 
     /// (source_row, calling_status, calling_raw) of the accepted calls.

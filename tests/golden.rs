@@ -2,6 +2,8 @@
 //! two threads, pinned in `tests/golden/*.sha256` (as hayabusa diffs its timeline at one thread).
 //!
 //! The runs: the bundled inquiry fixture, and a synthetic world (`synth --seed 7 --scale 0.02`).
+//! Each also runs with its store split into 2 and 7 parts (`--partitions`), whose results,
+//! figures and report must be the pinned ones: only the store's files may differ.
 //! `manifest.json` is pinned too, canonicalised: without the fields that differ between two
 //! identical runs by design (`git_commit`, `threads`, `timings_ms`, and `case_file`, the path as
 //! given); its row reconciliation, parameters and the hashes it records stay in. `audit.log` is
@@ -89,11 +91,22 @@ fn render(h: &BTreeMap<String, String>) -> String {
     h.iter().map(|(p, s)| format!("{s}  {p}\n")).collect()
 }
 
-/// Runs `case` at 1 and 2 threads and compares every output with `tests/golden/NAME.sha256`.
+/// Every output but the case store's files and the manifest (which lists them): what must not
+/// depend on how the store is split.
+fn beyond_the_store(h: &BTreeMap<String, String>) -> String {
+    let mut h = h.clone();
+    h.retain(|p, _| !p.starts_with("store/") && p != "manifest.json");
+    render(&h)
+}
+
+/// Runs `case` at 1 and 2 threads and compares every output with `tests/golden/NAME.sha256`;
+/// then with the store split into 2 parts (1 thread) and into 7 (2 threads), whose results,
+/// figures and report must be the same bytes.
 fn check(name: &str, case: &Path, work: &Path) {
     let mut runs = Vec::new();
-    for threads in ["1", "2"] {
-        let out = work.join(format!("out-{threads}"));
+    let mut split = Vec::new();
+    for (threads, parts) in [("1", "1"), ("2", "1"), ("1", "2"), ("2", "7")] {
+        let out = work.join(format!("out-{threads}-{parts}"));
         ok(&[
             "run",
             case.to_str().unwrap(),
@@ -101,13 +114,32 @@ fn check(name: &str, case: &Path, work: &Path) {
             out.to_str().unwrap(),
             "--threads",
             threads,
+            "--partitions",
+            parts,
         ]);
-        runs.push(render(&hashes(&out)));
+        let h = hashes(&out);
+        if parts == "1" {
+            runs.push(render(&h));
+        } else {
+            let n = h.keys().filter(|p| p.starts_with("store/calls/")).count();
+            assert_eq!(
+                n.to_string(),
+                parts,
+                "{name}: calls in {n} parts, not {parts}"
+            );
+        }
+        split.push(beyond_the_store(&h));
     }
     assert_eq!(
         runs[0], runs[1],
         "{name}: one thread and two threads gave different outputs"
     );
+    for (k, parts) in [(2, 2), (3, 7)] {
+        assert_eq!(
+            split[0], split[k],
+            "{name}: the store in {parts} parts gave other results than in one"
+        );
+    }
     let pinned = root().join("tests/golden").join(format!("{name}.sha256"));
     if std::env::var_os("CALLSIFT_BLESS").is_some() {
         std::fs::create_dir_all(pinned.parent().unwrap()).unwrap();

@@ -516,7 +516,7 @@ fn names_with_markup_read_back_whole() {
 fn number_forms(out: &Path) -> BTreeSet<String> {
     let mut forms = BTreeSet::new();
     for kind in Kind::ALL {
-        let t = read_table(&callsift::ingest::table_path(out, kind)).unwrap();
+        let t = read_table(&out.join(callsift::layout::store_part(kind.name(), 0))).unwrap();
         for spec in kind.columns().iter().filter(|c| c.ty == ColType::Phone) {
             let a = t
                 .column_by_name(spec.name)

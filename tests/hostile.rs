@@ -51,8 +51,13 @@ fn damage_table(table: &Path, name: &str, new: Option<(Field, ArrayRef)>) {
 /// rewrote both would: correlate's hash check passes, and its schema check is what must stop
 /// the run.
 fn rerecord(table: &Path) {
-    let dir = table.parent().unwrap().parent().unwrap();
-    let rel = format!("store/{}", table.file_name().unwrap().to_string_lossy());
+    // DIR/store/<table>/part-NNNN.parquet
+    let dir = table.ancestors().nth(3).unwrap();
+    let rel = table
+        .strip_prefix(dir)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/");
     let mut m = callsift::manifest::Manifest::read(dir).unwrap();
     let rows = m
         .outputs
@@ -73,7 +78,7 @@ fn correlate_err(dir: &Path) -> callsift::Error {
 #[test]
 fn store_column_of_wrong_type_is_exit_6_not_a_panic() {
     let d = formats_store();
-    let t = d.path().join("store/calls.parquet");
+    let t = d.path().join("store/calls/part-0000.parquet");
     let n = read_table(&t).unwrap().num_rows();
     let text: StringArray = (0..n).map(|i| Some(format!("1613555{i:04}"))).collect();
     damage_table(
@@ -84,7 +89,7 @@ fn store_column_of_wrong_type_is_exit_6_not_a_panic() {
     let e = correlate_err(d.path());
     let msg = e.to_string();
     assert_eq!(e.exit_code(), 6, "{msg}");
-    assert!(msg.contains("store/calls.parquet"), "{msg}");
+    assert!(msg.contains("store/calls/part-0000.parquet"), "{msg}");
     assert!(
         msg.contains("column `called` is Utf8, expected UInt64"),
         "{msg}"
@@ -94,7 +99,7 @@ fn store_column_of_wrong_type_is_exit_6_not_a_panic() {
 #[test]
 fn store_start_as_int64_is_exit_6_not_a_panic() {
     let d = formats_store();
-    let t = d.path().join("store/calls.parquet");
+    let t = d.path().join("store/calls/part-0000.parquet");
     let n = read_table(&t).unwrap().num_rows();
     let ints = Int64Array::from_iter_values(0..n as i64);
     damage_table(
@@ -105,7 +110,7 @@ fn store_start_as_int64_is_exit_6_not_a_panic() {
     let e = correlate_err(d.path());
     let msg = e.to_string();
     assert_eq!(e.exit_code(), 6, "{msg}");
-    assert!(msg.contains("store/calls.parquet"), "{msg}");
+    assert!(msg.contains("store/calls/part-0000.parquet"), "{msg}");
     assert!(
         msg.contains("column `start` is Int64, expected Timestamp(µs, UTC)"),
         "{msg}"
@@ -115,12 +120,16 @@ fn store_start_as_int64_is_exit_6_not_a_panic() {
 #[test]
 fn store_missing_column_is_exit_6_not_a_panic() {
     let d = formats_store();
-    damage_table(&d.path().join("store/complainants.parquet"), "number", None);
+    damage_table(
+        &d.path().join("store/complainants/part-0000.parquet"),
+        "number",
+        None,
+    );
     let e = correlate_err(d.path());
     let msg = e.to_string();
     assert_eq!(e.exit_code(), 6, "{msg}");
     assert!(
-        msg.contains("store/complainants.parquet: missing column `number`"),
+        msg.contains("store/complainants/part-0000.parquet: missing column `number`"),
         "{msg}"
     );
 }
@@ -129,7 +138,7 @@ fn store_missing_column_is_exit_6_not_a_panic() {
 fn store_dictionary_of_other_keys_is_exit_6_not_a_panic() {
     // `carrier` as a dictionary with Int8 keys: the interning view would have panicked.
     let d = formats_store();
-    let t = d.path().join("store/calls.parquet");
+    let t = d.path().join("store/calls/part-0000.parquet");
     let b = read_table(&t).unwrap();
     let carrier = arrow::compute::cast(
         b.column_by_name("carrier").unwrap(),
@@ -156,7 +165,7 @@ fn store_dictionary_of_other_keys_is_exit_6_not_a_panic() {
 #[test]
 fn store_nulls_in_a_required_column_are_exit_6_not_a_panic() {
     let d = formats_store();
-    let t = d.path().join("store/calls.parquet");
+    let t = d.path().join("store/calls/part-0000.parquet");
     let b = read_table(&t).unwrap();
     let called = b
         .column_by_name("called")
@@ -193,14 +202,17 @@ fn store_table_that_is_not_parquet_is_exit_6_not_a_panic() {
             v
         }),
     ] {
-        let t = d.path().join(format!("store/{name}.parquet"));
+        let t = d.path().join(format!("store/{name}/part-0000.parquet"));
         let keep = std::fs::read(&t).unwrap();
         std::fs::write(&t, bytes).unwrap();
         rerecord(&t);
         let e = correlate_err(d.path());
         let msg = e.to_string();
         assert_eq!(e.exit_code(), 6, "{msg}");
-        assert!(msg.contains(&format!("store/{name}.parquet")), "{msg}");
+        assert!(
+            msg.contains(&format!("store/{name}/part-0000.parquet")),
+            "{msg}"
+        );
         std::fs::write(&t, keep).unwrap();
         rerecord(&t);
     }

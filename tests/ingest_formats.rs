@@ -31,7 +31,7 @@ fn ingest(threads: usize) -> (tempfile::TempDir, ingest::IngestReport) {
 }
 
 fn table(dir: &Path, kind: &str) -> RecordBatch {
-    read_table(&dir.join(format!("store/{kind}.parquet"))).unwrap()
+    read_table(&dir.join(format!("store/{kind}/part-0000.parquet"))).unwrap()
 }
 
 /// The row of `b` that came from `file` line/row `row`.
@@ -139,7 +139,7 @@ fn carrier_values_trace_to_their_rows() {
         .as_string::<i32>();
     assert_eq!(raw.value(i), "PRIVATE");
     // Line 6, its duplicate, is listed with the row kept in its place.
-    let dups = table(d.path(), "duplicates");
+    let dups = read_table(&d.path().join("store/duplicates.parquet")).unwrap();
     assert_eq!(dups.num_rows(), 1);
     let i = row_of(&dups, "carriers/ontario-tel.csv", 6);
     let kept = dups
@@ -232,7 +232,7 @@ fn store_is_byte_identical_for_1_and_2_threads() {
     let (d1, _) = ingest(1);
     let (d2, _) = ingest(2);
     for kind in callsift::model::Kind::ALL {
-        let rel = format!("store/{}.parquet", kind.name());
+        let rel = callsift::layout::store_part(kind.name(), 0);
         assert_eq!(
             std::fs::read(d1.path().join(&rel)).unwrap(),
             std::fs::read(d2.path().join(&rel)).unwrap(),

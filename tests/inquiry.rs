@@ -119,7 +119,7 @@ fn published_figures_and_planted_truth() {
 /// stands at the end of its history fits the list less well.
 fn the_upload_is_the_opponents_as_of_its_date(out: &Path, upload: &str) {
     let name = format!("upload:{upload}");
-    let vl = read_table(&out.join("store/vendor_list.parquet")).unwrap();
+    let vl = read_table(&out.join("store/vendor_list/part-0000.parquet")).unwrap();
     let lists = strings(&vl, "list");
     let uploaded = vl
         .column_by_name("uploaded")

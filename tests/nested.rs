@@ -28,7 +28,7 @@ fn case_path() -> PathBuf {
 type Member = (String, String, u64, u64, Option<u32>);
 
 fn members(out: &Path) -> Vec<Member> {
-    let b = read_table(&out.join("store/downloads.parquet")).unwrap();
+    let b = read_table(&out.join("store/downloads/part-0000.parquet")).unwrap();
     let text = |c: &str, i: usize| {
         let a = b.column_by_name(c).unwrap();
         match a.data_type() {

@@ -51,7 +51,7 @@ fn the_latest_row_of_each_number_wins_ties_to_the_later_row() {
     let d = tempfile::tempdir().unwrap();
     let case = Case::load(&fixture().join("case.toml")).unwrap();
     let r = callsift::ingest::run(&case, d.path(), 2).unwrap();
-    let p = read_table(&d.path().join("store/population.parquet")).unwrap();
+    let p = read_table(&d.path().join("store/population/part-0000.parquet")).unwrap();
     assert_eq!(u64s(&p, "source_row"), [3, 4, 6]);
     assert_eq!(u64s(&p, "number"), [16135550102, 16135550101, 16135550103]);
     assert_eq!(

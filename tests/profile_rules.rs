@@ -30,7 +30,7 @@ fn variant(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
 }
 
 fn texts(out: &Path, table: &str, col: &str) -> Vec<Option<String>> {
-    let b = read_table(&out.join(format!("store/{table}.parquet"))).unwrap();
+    let b = read_table(&out.join(format!("store/{table}/part-0000.parquet"))).unwrap();
     let a = b.column_by_name(col).unwrap().as_string::<i32>();
     (0..b.num_rows())
         .map(|i| a.is_valid(i).then(|| a.value(i).to_string()))

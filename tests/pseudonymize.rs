@@ -36,7 +36,7 @@ fn store_numbers(out: &Path) -> (BTreeSet<u64>, BTreeSet<String>) {
     let mut nums = BTreeSet::new();
     let mut raw = BTreeSet::new();
     for kind in Kind::ALL {
-        let t = read_table(&callsift::ingest::table_path(out, kind)).unwrap();
+        let t = read_table(&out.join(callsift::layout::store_part(kind.name(), 0))).unwrap();
         for spec in kind.columns().iter().filter(|c| c.ty == ColType::Phone) {
             let a = t
                 .column_by_name(spec.name)

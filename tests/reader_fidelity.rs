@@ -72,7 +72,7 @@ impl Run {
     }
 
     fn table(&self, kind: &str) -> RecordBatch {
-        read_table(&self.out().join(format!("store/{kind}.parquet"))).unwrap()
+        read_table(&self.out().join(format!("store/{kind}/part-0000.parquet"))).unwrap()
     }
 }
 

@@ -530,7 +530,9 @@ fn store_numbers(out: &Path) -> BTreeSet<u64> {
     use arrow::array::{Array, AsArray};
     let mut nums = BTreeSet::new();
     for kind in callsift::model::Kind::ALL {
-        let t = callsift::store::read_table(&callsift::ingest::table_path(out, kind)).unwrap();
+        let t =
+            callsift::store::read_table(&out.join(callsift::layout::store_part(kind.name(), 0)))
+                .unwrap();
         for spec in kind
             .columns()
             .iter()

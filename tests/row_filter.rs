@@ -73,7 +73,7 @@ fn outgoing_rows_are_filtered_counted_and_the_subscriber_is_gone() {
     assert_eq!(m.inputs[1].filtered, 0);
 
     // The stored rows are the incoming ones, the padded " IN " of line 5 among them.
-    let calls = read_table(&d.path().join("store/calls.parquet")).unwrap();
+    let calls = read_table(&d.path().join("store/calls/part-0000.parquet")).unwrap();
     let rows = calls.column_by_name("source_row").unwrap();
     let rows = rows.as_primitive::<arrow::datatypes::UInt64Type>();
     assert_eq!(rows.values().to_vec(), [2, 3, 5, 7, 10]);

@@ -193,7 +193,7 @@ fn tamper_reconciliation_counts_that_still_add_up() {
         i["accepted"] = Value::from(i["accepted"].as_u64().unwrap() + 1);
     });
     let v = verify(&r);
-    caught(&v, "store/calls.parquet", "reconciliation");
+    caught(&v, "store/calls/", "reconciliation");
     assert!(!v.problems.iter().any(|p| p.file == ONTARIO));
 }
 
@@ -275,11 +275,11 @@ fn tamper_remove_inputs_entry() {
     });
     let v = verify(&r);
     caught(&v, ONTARIO, "evidence-new");
-    caught(&v, "store/calls.parquet", "reconciliation");
+    caught(&v, "store/calls/", "reconciliation");
     // Without the case, the store's counts still give it away.
     caught(
         &manifest::verify(&r.out, None).unwrap(),
-        "store/calls.parquet",
+        "store/calls/",
         "reconciliation",
     );
 }
@@ -320,8 +320,8 @@ fn tamper_remove_store_outputs_entry_then_alter_table() {
 #[test]
 fn tamper_parquet_store_table() {
     let r = setup();
-    flip_middle_byte(&r.out.join("store/calls.parquet"));
-    caught(&verify(&r), "store/calls.parquet", "sha256");
+    flip_middle_byte(&r.out.join("store/calls/part-0000.parquet"));
+    caught(&verify(&r), "store/calls/part-0000.parquet", "sha256");
 }
 
 #[test]
@@ -559,11 +559,14 @@ fn correlate_refuses_edited_parameters() {
 #[test]
 fn correlate_refuses_an_altered_store() {
     let r = setup();
-    flip_middle_byte(&r.out.join("store/vendor_calls.parquet"));
+    flip_middle_byte(&r.out.join("store/vendor_calls/part-0000.parquet"));
     let e = callsift::correlate::run(&r.out, &Default::default()).unwrap_err();
     assert_eq!(e.exit_code(), 6, "{e}");
     assert!(matches!(e, callsift::Error::Store { .. }), "{e}");
-    assert!(e.to_string().contains("vendor_calls.parquet"), "{e}");
+    assert!(
+        e.to_string().contains("vendor_calls/part-0000.parquet"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -578,10 +581,10 @@ fn correlate_refuses_a_missing_or_unlisted_store_table() {
         m["outputs"]
             .as_array_mut()
             .unwrap()
-            .retain(|o| o["path"] != "store/calls.parquet");
+            .retain(|o| o["path"] != "store/calls/part-0000.parquet");
     });
     let e = callsift::correlate::run(&r.out, &Default::default()).unwrap_err();
-    assert!(e.to_string().contains("calls.parquet"), "{e}");
+    assert!(e.to_string().contains("calls/part-0000.parquet"), "{e}");
 }
 
 #[test]

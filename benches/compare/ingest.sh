@@ -115,7 +115,7 @@ import json, sys, duckdb
 out, ddb = sys.argv[1], sys.argv[2]
 m = json.load(open(f"{out}/manifest.json"))
 inp = m["inputs"][0]
-cs = duckdb.sql(f"SELECT count(*), count(DISTINCT calling) FROM read_parquet('{out}/store/calls.parquet')").fetchall()[0]
+cs = duckdb.sql(f"SELECT count(*), count(DISTINCT calling) FROM read_parquet('{out}/store/calls/*.parquet')").fetchall()[0]
 dd = duckdb.sql(f"SELECT count(*), count(DISTINCT calling) FROM read_parquet('{ddb}')").fetchall()[0]
 ok = cs == dd and cs[0] == inp["accepted"]
 print(f"check: callsift rows read {inp['rows_read']}, accepted {inp['accepted']}, "

@@ -187,7 +187,14 @@ fn ingest(a: &IngestArgs) -> Result<i32> {
     let rep = step(&out, case_sha256(&case)?, |staged| {
         pool.install(|| {
             progress.step(1, 1, "ingest");
-            let rep = callsift::ingest::run_in_with(&case, staged.path(), threads, &progress)?;
+            let parts = a.store.partitions();
+            let rep = callsift::ingest::run_in_partitioned(
+                &case,
+                staged.path(),
+                threads,
+                parts,
+                &progress,
+            )?;
             progress.phase("writing the output folder");
             Ok(rep)
         })
@@ -235,7 +242,14 @@ fn run_case(r: &RunArgs) -> Result<i32> {
     let (rep, cor) = step(&out, case_sha.clone(), |staged| {
         pool.install(|| -> Result<_> {
             progress.step(1, 2, "ingest");
-            let rep = callsift::ingest::run_in_with(&case, staged.path(), threads, &progress)?;
+            let parts = a.store.partitions();
+            let rep = callsift::ingest::run_in_partitioned(
+                &case,
+                staged.path(),
+                threads,
+                parts,
+                &progress,
+            )?;
             progress.step(2, 2, "correlate");
             let cor = callsift::correlate::run(staged.path(), &opts)?;
             progress.phase("writing the output folder");

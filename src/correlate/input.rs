@@ -16,9 +16,9 @@ use rustc_hash::FxHashMap as HashMap;
 use super::cols::{self, bools, u64s_dense, Codes};
 use crate::error::{Error, Result};
 use crate::ingest;
+use crate::manifest::Manifest;
 use crate::model::Kind;
 use crate::normalize::phone::format_e164;
-use crate::store;
 
 /// Tables read from the case store.
 pub(crate) struct Store {
@@ -48,20 +48,16 @@ const CALLS_READ: [&str; 8] = [
 ];
 
 impl Store {
-    /// Reads every table of the store in `out`.
+    /// Reads every table of the store in `out`, each from the parts `manifest` lists.
     ///
     /// # Errors
     /// [`Error::Store`] when a table is missing, unreadable, or not of its canonical schema (a
     /// column missing, of another type, or with nulls where none may be), naming the file and
     /// the column; so the typed views of [`cols`] never meet a column they do not expect.
-    pub fn read(out: &Path) -> Result<Store> {
-        let t = |k: Kind| store::read_table_as(&ingest::table_path(out, k), &k.schema(), None);
+    pub fn read(manifest: &Manifest, out: &Path) -> Result<Store> {
+        let t = |k: Kind| ingest::read_table(manifest, out, k, None);
         Ok(Store {
-            calls: store::read_table_as(
-                &ingest::table_path(out, Kind::Calls),
-                &Kind::Calls.schema(),
-                Some(&CALLS_READ),
-            )?,
+            calls: ingest::read_table(manifest, out, Kind::Calls, Some(&CALLS_READ))?,
             complainants: t(Kind::Complainants)?,
             subscribers: t(Kind::Subscribers)?,
             vendor_list: t(Kind::VendorList)?,

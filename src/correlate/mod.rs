@@ -184,7 +184,7 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
     manifest.check_store(out)?;
     let params = Params::from_manifest(&manifest, out)?;
     let mut phases = Phases::new();
-    let st = input::Store::read(out)?;
+    let st = input::Store::read(&manifest, out)?;
     phases.mark("read");
     let (figures, tables) = analyse(&st, &params, &manifest, &mut phases)?;
     let key = opts.pseudonymize.as_ref();

@@ -26,7 +26,6 @@ use crate::ingest;
 use crate::manifest::Manifest;
 use crate::model::results::Table;
 use crate::model::Kind;
-use crate::store;
 
 /// Which calls to show.
 #[derive(Clone, Debug, Default)]
@@ -85,7 +84,7 @@ pub fn timeline(out: &Path, filter: &Filter) -> Result<Timeline> {
     let manifest = Manifest::read(out)?;
     manifest.check_store(out)?;
     let params = Params::from_manifest(&manifest, out)?;
-    let read = |k: Kind| store::read_table_as(&ingest::table_path(out, k), &k.schema(), None);
+    let read = |k: Kind| ingest::read_table(&manifest, out, k, None);
     let (calls_b, comp_b) = (read(Kind::Calls)?, read(Kind::Complainants)?);
     let comp = Complainants::read(&comp_b)?;
     let calls = Calls::new(&calls_b)?;

@@ -3,7 +3,8 @@
 //! ```text
 //!  case.toml ─▶ Case (validated) ─▶ files in parallel ─▶ readers ─▶ canonical batches + quarantine
 //!                                                                  │
-//!   store/<kind>.parquet ◀── duplicates removed (calls) ◀──────────┘
+//!   store/<kind>/part-NNNN.parquet ◀── duplicates removed (calls) ◀┘
+//!     (each table split by the partition of its phone number: module `partition`)
 //!   store/quarantine.parquet (+ .csv)
 //!   store/duplicates.parquet (+ .csv): each removed duplicate and the record it duplicates
 //!   manifest.json (hashes, reconciliation, parameters)   ◀── written last
@@ -19,6 +20,7 @@
 pub mod convert;
 mod dedupe;
 mod history;
+mod parts;
 pub mod progress;
 mod threshold;
 
@@ -40,6 +42,7 @@ use crate::error::{Error, Result};
 use crate::load::{self, Evidence};
 use crate::manifest::{ExplodeCounts, InputRecord, Manifest};
 use crate::model::{dict_utf8, ColType, Kind};
+use crate::partition::Partitions;
 use crate::store;
 use dedupe::{duplicate_masks, DupPair};
 
@@ -47,6 +50,7 @@ use convert::Plan;
 
 pub use convert::{ChunkOut, Flags, QRow};
 pub use load::RecordCounts;
+pub use parts::{read_table, table_parts};
 pub use progress::{Phase, Progress, Silent};
 pub use threshold::quarantined_share;
 
@@ -120,7 +124,7 @@ pub fn read_file(file: &InputFile) -> Result<Loaded> {
 /// # Errors
 /// As [`run_in`]; [`Error::Io`] when `out` cannot be created.
 pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
-    ingest(case, out, threads, true, &Silent)
+    ingest(case, out, threads, true, Partitions::default(), &Silent)
 }
 
 /// Runs ingest into the folder `out`, which exists (a staged run): no folder above `out/store`
@@ -130,7 +134,7 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
 /// The first (in case order) file that cannot be used, before anything is written; I/O errors;
 /// [`Error::Reconciliation`] if the counts of a file do not add up.
 pub fn run_in(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
-    ingest(case, out, threads, false, &Silent)
+    ingest(case, out, threads, false, Partitions::default(), &Silent)
 }
 
 /// [`run_in`], telling `progress` which file it reads and which phase it is in (the command
@@ -144,7 +148,22 @@ pub fn run_in_with(
     threads: usize,
     progress: &dyn Progress,
 ) -> Result<IngestReport> {
-    ingest(case, out, threads, false, progress)
+    ingest(case, out, threads, false, Partitions::default(), progress)
+}
+
+/// [`run_in_with`], splitting the store's tables as `partitions` says (`--partitions N` or
+/// `--memory SIZE`); the results do not depend on it, only the store's files do.
+///
+/// # Errors
+/// As [`run_in`].
+pub fn run_in_partitioned(
+    case: &Case,
+    out: &Path,
+    threads: usize,
+    partitions: Partitions,
+    progress: &dyn Progress,
+) -> Result<IngestReport> {
+    ingest(case, out, threads, false, partitions, progress)
 }
 
 /// [`run`] (`make_out`: `out` is created once every file is read) or [`run_in`].
@@ -153,6 +172,7 @@ fn ingest(
     out: &Path,
     threads: usize,
     make_out: bool,
+    partitions: Partitions,
     progress: &dyn Progress,
 ) -> Result<IngestReport> {
     let t0 = Instant::now();
@@ -192,7 +212,8 @@ fn ingest(
     }
     crate::outdir::create_dir(&out.join(STORE))?;
     let mut manifest = new_manifest(case, threads, inputs)?;
-    let (rows, t_tables) = write_tables(case, &files, out, &mut manifest, t0)?;
+    manifest.store_partitions = partitions.resolve(manifest.inputs.iter().map(|i| i.bytes).sum());
+    let (rows, t_tables) = parts::write_tables(case, &files, out, &mut manifest, t0)?;
     write_quarantine(case, &files, out, &mut manifest)?;
     write_duplicates(case, &dups, out, &mut manifest)?;
     for (step, ms) in [
@@ -357,49 +378,12 @@ fn new_manifest(case: &Case, threads: usize, inputs: Vec<InputRecord>) -> Result
         case_sha256: crate::digest::sha256_file(&case.file)?.0,
         parameters: serde_json::to_value(&case.raw).map_err(|e| Error::store(&case.file, e))?,
         threads,
+        store_partitions: 1,
         inputs,
         outputs: Vec::new(),
         timings_ms: BTreeMap::new(),
         pseudonymization: None,
     })
-}
-
-/// Writes one table per kind (in parallel), adds them to the manifest; returns the rows per
-/// kind and when the tables were written (since `t0`).
-fn write_tables(
-    case: &Case,
-    files: &[FileOut],
-    out: &Path,
-    manifest: &mut Manifest,
-    t0: Instant,
-) -> Result<(BTreeMap<Kind, u64>, std::time::Duration)> {
-    let written: Vec<Result<(String, u64)>> = Kind::ALL
-        .par_iter()
-        .map(|&kind| {
-            let batches: Vec<RecordBatch> = case
-                .files
-                .iter()
-                .zip(files)
-                .filter(|(f, _)| f.kind == kind)
-                .flat_map(|(_, fo)| fo.loaded.chunks.iter().map(|c| c.batch.clone()))
-                .filter(|b| b.num_rows() > 0)
-                .collect();
-            let n: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
-            let rel = format!("{STORE}/{}.parquet", kind.name());
-            store::write_parquet(&out.join(&rel), &kind.schema(), &batches)?;
-            Ok((rel, n))
-        })
-        .collect();
-    let t_tables = t0.elapsed();
-    let mut rows = BTreeMap::new();
-    let mut tables = Vec::new();
-    for (kind, w) in Kind::ALL.iter().zip(written) {
-        let (rel, n) = w?;
-        rows.insert(*kind, n);
-        tables.push((rel, Some(n)));
-    }
-    manifest.add_outputs(out, &tables)?;
-    Ok((rows, t_tables))
 }
 
 /// Writes the quarantine (Parquet and its CSV twin) and adds it to the manifest.
@@ -579,9 +563,4 @@ fn profile_file(case: &Case, name: &str) -> Option<PathBuf> {
 fn col<'b>(b: &'b RecordBatch, name: &str) -> Result<&'b ArrayRef> {
     b.column_by_name(name)
         .ok_or_else(|| Error::store(name, "missing column in a canonical batch"))
-}
-
-/// Where a store table lives.
-pub fn table_path(out: &Path, kind: Kind) -> PathBuf {
-    out.join(STORE).join(format!("{}.parquet", kind.name()))
 }

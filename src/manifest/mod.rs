@@ -49,6 +49,11 @@ pub struct Manifest {
     pub parameters: serde_json::Value,
     /// Worker threads used.
     pub threads: usize,
+    /// How many parts each table of the case store is split into by its phone number
+    /// (`store/<table>/part-NNNN.parquet`; module `partition`); 0 in manifests from before
+    /// the store was partitioned.
+    #[serde(default)]
+    pub store_partitions: u32,
     /// Every evidence file, with its reconciliation.
     pub inputs: Vec<InputRecord>,
     /// Every output file (path relative to the output folder).
@@ -212,9 +217,10 @@ impl Manifest {
             .par_iter()
             .map(|(rel, _)| sha256_file(&dir.join(rel)))
             .collect();
+        let new: std::collections::HashSet<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
+        self.outputs.retain(|o| !new.contains(o.path.as_str()));
         for ((rel, rows), h) in files.iter().zip(hashes) {
             let (sha256, bytes) = h?;
-            self.outputs.retain(|o| &o.path != rel);
             self.outputs.push(OutputRecord {
                 path: rel.clone(),
                 bytes,
@@ -226,7 +232,8 @@ impl Manifest {
         Ok(())
     }
 
-    /// Checks the case store before it is used: every `store/<kind>.parquet` table is listed,
+    /// Checks the case store before it is used: every table has its first part
+    /// (`store/<kind>/part-0000.parquet`) listed,
     /// and every listed `store/` file is there with its recorded size and SHA-256.
     ///
     /// # Errors
@@ -235,7 +242,7 @@ impl Manifest {
     pub fn check_store(&self, dir: &Path) -> Result<()> {
         use rayon::prelude::*;
         for kind in Kind::ALL {
-            let rel = format!("{}/{}.parquet", STORE, kind.name());
+            let rel = crate::layout::store_part(kind.name(), 0);
             if !self.outputs.iter().any(|o| o.path == rel) {
                 return Err(Error::store(
                     dir.join(&rel),

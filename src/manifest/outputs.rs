@@ -254,42 +254,9 @@ pub(super) fn check_reconciliation(
             v.fail(&i.path, "kind", format!("unknown kind {:?}", i.kind));
         }
     }
-    // The row count of a store table: as read while checking outputs, else from the file
-    // (an unlisted one, reported on its own).
-    let rows_of = |rel: &str| -> std::result::Result<u64, String> {
-        match tables.get(rel) {
-            Some(&n) => Ok(n),
-            None => {
-                let p = dir.join(rel);
-                if !p.exists() {
-                    return Err("missing".into());
-                }
-                if rel.ends_with(".csv") {
-                    csv_records(&p)
-                        .map(|n| n.saturating_sub(1))
-                        .map_err(|e| e.to_string())
-                } else {
-                    parquet_rows(&p)
-                }
-            }
-        }
-    };
-    let mut sums: Vec<(String, String, u64)> = Kind::ALL
-        .iter()
-        .map(|k| {
-            let n = m
-                .inputs
-                .iter()
-                .filter(|i| i.kind == k.name())
-                .map(|i| i.accepted)
-                .sum();
-            (
-                format!("{store}/{}.parquet", k.name()),
-                format!("accepted rows of the {} inputs", k.name()),
-                n,
-            )
-        })
-        .collect();
+    let rows_of = |rel: &str| rows_of(dir, tables, rel);
+    check_store_tables(m, &rows_of, v);
+    let mut sums: Vec<(String, String, u64)> = Vec::new();
     let q: u64 = m.inputs.iter().map(|i| i.quarantined).sum();
     let d: u64 = m.inputs.iter().map(|i| i.duplicates_removed).sum();
     for ext in ["parquet", "csv"] {
@@ -403,5 +370,78 @@ pub(super) fn check_audit(dir: &Path, v: &mut Verification) {
         None => v
             .notes
             .push(format!("{} records no committed manifest", AUDIT)),
+    }
+}
+
+/// The row count of a store file: as read while checking outputs (`tables`), else from the
+/// file (an unlisted one, reported on its own).
+fn rows_of(
+    dir: &Path,
+    tables: &BTreeMap<String, u64>,
+    rel: &str,
+) -> std::result::Result<u64, String> {
+    match tables.get(rel) {
+        Some(&n) => Ok(n),
+        None => {
+            let p = dir.join(rel);
+            if !p.exists() {
+                return Err("missing".into());
+            }
+            if rel.ends_with(".csv") {
+                csv_records(&p)
+                    .map(|n| n.saturating_sub(1))
+                    .map_err(|e| e.to_string())
+            } else {
+                parquet_rows(&p)
+            }
+        }
+    }
+}
+
+/// Each store table's rows (the sum of its listed parts') against the accepted rows of its
+/// inputs.
+fn check_store_tables(
+    m: &Manifest,
+    rows_of: &dyn Fn(&str) -> std::result::Result<u64, String>,
+    v: &mut Verification,
+) {
+    // A table's rows are the sum of its parts' (every part the manifest lists).
+    let table_rows = |k: &Kind| -> std::result::Result<u64, String> {
+        let prefix = crate::layout::store_table_prefix(k.name());
+        let parts: Vec<&str> = m
+            .outputs
+            .iter()
+            .map(|o| o.path.as_str())
+            .filter(|p| p.starts_with(&prefix))
+            .collect();
+        if parts.is_empty() {
+            return Err("no part listed".into());
+        }
+        parts.iter().map(|p| rows_of(p)).sum()
+    };
+    for k in Kind::ALL {
+        let want: u64 = m
+            .inputs
+            .iter()
+            .filter(|i| i.kind == k.name())
+            .map(|i| i.accepted)
+            .sum();
+        let rel = crate::layout::store_table_prefix(k.name());
+        let what = format!("accepted rows of the {} inputs", k.name());
+        match table_rows(&k) {
+            Ok(n) if n == want => {}
+            Ok(n) => v.fail(
+                rel,
+                "reconciliation",
+                format!("its parts hold {n} rows; the manifest's {what} add up to {want}"),
+            ),
+            Err(e) => v.fail(
+                rel,
+                "reconciliation",
+                format!(
+                    "store table cannot be counted ({e}); the manifest's {what} add up to {want}"
+                ),
+            ),
+        }
     }
 }

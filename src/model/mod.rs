@@ -70,7 +70,7 @@ impl Kind {
         Kind::NumberingPlan,
     ];
 
-    /// The name used in case manifests and for the store's file name (`calls.parquet`).
+    /// The name used in case manifests and for the store's folder (`store/calls/`).
     pub fn name(self) -> &'static str {
         match self {
             Kind::Calls => "calls",
@@ -103,6 +103,17 @@ impl Kind {
             Kind::Population => POPULATION,
             Kind::NumberingPlan => NUMBERING_PLAN,
         }
+    }
+
+    /// The column whose phone number places a row among the store's parts
+    /// ([`crate::partition`]): the kind's first required phone column (`called` for calls,
+    /// `dialed` for vendor calls, `number` for the rest); `None` for a kind without one, stored
+    /// as one part.
+    pub fn partition_key(self) -> Option<&'static str> {
+        self.columns()
+            .iter()
+            .find(|c| c.ty == ColType::Phone && c.required)
+            .map(|c| c.name)
     }
 
     /// The canonical column called `name`, if this kind has one.
@@ -395,6 +406,30 @@ mod tests {
             assert!(s.field_with_name(name).is_ok(), "{name}");
         }
         assert!(!s.field_with_name("called").unwrap().is_nullable());
+    }
+
+    #[test]
+    fn numbered_kinds_are_partitioned_by_their_number() {
+        let keys: Vec<(&str, Option<&str>)> = Kind::ALL
+            .iter()
+            .map(|k| (k.name(), k.partition_key()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("calls", Some("called")),
+                ("complainants", Some("number")),
+                ("subscribers", Some("number")),
+                ("vendor_list", Some("number")),
+                ("vendor_calls", Some("dialed")),
+                ("campaigns", None),
+                ("watchlist", Some("number")),
+                ("downloads", Some("number")),
+                ("identifications", Some("number")),
+                ("population", Some("number")),
+                ("numbering_plan", None),
+            ]
+        );
     }
 
     #[test]

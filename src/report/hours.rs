@@ -132,9 +132,7 @@ pub(super) fn hours(
     legitimate: &BTreeSet<String>,
 ) -> Result<Hours> {
     manifest.check_store(dir)?;
-    let read = |k: Kind| {
-        crate::store::read_table_as(&crate::ingest::table_path(dir, k), &k.schema(), None)
-    };
+    let read = |k: Kind| crate::ingest::read_table(manifest, dir, k, None);
     let (calls_b, comp_b) = (read(Kind::Calls)?, read(Kind::Complainants)?);
     let comp = Complainants::read(&comp_b)?;
     let calls = Calls::new(&calls_b)?;
