@@ -8,6 +8,11 @@
 //!   against it (`correlate::cols::TableBuilder::build` refuses a table that differs), the
 //!   readers read through it (`store::read_results`), and `--pseudonymize` takes its rules
 //!   from it. DESIGN.md's contract columns are checked against it by a test below.
+//! - A column of several values ([`Type::TextList`]) is a Parquet/Arrow list,
+//!   `List<Utf8>` with non-null items ([`text_list_type`]); its CSV twin, the workbook and the
+//!   report show it as the items joined with [`LIST_SEPARATOR`]. Where a row has no value, a
+//!   column that may be null holds null (never an empty list), and a column that may not holds
+//!   an empty list; either way the CSV cell is empty.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -52,11 +57,28 @@ pub enum Table {
     Dossier,
 }
 
+/// What joins the items of a list cell where it is shown as text: in the CSV twin, the
+/// workbook and the report.
+pub const LIST_SEPARATOR: &str = "; ";
+
+/// The Arrow item field of a list column: `item`, UTF-8 text, never null.
+pub fn list_item_field() -> Field {
+    Field::new("item", DataType::Utf8, false)
+}
+
+/// The Arrow type of a list column ([`Type::TextList`]): `List<Utf8>`, items never null.
+pub fn text_list_type() -> DataType {
+    DataType::List(Arc::new(list_item_field()))
+}
+
 /// The type of a results column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Type {
     /// UTF-8 text.
     Text,
+    /// Several UTF-8 texts: a list ([`text_list_type`]), in the CSV twin its items joined with
+    /// [`LIST_SEPARATOR`].
+    TextList,
     /// An unsigned count, rank or row number.
     U64,
     /// A signed integer (milliseconds).
@@ -76,7 +98,8 @@ pub enum Rule {
     Keep,
     /// One phone number per cell (or the raw caller-ID text): its token.
     Number,
-    /// Phone numbers joined with `; `: each replaced, the tokens sorted.
+    /// Phone numbers, a list ([`Type::TextList`]) or text joined with `; `: each replaced,
+    /// the tokens sorted.
     NumberList,
     /// A set or list name, which is a number for the `number:` sets of the spread table.
     SetName,
@@ -94,7 +117,8 @@ pub struct Column {
     pub ty: Type,
     /// Whether it may hold nulls.
     pub nullable: bool,
-    /// For text, what pseudonymisation does to it ([`Rule::Keep`] for every other type).
+    /// For text and lists of text, what pseudonymisation does to it (to each item of a list);
+    /// [`Rule::Keep`] for every other type.
     pub rule: Rule,
 }
 
@@ -103,6 +127,7 @@ impl Column {
     pub fn field(&self) -> Field {
         let t = match self.ty {
             Type::Text => DataType::Utf8,
+            Type::TextList => text_list_type(),
             Type::U64 => DataType::UInt64,
             Type::I64 => DataType::Int64,
             Type::F64 => DataType::Float64,
@@ -777,7 +802,11 @@ mod tests {
                     t.name(),
                     c.name
                 );
-                assert!(c.ty == Type::Text || c.rule == Rule::Keep, "{}", c.name);
+                assert!(
+                    matches!(c.ty, Type::Text | Type::TextList) || c.rule == Rule::Keep,
+                    "{}",
+                    c.name
+                );
             }
         }
     }
