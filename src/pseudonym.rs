@@ -438,6 +438,60 @@ mod tests {
         );
     }
 
+    /// A list column of a contract table: `campaigns.presented` (numbers) gets each item's token,
+    /// sorted; `campaigns.registry_evidence` (references) keeps its items and their order; a
+    /// null list stays null.
+    #[test]
+    fn batch_maps_list_columns_item_by_item() {
+        use crate::model::results::list_item_field;
+        use arrow::array::{new_null_array, BooleanArray, ListBuilder, StringBuilder};
+        use arrow::datatypes::DataType;
+        let k = key();
+        let list = |rows: &[Option<&[&str]>]| -> ArrayRef {
+            let mut b =
+                ListBuilder::new(StringBuilder::new()).with_field(Arc::new(list_item_field()));
+            for r in rows {
+                b.append_option(r.map(|r| r.iter().map(|x| Some(*x))));
+            }
+            Arc::new(b.finish())
+        };
+        let schema = Table::Campaigns.schema();
+        let columns: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(|f| match f.name().as_str() {
+                "campaign" => Arc::new(StringArray::from(vec!["c1", "c2"])) as ArrayRef,
+                "presented" => list(&[Some(&["+16135550102", "+16135550101"]), None]),
+                "registry_evidence" => list(&[Some(&["reg.csv:3", "reg.csv:1"]), None]),
+                _ if f.is_nullable() => new_null_array(f.data_type(), 2),
+                _ if f.data_type() == &DataType::Boolean => {
+                    Arc::new(BooleanArray::from(vec![false; 2]))
+                }
+                _ => Arc::new(arrow::array::UInt64Array::from(vec![0u64; 2])),
+            })
+            .collect();
+        let b = RecordBatch::try_new(schema, columns).unwrap();
+        let p = pseudonymize_batch(&k, Table::Campaigns, &b).unwrap();
+        assert_eq!(p.schema(), b.schema());
+        let items = |name: &str, i: usize| -> Option<Vec<String>> {
+            let l = p.column_by_name(name).unwrap().as_list::<i32>();
+            l.is_valid(i).then(|| {
+                let v = l.value(i);
+                let v = v.as_string::<i32>();
+                (0..v.len()).map(|j| v.value(j).to_string()).collect()
+            })
+        };
+        let mut tokens = vec![k.token("+16135550102"), k.token("+16135550101")];
+        tokens.sort();
+        assert_eq!(items("presented", 0), Some(tokens));
+        assert_eq!(items("presented", 1), None);
+        assert_eq!(
+            items("registry_evidence", 0),
+            Some(vec!["reg.csv:3".into(), "reg.csv:1".into()])
+        );
+        assert_eq!(items("registry_evidence", 1), None);
+    }
+
     #[test]
     fn batch_maps_text_columns_by_the_contract_and_refuses_other_shapes() {
         let k = key();

@@ -224,9 +224,12 @@ pub fn dictionary_markdown() -> String {
          only; every table also a sheet of `results.xlsx`) and every column, generated from the \
          results contract (`src/model/results.rs`, `src/model/dictionary/`). Times are UTC \
          instants (microseconds) unless the column says otherwise; `ln_p` and `ln_q` are natural \
-         logarithms. *Pseudonymised*: what `--pseudonymize KEYFILE` writes in place of the value \
-         (`token`: the number's keyed token; `numbers inside`: any phone number inside the text \
-         is replaced by its token, the rest kept).\n",
+         logarithms. A *list of text* is a Parquet list (`List<Utf8>`, items never null); the \
+         CSV twin and the workbook show its items joined with `; `, and an empty cell there is \
+         a null list (a column that may be empty) or an empty list (one that is never). \
+         *Pseudonymised*: what `--pseudonymize KEYFILE` writes in place of the value (`token`: \
+         the number's keyed token; `numbers inside`: any phone number inside the text is \
+         replaced by its token, the rest kept; for a list, done to each item).\n",
     );
     for t in Table::ALL {
         let _ = write!(s, "\n## `{}`\n\n{}\n\n", t.name(), table_doc(t));

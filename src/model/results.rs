@@ -156,6 +156,26 @@ const fn text_opt(name: &'static str, rule: Rule) -> Column {
     }
 }
 
+/// A list of text that may be null (null, not an empty list, where there is no value).
+const fn list_opt(name: &'static str, rule: Rule) -> Column {
+    Column {
+        name,
+        ty: Type::TextList,
+        nullable: true,
+        rule,
+    }
+}
+
+/// A list of text that is never null (an empty list where there is no value).
+const fn list(name: &'static str, rule: Rule) -> Column {
+    Column {
+        name,
+        ty: Type::TextList,
+        nullable: false,
+        rule,
+    }
+}
+
 const fn of(name: &'static str, ty: Type, nullable: bool) -> Column {
     Column {
         name,
@@ -209,13 +229,13 @@ const NUMBERS: &[Column] = &[
     bool("explained"),
     text("subscriber_status", Rule::Keep),
     text_opt("subscriber_name", Rule::Name),
-    text_opt("watchlists", Rule::Keep),
-    text_opt("campaigns", Rule::Keep),
+    list_opt("watchlists", Rule::Keep),
+    list_opt("campaigns", Rule::Keep),
     // Campaign, vendor and account names, as `campaigns` (never the subscriber's name).
-    text_opt("presented_by", Rule::Keep),
+    list_opt("presented_by", Rule::Keep),
     bool("spoofed_likely"),
     text_opt("spoofed_reason", Rule::Keep),
-    text("districts", Rule::Keep),
+    list("districts", Rule::Keep),
     time_opt("first_seen"),
     text_opt("first_seen_local", Rule::Keep),
     time_opt("last_seen"),
@@ -257,7 +277,7 @@ const CAMPAIGNS: &[Column] = &[
     text_opt("upload", Rule::SetName),
     u64("recipients"),
     u64("dial_records"),
-    text_opt("presented", Rule::NumberList),
+    list_opt("presented", Rule::NumberList),
     u64("complainants_matched"),
     u64("calls_matched"),
     u64("calls_caller_id_agrees"),
@@ -268,7 +288,7 @@ const CAMPAIGNS: &[Column] = &[
     text_opt("first_dial_local", Rule::Keep),
     time_opt("last_dial"),
     text_opt("last_dial_local", Rule::Keep),
-    text_opt("registry_evidence", Rule::Keep),
+    list_opt("registry_evidence", Rule::Keep),
 ];
 
 const DOSSIER: &[Column] = &[
@@ -398,7 +418,7 @@ const CHAINS: &[Column] = &[
     u64_opt("count"),
     f64_opt("share"),
     f64_opt("ln_p"),
-    text_opt("evidence", Rule::Keep),
+    list_opt("evidence", Rule::Keep),
     text_opt("note", Rule::Keep),
 ];
 
@@ -411,7 +431,7 @@ const DERIVATIONS: &[Column] = &[
     text("source", Rule::SetName),
     time_opt("as_of"),
     text_opt("as_of_local", Rule::Keep),
-    text_opt("districts", Rule::Keep),
+    list_opt("districts", Rule::Keep),
     u64("population"),
     u64("segment_size"),
     u64("list_in_scope"),

@@ -56,6 +56,15 @@ impl View {
             .collect())
     }
 
+    /// A list-of-text column as its CSV twin shows it: the items joined with `; `, a null or
+    /// empty list as empty text.
+    pub fn joined(&self, name: &str) -> Result<Vec<String>> {
+        Ok(crate::results::joined(&self.batch, self.table, name)?
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect())
+    }
+
     /// A count column, nulls as `None`.
     pub fn u64s(&self, name: &str) -> Result<Vec<Option<u64>>> {
         crate::results::u64s_opt(&self.batch, self.table, name)
