@@ -14,7 +14,8 @@
 //! added later cannot leak numbers unnoticed. Columns listed as
 //! [`Rule::Keep`] (names of carriers, vendors, campaigns, lists, accounts, districts, evidence
 //! references) are still scanned for embedded canonical numbers (`+` and 8 to 15 digits),
-//! which are replaced by their tokens too.
+//! which are replaced by their tokens too. A list column ([`Type::TextList`]) has its rule
+//! applied to each item, and a list of numbers ([`Rule::NumberList`]) its tokens sorted.
 //!
 //! The case store (`DIR/store/`, with its quarantine) is never pseudonymised: it is the
 //! investigator's working copy, not a shareable output. `docs/cli.md` says what stays in clear.
@@ -23,7 +24,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
+use arrow::array::{Array, ArrayRef, AsArray, ListArray, RecordBatch, StringArray};
 use hmac::{Hmac, Mac};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -167,6 +168,16 @@ impl Key {
         out
     }
 
+    /// Applies a rule to one item of a list cell ([`Type::TextList`]): as [`Key::apply`] to a
+    /// cell of text, but a [`Rule::NumberList`] item is one number (the caller sorts a row's
+    /// tokens).
+    pub fn apply_item(&self, rule: Rule, s: &str) -> String {
+        match rule {
+            Rule::NumberList => self.number_cell(s),
+            _ => self.apply(rule, s),
+        }
+    }
+
     /// Applies a rule to one cell.
     pub fn apply(&self, rule: Rule, s: &str) -> String {
         match rule {
@@ -223,18 +234,56 @@ pub fn pseudonymize_batch(key: &Key, table: Table, batch: &RecordBatch) -> Resul
     }
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
     for (c, col) in table.columns().iter().zip(batch.columns()) {
-        if c.ty != Type::Text {
-            columns.push(col.clone());
-            continue;
+        let bad = || Error::store(&what, format!("column '{}' is not of its type", c.name));
+        match c.ty {
+            Type::Text => {
+                let s = col.as_string_opt::<i32>().ok_or_else(bad)?;
+                let mapped: Vec<Option<String>> = (0..s.len())
+                    .into_par_iter()
+                    .map(|i| s.is_valid(i).then(|| key.apply(c.rule, s.value(i))))
+                    .collect();
+                columns.push(Arc::new(StringArray::from(mapped)));
+            }
+            Type::TextList => {
+                let l = col.as_list_opt::<i32>().ok_or_else(bad)?;
+                columns.push(Arc::new(pseudonymize_list(key, c.rule, l).ok_or_else(bad)?));
+            }
+            _ => columns.push(col.clone()),
         }
-        let s = col.as_string::<i32>();
-        let mapped: Vec<Option<String>> = (0..s.len())
-            .into_par_iter()
-            .map(|i| s.is_valid(i).then(|| key.apply(c.rule, s.value(i))))
-            .collect();
-        columns.push(Arc::new(StringArray::from(mapped)));
     }
     RecordBatch::try_new(schema, columns).map_err(|e| Error::store(&what, e))
+}
+
+/// A list-of-text column with `rule` applied to each item ([`Key::apply_item`]); for
+/// [`Rule::NumberList`] each row's tokens sorted, so that their order says nothing about the
+/// numbers. The offsets and nulls are kept: a list keeps its length, a null stays null. `None`
+/// when the items are not text.
+fn pseudonymize_list(key: &Key, rule: Rule, l: &ListArray) -> Option<ListArray> {
+    let v = l.values().as_string_opt::<i32>()?;
+    let mut items: Vec<Option<String>> = (0..v.len())
+        .into_par_iter()
+        .map(|j| v.is_valid(j).then(|| key.apply_item(rule, v.value(j))))
+        .collect();
+    if rule == Rule::NumberList {
+        let o = l.value_offsets();
+        for i in 0..l.len() {
+            let (from, to) = (o[i].max(0) as usize, o[i + 1].max(0) as usize);
+            if let Some(row) = items.get_mut(from..to) {
+                row.sort_unstable();
+            }
+        }
+    }
+    let field = match l.data_type() {
+        arrow::datatypes::DataType::List(f) => f.clone(),
+        _ => return None,
+    };
+    ListArray::try_new(
+        field,
+        l.offsets().clone(),
+        Arc::new(StringArray::from(items)),
+        l.nulls().cloned(),
+    )
+    .ok()
 }
 
 #[cfg(test)]
@@ -339,6 +388,108 @@ mod tests {
         );
         let name = k.apply(Rule::Name, "Jane Roe");
         assert!(name.starts_with(NAME_PREFIX) && name.len() == NAME_PREFIX.len() + 32);
+    }
+
+    #[test]
+    fn list_items_are_mapped_one_by_one_and_number_tokens_sorted() {
+        use crate::model::results::list_item_field;
+        use arrow::array::{ListBuilder, StringBuilder};
+        let k = key();
+        let t = |s: &str| k.token(s);
+        let mut b = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(list_item_field()));
+        b.append_value(["+16135550102", "+16135550101", "PRIVATE"].map(Some));
+        b.append_null();
+        b.append_value(["+16135550101"].map(Some));
+        b.append_value(Vec::<Option<&str>>::new());
+        let l = b.finish();
+        let rows = |a: &ListArray| -> Vec<Option<Vec<String>>> {
+            (0..a.len())
+                .map(|i| {
+                    a.is_valid(i).then(|| {
+                        let v = a.value(i);
+                        let v = v.as_string::<i32>();
+                        (0..v.len()).map(|j| v.value(j).to_string()).collect()
+                    })
+                })
+                .collect()
+        };
+        let p = pseudonymize_list(&k, Rule::NumberList, &l).unwrap();
+        assert_eq!(p.data_type(), l.data_type());
+        let mut first = vec![t("+16135550102"), t("+16135550101"), "PRIVATE".to_string()];
+        first.sort();
+        assert_eq!(
+            rows(&p),
+            [
+                Some(first),
+                None,
+                Some(vec![t("+16135550101")]),
+                Some(vec![])
+            ]
+        );
+        // Kept text: each item scrubbed, the order kept.
+        let p = pseudonymize_list(&k, Rule::Keep, &l).unwrap();
+        assert_eq!(
+            rows(&p)[0],
+            Some(vec![
+                t("+16135550102"),
+                t("+16135550101"),
+                "PRIVATE".to_string()
+            ])
+        );
+    }
+
+    /// A list column of a contract table: `campaigns.presented` (numbers) gets each item's token,
+    /// sorted; `campaigns.registry_evidence` (references) keeps its items and their order; a
+    /// null list stays null.
+    #[test]
+    fn batch_maps_list_columns_item_by_item() {
+        use crate::model::results::list_item_field;
+        use arrow::array::{new_null_array, BooleanArray, ListBuilder, StringBuilder};
+        use arrow::datatypes::DataType;
+        let k = key();
+        let list = |rows: &[Option<&[&str]>]| -> ArrayRef {
+            let mut b =
+                ListBuilder::new(StringBuilder::new()).with_field(Arc::new(list_item_field()));
+            for r in rows {
+                b.append_option(r.map(|r| r.iter().map(|x| Some(*x))));
+            }
+            Arc::new(b.finish())
+        };
+        let schema = Table::Campaigns.schema();
+        let columns: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(|f| match f.name().as_str() {
+                "campaign" => Arc::new(StringArray::from(vec!["c1", "c2"])) as ArrayRef,
+                "presented" => list(&[Some(&["+16135550102", "+16135550101"]), None]),
+                "registry_evidence" => list(&[Some(&["reg.csv:3", "reg.csv:1"]), None]),
+                _ if f.is_nullable() => new_null_array(f.data_type(), 2),
+                _ if f.data_type() == &DataType::Boolean => {
+                    Arc::new(BooleanArray::from(vec![false; 2]))
+                }
+                _ => Arc::new(arrow::array::UInt64Array::from(vec![0u64; 2])),
+            })
+            .collect();
+        let b = RecordBatch::try_new(schema, columns).unwrap();
+        let p = pseudonymize_batch(&k, Table::Campaigns, &b).unwrap();
+        assert_eq!(p.schema(), b.schema());
+        let items = |name: &str, i: usize| -> Option<Vec<String>> {
+            let l = p.column_by_name(name).unwrap().as_list::<i32>();
+            l.is_valid(i).then(|| {
+                let v = l.value(i);
+                let v = v.as_string::<i32>();
+                (0..v.len()).map(|j| v.value(j).to_string()).collect()
+            })
+        };
+        let mut tokens = vec![k.token("+16135550102"), k.token("+16135550101")];
+        tokens.sort();
+        assert_eq!(items("presented", 0), Some(tokens));
+        assert_eq!(items("presented", 1), None);
+        assert_eq!(
+            items("registry_evidence", 0),
+            Some(vec!["reg.csv:3".into(), "reg.csv:1".into()])
+        );
+        assert_eq!(items("registry_evidence", 1), None);
     }
 
     #[test]

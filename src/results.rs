@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use arrow::array::{Array, ArrayRef, AsArray, ListArray, RecordBatch, StringArray};
 
 use crate::error::{Error, Result};
 use crate::layout::RESULTS;
-use crate::model::results::{Figures, Table, FIGURES_FILE};
+use crate::model::results::{Figures, Table, Type, FIGURES_FILE};
 
 /// Reads `DIR/results/figures.json`.
 ///
@@ -44,10 +44,75 @@ pub fn table(dir: &Path, table: Table) -> Result<RecordBatch> {
 /// [`Error::Store`] when the contract has no such text column.
 pub fn texts(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<String>>> {
     let a = column(b, table, name)?;
-    let s = a
-        .as_string_opt::<i32>()
-        .ok_or_else(|| not_of(table, name, "text"))?;
+    let s = a.as_string_opt::<i32>().ok_or_else(|| {
+        if table.column(name).is_some_and(|c| c.ty == Type::TextList) {
+            Error::store(
+                format!("results table {}", table.name()),
+                format!(
+                    "column '{name}' is a list of text: read it with results::text_lists or \
+                     results::joined"
+                ),
+            )
+        } else {
+            not_of(table, name, "text")
+        }
+    })?;
     Ok(s.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// A list-of-text column ([`Type::TextList`]) of a results table read through [`table`], by
+/// its contract name: per row its items, or `None` where the list is null.
+///
+/// # Errors
+/// [`Error::Store`] when the contract has no such list column.
+pub fn text_lists(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<Vec<String>>>> {
+    let (l, v) = list_column(b, table, name)?;
+    let o = l.value_offsets();
+    Ok((0..l.len())
+        .map(|i| {
+            l.is_valid(i).then(|| {
+                let (from, to) = (o[i].max(0) as usize, o[i + 1].max(0) as usize);
+                (from..to.min(v.len()))
+                    .map(|j| v.value(j).to_string())
+                    .collect()
+            })
+        })
+        .collect())
+}
+
+/// A list-of-text column of a results table read through [`table`] as its CSV twin shows it:
+/// per row the items joined with `; ` ([`crate::model::results::LIST_SEPARATOR`]), `None`
+/// where the list is null.
+///
+/// # Errors
+/// [`Error::Store`] when the contract has no such list column.
+pub fn joined(b: &RecordBatch, table: Table, name: &str) -> Result<Vec<Option<String>>> {
+    let (l, _) = list_column(b, table, name)?;
+    Ok((0..l.len())
+        .map(|i| {
+            l.is_valid(i).then(|| {
+                let mut s = String::new();
+                crate::store::push_joined(l, i, &mut s);
+                s
+            })
+        })
+        .collect())
+}
+
+fn list_column<'b>(
+    b: &'b RecordBatch,
+    table: Table,
+    name: &str,
+) -> Result<(&'b ListArray, &'b StringArray)> {
+    let a = column(b, table, name)?;
+    let l = a
+        .as_list_opt::<i32>()
+        .ok_or_else(|| not_of(table, name, "a list of text"))?;
+    let v = l
+        .values()
+        .as_string_opt::<i32>()
+        .ok_or_else(|| not_of(table, name, "a list of text"))?;
+    Ok((l, v))
 }
 
 /// A `u64` column of a results table read through [`table`] that the contract allows no null

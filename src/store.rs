@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::array::{Array, ArrayRef, AsArray, ListArray, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{DataType, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
@@ -24,6 +24,7 @@ use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::model::results::LIST_SEPARATOR;
 
 /// Writes `path` atomically: `fill` writes into a temporary file beside it, which is synced and
 /// renamed over `path`. The folder must exist (it is not created: see
@@ -131,8 +132,9 @@ fn write_parquet_to<W: Write + Send>(
     let (mut file, factory) = writer.into_serialized_writer()?;
     let fields = schema.fields();
     // Row group by row group (so that one group's encoded chunks at most are held in memory),
-    // its columns encoded in parallel. A nested column would have several leaf writers, which
-    // this flat layout does not handle, so it is refused rather than misplaced.
+    // its columns encoded in parallel. A list of a primitive (the results' lists of text) is
+    // one leaf, written as any column; a struct would have several leaf writers, which this
+    // flat layout does not handle, so it is refused rather than misplaced.
     for (g, group) in row_groups(batches, rows).iter().enumerate() {
         let writers = factory.create_column_writers(g)?;
         if writers.len() != fields.len() {
@@ -213,14 +215,16 @@ pub fn write_csv(path: &Path, batches: &[RecordBatch]) -> Result<()> {
 /// The bytes are those of arrow's CSV writer with callsift's settings (values formatted by
 /// arrow's `ArrayFormatter`, nulls empty, a field quoted only when it holds a comma, a quote,
 /// CR or LF, quotes doubled, LF line ends), except that a text cell a spreadsheet would take
-/// for a formula gets a leading `'` ([`csv_formula_risk`]). The quoting is done here, in one
+/// for a formula gets a leading `'` ([`csv_formula_risk`]), and a list of text is written as
+/// its items joined with `; ` (CSV has no lists; see [`crate::model::results::Type::TextList`]).
+/// The quoting is done here, in one
 /// pass over each field: the csv crate's writer rescans the rest of a field that must be
 /// quoted for every 8 KiB it writes, which made a field of 200 MB take minutes.
 fn csv_bytes(
     batches: &[RecordBatch],
     header: bool,
 ) -> std::result::Result<Vec<u8>, arrow::error::ArrowError> {
-    use arrow::util::display::{ArrayFormatter, FormatOptions};
+    use arrow::util::display::FormatOptions;
     let mut out = Vec::new();
     let mut header = header;
     let options = FormatOptions::default()
@@ -243,16 +247,7 @@ fn csv_bytes(
         let converters = b
             .columns()
             .iter()
-            .map(|a| {
-                if a.data_type().is_nested() {
-                    Err(arrow::error::ArrowError::CsvError(format!(
-                        "Nested type {} is not supported in CSV",
-                        a.data_type()
-                    )))
-                } else {
-                    ArrayFormatter::try_new(a.as_ref(), &options)
-                }
-            })
+            .map(|a| CsvCells::new(a.as_ref(), &options))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let text: Vec<bool> = b.columns().iter().map(|a| is_text(a.data_type())).collect();
         for row in 0..b.num_rows() {
@@ -261,7 +256,7 @@ fn csv_bytes(
                     out.push(b',');
                 }
                 buffer.clear();
-                conv.value(row).write(&mut buffer).map_err(|e| {
+                conv.write(row, &mut buffer).map_err(|e| {
                     arrow::error::ArrowError::CsvError(format!(
                         "Error processing row {}, col {}: {e}",
                         row + 1,
@@ -279,11 +274,76 @@ fn csv_bytes(
     Ok(out)
 }
 
-/// Whether a column holds text: plain, large, or dictionary-encoded.
+/// How a column's cells become CSV text: arrow's formatter, or for a list of text (the results'
+/// list columns, `List<Utf8>`) its items joined ([`push_joined`]).
+enum CsvCells<'a> {
+    Formatted(arrow::util::display::ArrayFormatter<'a>),
+    List(&'a ListArray),
+}
+
+impl<'a> CsvCells<'a> {
+    fn new(
+        a: &'a dyn Array,
+        options: &arrow::util::display::FormatOptions<'a>,
+    ) -> std::result::Result<CsvCells<'a>, arrow::error::ArrowError> {
+        if let Some(l) = a
+            .as_list_opt::<i32>()
+            .filter(|l| l.values().as_string_opt::<i32>().is_some())
+        {
+            return Ok(CsvCells::List(l));
+        }
+        if a.data_type().is_nested() {
+            return Err(arrow::error::ArrowError::CsvError(format!(
+                "Nested type {} is not supported in CSV",
+                a.data_type()
+            )));
+        }
+        arrow::util::display::ArrayFormatter::try_new(a, options).map(CsvCells::Formatted)
+    }
+
+    /// Appends the text of row `row` to `buf`.
+    fn write(
+        &self,
+        row: usize,
+        buf: &mut String,
+    ) -> std::result::Result<(), arrow::error::ArrowError> {
+        match self {
+            CsvCells::Formatted(f) => f.value(row).write(buf),
+            CsvCells::List(l) => {
+                push_joined(l, row, buf);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Row `row` of a list of text (`List<Utf8>`: the results' list columns) as its CSV twin writes
+/// it, appended to `out`: the items joined with `; ` ([`LIST_SEPARATOR`]); nothing for a null
+/// row, an empty list, a row past the end, or a list of anything but text.
+pub fn push_joined(list: &ListArray, row: usize, out: &mut String) {
+    let Some(v) = list.values().as_string_opt::<i32>() else {
+        return;
+    };
+    if row >= list.len() || list.is_null(row) {
+        return;
+    }
+    let o = list.value_offsets();
+    let (from, to) = (o[row].max(0) as usize, o[row + 1].max(0) as usize);
+    for (k, j) in (from..to.min(v.len())).enumerate() {
+        if k > 0 {
+            out.push_str(LIST_SEPARATOR);
+        }
+        out.push_str(v.value(j));
+    }
+}
+
+/// Whether a column holds text: plain, large, dictionary-encoded, or a list of text (guarded
+/// as the text its items make joined).
 fn is_text(t: &DataType) -> bool {
     match t {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
         DataType::Dictionary(_, v) => is_text(v),
+        DataType::List(f) => matches!(f.data_type(), DataType::Utf8),
         _ => false,
     }
 }
@@ -869,6 +929,73 @@ mod tests {
         .unwrap();
         let one = [one];
         assert_eq!(csv_bytes(&one, true).unwrap(), arrow_csv(&one));
+    }
+
+    /// A list of text (the results' list columns) is a Parquet list, read back as the same
+    /// list, and in CSV its items joined with `; `: a null and an empty list both as an empty
+    /// cell, the joined text quoted and guarded as any text cell (two numbers joined are not a
+    /// plain number: a spreadsheet would take `+1…; +1…` for a formula).
+    #[test]
+    fn a_list_column_is_a_parquet_list_and_joined_text_in_csv() {
+        use crate::model::results::{list_item_field, text_list_type};
+        use arrow::array::{ListBuilder, StringBuilder};
+        let rows: [Option<&[&str]>; 6] = [
+            Some(&["+16135550101", "+16135550102"]),
+            None,
+            Some(&[]),
+            Some(&["a,b", "c"]),
+            Some(&["=1+1", "x"]),
+            Some(&["one"]),
+        ];
+        let mut lb = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(list_item_field()));
+        for r in rows {
+            lb.append_option(r.map(|v| v.iter().map(|s| Some(*s))));
+        }
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("n", DataType::UInt64, false),
+            Field::new("l", text_list_type(), true),
+        ]));
+        let b = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(UInt64Array::from_iter_values(0..rows.len() as u64)),
+                Arc::new(lb.finish()),
+            ],
+        )
+        .unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("t.parquet");
+        write_parquet(&p, &schema, std::slice::from_ref(&b)).unwrap();
+        let back = read_table_as(&p, &schema, None).unwrap();
+        assert_eq!(back, b);
+        let l = back.column(1).as_list::<i32>();
+        assert_eq!(l.data_type(), &text_list_type());
+        assert!(l.is_null(1) && l.is_valid(2) && l.value(2).is_empty());
+        let items = l.value(0);
+        let items = items.as_string::<i32>();
+        assert_eq!(
+            (items.value(0), items.value(1)),
+            ("+16135550101", "+16135550102")
+        );
+        // Another list type is refused by the contract's reader.
+        let other = Schema::new(vec![Field::new(
+            "l",
+            DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            true,
+        )]);
+        let e = read_table_as(&p, &other, None).unwrap_err();
+        assert!(e.to_string().contains("column `l`"), "{e}");
+        let csv = String::from_utf8(csv_bytes(&[b.clone(), b.slice(3, 2)], true).unwrap()).unwrap();
+        assert_eq!(
+            csv,
+            "n,l\n0,'+16135550101; +16135550102\n1,\n2,\n3,\"a,b; c\"\n4,'=1+1; x\n5,one\n\
+             3,\"a,b; c\"\n4,'=1+1; x\n"
+        );
+        let mut s = String::new();
+        push_joined(l, 0, &mut s);
+        push_joined(l, 1, &mut s);
+        push_joined(l, 99, &mut s);
+        assert_eq!(s, "+16135550101; +16135550102");
     }
 
     #[test]

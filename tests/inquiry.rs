@@ -112,6 +112,61 @@ fn published_figures_and_planted_truth() {
         )
     );
     the_upload_is_the_opponents_as_of_its_date(out.path(), upload);
+    // The spoofed number's presenting campaign, read as the list it is.
+    let by = callsift::results::text_lists(&n, Table::Numbers, "presented_by").unwrap();
+    assert_eq!(by[0], Some(vec![campaign.to_string()]));
+    lists_are_lists_and_joined_in_the_csv_twins(out.path());
+}
+
+/// Every list column of every results table (`Type::TextList`) is a Parquet list, and its CSV
+/// twin's cell is the items joined with `; ` (a null or empty list an empty cell); at least one
+/// cell of the run holds several items.
+fn lists_are_lists_and_joined_in_the_csv_twins(out: &Path) {
+    use callsift::model::results::{text_list_type, Type};
+    let mut several = 0;
+    for t in Table::ALL
+        .into_iter()
+        .filter(|t| t.has_parquet() && t.always_written())
+    {
+        let b = callsift::results::table(out, t).unwrap();
+        let path = out.join(format!("results/{}.csv", t.name()));
+        let mut r = csv::Reader::from_path(&path).unwrap();
+        let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), b.num_rows(), "{}", t.name());
+        for c in t.columns().iter().filter(|c| c.ty == Type::TextList) {
+            let f = b.schema().field_with_name(c.name).unwrap().clone();
+            assert_eq!(f.data_type(), &text_list_type(), "{}.{}", t.name(), c.name);
+            let items = callsift::results::text_lists(&b, t, c.name).unwrap();
+            let joined = callsift::results::joined(&b, t, c.name).unwrap();
+            let k = header.iter().position(|h| h == c.name).unwrap();
+            for (i, row) in rows.iter().enumerate() {
+                let want = items[i].as_ref().map(|v| v.join("; ")).unwrap_or_default();
+                assert_eq!(joined[i].clone().unwrap_or_default(), want);
+                let cell = row.get(k).unwrap();
+                // A cell a spreadsheet would take for a formula carries a leading `'`.
+                let cell = cell
+                    .strip_prefix('\'')
+                    .filter(|rest| callsift::store::csv_formula_risk(rest))
+                    .unwrap_or(cell);
+                assert_eq!(cell, want, "{}.{} row {}", t.name(), c.name, i + 1);
+                if items[i].as_ref().is_some_and(|v| v.is_empty()) {
+                    assert!(
+                        !c.nullable,
+                        "{}.{}: an empty list that may be null",
+                        t.name(),
+                        c.name
+                    );
+                }
+                several += usize::from(items[i].as_ref().is_some_and(|v| v.len() > 1));
+            }
+        }
+    }
+    assert!(several > 0);
+    // A list column is not text to the text reader, which says how to read it.
+    let n = callsift::results::table(out, Table::Numbers).unwrap();
+    let e = callsift::results::texts(&n, Table::Numbers, "districts").unwrap_err();
+    assert!(e.to_string().contains("text_lists"), "{e}");
 }
 
 /// The as-of test (`derivations`): the misleading upload's best source is the party database's

@@ -128,7 +128,6 @@ pub(crate) fn table(
             .map(|c| reg.get(c).and_then(f))
             .collect::<Vec<_>>()
     };
-    let joined = |s: &BTreeSet<String>| (!s.is_empty()).then(|| join(s.iter()));
     TableBuilder::default()
         .text_dense("campaign", names)
         .text("vendor", t.vendor.clone())
@@ -152,7 +151,7 @@ pub(crate) fn table(
         )
         .u64("recipients", t.recipients.clone())
         .u64("dial_records", t.records.clone())
-        .text("presented", t.presented.iter().map(joined).collect())
+        .text_list("presented", t.presented.iter().map(Some))
         .u64(
             "complainants_matched",
             t.complainants.iter().map(|s| s.len() as u64).collect(),
@@ -177,14 +176,9 @@ pub(crate) fn table(
         )
         .time_local("first_dial", t.first, zone)
         .time_local("last_dial", t.last, zone)
-        .text(
+        .text_list(
             "registry_evidence",
-            entry(&|e| (!e.evidence.is_empty()).then(|| join(e.evidence.iter()))),
+            names.iter().map(|c| reg.get(c).map(|e| &e.evidence)),
         )
         .build(Table::Campaigns)
-}
-
-/// Values joined with `; `.
-fn join<'a>(v: impl Iterator<Item = &'a String>) -> String {
-    v.map(String::as_str).collect::<Vec<_>>().join("; ")
 }

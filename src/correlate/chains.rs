@@ -146,8 +146,8 @@ pub struct Link {
     pub share: Option<f64>,
     /// ln p of its test, where there is one.
     pub ln_p: Option<f64>,
-    /// `file:row` references, `; `-joined.
-    pub evidence: Option<String>,
+    /// `file:row` references (none: the `evidence` cell is null).
+    pub evidence: Vec<String>,
     /// What it means, or what is missing.
     pub note: Option<String>,
 }
@@ -313,7 +313,7 @@ fn number_link(start: &str, campaign: &str, r: &Reached) -> Link {
         } else {
             r.presented
         }),
-        evidence: (!r.evidence.is_empty()).then(|| r.evidence.join("; ")),
+        evidence: r.evidence.clone(),
         note: Some(format!(
             "{how}: {} vendor records presented it to complainants, {} calls from it \
              attributed to the campaign",
@@ -329,7 +329,7 @@ fn campaign_links(s: &Sources<'_>, c: &str) -> Vec<Link> {
     let set_name = format!("campaign:{c}");
     let set = s.lists.campaigns.iter().find(|x| x.name == set_name);
     let entry = s.reg.get(c);
-    let reg_ev = entry.map(|e| e.evidence.join("; "));
+    let reg_ev = entry.map(|e| e.evidence.clone()).unwrap_or_default();
     let first_row = (0..s.log.campaign.codes.len()).find(|&j| s.log.campaign.get(j) == Some(c));
     let account = set.and_then(|x| x.account.clone());
     let declared = if s.legitimate.contains(c) {
@@ -341,7 +341,7 @@ fn campaign_links(s: &Sources<'_>, c: &str) -> Vec<Link> {
         link: "account",
         from: set_name.clone(),
         to: account.as_ref().map(|a| format!("account:{a}")),
-        evidence: first_row.map(|j| s.log.evidence(j)).or(reg_ev.clone()),
+        evidence: first_row.map_or_else(|| reg_ev.clone(), |j| vec![s.log.evidence(j)]),
         note: Some(match &account {
             Some(_) => format!("the vendor account the campaign ran under ({declared})"),
             None => format!("neither the vendor log nor a registry names its account ({declared})"),
@@ -384,7 +384,14 @@ fn upload_of(
     c: &str,
 ) -> (Link, Option<String>) {
     let from = format!("campaign:{c}");
-    let ev = |u: &str| s.firsts.upload.get(u).map(|f| f.0.clone());
+    let ev = |u: &str| {
+        s.firsts
+            .upload
+            .get(u)
+            .map(|f| f.0.clone())
+            .into_iter()
+            .collect()
+    };
     if let Some(u) = set.and_then(|x| x.upload.clone()) {
         let link = Link {
             link: "upload",
@@ -465,7 +472,13 @@ fn source_links(s: &Sources<'_>, set_name: &str, upload: Option<&str>) -> Vec<Li
         }];
     };
     let dl = b[r.b];
-    let dl_ev = s.firsts.download.get(&dl.name).cloned();
+    let dl_ev: Vec<String> = s
+        .firsts
+        .download
+        .get(&dl.name)
+        .cloned()
+        .into_iter()
+        .collect();
     let mut v = vec![Link {
         link: "source download",
         from: from.to_string(),
@@ -556,7 +569,7 @@ pub(crate) fn table(chains: &[Chain]) -> Result<RecordBatch> {
         .u64_opt("count", rows.iter().map(|r| r.3.count).collect())
         .f64_opt("share", rows.iter().map(|r| r.3.share).collect())
         .f64_opt("ln_p", rows.iter().map(|r| r.3.ln_p).collect())
-        .text("evidence", link(&|l| l.evidence.clone()))
+        .text_list("evidence", rows.iter().map(|r| Some(&r.3.evidence)))
         .text("note", link(&|l| l.note.clone()))
         .build(Table::Chains)
 }
@@ -610,7 +623,7 @@ mod tests {
         };
         let l = number_link("number:+15195550147", "evil", &r);
         assert_eq!(l.count, Some(6));
-        assert_eq!(l.evidence.as_deref(), Some("c.csv:2; log.jsonl:1"));
+        assert_eq!(l.evidence, ["c.csv:2", "log.jsonl:1"]);
         assert!(l.note.unwrap().starts_with("presented and attributed"));
     }
 

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
-    TimestampMicrosecondArray, UInt64Array,
+    Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, ListBuilder, RecordBatch,
+    StringArray, StringBuilder, TimestampMicrosecondArray, UInt64Array,
 };
 use arrow::datatypes::{
     DataType, Field, Int32Type, Schema, TimestampMicrosecondType, UInt16Type, UInt64Type,
@@ -15,7 +15,7 @@ use arrow::datatypes::{
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::model::results::Table;
+use crate::model::results::{list_item_field, text_list_type, Table};
 
 /// Null code of an interned column.
 pub const NONE: u32 = u32::MAX;
@@ -266,6 +266,52 @@ impl TableBuilder {
         self
     }
 
+    /// A list-of-text column that may be null: per row its items, or `None`. A row without
+    /// items is null, never an empty list (the results contract's convention for a list that
+    /// may be null). Built in place: the items are copied into one values buffer, no list is
+    /// allocated per row.
+    pub fn text_list<R, I, S>(self, name: &str, rows: R) -> Self
+    where
+        R: IntoIterator<Item = Option<I>>,
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.list_column(name, rows, true)
+    }
+
+    /// A list-of-text column without nulls: per row its items (an empty list where none).
+    pub fn text_list_dense<R, I, S>(self, name: &str, rows: R) -> Self
+    where
+        R: IntoIterator<Item = I>,
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.list_column(name, rows.into_iter().map(Some), false)
+    }
+
+    fn list_column<R, I, S>(mut self, name: &str, rows: R, nullable: bool) -> Self
+    where
+        R: IntoIterator<Item = Option<I>>,
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let rows = rows.into_iter();
+        let mut b = ListBuilder::with_capacity(StringBuilder::new(), rows.size_hint().0)
+            .with_field(Arc::new(list_item_field()));
+        for row in rows {
+            let mut items = 0usize;
+            for item in row.into_iter().flatten() {
+                b.values().append_value(item);
+                items += 1;
+            }
+            b.append(!nullable || items > 0);
+        }
+        self.fields
+            .push(Field::new(name, text_list_type(), nullable));
+        self.arrays.push(Arc::new(b.finish()));
+        self
+    }
+
     /// A `u64` column.
     pub fn u64(mut self, name: &str, v: Vec<u64>) -> Self {
         self.fields.push(Field::new(name, DataType::UInt64, false));
@@ -371,5 +417,40 @@ impl TableBuilder {
     pub fn build_any(self) -> Result<RecordBatch> {
         RecordBatch::try_new(Arc::new(Schema::new(self.fields)), self.arrays)
             .map_err(|e| Error::store("table", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::results::text_list_type;
+
+    #[test]
+    fn list_columns_are_lists_of_text_null_or_empty_by_nullability() {
+        let rows: Vec<Option<Vec<&str>>> = vec![Some(vec!["a", "b"]), None, Some(vec![])];
+        let b = TableBuilder::default()
+            .text_list("may", rows.clone())
+            .text_list_dense("never", rows.iter().map(|r| r.clone().unwrap_or_default()))
+            .build_any()
+            .unwrap();
+        for (c, nullable) in [("may", true), ("never", false)] {
+            let f = b.schema().field_with_name(c).unwrap().clone();
+            assert_eq!(
+                (f.data_type(), f.is_nullable()),
+                (&text_list_type(), nullable)
+            );
+        }
+        // Where a row has no item: null in a column that may be null, else an empty list.
+        let may = b.column_by_name("may").unwrap().as_list::<i32>();
+        assert_eq!(
+            (0..3).map(|i| may.is_valid(i)).collect::<Vec<_>>(),
+            [true, false, false]
+        );
+        let never = b.column_by_name("never").unwrap().as_list::<i32>();
+        assert_eq!(never.null_count(), 0);
+        assert_eq!(never.value_offsets(), [0, 2, 2, 2]);
+        let items = never.values().as_string::<i32>();
+        assert_eq!((items.value(0), items.value(1)), ("a", "b"));
+        assert_eq!(items.null_count(), 0);
     }
 }

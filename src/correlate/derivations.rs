@@ -23,6 +23,8 @@
 //! candidate downloads from the overlaps analysis (its counts and ln p, not recomputed), q
 //! over every row, the rank within the list and the best row ([`table`]).
 
+use std::sync::Arc;
+
 use arrow::array::RecordBatch;
 use rayon::prelude::*;
 
@@ -389,8 +391,8 @@ pub struct Row {
     pub source: String,
     /// The list's time (a segment), or the download's.
     pub as_of: Option<i64>,
-    /// The list's districts, joined with `; ` (segments only).
-    pub districts: Option<String>,
+    /// The list's districts (segments only; one list's rows share them).
+    pub districts: Option<Arc<[String]>>,
     /// N, K, n, k.
     pub population: u64,
     /// K.
@@ -451,9 +453,14 @@ fn segment_rows(
     let Some(t) = t.filter(|_| !scope.is_empty()) else {
         return Vec::new();
     };
-    let names: Vec<&str> = scope
+    let names: Arc<[String]> = scope
         .iter()
-        .map(|&d| db.districts.get(d).map_or("(no district)", String::as_str))
+        .map(|&d| {
+            db.districts
+                .get(d)
+                .map_or("(no district)", String::as_str)
+                .to_string()
+        })
         .collect();
     let sum = |v: &[u64], base: usize, mask: Option<&[bool]>| -> u64 {
         scope
@@ -475,7 +482,7 @@ fn segment_rows(
                 source_kind: "segment",
                 source: name.clone(),
                 as_of: Some(t),
-                districts: Some(names.join("; ")),
+                districts: Some(names.clone()),
                 population: n_all,
                 size,
                 in_scope,
@@ -607,10 +614,7 @@ pub fn table(rows: &[Row], lists: &[&NamedSet], zone: chrono_tz::Tz) -> Result<R
             &rows.iter().map(|r| r.source.as_str()).collect::<Vec<_>>(),
         )
         .time_local("as_of", rows.iter().map(|r| r.as_of).collect(), zone)
-        .text(
-            "districts",
-            rows.iter().map(|r| r.districts.as_deref()).collect(),
-        )
+        .text_list("districts", rows.iter().map(|r| r.districts.as_deref()))
         .u64("population", u(&|r| r.population))
         .u64("segment_size", u(&|r| r.size))
         .u64("list_in_scope", u(&|r| r.in_scope))
@@ -754,7 +758,7 @@ mod tests {
         let rows = finish(&c, &d, &times, &["A".into()], &[], 0);
         let b = rows.iter().find(|r| r.source == "B").unwrap();
         assert_eq!((b.population, b.size, b.in_scope, b.overlap), (7, 4, 3, 3));
-        assert_eq!(b.districts.as_deref(), Some("North"));
+        assert_eq!(b.districts.as_deref(), Some(&["North".to_string()][..]));
         // P(X >= 3), X ~ Hyp(7, 4, 3) = C(4,3) / C(7,3) = 4/35.
         assert!((b.ln_p - (4.0f64 / 35.0).ln()).abs() < 1e-12, "{}", b.ln_p);
         assert_eq!((b.containment(), b.coverage()), (1.0, 0.75));

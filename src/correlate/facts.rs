@@ -113,16 +113,11 @@ impl Facts {
         self.listed.get(&n)
     }
 
-    /// The watch-lists naming `n` as text: kinds, then names, `; `-separated.
-    pub fn listing_text(&self, n: u64) -> Option<String> {
-        self.listing(n).map(|l| {
-            l.kinds
-                .iter()
-                .chain(l.names.iter())
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
+    /// The watch-lists naming `n`, as the numbers' `watchlists` list: kinds, then names, each
+    /// sorted.
+    pub fn listing_items(&self, n: u64) -> Option<impl Iterator<Item = &str>> {
+        self.listing(n)
+            .map(|l| l.kinds.iter().chain(l.names.iter()).map(String::as_str))
     }
 
     /// Whether a watch-list explains calls from `n`: a telemarketer's or a political entity's.
@@ -247,9 +242,10 @@ mod tests {
         assert_eq!(f.subscriber(3), Subscriber::NotRequested);
         assert_eq!(f.subscriber(9), Subscriber::NotRequested);
         assert_eq!(
-            f.listing_text(2).as_deref(),
-            Some("fraud_suspect; telemarketer; cafc; crtc")
+            f.listing_items(2).map(Iterator::collect::<Vec<_>>),
+            Some(vec!["fraud_suspect", "telemarketer", "cafc", "crtc"])
         );
+        assert!(f.listing_items(9).is_none());
         assert!(f.listed_as_known_caller(2) && !f.listed_as_known_caller(4));
         let c = count(&f, &[1, 2, 3, 4, 5]);
         assert_eq!((c.numbers, c.obtained, c.refused), (5, 1, 1));

@@ -118,18 +118,17 @@ pub(crate) fn numbers_table(
             "subscriber_name",
             opts(&|k| cx.facts.subscriber_name(c.number[k])),
         )
-        .text("watchlists", opts(&|k| cx.facts.listing_text(c.number[k])))
-        .text(
-            "campaigns",
-            opts(&|k| {
-                cx.campaigns
-                    .get(&c.number[k])
-                    .map(|s| s.iter().cloned().collect::<Vec<_>>().join("; "))
-            }),
+        .text_list(
+            "watchlists",
+            o.iter().map(|&k| cx.facts.listing_items(c.number[k])),
         )
-        .text(
+        .text_list(
+            "campaigns",
+            o.iter().map(|&k| cx.campaigns.get(&c.number[k])),
+        )
+        .text_list(
             "presented_by",
-            opts(&|k| spoof(k).map(|v| v.presented_by.clone())),
+            o.iter().map(|&k| spoof(k).map(|v| &v.presented_by)),
         )
         .bool(
             "spoofed_likely",
@@ -141,14 +140,12 @@ pub(crate) fn numbers_table(
             "spoofed_reason",
             opts(&|k| spoof(k).map(|v| v.reason.clone())),
         )
-        .text_dense(
+        .text_list_dense(
             "districts",
-            &texts(&|k| {
+            o.iter().map(|&k| {
                 c.districts[k]
                     .iter()
-                    .map(|&d| cx.comp.district_names[d as usize].as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                    .filter_map(|&d| cx.comp.district_names.get(d as usize))
             }),
         )
         .time_local(
@@ -350,7 +347,7 @@ mod tests {
         // Likely spoofed, 2 stays among the leads whatever its subscriber return; presented but
         // not flagged (a declared campaign's own number), it does not.
         let v = |spoofed| Verdict {
-            presented_by: "c".into(),
+            presented_by: vec!["c".into()],
             spoofed,
             reason: String::new(),
             note: None,
@@ -469,9 +466,23 @@ mod tests {
             [Some("+7"), Some("+8"), Some("+9")].map(|x| x.map(String::from))
         );
         assert_eq!(flag(&t), [true, false, false]);
+        let by = t.column_by_name("presented_by").unwrap().as_list::<i32>();
+        let by: Vec<Option<Vec<String>>> = (0..by.len())
+            .map(|i| {
+                by.is_valid(i).then(|| {
+                    let v = by.value(i);
+                    let v = v.as_string::<i32>();
+                    (0..v.len()).map(|j| v.value(j).to_string()).collect()
+                })
+            })
+            .collect();
         assert_eq!(
-            text(&t, "presented_by"),
-            [Some("evil".into()), Some("gotv".into()), None]
+            by,
+            [
+                Some(vec!["evil".to_string()]),
+                Some(vec!["gotv".into()]),
+                None
+            ]
         );
         let reasons = text(&t, "spoofed_reason");
         assert!(reasons[0]

@@ -183,8 +183,8 @@ fn flush(
 /// What the numbers table and the leads say of a presented number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {
-    /// The presenting campaigns, sorted, distinct, `; `-joined (as the `campaigns` column).
-    pub presented_by: String,
+    /// The presenting campaigns, sorted, distinct (the numbers' `presented_by` list).
+    pub presented_by: Vec<String>,
     /// Whether the number is likely spoofed.
     pub spoofed: bool,
     /// Why it is, or why it is not.
@@ -238,7 +238,7 @@ fn verdict(
     reg: &Registry,
 ) -> Verdict {
     let campaigns: BTreeSet<&str> = ps.keys().map(|p| p.campaign.as_str()).collect();
-    let presented_by = campaigns.into_iter().collect::<Vec<_>>().join("; ");
+    let presented_by: Vec<String> = campaigns.into_iter().map(str::to_string).collect();
     let declared = |p: &Presenter| legitimate.contains(p.campaign.as_str());
     let legit: Vec<_> = ps.iter().filter(|(p, _)| declared(p)).collect();
     let suspects: Vec<_> = ps
@@ -456,7 +456,7 @@ mod tests {
         let got = finish(&c, &numbers, &f, &legit, &Registry::default());
         let seven = got[0].as_ref().unwrap();
         assert!(seven.spoofed, "{seven:?}");
-        assert_eq!(seven.presented_by, "evil");
+        assert_eq!(seven.presented_by, ["evil"]);
         assert_eq!(
             seven.reason,
             "presented as caller ID by campaign evil of vendor RoboCo (account acct-9) on 3 \
@@ -486,7 +486,7 @@ mod tests {
                 "{x:?}"
             );
         }
-        assert_eq!(got[5].as_ref().unwrap().presented_by, "evil; gotv");
+        assert_eq!(got[5].as_ref().unwrap().presented_by, ["evil", "gotv"]);
         assert!(got[4].is_none());
         // Undeclared, the same campaign's number is flagged: the flag cannot tell a campaign's
         // own number from a borrowed one.

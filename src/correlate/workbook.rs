@@ -4,10 +4,11 @@
 //! The workbook has a `figures` sheet (each figure of `figures.json` with its value), then one
 //! sheet per results table, in the manifest's order, with the contract's columns: a frozen
 //! header row whose cells carry the column's meaning as a note ([`crate::model::dictionary`]),
-//! text as text (phone numbers stay `+1…` text, never a number Excel would round), counts and
-//! floats as numbers, flags as booleans, and UTC times as ISO 8601 text (`…Z`; Excel has no time
-//! zones, and text keeps the instant exact). Values Excel cannot hold are written as text: an
-//! integer above 2^53, a float that is not finite (`-inf`).
+//! text as text (phone numbers stay `+1…` text, never a number Excel would round), a list as
+//! its items joined with `; ` (as in the CSV twin), counts and floats as numbers, flags as
+//! booleans, and UTC times as ISO 8601 text (`…Z`; Excel has no time zones, and text keeps the
+//! instant exact). Values Excel cannot hold are written as text: an integer above 2^53, a
+//! float that is not finite (`-inf`).
 //!
 //! The sheet of a table longer than Excel's 1,048,576 rows holds its first 1,048,575 rows, and
 //! its header's first note says so (the Parquet and CSV files hold every row); a text cell
@@ -137,6 +138,7 @@ fn table_sheet(
         ws.insert_note(0, c, &Note::new(note).set_author("callsift"))?;
     }
     ws.set_freeze_panes(1, 0)?;
+    let mut list = String::new();
     for r in 0..n {
         for (c, col) in cols.iter().enumerate() {
             let a = b.column(c);
@@ -148,6 +150,14 @@ fn table_sheet(
                 Type::Text => {
                     let v = a.as_string::<i32>().value(r);
                     ws.write_string(row, c, cut(v))?;
+                }
+                Type::TextList => {
+                    // As the CSV twin shows it: the items joined with `; `.
+                    list.clear();
+                    if let Some(l) = a.as_list_opt::<i32>() {
+                        crate::store::push_joined(l, r, &mut list);
+                    }
+                    ws.write_string(row, c, cut(&list))?;
                 }
                 Type::U64 => {
                     let v = a.as_primitive::<UInt64Type>().value(r);
@@ -214,9 +224,12 @@ pub fn dictionary_markdown() -> String {
          only; every table also a sheet of `results.xlsx`) and every column, generated from the \
          results contract (`src/model/results.rs`, `src/model/dictionary/`). Times are UTC \
          instants (microseconds) unless the column says otherwise; `ln_p` and `ln_q` are natural \
-         logarithms. *Pseudonymised*: what `--pseudonymize KEYFILE` writes in place of the value \
-         (`token`: the number's keyed token; `numbers inside`: any phone number inside the text \
-         is replaced by its token, the rest kept).\n",
+         logarithms. A *list of text* is a Parquet list (`List<Utf8>`, items never null); the \
+         CSV twin and the workbook show its items joined with `; `, and an empty cell there is \
+         a null list (a column that may be empty) or an empty list (one that is never). \
+         *Pseudonymised*: what `--pseudonymize KEYFILE` writes in place of the value (`token`: \
+         the number's keyed token; `numbers inside`: any phone number inside the text is \
+         replaced by its token, the rest kept; for a list, done to each item).\n",
     );
     for t in Table::ALL {
         let _ = write!(s, "\n## `{}`\n\n{}\n\n", t.name(), table_doc(t));
@@ -240,6 +253,7 @@ pub fn dictionary_markdown() -> String {
 fn type_name(t: Type) -> &'static str {
     match t {
         Type::Text => "text",
+        Type::TextList => "list of text",
         Type::U64 => "integer ≥ 0",
         Type::I64 => "integer",
         Type::F64 => "float",
@@ -251,7 +265,7 @@ fn type_name(t: Type) -> &'static str {
 /// What `--pseudonymize` does to a column, in words.
 fn rule_name(c: &crate::model::results::Column) -> &'static str {
     use crate::model::results::Rule;
-    if c.ty != Type::Text {
+    if !matches!(c.ty, Type::Text | Type::TextList) {
         return "kept";
     }
     match c.rule {

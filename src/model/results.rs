@@ -8,6 +8,11 @@
 //!   against it (`correlate::cols::TableBuilder::build` refuses a table that differs), the
 //!   readers read through it (`store::read_results`), and `--pseudonymize` takes its rules
 //!   from it. DESIGN.md's contract columns are checked against it by a test below.
+//! - A column of several values ([`Type::TextList`]) is a Parquet/Arrow list,
+//!   `List<Utf8>` with non-null items ([`text_list_type`]); its CSV twin, the workbook and the
+//!   report show it as the items joined with [`LIST_SEPARATOR`]. Where a row has no value, a
+//!   column that may be null holds null (never an empty list), and a column that may not holds
+//!   an empty list; either way the CSV cell is empty.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -52,11 +57,28 @@ pub enum Table {
     Dossier,
 }
 
+/// What joins the items of a list cell where it is shown as text: in the CSV twin, the
+/// workbook and the report.
+pub const LIST_SEPARATOR: &str = "; ";
+
+/// The Arrow item field of a list column: `item`, UTF-8 text, never null.
+pub fn list_item_field() -> Field {
+    Field::new("item", DataType::Utf8, false)
+}
+
+/// The Arrow type of a list column ([`Type::TextList`]): `List<Utf8>`, items never null.
+pub fn text_list_type() -> DataType {
+    DataType::List(Arc::new(list_item_field()))
+}
+
 /// The type of a results column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Type {
     /// UTF-8 text.
     Text,
+    /// Several UTF-8 texts: a list ([`text_list_type`]), in the CSV twin its items joined with
+    /// [`LIST_SEPARATOR`].
+    TextList,
     /// An unsigned count, rank or row number.
     U64,
     /// A signed integer (milliseconds).
@@ -76,7 +98,8 @@ pub enum Rule {
     Keep,
     /// One phone number per cell (or the raw caller-ID text): its token.
     Number,
-    /// Phone numbers joined with `; `: each replaced, the tokens sorted.
+    /// Phone numbers, a list ([`Type::TextList`]) or text joined with `; `: each replaced,
+    /// the tokens sorted.
     NumberList,
     /// A set or list name, which is a number for the `number:` sets of the spread table.
     SetName,
@@ -94,7 +117,8 @@ pub struct Column {
     pub ty: Type,
     /// Whether it may hold nulls.
     pub nullable: bool,
-    /// For text, what pseudonymisation does to it ([`Rule::Keep`] for every other type).
+    /// For text and lists of text, what pseudonymisation does to it (to each item of a list);
+    /// [`Rule::Keep`] for every other type.
     pub rule: Rule,
 }
 
@@ -103,6 +127,7 @@ impl Column {
     pub fn field(&self) -> Field {
         let t = match self.ty {
             Type::Text => DataType::Utf8,
+            Type::TextList => text_list_type(),
             Type::U64 => DataType::UInt64,
             Type::I64 => DataType::Int64,
             Type::F64 => DataType::Float64,
@@ -127,6 +152,26 @@ const fn text_opt(name: &'static str, rule: Rule) -> Column {
         name,
         ty: Type::Text,
         nullable: true,
+        rule,
+    }
+}
+
+/// A list of text that may be null (null, not an empty list, where there is no value).
+const fn list_opt(name: &'static str, rule: Rule) -> Column {
+    Column {
+        name,
+        ty: Type::TextList,
+        nullable: true,
+        rule,
+    }
+}
+
+/// A list of text that is never null (an empty list where there is no value).
+const fn list(name: &'static str, rule: Rule) -> Column {
+    Column {
+        name,
+        ty: Type::TextList,
+        nullable: false,
         rule,
     }
 }
@@ -184,13 +229,13 @@ const NUMBERS: &[Column] = &[
     bool("explained"),
     text("subscriber_status", Rule::Keep),
     text_opt("subscriber_name", Rule::Name),
-    text_opt("watchlists", Rule::Keep),
-    text_opt("campaigns", Rule::Keep),
+    list_opt("watchlists", Rule::Keep),
+    list_opt("campaigns", Rule::Keep),
     // Campaign, vendor and account names, as `campaigns` (never the subscriber's name).
-    text_opt("presented_by", Rule::Keep),
+    list_opt("presented_by", Rule::Keep),
     bool("spoofed_likely"),
     text_opt("spoofed_reason", Rule::Keep),
-    text("districts", Rule::Keep),
+    list("districts", Rule::Keep),
     time_opt("first_seen"),
     text_opt("first_seen_local", Rule::Keep),
     time_opt("last_seen"),
@@ -232,7 +277,7 @@ const CAMPAIGNS: &[Column] = &[
     text_opt("upload", Rule::SetName),
     u64("recipients"),
     u64("dial_records"),
-    text_opt("presented", Rule::NumberList),
+    list_opt("presented", Rule::NumberList),
     u64("complainants_matched"),
     u64("calls_matched"),
     u64("calls_caller_id_agrees"),
@@ -243,7 +288,7 @@ const CAMPAIGNS: &[Column] = &[
     text_opt("first_dial_local", Rule::Keep),
     time_opt("last_dial"),
     text_opt("last_dial_local", Rule::Keep),
-    text_opt("registry_evidence", Rule::Keep),
+    list_opt("registry_evidence", Rule::Keep),
 ];
 
 const DOSSIER: &[Column] = &[
@@ -373,7 +418,7 @@ const CHAINS: &[Column] = &[
     u64_opt("count"),
     f64_opt("share"),
     f64_opt("ln_p"),
-    text_opt("evidence", Rule::Keep),
+    list_opt("evidence", Rule::Keep),
     text_opt("note", Rule::Keep),
 ];
 
@@ -386,7 +431,7 @@ const DERIVATIONS: &[Column] = &[
     text("source", Rule::SetName),
     time_opt("as_of"),
     text_opt("as_of_local", Rule::Keep),
-    text_opt("districts", Rule::Keep),
+    list_opt("districts", Rule::Keep),
     u64("population"),
     u64("segment_size"),
     u64("list_in_scope"),
@@ -777,7 +822,11 @@ mod tests {
                     t.name(),
                     c.name
                 );
-                assert!(c.ty == Type::Text || c.rule == Rule::Keep, "{}", c.name);
+                assert!(
+                    matches!(c.ty, Type::Text | Type::TextList) || c.rule == Rule::Keep,
+                    "{}",
+                    c.name
+                );
             }
         }
     }

@@ -258,7 +258,7 @@ pub(super) fn chains(p: &mut Page, chains: &View, zone: Tz) -> Result<()> {
         chains.f64s("share")?,
         chains.f64s("ln_p")?,
     );
-    let (evidence, note) = (chains.texts("evidence")?, chains.texts("note")?);
+    let (evidence, note) = (chains.joined("evidence")?, chains.texts("note")?);
     for (id, rows) in &by_chain {
         let first = rows[0];
         p.leaf("h3", &[], &format!("Chain {id}: {}", start[first]));

@@ -4,7 +4,8 @@
 //! that a report never shows a number from a file changed after `correlate` wrote it.
 //!
 //! Cells are set from a column's contract type ([`View::cells`]): counts as written, floats
-//! rounded for reading ([`super::float`]), flags as `yes`/`no`, times in the case's zone.
+//! rounded for reading ([`super::float`]), flags as `yes`/`no`, times in the case's zone, lists
+//! as their items joined with `; ` (as the CSV twin writes them).
 //! Nothing is computed from the values: each cell is one value of one row of one file.
 
 use std::collections::BTreeMap;
@@ -55,6 +56,15 @@ impl View {
             .collect())
     }
 
+    /// A list-of-text column as its CSV twin shows it: the items joined with `; `, a null or
+    /// empty list as empty text.
+    pub fn joined(&self, name: &str) -> Result<Vec<String>> {
+        Ok(crate::results::joined(&self.batch, self.table, name)?
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect())
+    }
+
     /// A count column, nulls as `None`.
     pub fn u64s(&self, name: &str) -> Result<Vec<Option<u64>>> {
         crate::results::u64s_opt(&self.batch, self.table, name)
@@ -82,9 +92,10 @@ impl View {
     }
 
     /// The cells of the columns `names` in the rows `rows`, each set by its contract type:
-    /// text as written (an `evidence` column monospaced), counts and milliseconds as written,
-    /// floats as [`float`], flags `yes`/`no`, times as ISO 8601 in `zone`; null as empty. Only
-    /// the rows asked for are read (a dossier of millions of rows is shown a lead at a time).
+    /// text as written and lists joined with `; ` (an `evidence` column monospaced), counts and
+    /// milliseconds as written, floats as [`float`], flags `yes`/`no`, times as ISO 8601 in
+    /// `zone`; null as empty. Only the rows asked for are read (a dossier of millions of rows is
+    /// shown a lead at a time).
     pub fn cells(&self, names: &[&str], rows: &[usize], zone: Tz) -> Result<Vec<Vec<Cell>>> {
         let mut columns: Vec<Vec<Cell>> = Vec::with_capacity(names.len());
         for name in names {
@@ -102,6 +113,20 @@ impl View {
                     rows.iter()
                         .map(|&i| {
                             let t = if s.is_valid(i) { s.value(i) } else { "" };
+                            if ev {
+                                Cell::ev(t)
+                            } else {
+                                Cell::text(t)
+                            }
+                        })
+                        .collect()
+                }),
+                Type::TextList => a.as_list_opt::<i32>().map(|l| {
+                    let ev = name.contains("evidence");
+                    rows.iter()
+                        .map(|&i| {
+                            let mut t = String::new();
+                            crate::store::push_joined(l, i, &mut t);
                             if ev {
                                 Cell::ev(t)
                             } else {

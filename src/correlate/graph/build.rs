@@ -19,7 +19,9 @@
 
 use std::borrow::Cow;
 
-use arrow::array::{Array, AsArray, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::array::{
+    Array, AsArray, ListArray, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use arrow::datatypes::{TimestampMicrosecondType, UInt64Type};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -85,9 +87,9 @@ impl<'a> Gathered<'a> {
         }
     }
 
-    /// Adds the references of a `; `-joined evidence cell.
-    fn evidence(&mut self, cell: Option<&'a str>) {
-        for r in cell.into_iter().flat_map(|c| c.split("; ")) {
+    /// Adds evidence references: a cell's one reference, or the items of a list cell.
+    fn evidence(&mut self, refs: impl IntoIterator<Item = &'a str>) {
+        for r in refs {
             let r = r.trim();
             if r.is_empty() || self.evidence.iter().any(|e| e == r) {
                 continue;
@@ -203,12 +205,14 @@ impl<'a> Builder<'a> {
     fn presented_by(&mut self, t: &'a RecordBatch) -> Result<()> {
         let (number, by) = (
             text(t, Table::Numbers, "number")?,
-            text(t, Table::Numbers, "presented_by")?,
+            TextList::read(t, Table::Numbers, "presented_by")?,
         );
         for i in 0..t.num_rows() {
-            let Some(by) = get(by, i) else { continue };
+            if by.list.is_null(i) {
+                continue;
+            }
             let n = self.node(NodeType::Number, number.value(i));
-            for c in by.split("; ").filter(|c| !c.is_empty()) {
+            for c in by.at(i).filter(|c| !c.is_empty()) {
                 let c = self.node(NodeType::Campaign, c);
                 self.edge(c, n, Cow::Borrowed(link::PRESENTED));
             }
@@ -221,15 +225,15 @@ impl<'a> Builder<'a> {
         let c = Table::Campaigns;
         let (name, account) = (text(t, c, "campaign")?, text(t, c, "account")?);
         let (customer, upload) = (text(t, c, "customer")?, text(t, c, "upload")?);
-        let registry = text(t, c, "registry_evidence")?;
+        let registry = TextList::read(t, c, "registry_evidence")?;
         for i in 0..t.num_rows() {
             let campaign = self.node(NodeType::Campaign, name.value(i));
-            let ev = get(registry, i);
+            let ev = registry.at(i);
             let mut owner = campaign;
             if let Some(a) = get(account, i) {
                 owner = self.node(NodeType::Account, a);
                 self.edge(campaign, owner, Cow::Borrowed(link::ACCOUNT))
-                    .evidence(ev);
+                    .evidence(ev.clone());
             }
             if let Some(x) = get(customer, i) {
                 let x = self.node(NodeType::Customer, x);
@@ -248,7 +252,7 @@ impl<'a> Builder<'a> {
     fn chains(&mut self, t: &'a RecordBatch) -> Result<()> {
         let c = Table::Chains;
         let (kind, from, to) = (text(t, c, "link")?, text(t, c, "from")?, text(t, c, "to")?);
-        let evidence = text(t, c, "evidence")?;
+        let evidence = TextList::read(t, c, "evidence")?;
         let count = t
             .column_by_name("count")
             .and_then(|a| a.as_primitive_opt::<UInt64Type>())
@@ -256,7 +260,7 @@ impl<'a> Builder<'a> {
         for i in 0..t.num_rows() {
             let Some(to) = get(to, i) else { continue };
             let n = count.is_valid(i).then(|| count.value(i));
-            let ev = get(evidence, i);
+            let ev = evidence.at(i);
             let a = self.named(from.value(i));
             match kind.value(i) {
                 "campaign" => {
@@ -384,6 +388,40 @@ fn text<'a>(b: &'a RecordBatch, t: Table, name: &str) -> Result<&'a StringArray>
         .ok_or_else(|| missing(t, name))
 }
 
+/// A list-of-text column of the contract (`presented_by`, `registry_evidence`, the chains'
+/// `evidence`), its items borrowed.
+#[derive(Clone, Copy)]
+struct TextList<'a> {
+    list: &'a ListArray,
+    items: &'a StringArray,
+}
+
+impl<'a> TextList<'a> {
+    fn read(b: &'a RecordBatch, t: Table, name: &str) -> Result<TextList<'a>> {
+        let list = b
+            .column_by_name(name)
+            .and_then(|a| a.as_list_opt::<i32>())
+            .ok_or_else(|| missing(t, name))?;
+        let items = list
+            .values()
+            .as_string_opt::<i32>()
+            .ok_or_else(|| missing(t, name))?;
+        Ok(TextList { list, items })
+    }
+
+    /// The items of row `i` (none where it is null).
+    fn at(self, i: usize) -> impl Iterator<Item = &'a str> + Clone {
+        let o = self.list.value_offsets();
+        let range = if i < self.list.len() && self.list.is_valid(i) {
+            o[i].max(0) as usize..(o[i + 1].max(0) as usize).min(self.items.len())
+        } else {
+            0..0
+        };
+        let items = self.items;
+        range.map(move |j| items.value(j))
+    }
+}
+
 fn time<'a>(b: &'a RecordBatch, t: Table, name: &str) -> Result<&'a TimestampMicrosecondArray> {
     b.column_by_name(name)
         .and_then(|a| a.as_primitive_opt::<TimestampMicrosecondType>())
@@ -425,6 +463,16 @@ mod tests {
 
     fn s(v: &[Option<&str>]) -> ArrayRef {
         Arc::new(StringArray::from(v.to_vec()))
+    }
+
+    /// A list-of-text column.
+    fn l(v: &[Option<&[&str]>]) -> ArrayRef {
+        let mut b = arrow::array::ListBuilder::new(arrow::array::StringBuilder::new())
+            .with_field(Arc::new(crate::model::results::list_item_field()));
+        for r in v {
+            b.append_option(r.map(|r| r.iter().map(|x| Some(*x))));
+        }
+        Arc::new(b.finish())
     }
 
     fn i(v: &[Option<i64>]) -> ArrayRef {
@@ -565,7 +613,7 @@ mod tests {
             2,
             &[
                 ("number", s(&[Some("+1"), Some("+2")])),
-                ("presented_by", s(&[Some("c; d"), None])),
+                ("presented_by", l(&[Some(&["c", "d"]), None])),
             ],
         );
         let chain = |v: &[&str]| {
@@ -619,7 +667,15 @@ mod tests {
                 ),
                 (
                     "evidence",
-                    chain(&["e:1; v:1", "e:2", "v:9", "v:9", "", "", "r:1"]),
+                    l(&[
+                        Some(&["e:1", "v:1"]),
+                        Some(&["e:2"]),
+                        Some(&["v:9"]),
+                        Some(&["v:9"]),
+                        None,
+                        None,
+                        Some(&["r:1"]),
+                    ]),
                 ),
             ],
         );
@@ -679,7 +735,10 @@ mod tests {
                 ("campaign", s(&[Some("c\u{1}"), Some("c\u{2}")])),
                 ("account", s(&[Some("a\u{0}"), Some("a")])),
                 ("customer", s(&[Some("Cie & \"x\" <\u{1b}>"), None])),
-                ("registry_evidence", s(&[Some("r.csv:2"), Some("r.csv:3")])),
+                (
+                    "registry_evidence",
+                    l(&[Some(&["r.csv:2", "r.csv:9"]), Some(&["r.csv:3"])]),
+                ),
             ],
         );
         let g = build(&Sources {
@@ -698,14 +757,14 @@ mod tests {
                     "customer:Cie & \"x\" <\u{241b}>",
                     "customer",
                     None,
-                    "r.csv:2"
+                    "r.csv:2; r.csv:9"
                 ),
                 (
                     "campaign:c\u{2401}",
                     "account:a\u{2400}",
                     "account",
                     None,
-                    "r.csv:2"
+                    "r.csv:2; r.csv:9"
                 ),
                 (
                     "campaign:c\u{2402}",

@@ -143,8 +143,8 @@ pub(super) const CAMPAIGNS: Entries = &[
     ),
     (
         "presented",
-        "The distinct caller IDs its records presented, E.164, sorted, joined with `; `; null \
-         when none was a number.",
+        "The distinct caller IDs its records presented, E.164, sorted; null when none was a \
+         number.",
     ),
     (
         "complainants_matched",
@@ -196,8 +196,8 @@ pub(super) const CAMPAIGNS: Entries = &[
     (
         "registry_evidence",
         "`file:row` of the campaign-registry row used, then of every other registry row naming \
-         the campaign with other contents (figures.json campaign_registry_conflicts), joined \
-         with `; `; null when no registry lists it.",
+         the campaign with other contents (figures.json campaign_registry_conflicts); null \
+         when no registry lists it.",
     ),
 ];
 

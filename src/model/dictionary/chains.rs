@@ -51,9 +51,9 @@ pub(super) const CHAINS: Entries = &[
     ),
     (
         "evidence",
-        "The evidence rows, joined with `; `: `file:row` of the first attributed carrier call \
-         and its vendor record, of a vendor-log or registry row, or of an upload's or download's \
-         first row (`file:row#item` for an element of an exploded record). Null when none.",
+        "The evidence rows: `file:row` of the first attributed carrier call and its vendor \
+         record, of a vendor-log or registry row, or of an upload's or download's first row \
+         (`file:row#item` for an element of an exploded record). Null when none.",
     ),
     (
         "note",

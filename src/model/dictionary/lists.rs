@@ -200,8 +200,7 @@ pub(super) const DERIVATIONS: Entries = &[
     (
         "districts",
         "Segment row: the list's districts (each number's in the population, else in its latest \
-         identification naming one, else `(no district)`), joined with `; `. Null for a \
-         download row.",
+         identification naming one, else `(no district)`). Null for a download row.",
     ),
     (
         "population",

@@ -17,6 +17,9 @@
 //! - **`file:row`**: an evidence reference: the evidence file's path relative to the case
 //!   manifest's folder, and the 1-based line (CSV, JSON lines) or row (xlsx, Parquet, IPC) in
 //!   it; `file:row#item` adds the element of a record read with the profile's `explode`.
+//! - **list**: a column of type list of text ([`super::results::Type::TextList`]) holds its
+//!   values as a Parquet/Arrow list; the CSV twin and the workbook show them joined with `; `,
+//!   so its texts say what the items are and their order, not how they are joined.
 //! - **ln**: the natural logarithm; p-values are carried as ln p, exact in log space, since
 //!   the strongest findings lie far below the smallest `f64` (about 1e-308).
 

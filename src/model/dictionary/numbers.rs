@@ -86,19 +86,18 @@ pub(super) const NUMBERS: Entries = &[
     (
         "watchlists",
         "The watch-lists naming the number: their kinds (telemarketer, political_entity, \
-         regulator_suspect, fraud_suspect, other), then their names, each sorted, joined with \
-         `; `; null when none does.",
+         regulator_suspect, fraud_suspect, other), then their names, each sorted; null when none \
+         does.",
     ),
     (
         "campaigns",
         "The vendor campaigns the attribution matched to received calls showing this number as \
-         caller ID, sorted, joined with `; `; null when none.",
+         caller ID, sorted; null when none.",
     ),
     (
         "presented_by",
         "The vendor campaigns whose call-log records sent this number as caller ID (any record, \
-         whether or not a call was attributed to it), sorted, joined with `; `; null when none \
-         did.",
+         whether or not a call was attributed to it), sorted; null when none did.",
     ),
     (
         "spoofed_likely",
@@ -115,7 +114,7 @@ pub(super) const NUMBERS: Entries = &[
     (
         "districts",
         "The districts (from the complainants file) of the complainant lines this number \
-         called, sorted by name, joined with `; `; empty when none has one.",
+         called, sorted by name; an empty list when none has one.",
     ),
     (
         "first_seen",
