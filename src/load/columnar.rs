@@ -25,7 +25,7 @@ use arrow::util::display::ArrayFormatter;
 use arrow::util::display::FormatOptions;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::driver::{guard, Chunks, Evidence, Loaded, WholeFile};
+use super::driver::{guard, Chunks, Emit, Evidence, Loaded, WholeFile};
 use super::record::{Cell, RecordTarget, RowView};
 use crate::error::{Error, Result};
 use crate::normalize::time::{format_utc, format_wall_clock};
@@ -36,7 +36,11 @@ use crate::profile::Format;
 /// # Errors
 /// [`Error::Input`] when the file is empty, truncated or not of its format, or a mapped column
 /// is missing.
-pub(crate) fn read<T, B>(ev: &Evidence<'_>, bind: B) -> Result<Loaded<T::Chunk>>
+pub(crate) fn read<T, B>(
+    ev: &Evidence<'_>,
+    bind: B,
+    emit: Option<Emit<'_, T::Chunk>>,
+) -> Result<Loaded<T::Chunk>>
 where
     T: RecordTarget,
     B: FnOnce(&[String]) -> Result<T>,
@@ -56,7 +60,7 @@ where
         Some(key) => Some(list_column(ev, &schema, key)?),
         None => None,
     };
-    let mut chunks = Chunks::new(&target);
+    let mut chunks = Chunks::with_emit(&target, emit);
     let mut sink = chunks.sink();
     let mut row0 = 0u64;
     for b in &batches {

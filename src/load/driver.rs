@@ -189,19 +189,45 @@ impl<S: RecordSink> ChunkSink<S> {
     }
 }
 
-/// The chunks of one file, gathered as the reader fills them.
+/// Where a streaming read hands each finished chunk, in file order ([`super::read_each`]).
+pub type Emit<'a, C> = &'a mut (dyn FnMut(C) -> Result<()> + 'a);
+
+/// An [`Emit`] as [`Chunks`] holds it, for the reader's lifetime.
+type Emitter<'t, C> = Box<dyn FnMut(C) -> Result<()> + 't>;
+
+/// The chunks of one file, gathered as the reader fills them: kept for the file's
+/// [`Loaded`], or, when reading with an emitter, handed over as soon as they are finished
+/// ([`Chunks::flush`]), so that only the chunks of one window are held at a time.
 pub(crate) struct Chunks<'t, T: RecordTarget> {
     target: &'t T,
     /// Each chunk's sink and the number of lines of the file before its first.
     parts: Vec<(ChunkSink<T::Sink<'t>>, u64)>,
+    /// Chunks finished and kept (none when they are emitted).
+    done: Vec<T::Chunk>,
+    /// The records of every chunk finished so far.
+    counts: RecordCounts,
+    /// Chunks finished so far (the index of the next, for messages).
+    finished: usize,
+    emit: Option<Emitter<'t, T::Chunk>>,
 }
 
 impl<'t, T: RecordTarget> Chunks<'t, T> {
-    /// No chunks yet, for `target`.
+    /// No chunks yet, for `target`; finished chunks are kept for the file's [`Loaded`].
+    #[cfg(test)]
     pub fn new(target: &'t T) -> Chunks<'t, T> {
+        Chunks::with_emit(target, None)
+    }
+
+    /// No chunks yet, for `target`; finished chunks go to `emit` when given, in order.
+    pub fn with_emit<'e: 't>(target: &'t T, emit: Option<Emit<'e, T::Chunk>>) -> Chunks<'t, T> {
+        let emit = emit.map(|e| Box::new(move |c: T::Chunk| e(c)) as Emitter<'t, T::Chunk>);
         Chunks {
             target,
             parts: Vec::new(),
+            done: Vec::new(),
+            counts: RecordCounts::default(),
+            finished: 0,
+            emit,
         }
     }
 
@@ -216,21 +242,20 @@ impl<'t, T: RecordTarget> Chunks<'t, T> {
         self.parts.push((sink, lines_before));
     }
 
-    /// Finishes every chunk (in parallel, order kept), checks each against the records its
-    /// reader handed over, and assembles the file's [`Loaded`].
+    /// Finishes the chunks pushed since the last flush (in parallel, order kept), checks each
+    /// against the records its reader handed over, and keeps or emits them in order.
     ///
     /// # Errors
     /// A chunk that cannot be built; [`Error::Reconciliation`] when a chunk holds other counts
-    /// than the records it was given (a bug of the consumer).
-    pub fn finish(self, ev: &Evidence<'_>, facts: FileFacts) -> Result<Loaded<T::Chunk>> {
-        let finished: Vec<(Result<T::Chunk>, RecordCounts)> = self
-            .parts
+    /// than the records it was given (a bug of the consumer); what the emitter returns.
+    pub fn flush(&mut self, ev: &Evidence<'_>) -> Result<()> {
+        let finished: Vec<(Result<T::Chunk>, RecordCounts)> = std::mem::take(&mut self.parts)
             .into_par_iter()
             .map(|(s, lines_before)| (s.sink.finish(lines_before), s.counts))
             .collect();
-        let mut counts = RecordCounts::default();
-        let mut chunks = Vec::with_capacity(finished.len());
-        for (i, (chunk, n)) in finished.into_iter().enumerate() {
+        for (chunk, n) in finished {
+            let i = self.finished;
+            self.finished += 1;
             let chunk = chunk?;
             if chunk.accepted() != n.accepted
                 || chunk.quarantined() != n.quarantined
@@ -252,12 +277,25 @@ impl<'t, T: RecordTarget> Chunks<'t, T> {
                     ),
                 });
             }
-            counts.add(&n);
-            chunks.push(chunk);
+            self.counts.add(&n);
+            match self.emit.as_mut() {
+                Some(emit) => emit(chunk)?,
+                None => self.done.push(chunk),
+            }
         }
+        Ok(())
+    }
+
+    /// Finishes every chunk not yet finished ([`Chunks::flush`]) and assembles the file's
+    /// [`Loaded`] (its `chunks` empty when they were emitted).
+    ///
+    /// # Errors
+    /// As [`Chunks::flush`].
+    pub fn finish(mut self, ev: &Evidence<'_>, facts: FileFacts) -> Result<Loaded<T::Chunk>> {
+        self.flush(ev)?;
         Ok(Loaded {
-            chunks,
-            counts,
+            chunks: self.done,
+            counts: self.counts,
             sha256: facts.sha256,
             bytes: facts.bytes,
             skipped: facts.skipped,
@@ -463,5 +501,64 @@ mod tests {
         let e = fill(&target).finish(&ev, facts()).unwrap_err();
         assert!(matches!(e, Error::Reconciliation { .. }), "{e}");
         assert!(e.to_string().contains("f.csv"), "{e}");
+    }
+
+    /// A CSV file of many 4 KiB windows (the unit tests' window), read whole and read
+    /// streaming: the same chunks and counts, handed over in file order, several times over
+    /// the read, and no chunk kept in the `Loaded`; an emitter's error ends the read.
+    #[test]
+    fn a_streaming_read_hands_over_the_chunks_of_a_whole_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let mut text = String::from("status,spare\n");
+        for i in 0..3000 {
+            text.push_str(if i % 7 == 0 { "no,x\n" } else { "ok,x\n" });
+        }
+        std::fs::write(&path, &text).unwrap();
+        let spec = Profile::default().resolve().unwrap();
+        let ev = Evidence {
+            path: &path,
+            format: Format::Csv,
+            spec: &spec,
+        };
+        let target = || Ok(Keep { lie: false });
+        let whole = crate::load::read(&ev, |_| target()).unwrap();
+        let mut got: Vec<(Vec<u64>, Vec<u64>)> = Vec::new();
+        let mut emit = |c: KeepChunk| {
+            got.push((c.kept, c.dropped));
+            Ok(())
+        };
+        let streamed = crate::load::read_each(&ev, |_| target(), &mut emit).unwrap();
+        assert!(streamed.chunks.is_empty());
+        assert_eq!(streamed.counts, whole.counts);
+        assert_eq!(streamed.sha256, whole.sha256);
+        let want: Vec<(Vec<u64>, Vec<u64>)> = whole
+            .chunks
+            .into_iter()
+            .map(|c| (c.kept, c.dropped))
+            .collect();
+        assert!(
+            got.len() > 3,
+            "{} chunks: the file should span windows",
+            got.len()
+        );
+        assert_eq!(got, want);
+        let rows: Vec<u64> = got
+            .iter()
+            .flat_map(|(k, d)| k.iter().chain(d))
+            .copied()
+            .collect();
+        assert_eq!(rows.len(), 3000);
+
+        let mut n = 0;
+        let mut refuse = |_c: KeepChunk| {
+            n += 1;
+            if n == 2 {
+                return Err(Error::input(&path, None, "no room"));
+            }
+            Ok(())
+        };
+        let e = crate::load::read_each(&ev, |_| target(), &mut refuse).unwrap_err();
+        assert!(e.to_string().contains("no room"), "{e}");
     }
 }

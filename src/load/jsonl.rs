@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use serde::de::DeserializeSeed;
 use serde_json::{Map, Value};
 
-use super::driver::{Chunks, Evidence, Loaded, WholeFile};
+use super::driver::{Chunks, Emit, Evidence, Loaded, WholeFile};
 use super::record::{Cell, RecordTarget, RowView};
 use crate::error::Result;
 use crate::profile::TextEncoding;
@@ -45,7 +45,11 @@ const INVALID_UTF8: &str =
 ///
 /// # Errors
 /// [`crate::Error::Input`] for an empty file or a missing mapped key.
-pub(crate) fn read<T, B>(ev: &Evidence<'_>, bind: B) -> Result<Loaded<T::Chunk>>
+pub(crate) fn read<T, B>(
+    ev: &Evidence<'_>,
+    bind: B,
+    emit: Option<Emit<'_, T::Chunk>>,
+) -> Result<Loaded<T::Chunk>>
 where
     T: RecordTarget,
     B: FnOnce(&[String]) -> Result<T>,
@@ -76,7 +80,7 @@ where
         },
         None => None,
     };
-    let mut chunks = Chunks::new(&target);
+    let mut chunks = Chunks::with_emit(&target, emit);
     let mut sink = chunks.sink();
     for (row, line, rec) in &recs {
         let m = match rec {

@@ -24,7 +24,7 @@ pub mod jsonl;
 pub mod record;
 pub mod xlsx;
 
-pub use driver::{Evidence, Loaded, RecordCounts};
+pub use driver::{Emit, Evidence, Loaded, RecordCounts};
 pub use record::{Cell, Finished, RecordSink, RecordTarget, RowView, Verdict};
 
 use crate::error::Result;
@@ -42,6 +42,37 @@ where
     T: RecordTarget,
     B: FnOnce(&[String]) -> Result<T>,
 {
+    read_with(ev, bind, None)
+}
+
+/// [`read`], handing each chunk to `emit` as soon as it is finished, in file order, instead of
+/// keeping it: the [`Loaded`] returned holds no chunks, and only one window's chunks are held
+/// at a time (a delimited-text file is read in windows of 32 MiB; the other formats are
+/// finished in one piece). A chunk `emit` refuses ends the read with its error.
+///
+/// # Errors
+/// As [`read`]; what `emit` returns.
+pub fn read_each<T, B>(
+    ev: &Evidence<'_>,
+    bind: B,
+    emit: Emit<'_, T::Chunk>,
+) -> Result<Loaded<T::Chunk>>
+where
+    T: RecordTarget,
+    B: FnOnce(&[String]) -> Result<T>,
+{
+    read_with(ev, bind, Some(emit))
+}
+
+fn read_with<T, B>(
+    ev: &Evidence<'_>,
+    bind: B,
+    emit: Option<Emit<'_, T::Chunk>>,
+) -> Result<Loaded<T::Chunk>>
+where
+    T: RecordTarget,
+    B: FnOnce(&[String]) -> Result<T>,
+{
     if let (Some(key), Format::Csv | Format::Xlsx) = (&ev.spec.explode, ev.format) {
         return Err(crate::Error::input(
             ev.path,
@@ -54,9 +85,9 @@ where
         ));
     }
     match ev.format {
-        Format::Csv => csv::read(ev, bind),
-        Format::Xlsx => xlsx::read(ev, bind),
-        Format::Parquet | Format::Ipc => columnar::read(ev, bind),
-        Format::Jsonl => jsonl::read(ev, bind),
+        Format::Csv => csv::read(ev, bind, emit),
+        Format::Xlsx => xlsx::read(ev, bind, emit),
+        Format::Parquet | Format::Ipc => columnar::read(ev, bind, emit),
+        Format::Jsonl => jsonl::read(ev, bind, emit),
     }
 }

@@ -77,7 +77,7 @@ pub enum Verdict {
 /// Where a reader puts the records of one chunk.
 pub trait RecordSink: Send {
     /// What the sink makes of its records.
-    type Chunk: Finished;
+    type Chunk: Finished + 'static;
 
     /// One record, at `row` (1-based, counted from the chunk's start): kept, quarantined or
     /// filtered.
@@ -118,7 +118,7 @@ pub trait Finished: Send {
 /// chunks of a file fill in parallel, hence `Sync`).
 pub trait RecordTarget: Sync {
     /// What each sink makes of its chunk.
-    type Chunk: Finished;
+    type Chunk: Finished + 'static;
     /// A chunk's sink.
     type Sink<'t>: RecordSink<Chunk = Self::Chunk>
     where

@@ -37,7 +37,7 @@ mod split;
 
 use rayon::prelude::*;
 
-use super::driver::{ChunkSink, Chunks, Evidence, FileFacts, Loaded};
+use super::driver::{ChunkSink, Chunks, Emit, Evidence, FileFacts, Loaded};
 use super::record::RecordTarget;
 use crate::error::{Error, Result};
 use crate::profile::RecordEnd;
@@ -53,7 +53,11 @@ const MAX_LINE: usize = 1 << 30;
 /// # Errors
 /// [`Error::Input`] for an empty file, a file without its header, or a header missing a mapped
 /// column; [`Error::Io`] when the file cannot be read.
-pub(crate) fn read<T, B>(ev: &Evidence<'_>, bind: B) -> Result<Loaded<T::Chunk>>
+pub(crate) fn read<T, B>(
+    ev: &Evidence<'_>,
+    bind: B,
+    emit: Option<Emit<'_, T::Chunk>>,
+) -> Result<Loaded<T::Chunk>>
 where
     T: RecordTarget,
     B: FnOnce(&[String]) -> Result<T>,
@@ -84,7 +88,7 @@ where
         quote: p.quote,
         max_field: p.max_field_bytes,
     };
-    let mut chunks = Chunks::new(&target);
+    let mut chunks = Chunks::with_emit(&target, emit);
     let at = Position {
         pos: head.pos,
         lines: head.lines,
@@ -308,6 +312,8 @@ fn by_lines<'t, T: RecordTarget>(
             chunks.push(sink, line_no);
             line_no += n;
         }
+        // This window's chunks finished (and handed over, when streaming) before the next.
+        chunks.flush(ev)?;
         if eof {
             return Ok(());
         }

@@ -17,7 +17,11 @@ use crate::load::driver::Evidence;
 use crate::profile::TextEncoding;
 
 /// The bytes read per window.
+#[cfg(not(test))]
 const WINDOW: usize = 32 << 20;
+/// In the unit tests, small windows, so that small files cross window ends.
+#[cfg(test)]
+const WINDOW: usize = 4 << 10;
 
 /// Reads the file window by window, decoding to UTF-8 and hashing the raw bytes as it goes.
 pub(super) struct Source {

@@ -29,7 +29,7 @@ use std::path::Path;
 
 use calamine::{open_workbook_auto_from_rs, Data, DataType, Reader, Sheets};
 
-use super::driver::{guard, Chunks, Evidence, Loaded, WholeFile};
+use super::driver::{guard, Chunks, Emit, Evidence, Loaded, WholeFile};
 use super::record::{Cell, RecordTarget, RowView};
 use crate::error::{Error, Result};
 use odd::{cell_name, range_name, Merges, XCell};
@@ -60,7 +60,11 @@ struct SheetCells {
 /// # Errors
 /// [`Error::Input`] when the workbook cannot be opened, is a zip bomb, the sheet does not exist
 /// or has a cell beyond Excel's limits, or the header lacks a mapped column.
-pub(crate) fn read<T, B>(ev: &Evidence<'_>, bind: B) -> Result<Loaded<T::Chunk>>
+pub(crate) fn read<T, B>(
+    ev: &Evidence<'_>,
+    bind: B,
+    emit: Option<Emit<'_, T::Chunk>>,
+) -> Result<Loaded<T::Chunk>>
 where
     T: RecordTarget,
     B: FnOnce(&[String]) -> Result<T>,
@@ -100,7 +104,7 @@ where
     i += skip_after;
     skipped += skip_after as u64;
     let target = bind(&header)?;
-    let mut chunks = Chunks::new(&target);
+    let mut chunks = Chunks::with_emit(&target, emit);
     let mut sink = chunks.sink();
     let raw_cols = header.len().max(RAW_COLS);
     for k in i..n_rows {
