@@ -155,6 +155,7 @@ Exit codes: 0 done (and every published figure matched), 1 a published figure no
 Examples:
   callsift synth --seed 1 --scale 0.01 --out /tmp/world
   callsift synth --seed 4 --scale 0.01 --world hard --out /tmp/hard
+  callsift synth --seed 1 --scale 0.01 --world national --out /tmp/national
 
 Exit codes: 0 done, 2 usage, 3 --world or --scale wrong, or DIR not empty, 6 I/O.")]
     Synth(SynthArgs),
@@ -368,7 +369,7 @@ pub struct SynthArgs {
     /// Size: 1.0 is about 1,000,000 carrier call rows.
     #[arg(long, default_value_t = 1.0)]
     pub scale: f64,
-    /// standard, two-campaigns, rotating-spoof, us-spoof, clock-skew, gotv or hard.
+    /// standard, two-campaigns, rotating-spoof, us-spoof, clock-skew, gotv, hard or national.
     #[arg(long, default_value = "standard")]
     pub world: String,
     /// The output folder (must be empty or absent).

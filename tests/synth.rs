@@ -39,10 +39,17 @@ fn run_world(seed: u64, world: World) -> Accuracy {
 
 fn run_world_at(seed: u64, world: World, scale: f64) -> Accuracy {
     let case = tempfile::tempdir().unwrap();
-    let out = tempfile::tempdir().unwrap();
     let s = synth(&SynthOptions { seed, scale, world }, case.path()).unwrap();
     assert!(s.call_rows as f64 > 0.5 * scale * 1e6, "{s:?}");
-    let c = Case::load(&case.path().join("case.toml")).unwrap();
+    let acc = ingest_and_eval(case.path(), &s);
+    println!("seed {seed}, world {world}, scale {scale}:\n{acc}");
+    acc
+}
+
+/// Runs ingest and correlate on a generated case and evaluates the results.
+fn ingest_and_eval(case: &Path, s: &callsift::synth::SynthSummary) -> Accuracy {
+    let out = tempfile::tempdir().unwrap();
+    let c = Case::load(&case.join("case.toml")).unwrap();
     let report = callsift::ingest::run(&c, out.path(), 2).unwrap();
     // Every generated row is usable: nothing quarantined, only the planted duplicates removed.
     let mut dups = 0;
@@ -53,9 +60,7 @@ fn run_world_at(seed: u64, world: World, scale: f64) -> Accuracy {
     assert_eq!(dups, s.duplicate_rows);
     let cor = callsift::correlate::run(out.path(), &Default::default()).unwrap();
     assert_eq!(cor.figures.complainants_in_orders, s.complainants_in_orders);
-    let acc = eval(case.path(), out.path()).unwrap();
-    println!("seed {seed}, world {world}, scale {scale}:\n{acc}");
-    acc
+    eval(case, out.path()).unwrap()
 }
 
 fn check(acc: &Accuracy, campaigns: usize, gotv: bool) {
@@ -199,6 +204,62 @@ fn same_seed_same_bytes_whatever_the_threads() {
         c.iter().find(|f| f.0 == "truth.json").unwrap().1,
         "another seed gives another world"
     );
+}
+
+/// The national world, tiny: the same bytes on one thread and on two; the national shape
+/// (100 districts in every province, five vendors, tens of campaigns, uploads and downloads,
+/// downloads holding about as many rows as the population and uploads about 0.7 of it,
+/// complainants about rows / 36); every row usable; and the planted campaign recovered.
+#[test]
+fn national_world_tiny() {
+    let gen = |threads: usize| {
+        let d = tempfile::tempdir().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let opts = SynthOptions {
+            seed: 5,
+            scale: 0.005,
+            world: World::National,
+        };
+        let s = pool.install(|| synth(&opts, d.path()).unwrap());
+        (read_all(d.path()), s, d)
+    };
+    let (a, s, dir) = gen(1);
+    let (b, _, _) = gen(2);
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.0, y.0);
+        assert!(x.1 == y.1, "{} differs between 1 and 2 threads", x.0);
+    }
+    let pop = s.population as f64;
+    assert_eq!((s.districts, s.vendors), (100, 5), "{s:?}");
+    assert_eq!((s.campaigns, s.uploads, s.downloads), (40, 45, 50), "{s:?}");
+    assert_eq!(s.population, 5_500, "{s:?}");
+    assert!((4_000..6_000).contains(&s.call_rows), "{s:?}");
+    assert!(
+        (0.7..1.15).contains(&(s.download_rows as f64 / pop)),
+        "{s:?}"
+    );
+    assert!(
+        (0.45..0.85).contains(&(s.upload_rows as f64 / pop)),
+        "{s:?}"
+    );
+    let complainants = (s.complainants_in_orders + s.complainants_late) as f64;
+    assert!(
+        (28.0..45.0).contains(&(s.call_rows as f64 / complainants)),
+        "{s:?}"
+    );
+    assert!(s.vendor_rows as f64 > 0.5 * s.call_rows as f64, "{s:?}");
+    let folders: std::collections::BTreeSet<&str> = a
+        .iter()
+        .filter_map(|f| f.0.split('/').next().filter(|x| x.starts_with("vendor")))
+        .collect();
+    assert_eq!(folders.len(), 5, "{folders:?}");
+    let acc = ingest_and_eval(dir.path(), &s);
+    println!("national, scale 0.005:\n{acc}");
+    check(&acc, 1, false);
 }
 
 #[test]

@@ -8,8 +8,10 @@ Checks (docs/benchmarks.md, the run benchmark):
 * the top-ranked unexplained originating number (numbers.parquet, rank order);
 * the top attributed campaign (campaigns: most calls_matched, then name) and the top enriched
   campaign (enrichment: first row of kind `campaign`);
-* each upload's top overlap partner (overlaps: first row per `upload:` list);
-* the number of attributed calls (attribution rows, and the figure).
+* each upload's and each campaign's top overlap partner (overlaps: first row per `upload:` or
+  `campaign:` list; an upload merged into its campaign is listed as the campaign);
+* the number of attributed calls (attribution rows, and the figure), and the attributed pairs
+  themselves (carrier file and row, vendor file and row).
 Also reports, without failing on them, how closely ln_p agrees (largest relative difference) and
 whether the whole rankings of numbers, overlaps and enrichment are identical.
 Prints one line starting `check: SAME` or `check: DIFFERENT`, with the differences below it.
@@ -48,9 +50,16 @@ def main():
     top_enr = [one(f"{o}/results/enrichment.parquet",
                    "SELECT list FROM {t} WHERE kind = 'campaign' ORDER BY rank LIMIT 1") for o in (cs, dd)]
     partners = [dict(one(f"{o}/results/overlaps.parquet",
-                         "SELECT list_a, arg_min(list_b, rank) FROM {t} WHERE list_a LIKE 'upload:%' "
+                         "SELECT list_a, arg_min(list_b, rank) FROM {t} "
+                         "WHERE list_a LIKE 'upload:%' OR list_a LIKE 'campaign:%' "
                          "GROUP BY list_a ORDER BY list_a")) for o in (cs, dd)]
     n_att = [one(f"{o}/results/attribution.parquet", "SELECT count(*) FROM {t}")[0][0] for o in (cs, dd)]
+    pairs = [set(one(f"{o}/results/attribution.parquet",
+                     "SELECT source_file, source_row, vendor_source_file, vendor_source_row FROM {t}"))
+             for o in (cs, dd)]
+    if pairs[0] != pairs[1]:
+        bad.append(f"attributed pairs: {len(pairs[0] - pairs[1])} only in callsift, "
+                   f"{len(pairs[1] - pairs[0])} only in duckdb")
     for name, (x, y) in (("top unexplained number", top_num), ("top attributed campaign", top_att),
                          ("top enriched campaign", top_enr), ("upload top overlap partners", partners),
                          ("attributed calls", n_att)):
@@ -69,7 +78,7 @@ def main():
     head = "SAME" if not bad else "DIFFERENT"
     print(f"check: {head}: {n_int} integer figures, top unexplained {top_num[0][0][0] if top_num[0] else None}, "
           f"top attributed {top_att[0][0][0] if top_att[0] else None}, top enriched "
-          f"{top_enr[0][0][0] if top_enr[0] else None}, {len(partners[0])} upload partners, "
+          f"{top_enr[0][0][0] if top_enr[0] else None}, {len(partners[0])} upload and campaign partners, "
           f"{n_att[0]} attributed calls; " + "; ".join(notes))
     for b in bad:
         print("  DIFFERENT " + b)

@@ -17,16 +17,24 @@ profiles), everything in DuckDB SQL (`SET threads = N`):
 * the analyses of docs/method.md, written to OUT/results/*.parquet with CSV twins and
   figures.json: calls received, figures, reach per originating number and window, the one-sided
   exact binomial test, Benjamini-Hochberg q, ranks, explained numbers (numbers); the per
-  (carrier, vendor) clock offset (lower median of candidates within offset_window_s, MAD) and
-  the nearest-record time-band join (offsets, attribution, campaigns); uploads and campaigns
-  against downloads and poll response sets with the hypergeometric upper tail (overlaps); every
-  list against the complainants' numbers (enrichment); leads with the numbering-plan lookup.
+  (carrier, vendor) clock offset (lower median of candidates within offset_window_s, MAD), the
+  time-band join of every vendor record within the tolerance and the one-to-one assignment of
+  callsift's join::assign (most caller-ID agreements, then most pairs, then least total
+  |delta|; exact per connected component by the Hungarian method, in Python over the candidate
+  pairs), vendor records whose disposition never rang (`[attribution] never_rang`) left out of
+  both (offsets, attribution, campaigns); uploads (each merged into the campaign it names, the
+  first one per campaign) and campaigns against downloads and poll response sets with the
+  hypergeometric upper tail (overlaps); every list against the complainants' numbers
+  (enrichment); leads with the numbering-plan lookup, likely spoofed numbers kept whatever
+  their subscriber return (callsift's spoof rule); the identification-history rows and the
+  campaign-registry conflicts counted for figures.json.
 
 Statistics: in SQL with lgamma (DuckDB's, double precision): ln p = log-sum-exp of the exact
 log pmf terms of the whole upper tail, computed once per distinct (n, a) for the binomial and per
 pair for the hypergeometric (sums over the whole tail, no truncation). BH in SQL with a window
 (suffix minimum of ln p + ln m - ln rank). Python (standard library only) reads the manifest,
-lists the files and header lines, and writes figures.json; no data rows pass through Python.
+lists the files and header lines, and writes figures.json; no data rows pass through Python
+but the attribution candidates (a few per attributed call) for the one-to-one assignment.
 
 What callsift does that this does not (DuckDB is given the lighter job):
 * spread.parquet and skew.parquet (the district spread and the G-test), report, manifest with
@@ -39,6 +47,8 @@ What callsift does that this does not (DuckDB is given the lighter job):
   Rows whose key number is not ok are dropped and counted (callsift quarantines them).
 * no daylight-saving gap/fold policy beyond DuckDB's `timezone()` (no synthetic time falls in one).
 * the offset is the median of all candidates (callsift samples above 2^20 candidates).
+* derivations (the as-of test), chains, dossier, spread and skew, the results workbook, the
+  numbers' presented_by / spoofed reasons as text (only the spoof verdict the leads need).
 
 Prints one JSON line: {"seconds": total query time, "stages": {stage: seconds}, "rows": ...}.
 """
@@ -76,12 +86,14 @@ KIND_COLUMNS = {
     "calls": ["called", "calling", "start", "duration", "carrier"],
     "complainants": ["number", "complainant", "district", "complained", "in_orders"],
     "subscribers": ["number", "status", "name", "provider"],
-    "vendor_list": ["number", "list", "vendor", "account", "uploaded"],
+    "vendor_list": ["number", "list", "vendor", "account", "uploaded", "campaign"],
     "vendor_calls": ["dialed", "presented", "start", "campaign", "account", "disposition",
                      "keypress", "vendor"],
     "watchlist": ["number", "list_kind", "list_name", "entity"],
     "downloads": ["number", "download", "account", "time", "scope", "criteria"],
     "population": ["number", "district", "age_band", "party"],
+    "identifications": ["number", "code", "identified", "district"],
+    "campaigns": ["campaign", "vendor", "account", "customer", "purpose", "created"],
     "numbering_plan": ["npa", "nxx", "country", "region", "carrier", "status", "rate_center"],
 }
 
@@ -250,6 +262,100 @@ def col_expr(mapped, c, inp, stem, fallback=None):
     return "CAST(NULL AS VARCHAR)"
 
 
+# ---------------------------------------------------------------------------------------------
+# One-to-one attribution (callsift's join::assign): among all matchings of calls to vendor
+# records (one record per call, one call per record), the most caller-ID agreements, then the
+# most pairs, then the least total |delta|; exact per connected component (Hungarian method),
+# in Python on the candidate pairs only (a few per attributed call).
+
+def hungarian_max(weights, n, m):
+    """Rows 0..n-1 to distinct columns 0..m-1 (n <= m) maximising the total of `weights`
+    ({(row, col): w > 0}; a missing pair weighs 0, i.e. the row stays unmatched). Returns
+    {row: col} for the rows matched through an edge."""
+    big = max(weights.values()) + 1
+    cost = [[big - weights.get((i, j), 0) for j in range(m)] for i in range(n)]
+    inf = float("inf")
+    u, v, p, way = [0] * (n + 1), [0] * (m + 1), [0] * (m + 1), [0] * (m + 1)
+    for i in range(1, n + 1):
+        p[0], j0 = i, 0
+        minv, used = [inf] * (m + 1), [False] * (m + 1)
+        while True:
+            used[j0] = True
+            i0, delta, j1 = p[j0], inf, 0
+            for j in range(1, m + 1):
+                if not used[j]:
+                    cur = cost[i0 - 1][j - 1] - u[i0] - v[j]
+                    if cur < minv[j]:
+                        minv[j], way[j] = cur, j0
+                    if minv[j] < delta:
+                        delta, j1 = minv[j], j
+            for j in range(m + 1):
+                if used[j]:
+                    u[p[j]] += delta
+                    v[j] -= delta
+                else:
+                    minv[j] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while j0:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+    return {p[j] - 1: j - 1 for j in range(1, m + 1) if p[j] and (p[j] - 1, j - 1) in weights}
+
+
+def assign_one_to_one(cands, tol_us):
+    """cands: (call, record, |delta|, agrees) in canonical order. Returns (chosen indices,
+    components matched greedily)."""
+    parent = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+    for c, r, _, _ in cands:
+        a, b = find(("c", c)), find(("r", r))
+        if a != b:
+            parent[a] = b
+    comps = {}
+    for i, (c, _, _, _) in enumerate(cands):
+        comps.setdefault(find(("c", c)), []).append(i)
+    chosen, greedy = [], 0
+    for idx in comps.values():
+        if len(idx) == 1:
+            chosen.append(idx[0])
+            continue
+        calls = sorted({cands[i][0] for i in idx})
+        recs = sorted({cands[i][1] for i in idx})
+        side = min(len(calls), len(recs))
+        w_pair = (tol_us + 1) * (side + 1)
+        w_agree = w_pair * (side + 1)
+        if len(calls) ** 2 * len(recs) > (1 << 30) and len(recs) ** 2 * len(calls) > (1 << 30):
+            greedy += 1
+            used_c, used_r = set(), set()
+            for i in sorted(idx, key=lambda i: (not cands[i][3], cands[i][2], i)):
+                c, r = cands[i][0], cands[i][1]
+                if c not in used_c and r not in used_r:
+                    used_c.add(c)
+                    used_r.add(r)
+                    chosen.append(i)
+            continue
+        rows, cols = (calls, recs) if len(calls) <= len(recs) else (recs, calls)
+        ri, ci = {x: k for k, x in enumerate(rows)}, {x: k for k, x in enumerate(cols)}
+        weights, which = {}, {}
+        for i in idx:
+            c, r, dist, agrees = cands[i]
+            key = (ri[c], ci[r]) if rows is calls else (ri[r], ci[c])
+            wt = (w_agree if agrees else 0) + w_pair - dist
+            if wt > weights.get(key, 0):
+                weights[key], which[key] = wt, i
+        for row, col in hungarian_max(weights, len(rows), len(cols)).items():
+            chosen.append(which[(row, col)])
+    return sorted(chosen), greedy
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("case")
@@ -272,6 +378,7 @@ def main():
     tol_us = round(float(att.get("tolerance_s", 120)) * 1e6)
     wnd_us = round(float(att.get("offset_window_s", 600)) * 1e6)
     legit = list(att.get("legitimate_campaigns", []))
+    never_rang = list(att.get("never_rang", ["busy", "failed"]))
     profiles = case.get("profiles", {})
     os.makedirs(os.path.join(a.out, "store"), exist_ok=True)
     os.makedirs(os.path.join(a.out, "results"), exist_ok=True)
@@ -415,8 +522,9 @@ def main():
         "CREATE TABLE subscribers (number BIGINT, status VARCHAR, name VARCHAR, ord BIGINT)")
     sel = small_kind("vendor_list", lambda fi, src, m, inp, prof, stem: keyed(
         f"(SELECT {e(m, 'number', inp, stem)} AS k_t, {e(m, 'list', inp, stem, 'stem')} AS list, "
-        f"{e(m, 'account', inp, stem)} AS account, {fi} * 4294967296 + src_row AS ord FROM {src})",
-        None, prof, "list, account, ord"))
+        f"{e(m, 'account', inp, stem)} AS account, {e(m, 'campaign', inp, stem)} AS campaign, "
+        f"{fi} * 4294967296 + src_row AS ord FROM {src})",
+        None, prof, "list, account, campaign, ord"))
     run(f"CREATE TABLE vendor_list AS {sel}")
     vendor_labels = []
 
@@ -426,15 +534,20 @@ def main():
              f"{time_sql(e(m, 'start', inp, stem), prof)} AS start_us, "
              f"{e(m, 'campaign', inp, stem)} AS campaign, {e(m, 'account', inp, stem)} AS account, "
              f"{e(m, 'keypress', inp, stem)} AS keypress, {e(m, 'vendor', inp, stem, 'label')} AS vendor, "
+             f"{e(m, 'disposition', inp, stem)} AS disposition, "
              f"{fi} * 4294967296 + src_row AS ord FROM {src})")
         n = normalise_phone(normalise_phone(b, "k_t", "dialed", toks), "p_t", "presented", toks)
         return (f"SELECT dialed, presented, presented_status, start_us, campaign, account, "
-                f"keypress, vendor, ord FROM {n} WHERE dialed_status = 0 AND start_us IS NOT NULL")
+                f"keypress, vendor, disposition, ord FROM {n} "
+                f"WHERE dialed_status = 0 AND start_us IS NOT NULL")
     sel = small_kind("vendor_calls", vc_sel)
     run(f"CREATE TABLE vendor_calls_raw AS {sel}")
     # Vendor rows in store order; vendors, campaigns, keypresses in order of first appearance.
-    run("""CREATE TABLE vendor_calls AS
-           SELECT *, row_number() OVER (ORDER BY ord) - 1 AS vrow FROM vendor_calls_raw""")
+    never = "[" + ", ".join(sq(d.strip().lower()) for d in never_rang) + "]::VARCHAR[]"
+    run(f"""CREATE TABLE vendor_calls AS
+            SELECT *, row_number() OVER (ORDER BY ord) - 1 AS vrow,
+                   disposition IS NULL OR NOT list_contains({never}, lower(trim(disposition))) AS rang
+            FROM vendor_calls_raw""")
     run("DROP TABLE vendor_calls_raw")
     run("""CREATE TABLE vendors AS SELECT vendor, row_number() OVER (ORDER BY min(vrow)) - 1 AS vendor_idx
            FROM vendor_calls GROUP BY vendor""")
@@ -454,6 +567,27 @@ def main():
         f"{fi} * 4294967296 + src_row AS ord FROM {src})", None, prof, "district, ord"))
     run(f"CREATE TABLE population AS {sel}" if sel else
         "CREATE TABLE population (number BIGINT, district VARCHAR, ord BIGINT)")
+    # The party database's identification history: only its accepted rows are counted.
+    sel = small_kind("identifications", lambda fi, src, m, inp, prof, stem: keyed(
+        f"(SELECT {e(m, 'number', inp, stem)} AS k_t, {e(m, 'code', inp, stem)} AS code, "
+        f"{time_sql(e(m, 'identified', inp, stem), prof)} AS t_us, "
+        f"{fi} * 4294967296 + src_row AS ord FROM {src})", None, prof, "code, t_us, ord"))
+    identifications_rows = run(
+        f"SELECT count(*) FROM ({sel}) WHERE t_us IS NOT NULL AND nullif(trim(code), '') IS NOT NULL"
+    ).fetchone()[0] if sel else 0
+    # The vendors' campaign registries: rows naming a campaign already registered otherwise.
+    sel = small_kind("campaigns", lambda fi, src, m, inp, prof, stem:
+                     f"SELECT {e(m, 'campaign', inp, stem)} AS campaign, "
+                     f"{e(m, 'vendor', inp, stem, 'label')} AS vendor, {e(m, 'account', inp, stem)} AS account, "
+                     f"{e(m, 'customer', inp, stem)} AS customer, {e(m, 'purpose', inp, stem)} AS purpose, "
+                     f"{time_sql(e(m, 'created', inp, stem), prof)} AS created, "
+                     f"{fi} * 4294967296 + src_row AS ord FROM {src}")
+    registry_conflicts = run(f"""
+        WITH r AS ({sel}), f AS (SELECT campaign, min(ord) AS o FROM r WHERE campaign IS NOT NULL GROUP BY campaign)
+        SELECT count(*) FROM r JOIN f USING (campaign) JOIN r r0 ON r0.campaign = r.campaign AND r0.ord = f.o
+        WHERE r.ord > f.o AND (r.vendor, r.account, r.customer, r.purpose, r.created)
+              IS DISTINCT FROM (r0.vendor, r0.account, r0.customer, r0.purpose, r0.created)""").fetchone()[0] \
+        if sel else 0
     sel = small_kind("numbering_plan", lambda fi, src, m, inp, prof, stem:
                      f"SELECT try_cast({e(m, 'npa', inp, stem)} AS INTEGER) AS npa, "
                      f"try_cast({e(m, 'nxx', inp, stem)} AS INTEGER) AS nxx, "
@@ -557,25 +691,36 @@ def main():
     # ---- Attribution: per (carrier, vendor) offset, then the band join.
     nv = run("SELECT count(*) FROM vendors").fetchone()[0]
     run(f"""CREATE TABLE vend AS SELECT v.*, vd.vendor_idx FROM vendor_calls v JOIN vendors vd USING (vendor)""")
+    fig["vendor_attempts_never_rang"] = run("SELECT count(*) FROM vend WHERE NOT rang").fetchone()[0]
+    # Records that never rang the phone ([attribution] never_rang) are left out of both the
+    # offset and the join.
     run(f"""CREATE TABLE cand AS
             SELECT r.carrier_idx, v.vendor_idx, r.start_us - v.start_us AS d
             FROM received r JOIN vend v ON v.dialed = r.called
-            WHERE r.start_us - v.start_us BETWEEN {-wnd_us} AND {wnd_us}""")
+            WHERE v.rang AND r.start_us - v.start_us BETWEEN {-wnd_us} AND {wnd_us}""")
     run("""CREATE TABLE offs AS
            WITH o AS (SELECT carrier_idx, vendor_idx, quantile_disc(d, 0.5) AS off, count(*) AS candidates
                       FROM cand GROUP BY ALL)
            SELECT o.*, (SELECT quantile_disc(abs(c.d - o.off), 0.5) FROM cand c
                         WHERE c.carrier_idx = o.carrier_idx AND c.vendor_idx = o.vendor_idx) AS mad
            FROM o""")
-    run(f"""CREATE TABLE pair_best AS
-            SELECT r.k, r.carrier_idx * {nv} + v.vendor_idx AS pair, v.vrow,
-                   r.start_us - v.start_us - o.off AS delta
+    # Every vendor record within the tolerance of a call, after the offset, is a candidate;
+    # the candidates are then assigned one to one (see assign_one_to_one).
+    run(f"""CREATE TABLE pairs AS
+            SELECT r.k, r.ord, v.vrow, r.carrier_idx * {nv} + v.vendor_idx AS pair,
+                   r.start_us - v.start_us - o.off AS delta,
+                   CASE WHEN v.presented IS NOT NULL THEN coalesce(r.calling = v.presented, false)
+                        ELSE r.calling_status = {BLOCKED} END AS agrees
             FROM received r JOIN vend v ON v.dialed = r.called
             JOIN offs o ON o.carrier_idx = r.carrier_idx AND o.vendor_idx = v.vendor_idx
-            WHERE abs(r.start_us - v.start_us - o.off) <= {tol_us}
-            QUALIFY row_number() OVER (PARTITION BY r.k, pair ORDER BY abs(delta), v.vrow) = 1""")
-    run("""CREATE TABLE attr AS
-           SELECT * FROM pair_best QUALIFY row_number() OVER (PARTITION BY k ORDER BY abs(delta), pair, vrow) = 1""")
+            WHERE v.rang AND abs(r.start_us - v.start_us - o.off) <= {tol_us}""")
+    cands = run("SELECT k, vrow, abs(delta), agrees FROM pairs ORDER BY ord, vrow, pair").fetchall()
+    chosen, greedy = assign_one_to_one(cands, tol_us)
+    fig["attribution_greedy_components"] = greedy
+    run("CREATE TABLE chosen (k BIGINT, vrow BIGINT)")
+    if chosen:
+        con.executemany("INSERT INTO chosen VALUES (?, ?)", [(cands[i][0], cands[i][1]) for i in chosen])
+    run("CREATE TABLE attr AS SELECT p.* FROM pairs p JOIN chosen c USING (k, vrow)")
     fig["attributed_calls"] = run("SELECT count(*) FROM attr").fetchone()[0]
     legit_sql = "[" + ", ".join(sq(c) for c in legit) + "]::VARCHAR[]"
     run(f"""CREATE TABLE attribution AS
@@ -592,7 +737,7 @@ def main():
     run(f"""CREATE TABLE offsets AS
             SELECT {carriers_list}[c.ci + 1] AS carrier, vd.vendor, CAST(trunc(o.off / 1000) AS BIGINT) AS offset_ms,
                    coalesce(o.candidates, 0)::UBIGINT AS candidates, CAST(trunc(o.mad / 1000) AS BIGINT) AS mad_ms,
-                   (SELECT count(*) FROM pair_best p WHERE p.pair = c.ci * {nv} + vd.vendor_idx)::UBIGINT AS matches,
+                   (SELECT count(*) FROM attr p WHERE p.pair = c.ci * {nv} + vd.vendor_idx)::UBIGINT AS matches,
                    c.ci * {nv} + vd.vendor_idx AS pair
             FROM (SELECT unnest(range({len(carrier_labels)})) AS ci) c CROSS JOIN vendors vd
             LEFT JOIN offs o ON o.carrier_idx = c.ci AND o.vendor_idx = vd.vendor_idx ORDER BY pair""")
@@ -615,7 +760,7 @@ def main():
                    make_timestamp(camp.last_dial)::TIMESTAMPTZ AS last_dial
             FROM camp LEFT JOIN m USING (campaign) LEFT JOIN pc USING (campaign)
             LEFT JOIN offsets o ON o.pair = pc.pair ORDER BY camp.first_row""")
-    stage("attribution (offsets + band join)")
+    stage("attribution (offsets + band join + one-to-one)")
 
     # ---- Numbers table, with context; leads.
     run(f"""CREATE TABLE num_camp AS SELECT calling AS number, list(DISTINCT campaign ORDER BY campaign) AS camps,
@@ -643,6 +788,17 @@ def main():
             FROM numbers_q q LEFT JOIN sub_best s USING (number) LEFT JOIN wl_by_num w USING (number)
             LEFT JOIN num_camp nc USING (number) LEFT JOIN num_ctx x USING (number)
             LEFT JOIN files f ON f.file_idx = x.ev_ord // 4294967296""")
+    # Likely spoofed (callsift's spoof.rs): an undeclared campaign presented the number on calls
+    # to a complainant's number, no declared campaign presents it, and it is no known caller.
+    run(f"""CREATE TABLE spoofed AS
+            WITH pres AS (SELECT presented AS number, coalesce(campaign, '') AS campaign,
+                                 bool_or(dialed IN (SELECT number FROM complainants)) AS hit
+                          FROM vend WHERE presented IS NOT NULL GROUP BY ALL)
+            SELECT number FROM pres GROUP BY number
+            HAVING bool_or(hit AND NOT list_contains({legit_sql}, campaign))
+               AND NOT bool_or(list_contains({legit_sql}, campaign))
+               AND number NOT IN (SELECT number FROM watchlist
+                                  WHERE list_kind IN ('telemarketer', 'political_entity'))""")
     run(f"""CREATE TABLE leads AS
             SELECT n.rank, n.number, n.q, n.ln_p, n.only_incident,
                    CASE WHEN n.number_n // 10000000000 = 1 THEN '1' WHEN n.number LIKE '+44%' THEN '44' END AS country_code,
@@ -660,15 +816,26 @@ def main():
                               arg_min(country, ord) AS country, arg_min(region, ord) AS region
                        FROM numbering_plan WHERE nxx IS NULL GROUP BY ALL) p2
               ON n.number_n // 10000000000 = 1 AND p2.npa = (n.number_n // 10000000) % 1000
-            WHERE n.ln_q <= {math.log(ALPHA)!r} AND NOT n.explained AND n.subscriber_status <> 'obtained'
+            WHERE n.ln_q <= {math.log(ALPHA)!r} AND NOT n.explained
+                  AND (n.subscriber_status <> 'obtained' OR n.number_n IN (SELECT number FROM spoofed))
             ORDER BY n.rank""")
     fig["leads"] = run("SELECT count(*) FROM leads").fetchone()[0]
+    fig["identifications_rows"] = identifications_rows
+    fig["campaign_registry_conflicts"] = registry_conflicts
     stage("numbers + leads")
 
     # ---- Lists: uploads, campaigns, downloads, poll response sets, watch-lists.
+    # An upload and the campaign that dialled it are one list: the first upload (in case order)
+    # whose rows name a campaign of the vendor log merges into campaign:C; a second stays apart.
+    run("""CREATE TABLE merged AS
+           WITH ul AS (SELECT list, min(ord) AS o, arg_min(campaign, ord) FILTER (WHERE campaign IS NOT NULL)
+                              AS campaign FROM vendor_list GROUP BY list)
+           SELECT campaign, arg_min(list, o) AS list FROM ul
+           WHERE campaign IN (SELECT campaign FROM vendor_calls WHERE campaign IS NOT NULL) GROUP BY campaign""")
     run("""CREATE TABLE lists AS
            WITH u AS (SELECT 'upload:' || list AS name, 'upload' AS kind, 0 AS grp, min(ord) AS o,
-                             CAST(NULL AS VARCHAR) AS campaign FROM vendor_list GROUP BY list),
+                             CAST(NULL AS VARCHAR) AS campaign FROM vendor_list
+                      WHERE list NOT IN (SELECT list FROM merged) GROUP BY list),
            c AS (SELECT 'campaign:' || campaign, 'campaign', 1, min(vrow), campaign FROM vendor_calls
                  WHERE campaign IS NOT NULL GROUP BY campaign),
            d AS (SELECT 'download:' || download, 'download', 2, min(ord), NULL FROM downloads GROUP BY download),
@@ -683,6 +850,7 @@ def main():
     run("""CREATE TABLE members AS
            SELECT DISTINCT l.li, m.number FROM (
              SELECT 'upload:' || list AS name, number FROM vendor_list
+             UNION ALL SELECT 'campaign:' || m.campaign, v.number FROM vendor_list v JOIN merged m USING (list)
              UNION ALL SELECT 'campaign:' || campaign, dialed FROM vendor_calls WHERE campaign IS NOT NULL
              UNION ALL SELECT 'download:' || download, number FROM downloads
              UNION ALL SELECT 'poll:' || campaign || ':key=' || keypress, dialed FROM vendor_calls

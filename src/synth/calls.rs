@@ -352,7 +352,7 @@ fn sources(line: &Line, rng: &mut Rng, s: &mut Scratch) {
 /// Family and friends: local, elsewhere in Canada, the US, London.
 fn personal(line: &Line, rng: &mut Rng, s: &mut Scratch, weights: &mut Vec<f64>) {
     let w = line.w;
-    let n_p = 4 + rng.below(9);
+    let n_p = w.contacts.0 + rng.below(w.contacts.1);
     for _ in 0..n_p {
         let r = rng.f64();
         let n = if r < 0.68 {
@@ -548,11 +548,17 @@ fn campaign_calls(line: &Line, rng: &mut Rng, s: &mut Scratch) -> u32 {
         .count()
         .max(1) as u64;
     let mut mask = 0u32;
-    for camp in &w.campaigns {
-        if !w.member(camp.idx, g, d) {
+    for &ci in &w.by_district[d] {
+        let camp = &w.campaigns[ci];
+        if !w.member(ci, g, d) {
             continue;
         }
         for a in w.attempts(camp.idx, g, d).into_iter().flatten() {
+            // The production orders cover their window only (the national world's early
+            // campaigns dial before it).
+            if !w.in_orders(a.t) {
+                continue;
+            }
             let friend = |rng: &mut Rng| s.sources[rng.below(personal) as usize].caller;
             if a.status == Status::Busy {
                 let caller = friend(rng);

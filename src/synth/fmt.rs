@@ -9,7 +9,7 @@ use chrono::{Offset, TimeZone};
 pub(crate) const DAY: i64 = 86_400;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) const fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -34,7 +34,7 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 /// UTC seconds of a UTC calendar time.
-pub(crate) fn utc(y: i64, mo: u32, d: u32, h: i64, mi: i64, s: i64) -> i64 {
+pub(crate) const fn utc(y: i64, mo: u32, d: u32, h: i64, mi: i64, s: i64) -> i64 {
     days_from_civil(y, mo, d) * DAY + h * 3600 + mi * 60 + s
 }
 

@@ -146,8 +146,8 @@ impl Truth {
             vendor_clock_lag_s: w.vendor_lags[0],
             vendor_clock_lags_s: world::VENDORS
                 .iter()
-                .zip(w.vendor_lags)
-                .map(|(v, l)| (v.to_string(), l))
+                .zip(&w.vendor_lags)
+                .map(|(v, &l)| (v.to_string(), l))
                 .collect(),
             carrier_clock_skew_s: world::CARRIERS
                 .iter()
@@ -202,7 +202,7 @@ fn planted(w: &World, written: &Written) -> Vec<PlantedCampaign> {
             PlantedCampaign {
                 campaign: c.name.clone(),
                 vendor_account: c.vendor_account.clone(),
-                customer: c.customer.to_string(),
+                customer: c.customer.clone(),
                 upload_list: c.upload.clone(),
                 source_download: dl.map(|d| d.id.clone()).unwrap_or_default(),
                 download_account: dl.map(|d| d.account.clone()).unwrap_or_default(),

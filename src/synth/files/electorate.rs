@@ -2,7 +2,7 @@
 //! subscriber returns (the named and shared numbers; the personal contacts' rows come with the
 //! carrier records).
 
-use super::{stream, Sink};
+use super::{district_ranges, stream_pieces, Sink};
 use crate::error::Result;
 use crate::synth::fmt::{self, Spell};
 use crate::synth::world::{BizKind, Complainant, World, AGES, CARRIERS, PARTIES};
@@ -11,27 +11,25 @@ use crate::synth::world::{BizKind, Complainant, World, AGES, CARRIERS, PARTIES};
 pub(crate) fn population(w: &World, sink: &mut Sink) -> Result<u64> {
     let mut f = sink.create("population.csv")?;
     f.write(b"number,district,age_band,party\n")?;
-    for (d, dist) in w.districts.iter().enumerate() {
-        stream(
-            dist.start,
-            dist.start + dist.size,
-            |a, b| {
-                let mut buf = Vec::with_capacity(((b - a) * 40) as usize);
-                for g in a..b {
-                    fmt::phone(&mut buf, w.number(g, d), Spell::Ten);
-                    buf.push(b',');
-                    buf.extend_from_slice(dist.name.as_bytes());
-                    buf.push(b',');
-                    buf.extend_from_slice(AGES[w.age(g)].as_bytes());
-                    buf.push(b',');
-                    buf.extend_from_slice(PARTIES[w.party(g, d)].as_bytes());
-                    buf.push(b'\n');
-                }
-                buf
-            },
-            |buf| f.write(&buf),
-        )?;
-    }
+    stream_pieces(
+        &district_ranges(w),
+        |d, a, b| {
+            let dist = &w.districts[d];
+            let mut buf = Vec::with_capacity(((b - a) * 40) as usize);
+            for g in a..b {
+                fmt::phone(&mut buf, w.number(g, d), Spell::Ten);
+                buf.push(b',');
+                buf.extend_from_slice(dist.name.as_bytes());
+                buf.push(b',');
+                buf.extend_from_slice(AGES[w.age(g)].as_bytes());
+                buf.push(b',');
+                buf.extend_from_slice(PARTIES[w.party(g, d)].as_bytes());
+                buf.push(b'\n');
+            }
+            buf
+        },
+        |_, buf| f.write(&buf),
+    )?;
     sink.close(f)?;
     Ok(w.population)
 }

@@ -8,7 +8,7 @@ use super::Sink;
 use crate::error::Result;
 use crate::synth::fmt::{self, Spell};
 use crate::synth::rng::{key, Rng};
-use crate::synth::world::{BizKind, Province, World, CARRIERS, US_NPAS};
+use crate::synth::world::{BizKind, World, CARRIERS, US_NPAS};
 
 /// The four watch-lists, each in its own format.
 pub(crate) fn watchlists(w: &World, sink: &mut Sink) -> Result<()> {
@@ -80,7 +80,7 @@ fn entities(w: &World, rng: &mut Rng) -> Vec<u8> {
         .iter()
         .filter(|n| n.list == Some("political_entity"))
     {
-        let d = n.district.map(|d| w.districts[d].name).unwrap_or("");
+        let d = n.district.map_or("", |d| w.districts[d].name.as_str());
         jrow(&mut b, n.number, &n.entity, d);
     }
     for i in 0..5 {
@@ -90,7 +90,7 @@ fn entities(w: &World, rng: &mut Rng) -> Vec<u8> {
             &mut b,
             n,
             &format!("Riding association {}", i + 1),
-            w.districts[di].name,
+            &w.districts[di].name,
         );
     }
     b
@@ -149,11 +149,6 @@ fn antifraud(w: &World, rng: &mut Rng) -> Vec<u8> {
 /// US and toll-free area codes.
 pub(crate) fn numbering_plan(w: &World, sink: &mut Sink) -> Result<()> {
     let mut b = b"npa,nxx,country,region,carrier,status,rate_center\n".to_vec();
-    let region = |p: Province| match p {
-        Province::On => "ON",
-        Province::Qc => "QC",
-        Province::Bc => "BC",
-    };
     for d in &w.districts {
         for e in &d.exch {
             b.extend_from_slice(
@@ -161,7 +156,7 @@ pub(crate) fn numbering_plan(w: &World, sink: &mut Sink) -> Result<()> {
                     "{},{},CA,{},{},In Service,{}\n",
                     e.npa,
                     e.nxx,
-                    region(d.province),
+                    d.province.code(),
                     CARRIERS[e.carrier as usize],
                     d.name
                 )

@@ -68,25 +68,29 @@ fn inputs(w: &World) -> String {
          [[inputs]]\nkind = \"subscribers\"\npath = \"subscriber-returns.csv\"\nprofile = \"subscriber-returns\"\n\n",
     );
     for c in &w.campaigns {
-        let mut up = Vec::new();
-        fmt::local_stamp(&mut up, w.zones[0].local(c.upload_time));
-        s.push_str(&format!(
-            "[[inputs]]\nkind = \"vendor_list\"\npath = \"vendor/uploads/{}.csv\"\nprofile = \"vendor-upload\"\n\
-             set = {{ vendor = \"{}\", account = \"{}\", uploaded = \"{}\", campaign = \"{}\" }}\n\n",
-            c.upload,
-            VENDORS[c.vendor],
-            c.vendor_account,
-            String::from_utf8_lossy(&up),
-            c.name
-        ));
+        let parts = std::iter::once((&c.upload, c.upload_time))
+            .chain(c.split.as_ref().map(|x| (&x.upload, x.time)));
+        for (stem, time) in parts {
+            let mut up = Vec::new();
+            fmt::local_stamp(&mut up, w.zones[0].local(time));
+            s.push_str(&format!(
+                "[[inputs]]\nkind = \"vendor_list\"\npath = \"{}/{stem}.csv\"\nprofile = \"vendor-upload\"\n\
+                 set = {{ vendor = \"{}\", account = \"{}\", uploaded = \"{}\", campaign = \"{}\" }}\n\n",
+                super::party::upload_dir(c.vendor),
+                VENDORS[c.vendor],
+                c.vendor_account,
+                String::from_utf8_lossy(&up),
+                c.name
+            ));
+        }
     }
-    for (v, name) in VENDORS.iter().enumerate() {
+    for (v, name) in VENDORS.iter().enumerate().take(w.vendors()) {
         s.push_str(&format!(
             "[[inputs]]\nkind = \"vendor_calls\"\npath = \"{}/*.jsonl\"\nprofile = \"robodial-log\"\nlabel = \"{name}\"\n\n",
             super::party::outbound_dir(v)
         ));
     }
-    for (v, name) in VENDORS.iter().enumerate() {
+    for (v, name) in VENDORS.iter().enumerate().take(w.vendors()) {
         s.push_str(&format!(
             "[[inputs]]\nkind = \"campaigns\"\npath = \"{}\"\nprofile = \"registry\"\nlabel = \"{name}\"\n\n",
             super::party::registry_path(v)

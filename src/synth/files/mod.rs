@@ -1,6 +1,7 @@
 //! Every evidence file of the synthetic case except the carrier records, and how files are
-//! written: a [`Sink`] that records what it wrote, and [`stream`], which generates persons in
-//! parallel chunks and hands them over in order. The files themselves, by what they are about:
+//! written: a [`Sink`] that records what it wrote, and [`stream_pieces`], which generates
+//! persons in parallel chunks (of one district or many, of one file's list or many) and hands
+//! them over in order. The files themselves, by what they are about:
 //! the [`electorate`] (population, complainants, the subscriber returns' fixed rows), the
 //! [`party`] database's downloads and the vendor's uploads and logs, the [`lists`] (watch-lists
 //! and numbering plan), and the case [`manifest`].
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::synth::world::World;
 pub(crate) use electorate::{complainants, population, subscriber_head};
 pub(crate) use lists::{numbering_plan, watchlists};
 pub(crate) use manifest::case_toml;
@@ -77,31 +79,51 @@ impl Sink {
     }
 }
 
-/// Runs `gen` over `[lo, hi)` in chunks, in parallel waves, handing the results to `sink` in
-/// order.
-pub(crate) fn stream<T: Send>(
-    lo: u64,
-    hi: u64,
-    gen: impl Fn(u64, u64) -> T + Sync,
-    mut sink: impl FnMut(T) -> Result<()>,
+/// Runs `gen` over pieces of persons: each `(key, lo, hi)` of `ranges` cut into chunks, the
+/// chunks of all ranges generated in parallel waves and handed to `sink` in order with their
+/// key; many small ranges (a district each) still fill a wave, and each wave is generated
+/// while the one before it is written, so memory stays bounded by two waves.
+pub(crate) fn stream_pieces<K: Copy + Send + Sync, T: Send>(
+    ranges: &[(K, u64, u64)],
+    gen: impl Fn(K, u64, u64) -> T + Sync,
+    mut sink: impl FnMut(K, T) -> Result<()> + Send,
 ) -> Result<()> {
-    let n = (hi.saturating_sub(lo)).div_ceil(CHUNK);
-    let mut c = 0;
-    while c < n {
-        let end = (c + WAVE).min(n);
-        let outs: Vec<T> = (c..end)
-            .into_par_iter()
-            .map(|k| {
-                let a = lo + k * CHUNK;
-                gen(a, (a + CHUNK).min(hi))
-            })
-            .collect();
-        for o in outs {
-            sink(o)?;
+    let mut pieces = Vec::new();
+    for &(k, lo, hi) in ranges {
+        let mut a = lo;
+        while a < hi {
+            let b = (a + CHUNK).min(hi);
+            pieces.push((k, a, b));
+            a = b;
         }
-        c = end;
+    }
+    let make = |wave: &[(K, u64, u64)]| -> Vec<T> {
+        wave.par_iter().map(|&(k, a, b)| gen(k, a, b)).collect()
+    };
+    let mut waves = pieces.chunks(WAVE as usize);
+    let mut ready = waves.next().map(|w| (w, make(w)));
+    while let Some((wave, outs)) = ready.take() {
+        let next = waves.next();
+        let (done, made) = rayon::join(
+            || -> Result<()> {
+                for (&(k, _, _), o) in wave.iter().zip(outs) {
+                    sink(k, o)?;
+                }
+                Ok(())
+            },
+            || next.map(|w| (w, make(w))),
+        );
+        done?;
+        ready = made;
     }
     Ok(())
+}
+
+/// Every district's persons, as ranges for [`stream_pieces`] keyed by the district.
+pub(crate) fn district_ranges(w: &World) -> Vec<(usize, u64, u64)> {
+    (w.districts.iter().enumerate())
+        .map(|(d, x)| (d, x.start, x.start + x.size))
+        .collect()
 }
 
 /// The relative path of a carrier file part.

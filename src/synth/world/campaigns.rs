@@ -10,7 +10,7 @@ use super::downloads::{index, Download};
 use super::people::{district_index, District};
 use super::story::{CallerId, Callers};
 use super::{edt, Flags, World};
-use super::{T_BLOCKED, T_CID, T_DELAY, T_DTMF, T_DUR, T_JITTER, T_MEMBER, T_STATUS};
+use super::{T_BLOCKED, T_CID, T_DELAY, T_DTMF, T_DUR, T_JITTER, T_MEMBER, T_SPLIT, T_STATUS};
 use crate::synth::fmt::Spell;
 use crate::synth::rng::key4;
 
@@ -30,6 +30,15 @@ pub(crate) struct Segment {
     pub rule: Rule,
 }
 
+/// The second part of a list uploaded in two: its upload (file stem), when, and the share of
+/// the members it holds (the others are in the first).
+#[derive(Clone, Debug)]
+pub(crate) struct Split {
+    pub upload: String,
+    pub time: i64,
+    pub share: f64,
+}
+
 /// A vendor campaign.
 #[derive(Clone, Debug)]
 pub(crate) struct Campaign {
@@ -39,14 +48,16 @@ pub(crate) struct Campaign {
     pub vendor: usize,
     pub vendor_account: String,
     /// The customer the vendor's campaign registry names for it.
-    pub customer: &'static str,
+    pub customer: String,
     /// The purpose it declared to the vendor.
     pub purpose: &'static str,
     pub misleading: bool,
     pub segments: Vec<Segment>,
     /// Persons before each segment in list order.
-    seg_base: Vec<u64>,
-    span: u64,
+    pub(super) seg_base: Vec<u64>,
+    /// (district, segment index), sorted: where to find a district's segment.
+    pub(super) seg_index: Vec<(usize, usize)>,
+    pub(super) span: u64,
     /// First pass, UTC seconds `[start, end)`.
     pub pass1: (i64, i64),
     /// Second pass over no-answer and busy numbers.
@@ -57,6 +68,8 @@ pub(crate) struct Campaign {
     pub upload: String,
     /// Upload time, UTC seconds.
     pub upload_time: i64,
+    /// The list's second upload, when it came in two.
+    pub split: Option<Split>,
     /// How the customer spelled numbers in the upload.
     pub upload_spell: Spell,
     pub source_download: Option<usize>,
@@ -138,18 +151,19 @@ pub(crate) struct Attempt {
 impl Campaign {
     /// A campaign with nothing planned yet but whether it misleads (which sets the share of
     /// blocked caller IDs); the plan fills in the rest.
-    fn blank(misleading: bool) -> Campaign {
+    pub(super) fn blank(misleading: bool) -> Campaign {
         Campaign {
             idx: 0,
             name: String::new(),
             vendor: 0,
             shadow: None,
             vendor_account: String::new(),
-            customer: "",
+            customer: String::new(),
             purpose: "",
             misleading,
             segments: Vec::new(),
             seg_base: Vec::new(),
+            seg_index: Vec::new(),
             span: 1,
             pass1: (0, 0),
             retry: (0, 0),
@@ -157,6 +171,7 @@ impl Campaign {
             keypress: false,
             upload: String::new(),
             upload_time: 0,
+            split: None,
             upload_spell: Spell::Ten,
             source_download: None,
             blocked_share: if misleading { 0.1 } else { 0.01 },
@@ -179,6 +194,15 @@ impl Campaign {
             })
             .collect();
         self.span = base.max(1);
+        self.seg_index = self
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.district, i))
+            .collect();
+        self.seg_index.sort();
+        // A district listed twice keeps its first segment, as a search from the start would.
+        self.seg_index.dedup_by_key(|x| x.0);
         self
     }
 }
@@ -192,19 +216,24 @@ fn from_download(district: usize, dl: usize, frac: f64, noise: f64) -> Segment {
     }
 }
 
-/// Every campaign of the world, numbered in order: the legitimate ones, then the misleading.
+/// Every campaign of the world, numbered in order: the legitimate ones of the story (the
+/// robo-poll over its first `story_districts` districts), then the misleading, the survey, and
+/// `season` (the national world's other campaigns).
 pub(super) fn plan(
     flags: Flags,
     districts: &[District],
+    story_districts: usize,
     downloads: &[Download],
     callers: Callers,
+    season: Vec<Campaign>,
 ) -> Vec<Campaign> {
-    let mut planned = legitimate(flags, districts.len(), downloads, &callers);
+    let mut planned = legitimate(flags, story_districts, downloads, &callers);
     planned.extend(misleading(flags, downloads, callers));
     if let Some(m) = planned.iter().position(|c| c.misleading) {
         let survey = survey(&planned[m], m);
         planned.push(survey);
     }
+    planned.extend(season);
     planned
         .into_iter()
         .enumerate()
@@ -224,7 +253,7 @@ fn survey(of: &Campaign, m: usize) -> Campaign {
         name: "survey-0502".into(),
         vendor: 1,
         vendor_account: "pq-research-2".into(),
-        customer: "Northfield Market Research",
+        customer: "Northfield Market Research".into(),
         purpose: "market research survey",
         segments: of.segments.clone(),
         pass1: of.pass1,
@@ -253,7 +282,7 @@ fn legitimate(
         Campaign {
             name: "gotv-advance-0422".into(),
             vendor_account: "acct-guelph-cpo".into(),
-            customer: "Party A, Guelph campaign office",
+            customer: "Party A, Guelph campaign office".into(),
             purpose: "advance-poll reminder",
             segments: vec![from_download(guelph, dl("DL-20110405-0288"), 0.85, 0.0)],
             pass1: (edt(4, 22, 17, 0, 0), edt(4, 22, 20, 30, 0)),
@@ -269,7 +298,7 @@ fn legitimate(
         Campaign {
             name: "robo-poll-0425".into(),
             vendor_account: "acct-national-1".into(),
-            customer: "Party A national campaign",
+            customer: "Party A national campaign".into(),
             purpose: "voter identification poll",
             segments: (0..n_districts)
                 .map(|di| from_download(di, dl("DL-20110423-0107"), 0.5, 0.0))
@@ -288,7 +317,7 @@ fn legitimate(
         Campaign {
             name: "townhall-invite-0428".into(),
             vendor_account: "acct-guelph-cpo".into(),
-            customer: "Party A, Guelph campaign office",
+            customer: "Party A, Guelph campaign office".into(),
             purpose: "town hall invitation",
             segments: vec![from_download(guelph, dl("DL-20110427-0351"), 0.45, 0.0)],
             pass1: (edt(4, 28, 18, 0, 0), edt(4, 28, 20, 0, 0)),
@@ -306,7 +335,7 @@ fn legitimate(
         v.push(Campaign {
             name: "gotv-election-day".into(),
             vendor_account: "acct-guelph-cpo".into(),
-            customer: "Party A, Guelph campaign office",
+            customer: "Party A, Guelph campaign office".into(),
             purpose: "get out the vote",
             segments: vec![from_download(guelph, dl("DL-20110430-0398"), 0.85, 0.0)],
             pass1: (edt(5, 2, 13, 0, 0), edt(5, 2, 17, 30, 0)),
@@ -335,7 +364,7 @@ fn misleading(flags: Flags, downloads: &[Download], callers: Callers) -> Vec<Cam
     let mut main = Campaign {
         name: "poll-location-change".into(),
         vendor_account: "acct-7731".into(),
-        customer: "Pierre Poutine",
+        customer: "Pierre Poutine".into(),
         purpose: "voter information",
         segments: vec![
             from_download(guelph, dl("DL-20110501-0412"), 0.68, 0.015),
@@ -363,7 +392,7 @@ fn misleading(flags: Flags, downloads: &[Download], callers: Callers) -> Vec<Cam
         v.push(Campaign {
             name: "voting-day-notice-kw".into(),
             vendor_account: "acct-5120".into(),
-            customer: "J. Marchand",
+            customer: "J. Marchand".into(),
             purpose: "voter information",
             segments: vec![
                 from_download(kw, dl("DL-20110501-0415"), 0.72, 0.015),
@@ -390,10 +419,8 @@ impl World {
     /// The segment of campaign `c` that covers district `d`.
     #[inline]
     pub(crate) fn segment(&self, c: usize, d: usize) -> Option<usize> {
-        self.campaigns[c]
-            .segments
-            .iter()
-            .position(|s| s.district == d)
+        let idx = &self.campaigns[c].seg_index;
+        idx.binary_search_by_key(&d, |x| x.0).ok().map(|i| idx[i].1)
     }
 
     /// Whether campaign `c` dialed person `g` (in district `d`).
@@ -486,14 +513,21 @@ impl World {
 
     /// Whether a misleading campaign reached `g` (answered or voicemail).
     pub(crate) fn reached(&self, g: u64, d: usize) -> bool {
-        self.campaigns.iter().any(|c| {
-            c.misleading
-                && self.member(c.idx, g, d)
+        self.misleading_idx.iter().any(|&c| {
+            self.member(c, g, d)
                 && self
-                    .attempts(c.idx, g, d)
+                    .attempts(c, g, d)
                     .iter()
                     .flatten()
                     .any(|a| a.status.reached())
         })
+    }
+
+    /// Whether `g` (in district `d`) is in the second upload of campaign `c`'s list.
+    pub(crate) fn in_second_upload(&self, c: usize, g: u64) -> bool {
+        self.campaigns[c]
+            .split
+            .as_ref()
+            .is_some_and(|s| self.u(T_SPLIT, c as u64, g) < s.share)
     }
 }

@@ -13,7 +13,7 @@
 //! stands at the end therefore differs from the database as of any download.
 
 use super::people::district_index;
-use super::{edt, utc, World, T_DLSAMPLE, T_HISTORY};
+use super::{edt, utc, World, T_DLPART, T_DLSAMPLE, T_HISTORY};
 
 /// Which downloads a criteria keeps.
 #[derive(Clone, Copy, Debug)]
@@ -46,11 +46,14 @@ pub(crate) struct Download {
     pub account: String,
     /// UTC seconds.
     pub time: i64,
-    /// The districts in scope, in order.
+    /// The districts in scope, ascending.
     pub districts: Vec<usize>,
     /// What the log says the scope is (a district, or `national`).
     pub scope: String,
     pub criteria: Criteria,
+    /// The share of the scope's persons the download covers (1 for the whole scope; less for a
+    /// download of some of a district's polling divisions, a keyed share of its persons).
+    pub part: f64,
 }
 
 /// The download log, in time order, over `n_districts` districts.
@@ -71,6 +74,7 @@ pub(super) fn log(n_districts: usize) -> Vec<Download> {
             districts: ds,
             scope: scope.into(),
             criteria: c,
+            part: 1.0,
         };
     vec![
         dl(
@@ -193,7 +197,10 @@ impl World {
     /// Whether download `k` holds person `g` (in district `d`).
     pub(crate) fn in_download(&self, k: usize, g: u64, d: usize) -> bool {
         let dl = &self.downloads[k];
-        if !dl.districts.contains(&d) {
+        if dl.districts.binary_search(&d).is_err() {
+            return false;
+        }
+        if dl.part < 1.0 && self.u(T_DLPART, k as u64, g) >= dl.part {
             return false;
         }
         let known = self.identified_at(g, d).is_some_and(|t| t < dl.time);

@@ -13,22 +13,28 @@
 //! The world's parts, each in its own module: the [`numbering`] (area and exchange codes), the
 //! [`people`] (districts and the electorate), the [`story`]'s named and spoofed numbers, the
 //! party database's [`downloads`], the vendor [`campaigns`], and the [`shared`] numbers of the
-//! background. The numbering, the people, the story and the shared numbers draw, in that
-//! order, from one stream seeded by the world's seed (downloads and campaigns draw nothing when
-//! the world is built: their draws are keyed), so the order of the calls in `World::new`, and of
-//! the draws in each, is part of the output.
+//! background; for the `national` world, the country's [`regions`] (provinces, area codes,
+//! generated districts) and the [`national`] shape and season (the downloads and campaigns of
+//! the whole country). The numbering, the people, the story, the national season's caller IDs
+//! and the shared numbers draw, in that order, from one stream seeded by the world's seed
+//! (downloads and campaigns draw nothing else when the world is built: their draws are keyed),
+//! so the order of the calls in `World::new`, and of the draws in each, is part of the output.
 
 mod campaigns;
 mod downloads;
+mod national;
 mod numbering;
 mod people;
+mod regions;
 mod shared;
 mod story;
 
 pub(crate) use campaigns::{Attempt, Campaign, Status};
 pub(crate) use downloads::Download;
+pub(crate) use national::Shape;
 pub(crate) use numbering::US_NPAS;
-pub(crate) use people::{person_name, District, Province, AGES, PARTIES};
+pub(crate) use people::{person_name, District, AGES, PARTIES};
+pub(crate) use regions::Province;
 pub(crate) use shared::{zipf_pick, BizKind, Business, Pool};
 pub(crate) use story::Named;
 
@@ -48,8 +54,24 @@ pub(crate) const QUEBEC: u8 = 2;
 /// Carrier names, by index (the labels of the `calls` inputs).
 pub(crate) const CARRIERS: [&str; 3] = ["Ontario Tel", "Western Wireless", "Québec Télécom"];
 
-/// The vendors: RoboDial runs every campaign but the survey, which PollQuick runs.
-pub(crate) const VENDORS: [&str; 2] = ["RoboDial Inc.", "PollQuick Ltd."];
+/// The vendors: RoboDial runs every campaign of the story but the survey, which PollQuick runs;
+/// the national world has all five.
+pub(crate) const VENDORS: [&str; 5] = [
+    "RoboDial Inc.",
+    "PollQuick Ltd.",
+    "Pacific Voice Broadcast",
+    "Atlantic Dialer Services",
+    "Prairie Call Centre Ltd.",
+];
+/// Each vendor's clock lag (vendor time = true time - lag, seconds) and the time zone its log
+/// writes local times in.
+const VENDOR_CLOCKS: [(i64, &str); 5] = [
+    (47, "America/Toronto"),
+    (-25, "America/Toronto"),
+    (18, "America/Vancouver"),
+    (-62, "America/Halifax"),
+    (105, "America/Regina"),
+];
 /// The vendor of every campaign but the survey.
 pub(crate) const VENDOR: &str = VENDORS[0];
 // Hash tags: each kind of draw has its own, so draws never alias.
@@ -73,6 +95,8 @@ pub(crate) const T_DUR: u64 = 19;
 pub(crate) const T_STREAM: u64 = 20;
 pub(crate) const T_SPELL: u64 = 21;
 pub(crate) const T_HISTORY: u64 = 22;
+pub(crate) const T_SPLIT: u64 = 23;
+pub(crate) const T_DLPART: u64 = 24;
 /// A complainant.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Complainant {
@@ -112,8 +136,12 @@ pub(crate) struct World {
     pub named_exchanges: Vec<(u32, u32, &'static str)>,
     pub zones: [Zone; 3],
     pub utc_zone: Zone,
-    /// Vendor clock lag, per vendor: vendor time = true time - lag.
-    pub vendor_lags: [i64; 2],
+    /// The zone of each province, in [`Province::ALL`] order.
+    pub province_zones: Vec<Zone>,
+    /// Vendor clock lag, per vendor of the world: vendor time = true time - lag.
+    pub vendor_lags: Vec<i64>,
+    /// The zone each vendor's log writes local times in.
+    pub vendor_zones: Vec<Zone>,
     /// Carrier clock skew: carrier time = true time + skew.
     pub skew: [i64; 3],
     /// First local day (days since 1970) of the orders window.
@@ -125,6 +153,12 @@ pub(crate) struct World {
     pub p_base: f64,
     /// Share of complainants whose records were obtained.
     pub p_orders: f64,
+    /// Personal contacts per complainant: `contacts.0` plus a draw below `contacts.1`.
+    pub contacts: (u64, u64),
+    /// Per district, the campaigns with a segment there (in index order).
+    pub by_district: Vec<Vec<usize>>,
+    /// The misleading campaigns' indices.
+    pub misleading_idx: Vec<usize>,
 }
 
 /// Which features a world has.
@@ -137,6 +171,8 @@ pub(crate) struct Flags {
     pub gotv: bool,
     /// The vendor's log of the first misleading campaign misses five minutes.
     pub gap: bool,
+    /// The whole country (see `national.rs`).
+    pub national: bool,
 }
 
 impl Flags {
@@ -149,6 +185,7 @@ impl Flags {
             Kind::UsSpoof => f.us = true,
             Kind::ClockSkew => f.skew = true,
             Kind::ElectionDayGotv => f.gotv = true,
+            Kind::National => f.national = true,
             Kind::Hard => {
                 f = Flags {
                     two: true,
@@ -157,6 +194,7 @@ impl Flags {
                     skew: true,
                     gotv: true,
                     gap: true,
+                    national: false,
                 }
             }
         }
@@ -164,8 +202,23 @@ impl Flags {
     }
 }
 
+/// Per district, the campaigns with a segment there, in index order.
+fn by_district(campaigns: &[Campaign], n: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); n];
+    for c in campaigns {
+        for s in &c.segments {
+            if let Some(v) = out.get_mut(s.district) {
+                if v.last() != Some(&c.idx) {
+                    v.push(c.idx);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// An EDT (UTC-4) wall time in 2011, as UTC seconds.
-pub(crate) fn edt(mo: u32, d: u32, h: i64, mi: i64, s: i64) -> i64 {
+pub(crate) const fn edt(mo: u32, d: u32, h: i64, mi: i64, s: i64) -> i64 {
     utc(2011, mo, d, h + 4, mi, s)
 }
 
@@ -204,13 +257,46 @@ impl World {
     pub(crate) fn new(opts: &SynthOptions) -> World {
         let seed = opts.seed;
         let flags = Flags::of(opts.world);
-        let size = Sizes::of(opts.scale);
+        let shape = flags.national.then(|| Shape::of(opts.scale));
+        let size = match &shape {
+            Some(s) => Sizes {
+                scale: Sizes::of(opts.scale).scale,
+                complainants_target: s.complainants_target,
+                population: s.population,
+                bg_mean: s.bg_mean,
+            },
+            None => Sizes::of(opts.scale),
+        };
         let mut rng = Rng::new(key(&[seed, 0xC0FFEE]));
         let mut exchanges = ExchangePool::default();
-        let districts = people::districts(seed, size.population, &mut exchanges, &mut rng);
-        let story = Story::new(flags, &mut exchanges, &mut rng);
-        let downloads = downloads::log(districts.len());
-        let campaigns = campaigns::plan(flags, &districts, &downloads, story.callers);
+        let districts = match &shape {
+            Some(s) => {
+                let (n, min) = (s.districts, s.guelph_min);
+                regions::districts(seed, s.population, n, min, &mut exchanges, &mut rng)
+            }
+            None => people::districts(seed, size.population, &mut exchanges, &mut rng),
+        };
+        let mut story = Story::new(flags, &mut exchanges, &mut rng);
+        let story_districts = match shape {
+            Some(_) => national::STORY_DISTRICTS,
+            None => districts.len(),
+        };
+        let mut downloads = downloads::log(story_districts);
+        let season = match &shape {
+            Some(s) => {
+                downloads.extend(national::downloads(seed, s, &districts));
+                national::campaigns(seed, s, &districts, &downloads, &mut story.lines, &mut rng)
+            }
+            None => Vec::new(),
+        };
+        let campaigns = campaigns::plan(
+            flags,
+            &districts,
+            story_districts,
+            &downloads,
+            story.callers,
+            season,
+        );
         let shared = Shared::new(
             size.complainants_target,
             size.population,
@@ -219,23 +305,26 @@ impl World {
             &mut rng,
         );
         let span = (utc(2011, 3, 1, 0, 0, 0), utc(2011, 10, 1, 0, 0, 0));
-        let zones = [
-            Zone::new("America/Toronto", span.0, span.1),
-            Zone::new("America/Vancouver", span.0, span.1),
-            Zone::new("America/Montreal", span.0, span.1),
-        ];
+        let zone = |name: &'static str| Zone::new(name, span.0, span.1);
         let skew = if flags.skew {
             let s = if rng.chance(0.5) { 90 } else { -90 };
             [s, -s, s]
         } else {
             [0, 0, 0]
         };
+        let vendors = if flags.national { VENDORS.len() } else { 2 };
         World {
             seed,
             scale: size.scale,
             population: size.population,
             complainants_target: size.complainants_target,
             bg_mean: size.bg_mean,
+            by_district: by_district(&campaigns, districts.len()),
+            misleading_idx: campaigns
+                .iter()
+                .filter(|c| c.misleading)
+                .map(|c| c.idx)
+                .collect(),
             districts,
             downloads,
             campaigns,
@@ -247,16 +336,35 @@ impl World {
             local_pools: shared.local_pools,
             pools: shared.pools,
             named_exchanges: story.named_exchanges,
-            zones,
-            utc_zone: Zone::new("UTC", span.0, span.1),
-            vendor_lags: [47, -25],
+            zones: [
+                zone("America/Toronto"),
+                zone("America/Vancouver"),
+                zone("America/Montreal"),
+            ],
+            utc_zone: zone("UTC"),
+            province_zones: Province::ALL.iter().map(|p| zone(p.zone())).collect(),
+            vendor_lags: VENDOR_CLOCKS[..vendors].iter().map(|v| v.0).collect(),
+            vendor_zones: VENDOR_CLOCKS[..vendors].iter().map(|v| zone(v.1)).collect(),
             skew,
             day0: super::fmt::days_from_civil(2011, 4, 18),
             days: 15,
             p_reached: 0.0,
             p_base: 0.0,
-            p_orders: 0.4,
+            p_orders: if flags.national { 0.9 } else { 0.4 },
+            contacts: if flags.national { (2, 7) } else { (4, 9) },
         }
+    }
+
+    /// How many vendors the world has.
+    pub(crate) fn vendors(&self) -> usize {
+        self.vendor_lags.len()
+    }
+
+    /// Whether UTC instant `t` is in the production orders' window (Eastern days `day0` to
+    /// `day0 + days`).
+    pub(crate) fn in_orders(&self, t: i64) -> bool {
+        let edt = |day: i64| day * super::fmt::DAY + 4 * 3600;
+        (edt(self.day0)..edt(self.day0 + self.days)).contains(&t)
     }
 
     /// The clock lag of the vendor that runs campaign `c`.
@@ -272,11 +380,9 @@ impl World {
 
     /// The local zone of a district.
     pub(crate) fn zone_of(&self, d: usize) -> &Zone {
-        match self.districts[d].province {
-            Province::On => &self.zones[0],
-            Province::Bc => &self.zones[1],
-            Province::Qc => &self.zones[2],
-        }
+        let p = self.districts[d].province;
+        let i = Province::ALL.iter().position(|&x| x == p).unwrap_or(0);
+        &self.province_zones[i]
     }
 
     /// The zone a carrier writes local times in (Western writes UTC).

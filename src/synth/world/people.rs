@@ -1,10 +1,12 @@
-//! The electorate: the eleven districts (their exchanges, carriers, sizes and party shares) and
-//! the persons in them. A person's number, carrier, age band, party and what the party database
-//! holds about them are keyed draws on the person's index, so any file can ask for them in any
-//! order.
+//! The electorate: the eleven districts of the standard world (their exchanges, carriers, sizes
+//! and party shares), the district record every world uses (the national world's generated
+//! districts too, see `regions.rs`) and the persons in them. A person's number, carrier, age
+//! band, party and what the party database holds about them are keyed draws on the person's
+//! index, so any file can ask for them in any order.
 
 use super::numbering::ExchangePool;
-use super::{edt, World, ONTARIO, QUEBEC, T_AGE, T_IDENT, T_IDTIME, T_LABEL, T_PARTY, WESTERN};
+use super::regions::Province;
+use super::{edt, World, T_AGE, T_IDENT, T_IDTIME, T_LABEL, T_PARTY};
 use crate::synth::fmt::{e164, utc};
 use crate::synth::rng::{key, Perm, Rng};
 
@@ -13,14 +15,6 @@ pub(crate) const PARTIES: [&str; 5] = ["A", "B", "C", "D", "U"];
 /// Age bands.
 pub(crate) const AGES: [&str; 4] = ["18-29", "30-44", "45-64", "65+"];
 const AGE_CUM: [f64; 4] = [0.18, 0.44, 0.79, 1.0];
-
-/// Province of a district.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Province {
-    On,
-    Qc,
-    Bc,
-}
 
 /// One exchange (NPA-NXX) and the carrier holding it.
 #[derive(Clone, Copy, Debug)]
@@ -33,7 +27,7 @@ pub(crate) struct Exchange {
 /// An electoral district.
 #[derive(Clone, Debug)]
 pub(crate) struct District {
-    pub name: &'static str,
+    pub name: String,
     pub province: Province,
     /// First person index.
     pub start: u64,
@@ -50,6 +44,17 @@ pub(crate) struct District {
     pub switch: &'static str,
 }
 
+/// What the party database and the complaints depend on in a district.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Party {
+    /// Share identified by the party database by election day.
+    pub id_rate: f64,
+    /// Party shares (A–D, U).
+    pub shares: [f64; 5],
+    /// Relative rate of complaints from people the misleading calls did not reach.
+    pub complaint_factor: f64,
+}
+
 struct DistrictSpec {
     name: &'static str,
     province: Province,
@@ -58,6 +63,16 @@ struct DistrictSpec {
     id_rate: f64,
     party: [f64; 5],
     complaint_factor: f64,
+}
+
+impl DistrictSpec {
+    fn party(&self) -> Party {
+        Party {
+            id_rate: self.id_rate,
+            shares: self.party,
+            complaint_factor: self.complaint_factor,
+        }
+    }
 }
 
 const DISTRICTS: [DistrictSpec; 11] = [
@@ -167,6 +182,47 @@ pub(super) fn district_index(name: &str) -> usize {
     DISTRICTS.iter().position(|x| x.name == name).unwrap_or(0)
 }
 
+/// The provinces of the eleven districts, in order.
+pub(super) fn story_provinces() -> Vec<Province> {
+    DISTRICTS.iter().map(|d| d.province).collect()
+}
+
+/// The names of the eleven districts.
+pub(super) fn story_names() -> impl Iterator<Item = &'static str> {
+    DISTRICTS.iter().map(|d| d.name)
+}
+
+/// The eleven districts' shares of the standard world's electorate.
+pub(super) fn story_weights() -> Vec<f64> {
+    DISTRICTS.iter().map(|d| d.weight).collect()
+}
+
+/// The standard world's district `di` (of the eleven) holding persons `start..start + size`,
+/// with exchanges from `pool` for `per_exchange` lines each.
+pub(super) fn story_district(
+    seed: u64,
+    di: usize,
+    start: u64,
+    size: u64,
+    per_exchange: f64,
+    pool: &mut ExchangePool,
+    rng: &mut Rng,
+) -> District {
+    let spec = &DISTRICTS[di];
+    let exch = exchanges(spec.npas, spec.province, size, per_exchange, pool, rng);
+    let name = spec.name.to_string();
+    district(
+        seed,
+        di,
+        name,
+        spec.province,
+        &spec.party(),
+        start,
+        size,
+        exch,
+    )
+}
+
 /// The districts of a population of `population` persons, each a contiguous range of person
 /// indices, with exchanges handed out from `pool` in district order.
 pub(super) fn districts(
@@ -184,24 +240,26 @@ pub(super) fn districts(
         } else {
             (population as f64 * spec.weight / total_w).round() as u64
         };
-        let exch = exchanges(spec, size, pool, rng);
-        districts.push(district(seed, di, spec, start, size, exch));
+        districts.push(story_district(seed, di, start, size, 7000.0, pool, rng));
         start += size;
     }
     districts
 }
 
-/// A district's exchanges: enough of each of its area codes for its share of the persons, two
-/// of every three held by the province's incumbent carrier.
-fn exchanges(
-    spec: &DistrictSpec,
+/// A district's exchanges: enough of each of its area codes (`npas`, each with its share of
+/// the lines) for `size` persons at `per_exchange` lines an exchange, at least two of each;
+/// two of every three held by the province's incumbent carrier.
+pub(super) fn exchanges(
+    npas: &[(u32, f64)],
+    province: Province,
     size: u64,
+    per_exchange: f64,
     pool: &mut ExchangePool,
     rng: &mut Rng,
 ) -> Vec<Exchange> {
     let mut exch = Vec::new();
-    for &(npa, share) in spec.npas {
-        let k = ((size as f64 * share / 7000.0).ceil() as usize).max(2);
+    for &(npa, share) in npas {
+        let k = ((size as f64 * share / per_exchange).ceil() as usize).max(2);
         for nxx in pool.ordinary(npa, k, rng) {
             exch.push(Exchange {
                 npa,
@@ -211,20 +269,23 @@ fn exchanges(
         }
     }
     for (j, e) in exch.iter_mut().enumerate() {
-        e.carrier = match spec.province {
-            Province::On if j % 3 != 2 => ONTARIO,
-            Province::Qc if j % 3 != 2 => QUEBEC,
-            _ => WESTERN,
+        e.carrier = if j % 3 != 2 {
+            province.incumbent()
+        } else {
+            super::WESTERN
         };
     }
     exch
 }
 
-/// A district from its spec, its range of persons and its exchanges.
-fn district(
+/// A district from its name, province, party profile, range of persons and exchanges.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn district(
     seed: u64,
     di: usize,
-    spec: &DistrictSpec,
+    name: String,
+    province: Province,
+    party: &Party,
     start: u64,
     size: u64,
     exch: Vec<Exchange>,
@@ -232,25 +293,21 @@ fn district(
     let m = exch.len() as u64 * 10_000;
     let mut party_cum = [0.0; 5];
     let mut s = 0.0;
-    for (i, p) in spec.party.iter().enumerate() {
+    for (i, p) in party.shares.iter().enumerate() {
         s += p;
         party_cum[i] = s;
     }
     District {
-        name: spec.name,
-        province: spec.province,
+        name,
+        province,
         start,
         size,
         exch,
         perm: Perm::new(m, key(&[seed, 0xD157, di as u64])),
-        id_rate: spec.id_rate,
+        id_rate: party.id_rate,
         party_cum,
-        complaint_factor: spec.complaint_factor,
-        switch: match spec.province {
-            Province::On => "TOR-MSC1",
-            Province::Qc => "MTL-MSC2",
-            Province::Bc => "VAN-MSC1",
-        },
+        complaint_factor: party.complaint_factor,
+        switch: province.switch(),
     }
 }
 
@@ -295,6 +352,14 @@ pub(crate) fn person_name(h: u64) -> String {
     )
 }
 
+impl District {
+    /// The share of party `j` (index into [`PARTIES`]) in the district.
+    pub(crate) fn party_share(&self, j: usize) -> f64 {
+        let below = if j == 0 { 0.0 } else { self.party_cum[j - 1] };
+        self.party_cum[j] - below
+    }
+}
+
 impl World {
     /// The phone number of person `g` (in district `d`).
     #[inline]
@@ -335,8 +400,9 @@ impl World {
         if self.u(T_IDENT, g, 0) >= self.districts[d].id_rate {
             return None;
         }
-        let (a, b) = (utc(2010, 9, 1, 4, 0, 0), edt(4, 30, 21, 0, 0));
-        Some(a + (self.u(T_IDTIME, g, 0) * (b - a) as f64) as i64)
+        const A: i64 = utc(2010, 9, 1, 4, 0, 0);
+        const B: i64 = edt(4, 30, 21, 0, 0);
+        Some(A + (self.u(T_IDTIME, g, 0) * (B - A) as f64) as i64)
     }
 
     /// The label the database holds for `g` (index into [`PARTIES`]): the true one nine times
