@@ -28,7 +28,7 @@ use crate::model::results::LIST_SEPARATOR;
 
 /// Writes `path` atomically: `fill` writes into a temporary file beside it, which is synced and
 /// renamed over `path`. The folder must exist (it is not created: see
-/// [`crate::outdir::create_dir`]).
+/// `outdir::create_dir`).
 ///
 /// # Errors
 /// [`Error::Io`] naming `path`.

@@ -178,6 +178,17 @@ fn timeline(a: &TimelineArgs) -> Result<i32> {
     Ok(0)
 }
 
+/// Ingest of `case` into the staged folder `dir`, its store split as `a`'s flags say.
+fn ingest_into(
+    a: &IngestArgs,
+    case: &Case,
+    dir: &Path,
+    threads: usize,
+    progress: &dyn callsift::ingest::Progress,
+) -> Result<callsift::ingest::IngestReport> {
+    callsift::ingest::run_in_partitioned(case, dir, threads, a.store.partitions(), progress)
+}
+
 /// `callsift ingest`: the case store, written as a unit.
 fn ingest(a: &IngestArgs) -> Result<i32> {
     let (threads, pool) = pool(a.engine.threads)?;
@@ -187,14 +198,7 @@ fn ingest(a: &IngestArgs) -> Result<i32> {
     let rep = step(&out, case_sha256(&case)?, |staged| {
         pool.install(|| {
             progress.step(1, 1, "ingest");
-            let parts = a.store.partitions();
-            let rep = callsift::ingest::run_in_partitioned(
-                &case,
-                staged.path(),
-                threads,
-                parts,
-                &progress,
-            )?;
+            let rep = ingest_into(a, &case, staged.path(), threads, &progress)?;
             progress.phase("writing the output folder");
             Ok(rep)
         })
@@ -242,14 +246,7 @@ fn run_case(r: &RunArgs) -> Result<i32> {
     let (rep, cor) = step(&out, case_sha.clone(), |staged| {
         pool.install(|| -> Result<_> {
             progress.step(1, 2, "ingest");
-            let parts = a.store.partitions();
-            let rep = callsift::ingest::run_in_partitioned(
-                &case,
-                staged.path(),
-                threads,
-                parts,
-                &progress,
-            )?;
+            let rep = ingest_into(a, &case, staged.path(), threads, &progress)?;
             progress.step(2, 2, "correlate");
             let cor = callsift::correlate::run(staged.path(), &opts)?;
             progress.phase("writing the output folder");

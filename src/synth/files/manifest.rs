@@ -12,6 +12,13 @@ pub(crate) fn case_toml(w: &World, world_name: &str) -> String {
     s
 }
 
+/// The windows of every world: the incident on election day, the two weeks before as baseline,
+/// the production orders over both.
+const WINDOWS: &str = "[windows]\n\
+    incident = { start = \"2011-05-02T00:00:00-04:00\", end = \"2011-05-03T00:00:00-04:00\" }\n\
+    baseline = { start = \"2011-04-18T00:00:00-04:00\", end = \"2011-05-02T00:00:00-04:00\" }\n\
+    orders   = { start = \"2011-04-18T00:00:00-04:00\", end = \"2011-05-03T00:00:00-04:00\" }\n\n";
+
 /// The manifest's head: who wrote it, `[case]`, `[windows]`, `[attribution]` (with the
 /// declared legitimate campaigns) and `[identifications]`.
 fn settings(w: &World, world_name: &str) -> String {
@@ -27,12 +34,7 @@ fn settings(w: &World, world_name: &str) -> String {
          time_zone = \"America/Toronto\"\n\n",
         w.seed, w.scale, world_name
     ));
-    s.push_str(
-        "[windows]\n\
-         incident = { start = \"2011-05-02T00:00:00-04:00\", end = \"2011-05-03T00:00:00-04:00\" }\n\
-         baseline = { start = \"2011-04-18T00:00:00-04:00\", end = \"2011-05-02T00:00:00-04:00\" }\n\
-         orders   = { start = \"2011-04-18T00:00:00-04:00\", end = \"2011-05-03T00:00:00-04:00\" }\n\n",
-    );
+    s.push_str(WINDOWS);
     let legit: Vec<String> = w
         .campaigns
         .iter()
