@@ -239,19 +239,12 @@ impl Counts {
 /// Counts every list (`times[l]` its time, if any) against the database.
 pub fn count(db: &Database, lists: &[&NamedSet], times: &[Option<i64>]) -> Counts {
     let (nd, nc) = db.cells();
-    let per_list: Vec<[Vec<u64>; 4]> = lists
+    let per_list: Vec<[Vec<u64>; 3]> = lists
         .par_iter()
         .zip(times)
         .map(|(set, &t)| {
-            let (mut listed, mut urn) = (vec![0u64; nd], vec![0u64; nd * nc]);
+            let mut listed = vec![0u64; nd];
             let (mut hit, mut hit_latest) = (vec![0u64; nd * nc], vec![0u64; nd * nc]);
-            if let Some(t) = t {
-                for i in 0..db.numbers.len() {
-                    if let Some(c) = db.code_at(i, Some(t)) {
-                        urn[db.district[i] as usize * nc + c as usize] += 1;
-                    }
-                }
-            }
             for &n in &set.numbers {
                 let d = db.district_of(n) as usize;
                 listed[d] += 1;
@@ -265,9 +258,10 @@ pub fn count(db: &Database, lists: &[&NamedSet], times: &[Option<i64>]) -> Count
                     hit_latest[d * nc + c as usize] += 1;
                 }
             }
-            [listed, urn, hit, hit_latest]
+            [listed, hit, hit_latest]
         })
         .collect();
+    let urns = urn_as_of(db, times);
     let mut urn_latest = vec![0u64; nd * nc];
     for i in 0..db.numbers.len() {
         if let Some(c) = db.code_at(i, None) {
@@ -280,12 +274,64 @@ pub fn count(db: &Database, lists: &[&NamedSet], times: &[Option<i64>]) -> Count
         urn_latest,
         ..Counts::default()
     };
-    for [listed, urn, hit, hit_latest] in per_list {
+    for ([listed, hit, hit_latest], urn) in per_list.into_iter().zip(urns) {
         out.listed.extend(listed);
         out.urn.extend(urn);
         out.hit.extend(hit);
         out.hit_latest.extend(hit_latest);
     }
+    out
+}
+
+/// Per list, `[district][code]`: the numbers identified as of the list's time (`times[l]`), by
+/// their code then; zeros for a list without a time.
+///
+/// One sweep of the history in time order instead of every number's history searched per list:
+/// the rows are applied in (time, history position) order, a number's current code moving from
+/// cell to cell, and the cells are copied out at each list's time, lists in time order. A
+/// number's rows sit in the history by time and then store order, so the last row applied at
+/// or before `t` is the one [`Database::code_at`] finds: the same counts, in O(rows log rows +
+/// lists × cells) instead of O(lists × numbers).
+fn urn_as_of(db: &Database, times: &[Option<i64>]) -> Vec<Vec<u64>> {
+    let (nd, nc) = db.cells();
+    let mut out = vec![Vec::new(); times.len()];
+    let mut timed: Vec<(i64, usize)> = times
+        .iter()
+        .enumerate()
+        .filter_map(|(l, t)| t.map(|t| (t, l)))
+        .collect();
+    if timed.is_empty() {
+        out.iter_mut().for_each(|u| *u = vec![0; nd * nc]);
+        return out;
+    }
+    timed.sort_unstable();
+    // (time, history position) of every row; the owner of a position is found from `start`.
+    let mut rows: Vec<(i64, usize)> = db.time.iter().copied().zip(0..).collect();
+    rows.par_sort_unstable();
+    let mut owner = vec![0u32; db.time.len()];
+    for i in 0..db.numbers.len() {
+        owner[db.start[i]..db.start[i + 1]].fill(i as u32);
+    }
+    let mut current = vec![NONE; db.numbers.len()];
+    let mut cells = vec![0u64; nd * nc];
+    let mut next = 0;
+    for (t, l) in timed {
+        while next < rows.len() && rows[next].0 <= t {
+            let j = rows[next].1;
+            let i = owner[j] as usize;
+            let base = db.district[i] as usize * nc;
+            if current[i] != NONE {
+                cells[base + current[i] as usize] -= 1;
+            }
+            current[i] = db.code[j];
+            cells[base + current[i] as usize] += 1;
+            next += 1;
+        }
+        out[l] = cells.clone();
+    }
+    out.iter_mut()
+        .filter(|u| u.is_empty())
+        .for_each(|u| *u = vec![0; nd * nc]);
     out
 }
 
@@ -824,6 +870,30 @@ mod tests {
     }
 
     proptest! {
+        /// The sweep of [`urn_as_of`] counts what searching every number's history as of each
+        /// list's time counts (the definition; ties in time: the later row of the store wins).
+        #[test]
+        fn the_sweep_counts_each_number_at_its_code_as_of_the_list_time(
+            h in arb_history(),
+            times in prop::collection::vec(prop::option::of(-1i64..101), 0..6),
+        ) {
+            const CODES: [&str; 3] = ["A", "B", "C"];
+            const DISTRICTS: [&str; 2] = ["N", "S"];
+            let h: Vec<_> = h.iter().map(|r| (r.0, CODES[r.1], r.2, r.3.map(|d| DISTRICTS[d]))).collect();
+            let d = db(&h, &[]);
+            let (nd, nc) = d.cells();
+            let by_search: Vec<Vec<u64>> = times.iter().map(|t| {
+                let mut u = vec![0u64; nd * nc];
+                for i in 0..d.numbers.len() {
+                    if let Some(c) = t.and_then(|t| d.code_at(i, Some(t))) {
+                        u[d.district[i] as usize * nc + c as usize] += 1;
+                    }
+                }
+                u
+            }).collect();
+            prop_assert_eq!(urn_as_of(&d, &times), by_search);
+        }
+
         /// count(A) + count(B) == count(A ∪ B) for any split of the numbers.
         #[test]
         fn counts_add_over_any_split_of_the_numbers(

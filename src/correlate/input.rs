@@ -55,9 +55,9 @@ impl Store {
     /// column missing, of another type, or with nulls where none may be), naming the file and
     /// the column; so the typed views of [`cols`] never meet a column they do not expect.
     pub fn read(manifest: &Manifest, out: &Path) -> Result<Store> {
-        let t = |k: Kind| ingest::read_table(manifest, out, k, None);
+        let t = |k: Kind| ingest::read_table_coded(manifest, out, k, None);
         Ok(Store {
-            calls: ingest::read_table(manifest, out, Kind::Calls, Some(&CALLS_READ))?,
+            calls: ingest::read_table_coded(manifest, out, Kind::Calls, Some(&CALLS_READ))?,
             complainants: t(Kind::Complainants)?,
             subscribers: t(Kind::Subscribers)?,
             vendor_list: t(Kind::VendorList)?,

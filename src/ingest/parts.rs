@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::datatypes::Int32Type;
 use rayon::prelude::*;
 
@@ -124,58 +124,140 @@ pub fn read_table(
     kind: Kind,
     keep: Option<&[&str]>,
 ) -> Result<RecordBatch> {
+    read_whole(manifest, out, kind, keep, store::read_table_as)
+}
+
+/// [`read_table`], its text columns (but the `*_raw` ones) as dictionaries
+/// ([`store::read_table_coded`]): what the analyses read.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn read_table_coded(
+    manifest: &Manifest,
+    out: &Path,
+    kind: Kind,
+    keep: Option<&[&str]>,
+) -> Result<RecordBatch> {
+    read_whole(manifest, out, kind, keep, store::read_table_coded)
+}
+
+/// How one part is read: [`store::read_table_as`] or [`store::read_table_coded`].
+type PartReader = fn(&Path, &arrow::datatypes::Schema, Option<&[&str]>) -> Result<RecordBatch>;
+
+/// [`read_table`] with `read` for each part. The parts, each in case order, are merged into
+/// one batch column by column (one copy of the table, not a concatenation and a sorted copy
+/// of it).
+fn read_whole(
+    manifest: &Manifest,
+    out: &Path,
+    kind: Kind,
+    keep: Option<&[&str]>,
+    read: PartReader,
+) -> Result<RecordBatch> {
     let parts = table_parts(manifest, out, kind);
     let schema = kind.schema();
-    match parts.as_slice() {
-        [] => Err(Error::store(
+    if parts.is_empty() {
+        return Err(Error::store(
             out.join(crate::layout::store_table_prefix(kind.name())),
             format!(
                 "no part of the {} table is listed in manifest.json; ingest again",
                 kind.name()
             ),
-        )),
-        [one] => store::read_table_as(one, &schema, keep),
-        _ => {
-            let with: Option<Vec<&str>> = keep.map(|k| {
-                let mut v = k.to_vec();
-                v.extend(PROVENANCE.iter().filter(|p| !k.contains(p)));
-                v
-            });
-            let read: Vec<Result<RecordBatch>> = parts
-                .par_iter()
-                .map(|p| store::read_table_as(p, &schema, with.as_deref()))
-                .collect();
-            let mut batches = Vec::with_capacity(read.len());
-            for r in read {
-                batches.push(r?);
-            }
-            let whole = arrow::compute::concat_batches(&batches[0].schema(), &batches)
-                .map_err(|e| Error::store(&parts[0], e))?;
-            let sorted = in_case_order(manifest, &whole).map_err(|e| Error::store(&parts[0], e))?;
-            let cols: Vec<usize> = (0..sorted.num_columns())
-                .filter(|&i| {
-                    let name = sorted.schema_ref().field(i).name().as_str();
-                    keep.is_none_or(|k| k.contains(&name))
-                })
-                .collect();
-            sorted
-                .project(&cols)
-                .map_err(|e| Error::store(&parts[0], e))
-        }
+        ));
     }
+    if let [one] = parts.as_slice() {
+        return read(one, &schema, keep);
+    }
+    let with: Option<Vec<&str>> = keep.map(|k| {
+        let mut v = k.to_vec();
+        v.extend(PROVENANCE.iter().filter(|p| !k.contains(p)));
+        v
+    });
+    let read: Vec<Result<RecordBatch>> = parts
+        .par_iter()
+        .map(|p| read(p, &schema, with.as_deref()))
+        .collect();
+    let mut batches = Vec::with_capacity(read.len());
+    for r in read {
+        batches.push(r?);
+    }
+    let order = case_order(manifest, &batches).map_err(|e| Error::store(&parts[0], e))?;
+    let first = batches[0].schema();
+    let cols: Vec<usize> = (0..first.fields().len())
+        .filter(|&i| keep.is_none_or(|k| k.contains(&first.field(i).name().as_str())))
+        .collect();
+    let columns = cols
+        .par_iter()
+        .map(|&c| {
+            let arrays: Vec<&dyn Array> = batches.iter().map(|b| b.column(c).as_ref()).collect();
+            arrow::compute::interleave(&arrays, &order)
+        })
+        .collect::<std::result::Result<Vec<ArrayRef>, _>>()
+        .map_err(|e| Error::store(&parts[0], e))?;
+    RecordBatch::try_new_with_options(
+        Arc::new(
+            first
+                .project(&cols)
+                .map_err(|e| Error::store(&parts[0], e))?,
+        ),
+        columns,
+        &arrow::array::RecordBatchOptions::new().with_row_count(Some(order.len())),
+    )
+    .map_err(|e| Error::store(&parts[0], e))
 }
 
-/// `b`'s rows in the order ingest wrote them: by evidence file (in the manifest's order of
-/// inputs), then source row, then source item.
-fn in_case_order(
+/// Where a row sorts in case order: evidence file (its rank among the manifest's inputs),
+/// source row, source item (none first).
+type CaseKey = (u32, u64, Option<u32>);
+
+/// The rows of `parts`, as (part, row) pairs, in the order ingest wrote them: by evidence file
+/// (in the manifest's order of inputs), then source row, then source item. Each part holds its
+/// rows in that order, so the parts are merged (a heap of their heads); a part found out of
+/// order (a store not written by this ingest) is sorted instead.
+fn case_order(
+    manifest: &Manifest,
+    parts: &[RecordBatch],
+) -> std::result::Result<Vec<(usize, usize)>, arrow::error::ArrowError> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let keys: Vec<Vec<CaseKey>> = parts
+        .iter()
+        .map(|b| case_keys(manifest, b))
+        .collect::<std::result::Result<_, _>>()?;
+    if keys.iter().any(|k| k.windows(2).any(|w| w[0] > w[1])) {
+        let mut all: Vec<(CaseKey, usize, usize)> = keys
+            .iter()
+            .enumerate()
+            .flat_map(|(p, k)| k.iter().enumerate().map(move |(r, &key)| (key, p, r)))
+            .collect();
+        all.par_sort_unstable();
+        return Ok(all.into_iter().map(|(_, p, r)| (p, r)).collect());
+    }
+    let mut order = Vec::with_capacity(keys.iter().map(Vec::len).sum());
+    let mut heap: BinaryHeap<Reverse<(CaseKey, usize)>> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(p, k)| k.first().map(|&key| Reverse((key, p))))
+        .collect();
+    let mut next = vec![0usize; keys.len()];
+    while let Some(Reverse((_, p))) = heap.pop() {
+        order.push((p, next[p]));
+        next[p] += 1;
+        if let Some(&key) = keys[p].get(next[p]) {
+            heap.push(Reverse((key, p)));
+        }
+    }
+    Ok(order)
+}
+
+/// The [`CaseKey`] of every row of `b`.
+fn case_keys(
     manifest: &Manifest,
     b: &RecordBatch,
-) -> std::result::Result<RecordBatch, arrow::error::ArrowError> {
-    use arrow::compute::{lexsort_to_indices, take_record_batch, SortColumn};
+) -> std::result::Result<Vec<CaseKey>, arrow::error::ArrowError> {
     let missing = |c: &str| arrow::error::ArrowError::SchemaError(format!("no column {c}"));
-    let file = b
-        .column_by_name("source_file")
-        .ok_or_else(|| missing("source_file"))?
+    let col = |c: &str| b.column_by_name(c).ok_or_else(|| missing(c));
+    let file = col("source_file")?
         .as_dictionary_opt::<Int32Type>()
         .ok_or_else(|| missing("source_file as a dictionary"))?;
     let names = file.values().as_string::<i32>();
@@ -188,21 +270,22 @@ fn in_case_order(
                 .map_or(u32::MAX, |p| p as u32)
         })
         .collect();
-    let file_rank: UInt32Array = file
-        .keys()
-        .iter()
-        .map(|k| k.map(|k| rank_of_value[k as usize]))
-        .collect();
-    let col = |c: &str| b.column_by_name(c).cloned().ok_or_else(|| missing(c));
-    let keys = [
-        Arc::new(file_rank) as ArrayRef,
-        col("source_row")?,
-        col("source_item")?,
-    ]
-    .map(|values| SortColumn {
-        values,
-        options: None,
-    });
-    let order = lexsort_to_indices(&keys, None)?;
-    take_record_batch(b, &order)
+    let row = col("source_row")?
+        .as_primitive_opt::<arrow::datatypes::UInt64Type>()
+        .ok_or_else(|| missing("source_row as UInt64"))?;
+    let item = col("source_item")?
+        .as_primitive_opt::<arrow::datatypes::UInt32Type>()
+        .ok_or_else(|| missing("source_item as UInt32"))?;
+    Ok((0..b.num_rows())
+        .map(|i| {
+            let rank = match file.is_valid(i) {
+                true => rank_of_value
+                    .get(file.keys().value(i) as usize)
+                    .copied()
+                    .unwrap_or(u32::MAX),
+                false => u32::MAX,
+            };
+            (rank, row.value(i), item.is_valid(i).then(|| item.value(i)))
+        })
+        .collect())
 }
