@@ -4,6 +4,11 @@ use std::io::Write;
 
 mod cli;
 
+/// mimalloc instead of the system allocator (see Cargo.toml): a lower peak and fewer page
+/// faults on a national case. The library leaves the choice to its caller.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = cli::parse();
     let code = match cli::run(cli) {
