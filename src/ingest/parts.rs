@@ -142,43 +142,62 @@ fn work_part(case: &Case, staging: &Staging, p: u32) -> Result<PartOut> {
         "population",
     )?;
     dups.extend(sup.pairs);
-    let mut written = Vec::new();
     for (k, pieces) in kinds.iter().enumerate() {
-        let kind = Kind::ALL[k];
         for pc in pieces {
-            let t = &mut tallies[pc.file];
-            t.stored += pc.batch.num_rows() as u64;
-            if kind == Kind::Calls {
-                let (a, b, i) = super::flag_counts(&pc.batch, kind)?;
+            tallies[pc.file].stored += pc.batch.num_rows() as u64;
+        }
+        if Kind::ALL[k] == Kind::Calls {
+            let flags: Vec<Result<(u64, u64, u64)>> = pieces
+                .par_iter()
+                .map(|pc| super::flag_counts(&pc.batch, Kind::Calls))
+                .collect();
+            for (pc, f) in pieces.iter().zip(flags) {
+                let (a, b, i) = f?;
+                let t = &mut tallies[pc.file];
                 (t.ambiguous, t.blocked, t.invalid) =
                     (t.ambiguous + a, t.blocked + b, t.invalid + i);
             }
         }
-        if kind.partition_key().is_none() && p > 0 {
-            continue;
-        }
-        let schema = kind.schema();
-        let width = schema.fields().len();
-        let batches: Vec<RecordBatch> = pieces
-            .iter()
-            .filter(|pc| pc.batch.num_rows() > 0)
-            .map(|pc| {
-                let cols: Vec<usize> = (0..width.min(pc.batch.num_columns())).collect();
-                pc.batch.project(&cols)
-            })
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| Error::store(kind.name(), e))?;
-        let rel = crate::layout::store_part(kind.name(), p);
-        store::write_parquet(&staging.path().join(&rel), &schema, &batches)?;
-        let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
-        written.push((k, p, rel, rows));
     }
+    let written: Vec<Result<(usize, u32, String, u64)>> = kinds
+        .par_iter()
+        .enumerate()
+        .filter(|(k, _)| Kind::ALL[*k].partition_key().is_some() || p == 0)
+        .map(|(k, pieces)| {
+            write_piece_table(staging, Kind::ALL[k], p, pieces).map(|(rel, n)| (k, p, rel, n))
+        })
+        .collect();
+    let written = written.into_iter().collect::<Result<Vec<_>>>()?;
     Ok(PartOut {
         tallies,
         dups,
         repeat: sup.repeat,
         written,
     })
+}
+
+/// Writes part `p` of `kind`'s table (its `pieces`, in case order; the staging column dropped)
+/// in the staging folder; returns its path relative to the output folder and its rows.
+fn write_piece_table(
+    staging: &Staging,
+    kind: Kind,
+    p: u32,
+    pieces: &[Piece],
+) -> Result<(String, u64)> {
+    let schema = kind.schema();
+    let width = schema.fields().len();
+    let batches: Vec<RecordBatch> = pieces
+        .iter()
+        .filter(|pc| pc.batch.num_rows() > 0)
+        .map(|pc| {
+            let cols: Vec<usize> = (0..width.min(pc.batch.num_columns())).collect();
+            pc.batch.project(&cols)
+        })
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| Error::store(kind.name(), e))?;
+    let rel = crate::layout::store_part(kind.name(), p);
+    store::write_parquet(&staging.path().join(&rel), &schema, &batches)?;
+    Ok((rel, batches.iter().map(|b| b.num_rows() as u64).sum()))
 }
 
 /// Keeps the rows `masks` keep of each piece, counting those removed against their files.
@@ -341,7 +360,10 @@ mod tests {
         assert_eq!(waves(&[10, 10, 10, 10], 40), [0..2, 2..4]);
         assert_eq!(waves(&[10, 50, 10], 40), [0..1, 1..2, 2..3]);
         assert_eq!(waves(&[1, 1, 1], 0), [0..1, 1..2, 2..3]);
-        assert_eq!(waves(&[1, 1, 1], u64::MAX), [0..3]);
+        assert_eq!(
+            waves(&[1, 1, 1], u64::MAX),
+            vec![std::ops::Range { start: 0, end: 3 }]
+        );
         assert_eq!(waves(&[], 10), Vec::<std::ops::Range<u32>>::new());
     }
 }

@@ -6,7 +6,8 @@
 //! its evidence file (index in the case) and the chunk's order in that file. Pieces are held in
 //! memory until the bytes held pass the *spill limit*, a quarter of the memory budget
 //! ([`spill_limit`]); then every piece held is written out (*spilled*), one Arrow IPC stream
-//! per part and table, and only its place is kept. A part's pieces come back with
+//! per part and table, and only its place is kept. A spill is written outside the lock the
+//! readers stage under, one spill at a time. A part's pieces come back with
 //! [`Staging::take_part`], in case order (file, then chunk), whatever order the files were read
 //! in.
 //!
@@ -32,6 +33,7 @@ use arrow::array::{ArrayRef, Int64Array, RecordBatch};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::ipc::reader::StreamReader;
 use arrow::ipc::writer::StreamWriter;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::Kind;
@@ -40,8 +42,10 @@ use crate::model::Kind;
 pub(super) const ORDER: &str = "__latest_by";
 
 /// The bytes of pieces held in memory before they are spilled: a quarter of the memory budget
-/// (another half is for the parts being deduplicated and written, [`part_budget`]; the last
-/// quarter for the readers' windows, the quarantine and the writers' buffers).
+/// (another half is for the parts being deduplicated and written, [`part_budget`], which runs
+/// after the reading; the last quarter for the readers' windows, the quarantine and the writers'
+/// buffers). While one spill is being written the readers go on staging, so for a moment
+/// twice the limit may be in memory: the pieces being written and those held since.
 pub(super) fn spill_limit(memory: u64) -> u64 {
     memory / 4
 }
@@ -96,6 +100,8 @@ pub(super) struct Staging {
     parts: u32,
     limit: u64,
     inner: Mutex<Inner>,
+    /// Held by the one spill that runs.
+    spilling: Mutex<()>,
 }
 
 impl Staging {
@@ -122,6 +128,7 @@ impl Staging {
             parts,
             limit,
             inner: Mutex::new(inner),
+            spilling: Mutex::new(()),
         })
     }
 
@@ -173,63 +180,88 @@ impl Staging {
             None => vec![batch],
         };
         let k = kind_index(kind);
-        let mut inner = self.lock()?;
-        for (p, piece) in pieces.into_iter().enumerate() {
-            if piece.num_rows() == 0 {
-                continue;
+        let over = {
+            let mut inner = self.lock()?;
+            for (p, piece) in pieces.into_iter().enumerate() {
+                if piece.num_rows() == 0 {
+                    continue;
+                }
+                let n = piece.get_array_memory_size() as u64;
+                inner.held += n;
+                inner.bytes[p] += n;
+                inner.parts[p][k].push(Staged {
+                    file,
+                    chunk,
+                    at: At::Held(piece),
+                });
             }
-            let n = piece.get_array_memory_size() as u64;
-            inner.held += n;
-            inner.bytes[p] += n;
-            inner.parts[p][k].push(Staged {
-                file,
-                chunk,
-                at: At::Held(piece),
-            });
-        }
-        if inner.held > self.limit {
-            self.spill(&mut inner)?;
+            inner.held > self.limit
+        };
+        if over {
+            self.spill()?;
         }
         Ok(())
     }
 
     /// Writes every piece held to a spill file of its part and table, in the order staged.
-    fn spill(&self, inner: &mut Inner) -> Result<()> {
-        let Inner { parts, files, .. } = inner;
+    /// The pieces are taken (and their places recorded) under the lock, and written after it
+    /// is released, so that the readers go on staging meanwhile; one spill runs at a time (a
+    /// reader that passes the limit during a spill waits for it, then spills what is held, if
+    /// it is still over the limit).
+    fn spill(&self) -> Result<()> {
+        let _one = self
+            .spilling
+            .lock()
+            .map_err(|_| Error::store(self.path(), "a thread failed while spilling rows"))?;
+        let work = {
+            let mut inner = self.lock()?;
+            if inner.held <= self.limit {
+                return Ok(());
+            }
+            self.take_held(&mut inner)
+        };
+        for (path, batches) in work {
+            write_spill(&path, &batches)?;
+        }
+        Ok(())
+    }
+
+    /// Every piece held, taken out as spill files to write (path, batches), each piece marked
+    /// with its place in them.
+    fn take_held(&self, inner: &mut Inner) -> Vec<(PathBuf, Vec<RecordBatch>)> {
+        let Inner {
+            parts, files, held, ..
+        } = inner;
+        let mut work = Vec::new();
         for (p, kinds) in parts.iter_mut().enumerate() {
             for (k, pieces) in kinds.iter_mut().enumerate() {
-                let Some(schema) = pieces.iter().find_map(|s| match &s.at {
-                    At::Held(b) => Some(b.schema()),
-                    At::Spilled { .. } => None,
-                }) else {
+                let mut batches = Vec::new();
+                for s in pieces.iter_mut() {
+                    if !matches!(s.at, At::Held(_)) {
+                        continue;
+                    }
+                    let at = At::Spilled {
+                        file: files.len(),
+                        index: batches.len(),
+                    };
+                    if let At::Held(b) = std::mem::replace(&mut s.at, at) {
+                        *held = held.saturating_sub(b.get_array_memory_size() as u64);
+                        batches.push(b);
+                    }
+                }
+                if batches.is_empty() {
                     continue;
-                };
-                let held = pieces.iter_mut().filter(|s| matches!(s.at, At::Held(_)));
+                }
                 let path = self.dir.path().join(format!(
                     "p{p:04}-{}-{:06}.arrows",
                     Kind::ALL[k].name(),
                     files.len()
                 ));
-                let f = File::create(&path).map_err(|e| Error::io(&path, e))?;
-                let mut w = StreamWriter::try_new(BufWriter::new(f), &schema)
-                    .map_err(|e| Error::store(&path, e))?;
-                for (index, s) in held.enumerate() {
-                    let at = At::Spilled {
-                        file: files.len(),
-                        index,
-                    };
-                    if let At::Held(b) = std::mem::replace(&mut s.at, at) {
-                        w.write(&b).map_err(|e| Error::store(&path, e))?;
-                    }
-                }
-                w.finish().map_err(|e| Error::store(&path, e))?;
-                let mut f = w.into_inner().map_err(|e| Error::store(&path, e))?;
-                f.flush().map_err(|e| Error::io(&path, e))?;
-                files.push(path);
+                files.push(path.clone());
+                work.push((path, batches));
             }
         }
-        inner.held = 0;
-        Ok(())
+        work
     }
 
     /// Per part, the bytes of its pieces as they were in memory.
@@ -258,7 +290,7 @@ impl Staging {
             (kinds, inner.files.clone())
         };
         kinds
-            .into_iter()
+            .into_par_iter()
             .map(|pieces| read_back(pieces, &files))
             .collect()
     }
@@ -275,12 +307,16 @@ fn read_back(pieces: Vec<Staged>, files: &[PathBuf]) -> Result<Vec<Piece>> {
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let mut read: Vec<(usize, Vec<Option<RecordBatch>>)> = Vec::with_capacity(wanted.len());
-    for f in wanted {
-        let path = &files[f];
-        read.push((f, read_spill(path)?.into_iter().map(Some).collect()));
-        std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
-    }
+    let read: Vec<Result<(usize, Vec<Option<RecordBatch>>)>> = wanted
+        .par_iter()
+        .map(|&f| {
+            let path = &files[f];
+            let batches = read_spill(path)?.into_iter().map(Some).collect();
+            std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+            Ok((f, batches))
+        })
+        .collect();
+    let mut read = read.into_iter().collect::<Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(pieces.len());
     for s in pieces {
         let batch = match s.at {
@@ -302,6 +338,22 @@ fn read_back(pieces: Vec<Staged>, files: &[PathBuf]) -> Result<Vec<Piece>> {
     }
     out.sort_by_key(|p| (p.file, p.chunk));
     Ok(out)
+}
+
+/// Writes `batches` (of one schema) as the Arrow IPC stream `path`.
+fn write_spill(path: &Path, batches: &[RecordBatch]) -> Result<()> {
+    let Some(first) = batches.first() else {
+        return Ok(());
+    };
+    let f = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = StreamWriter::try_new(BufWriter::new(f), &first.schema())
+        .map_err(|e| Error::store(path, e))?;
+    for b in batches {
+        w.write(b).map_err(|e| Error::store(path, e))?;
+    }
+    w.finish().map_err(|e| Error::store(path, e))?;
+    let mut f = w.into_inner().map_err(|e| Error::store(path, e))?;
+    f.flush().map_err(|e| Error::io(path, e))
 }
 
 /// Every batch of a spill file, in order.
