@@ -1,13 +1,14 @@
-//! Exact duplicate call records: which rows of the calls chunks to drop, and which record each
-//! dropped one repeats.
+//! Exact duplicate call records: which rows of one part's calls pieces to drop, and which record
+//! each dropped one repeats. Duplicates share their called number, so they meet in one part
+//! (module `partition`), and the first in the part's case order is the first in the case's.
 //!
 //! A record is a duplicate of an earlier one (in case order, then row order) with the same
 //! called number, start and duration, and the same calling number, or, when neither has a
 //! number, the same caller-ID status and the same raw caller-ID text (exactly). Records with the
 //! same number but different raw text (`(613) 555-0199`, `+1 613 555 0199`) are duplicates.
 //!
-//! Method: every row gets a 16-byte key, (64-bit hash of those fields, position), built per chunk
-//! in parallel and sorted in parallel; the position (chunk in case order, row) makes the first
+//! Method: every row gets a 16-byte key, (64-bit hash of those fields, position), built per piece
+//! in parallel and sorted in parallel; the position (piece in case order, row) makes the first
 //! occurrence sort first among equal hashes. Only inside a run of equal hashes are the fields
 //! compared exactly, so a hash collision never merges two different records.
 
@@ -16,7 +17,8 @@ use arrow::array::{Int32Array, Int64Array, PrimitiveArray};
 use arrow::datatypes::{Int32Type, Int64Type, TimestampMicrosecondType, UInt32Type, UInt64Type};
 use rayon::prelude::*;
 
-use super::{col, FileOut};
+use super::col;
+use super::staging::Piece;
 use crate::error::Result;
 
 /// A removed duplicate call record and the record kept in its place, each as (file index in the
@@ -31,15 +33,13 @@ pub(super) struct DupPair {
     pub kept_item: Option<u32>,
 }
 
-/// Per calls file, per chunk, the rows to keep (`None`: all).
-pub(super) type Masks = Vec<Vec<Option<BooleanArray>>>;
+/// Per piece, the rows to keep (`None`: all).
+pub(super) type Masks = Vec<Option<BooleanArray>>;
 
-/// The columns of one calls chunk that duplicate detection reads.
+/// The columns of one calls piece that duplicate detection reads.
 struct Cols {
-    /// Index of the file in `calls`.
+    /// Index of the file in the case.
     file: usize,
-    /// Index of the chunk in its file.
-    chunk: usize,
     called: UInt64Array,
     calling: UInt64Array,
     status: Int32Array,
@@ -100,34 +100,30 @@ impl Cols {
     }
 }
 
-/// The rows of every calls chunk to keep, and every removed record with the record it
-/// duplicates, in case then row order. `calls` holds the indices (into `files`) of the calls
-/// files, in case order.
-pub(super) fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<(Masks, Vec<DupPair>)> {
-    let mut cols: Vec<Cols> = Vec::new();
-    for (ci, &fi) in calls.iter().enumerate() {
-        for (k, ch) in files[fi].loaded.chunks.iter().enumerate() {
-            let b = &ch.batch;
-            cols.push(Cols {
-                file: ci,
-                chunk: k,
-                called: col(b, "called")?.as_primitive::<UInt64Type>().clone(),
-                calling: col(b, "calling")?.as_primitive::<UInt64Type>().clone(),
-                status: col(b, "calling_status")?
-                    .as_dictionary::<Int32Type>()
-                    .keys()
-                    .clone(),
-                raw: col(b, "calling_raw")?.as_string::<i32>().clone(),
-                start: col(b, "start")?
-                    .as_primitive::<TimestampMicrosecondType>()
-                    .clone(),
-                dur: col(b, "duration_ms")?.as_primitive::<Int64Type>().clone(),
-                source_row: col(b, "source_row")?.as_primitive::<UInt64Type>().clone(),
-                source_item: col(b, "source_item")?.as_primitive::<UInt32Type>().clone(),
-            });
-        }
+/// The rows of every calls piece of a part (`pieces`, in case order) to keep, and every removed
+/// record with the record it duplicates, in case then row order.
+pub(super) fn duplicate_masks(pieces: &[Piece]) -> Result<(Masks, Vec<DupPair>)> {
+    let mut cols: Vec<Cols> = Vec::with_capacity(pieces.len());
+    for pc in pieces {
+        let b = &pc.batch;
+        cols.push(Cols {
+            file: pc.file,
+            called: col(b, "called")?.as_primitive::<UInt64Type>().clone(),
+            calling: col(b, "calling")?.as_primitive::<UInt64Type>().clone(),
+            status: col(b, "calling_status")?
+                .as_dictionary::<Int32Type>()
+                .keys()
+                .clone(),
+            raw: col(b, "calling_raw")?.as_string::<i32>().clone(),
+            start: col(b, "start")?
+                .as_primitive::<TimestampMicrosecondType>()
+                .clone(),
+            dur: col(b, "duration_ms")?.as_primitive::<Int64Type>().clone(),
+            source_row: col(b, "source_row")?.as_primitive::<UInt64Type>().clone(),
+            source_item: col(b, "source_item")?.as_primitive::<UInt32Type>().clone(),
+        });
     }
-    // (hash, chunk << 32 | row), one per row, filled chunk by chunk in parallel.
+    // (hash, piece << 32 | row), one per row, filled piece by piece in parallel.
     let total: usize = cols.iter().map(|c| c.called.len()).sum();
     let mut keys = vec![(0u64, 0u64); total];
     let mut parts: Vec<&mut [(u64, u64)]> = Vec::with_capacity(cols.len());
@@ -148,7 +144,7 @@ pub(super) fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<(Mas
     keys.par_sort_unstable();
 
     let at = |key: u64| (&cols[(key >> 32) as usize], (key & 0xFFFF_FFFF) as usize);
-    // (removed, kept) as (chunk, row); within a run of equal hashes, each record is compared
+    // (removed, kept) as (piece, row); within a run of equal hashes, each record is compared
     // with the first occurrences seen so far in the run (almost always one).
     let mut drop: Vec<(u64, u64)> = Vec::new();
     let mut firsts: Vec<u64> = Vec::new();
@@ -179,7 +175,7 @@ pub(super) fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<(Mas
     let row_of = |key: u64| {
         let (c, r) = at(key);
         let item = c.source_item.is_valid(r).then(|| c.source_item.value(r));
-        (calls[c.file], c.source_row.value(r), item)
+        (c.file, c.source_row.value(r), item)
     };
     let mut pairs: Vec<DupPair> = drop
         .iter()
@@ -198,10 +194,7 @@ pub(super) fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<(Mas
         .collect();
     pairs.sort_unstable();
 
-    let mut out: Masks = calls
-        .iter()
-        .map(|&fi| vec![None; files[fi].loaded.chunks.len()])
-        .collect();
+    let mut out: Masks = vec![None; cols.len()];
     let mut i = 0;
     while i < drop.len() {
         let g = drop[i].0 >> 32;
@@ -211,7 +204,7 @@ pub(super) fn duplicate_masks(calls: &[usize], files: &[FileOut]) -> Result<(Mas
             keep[(drop[i].0 & 0xFFFF_FFFF) as usize] = false;
             i += 1;
         }
-        out[c.file][c.chunk] = Some(BooleanArray::from(keep));
+        out[g as usize] = Some(BooleanArray::from(keep));
     }
     Ok((out, pairs))
 }

@@ -9,55 +9,106 @@
 //! order then file order), and every other row of the number is removed as *superseded*:
 //! counted in its file's `duplicates_removed` and listed in the duplicates table with the row
 //! kept in its place, so the store holds one row per number and the counts reconcile.
+//!
+//! A number's rows all fall in one part (module `partition`), so each part is worked alone;
+//! the repeat an error names is the first over all parts ([`Repeat::earlier`]).
 
 use arrow::array::{Array, AsArray, BooleanArray};
-use arrow::compute::filter_record_batch;
-use arrow::datatypes::{UInt32Type, UInt64Type};
+use arrow::datatypes::{Int64Type, UInt32Type, UInt64Type};
 
-use super::dedupe::DupPair;
-use super::{col, FileOut};
+use super::col;
+use super::dedupe::{DupPair, Masks};
+use super::staging::{Piece, ORDER};
 use crate::config::Case;
 use crate::error::{Error, Result};
-use crate::model::Kind;
 
 /// One accepted population row: (number, file index in the case, source row, source item (in an
-/// exploded file), chunk, row in the chunk, order value).
+/// exploded file), piece, row in the piece, order value).
 type Row = (u64, usize, u64, Option<u32>, usize, usize, Option<i64>);
 
-/// Removes the superseded rows of every number of the population inputs, and returns each
-/// removed row with the row kept in its place.
+/// A number listed again without an order: its first row and the row that repeats it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Repeat {
+    first: Row,
+    again: Row,
+}
+
+impl Repeat {
+    /// Of two repeats (either may be absent), the one whose repeating row comes first in case
+    /// order.
+    pub fn earlier(a: Option<Repeat>, b: Option<Repeat>) -> Option<Repeat> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(if b.key() < a.key() { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn key(&self) -> (usize, u64, Option<u32>) {
+        (self.again.1, self.again.2, self.again.3)
+    }
+
+    /// The error that names it.
+    pub fn error(&self, case: &Case) -> Error {
+        let (first, again) = (&self.first, &self.again);
+        let f = &case.files[again.1];
+        Error::input(
+            &f.path,
+            Some(again.2),
+            format!(
+                "number +{} is listed again: its first row is {}:{}. A population lists each \
+                 line once; if the file is a history of each number, name the column that \
+                 orders its rows with `latest_by` in profile `{}` (the latest row wins)",
+                again.0,
+                case.files[first.1].name,
+                at(first),
+                f.profile_name
+            ),
+        )
+    }
+}
+
+/// What superseding one part's population found.
+#[derive(Debug, Default)]
+pub(super) struct Superseded {
+    /// Per piece, the rows to keep (`None`: all).
+    pub masks: Masks,
+    /// Each removed row with the row kept in its place, sorted.
+    pub pairs: Vec<DupPair>,
+    /// The first repeat of a number whose rows are not all ordered, if any (then nothing is
+    /// removed: the run stops).
+    pub repeat: Option<Repeat>,
+}
+
+/// Finds the superseded rows of every number of one part's population pieces (in case order).
 ///
 /// # Errors
-/// [`Error::Input`] at the first repeat (in case order) of a number whose rows are not all
-/// ordered by `latest_by`, naming both rows.
-pub(super) fn supersede(case: &Case, files: &mut [FileOut]) -> Result<Vec<DupPair>> {
+/// [`Error::Store`] when a piece lacks a canonical column.
+pub(super) fn supersede(pieces: &[Piece]) -> Result<Superseded> {
     let mut rows: Vec<Row> = Vec::new();
-    for (fi, (f, fo)) in case.files.iter().zip(files.iter()).enumerate() {
-        if f.kind != Kind::Population {
-            continue;
-        }
-        for (k, ch) in fo.loaded.chunks.iter().enumerate() {
-            let numbers = col(&ch.batch, "number")?.as_primitive::<UInt64Type>();
-            let source = col(&ch.batch, "source_row")?.as_primitive::<UInt64Type>();
-            let items = col(&ch.batch, "source_item")?.as_primitive::<UInt32Type>();
-            for r in 0..ch.batch.num_rows() {
-                let order = ch.order.get(r).copied();
-                let item = items.is_valid(r).then(|| items.value(r));
-                rows.push((numbers.value(r), fi, source.value(r), item, k, r, order));
-            }
+    for (k, pc) in pieces.iter().enumerate() {
+        let b = &pc.batch;
+        let numbers = col(b, "number")?.as_primitive::<UInt64Type>();
+        let source = col(b, "source_row")?.as_primitive::<UInt64Type>();
+        let items = col(b, "source_item")?.as_primitive::<UInt32Type>();
+        let order = col(b, ORDER)?.as_primitive::<Int64Type>();
+        for r in 0..b.num_rows() {
+            let o = order.is_valid(r).then(|| order.value(r));
+            let item = items.is_valid(r).then(|| items.value(r));
+            rows.push((numbers.value(r), pc.file, source.value(r), item, k, r, o));
         }
     }
     // By number, then in case order: each run is one number's rows, its first row first.
     rows.sort_unstable();
     let mut pairs = Vec::new();
-    let mut drop: Vec<(usize, usize, usize)> = Vec::new();
-    let mut repeat: Option<(&Row, &Row)> = None;
+    let mut drop: Vec<(usize, usize)> = Vec::new();
+    let mut repeat: Option<Repeat> = None;
     for run in rows.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
         if run.iter().any(|r| r.6.is_none()) {
-            let (first, again) = (&run[0], &run[1]);
-            if repeat.is_none_or(|(_, a)| (again.1, again.2, again.3) < (a.1, a.2, a.3)) {
-                repeat = Some((first, again));
-            }
+            let found = Repeat {
+                first: run[0],
+                again: run[1],
+            };
+            repeat = Repeat::earlier(repeat, Some(found));
             continue;
         }
         // The latest wins; of equal order values, the later row.
@@ -77,28 +128,22 @@ pub(super) fn supersede(case: &Case, files: &mut [FileOut]) -> Result<Vec<DupPai
                 kept_row: kept.2,
                 kept_item: kept.3,
             });
-            drop.push((r.1, r.4, r.5));
+            drop.push((r.4, r.5));
         }
     }
-    if let Some((first, again)) = repeat {
-        let f = &case.files[again.1];
-        return Err(Error::input(
-            &f.path,
-            Some(again.2),
-            format!(
-                "number +{} is listed again: its first row is {}:{}. A population lists each \
-                 line once; if the file is a history of each number, name the column that \
-                 orders its rows with `latest_by` in profile `{}` (the latest row wins)",
-                again.0,
-                case.files[first.1].name,
-                at(first),
-                f.profile_name
-            ),
-        ));
+    if repeat.is_some() {
+        return Ok(Superseded {
+            masks: vec![None; pieces.len()],
+            pairs: Vec::new(),
+            repeat,
+        });
     }
-    remove(files, drop)?;
     pairs.sort_unstable();
-    Ok(pairs)
+    Ok(Superseded {
+        masks: masks(pieces, drop),
+        pairs,
+        repeat: None,
+    })
 }
 
 /// A row's place in its file: `12`, or `12#3` for an item of an exploded record.
@@ -109,21 +154,17 @@ fn at(r: &Row) -> String {
     }
 }
 
-/// Removes the rows `(file, chunk, row)` from their chunks and counts them per file.
-fn remove(files: &mut [FileOut], mut drop: Vec<(usize, usize, usize)>) -> Result<()> {
+/// Per piece, the rows to keep: all but the `(piece, row)`s of `drop`.
+fn masks(pieces: &[Piece], mut drop: Vec<(usize, usize)>) -> Masks {
+    let mut out: Masks = vec![None; pieces.len()];
     drop.sort_unstable();
-    for group in drop.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-        let (fi, k) = (group[0].0, group[0].1);
-        let fo = &mut files[fi];
-        let chunk = &mut fo.loaded.chunks[k];
-        let mut keep = vec![true; chunk.batch.num_rows()];
-        for &(_, _, r) in group {
+    for group in drop.chunk_by(|a, b| a.0 == b.0) {
+        let k = group[0].0;
+        let mut keep = vec![true; pieces[k].batch.num_rows()];
+        for &(_, r) in group {
             keep[r] = false;
         }
-        chunk.batch = filter_record_batch(&chunk.batch, &BooleanArray::from(keep))
-            .map_err(|e| Error::store("population", e))?;
-        chunk.order.clear();
-        fo.removed += group.len() as u64;
+        out[k] = Some(BooleanArray::from(keep));
     }
-    Ok(())
+    out
 }

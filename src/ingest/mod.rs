@@ -1,27 +1,44 @@
-//! `callsift ingest`: evidence files in, the case store out.
+//! `callsift ingest`: evidence files in, the case store out, in memory bounded by a budget
+//! (`--memory`), not by the case.
 //!
 //! ```text
-//!  case.toml ─▶ Case (validated) ─▶ files in parallel ─▶ readers ─▶ canonical batches + quarantine
-//!                                                                  │
-//!   store/<kind>/part-NNNN.parquet ◀── duplicates removed (calls) ◀┘
-//!     (each table split by the partition of its phone number: module `partition`)
-//!   store/quarantine.parquet (+ .csv)
-//!   store/duplicates.parquet (+ .csv): each removed duplicate and the record it duplicates
-//!   manifest.json (hashes, reconciliation, parameters)   ◀── written last
+//!  case.toml ─▶ Case ─▶ files in parallel ─▶ readers ─▶ chunks ─┬─▶ quarantine rows, counts per file
+//!                        (each streams its chunks)              └─▶ rows split by part ─▶ staging
+//!                                                                   (held; spilled to OUT/.staging-XXXX
+//!                                                                    past a quarter of the budget)
+//!  per part, in waves that fit half the budget:
+//!    its rows back in case order ─▶ duplicates removed (calls) ─▶ history superseded (population)
+//!      ─▶ store/<kind>/part-NNNN.parquet, written in the staging folder
+//!  then: checks ─▶ parts moved into OUT/store/ ─▶ store/quarantine.parquet (+ .csv)
+//!        ─▶ store/duplicates.parquet (+ .csv) ─▶ manifest.json (written last)
 //! ```
 //!
-//! Every file is read and converted before anything is written: an evidence file that cannot be
-//! used as a whole (empty, truncated, a mapped column missing, more of its records quarantined
-//! than its profile's `max_quarantine_share` allows) stops the run with an error that names it,
-//! and the output folder is left as it was. Per file, rows read = accepted +
-//! quarantined + duplicates removed + filtered (left out by the profile's row filter); the run
-//! fails loudly if that ever does not hold.
+//! Every file is read, and every part worked, before anything is written to the store: an
+//! evidence file that cannot be used as a whole (empty, truncated, a mapped column missing,
+//! more of its records quarantined than its profile's `max_quarantine_share` allows, a
+//! population number listed again without `latest_by`) stops the run with an error that names
+//! it, the staging folder is removed, and the store is left as it was. Per file, rows read =
+//! accepted + quarantined + duplicates removed + filtered (left out by the profile's row
+//! filter); the run fails loudly if that ever does not hold. The counts are kept as the chunks
+//! and the parts go by, not recounted from rows held.
+//!
+//! Duplicate calls share their called number and a population number's rows share the number,
+//! so both are found part by part (module `partition`); the store's bytes are those of a run
+//! that held every file whole, for any part count and any budget.
+//!
+//! Memory: the staged rows held stay under a quarter of the budget (module `staging`); the
+//! parts worked at once, under half of it by their estimate (twice their staged bytes); the
+//! rest is for the readers' windows (a delimited-text file is read in 32 MiB windows; an
+//! xlsx, Parquet, Arrow IPC or JSON-lines file is read whole), the quarantine rows (held) and
+//! the Parquet writers' row groups. A part must fit on its own: with `--partitions N` too few
+//! for the case, a part is as large as the case divided by N.
 
 pub mod convert;
 mod dedupe;
 mod history;
 mod parts;
 pub mod progress;
+mod staging;
 mod threshold;
 
 use std::collections::BTreeMap;
@@ -33,7 +50,6 @@ use arrow::array::{
     Array, ArrayRef, AsArray, DictionaryArray, Int32Array, RecordBatch, StringArray, StringBuilder,
     UInt32Array, UInt64Array,
 };
-use arrow::compute::filter_record_batch;
 use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 use rayon::prelude::*;
 
@@ -44,7 +60,7 @@ use crate::manifest::{ExplodeCounts, InputRecord, Manifest};
 use crate::model::{dict_utf8, ColType, Kind};
 use crate::partition::Partitions;
 use crate::store;
-use dedupe::{duplicate_masks, DupPair};
+use dedupe::DupPair;
 
 use convert::Plan;
 
@@ -91,10 +107,19 @@ pub struct IngestReport {
     pub rows: BTreeMap<Kind, u64>,
 }
 
-/// One file, read and converted.
+/// One evidence file as ingest counts it: the reader's facts and counts (its `chunks` empty:
+/// they went to the staging folder), its quarantine, what its chunks counted, and what the
+/// parts added.
 struct FileOut {
     loaded: Loaded,
-    removed: u64,
+    /// Its quarantined records, in the order its chunks gave them.
+    quarantine: Vec<QRow>,
+    /// Flags the converter counted over its converted rows.
+    flags: Flags,
+    /// Records its row filter left out.
+    filtered: u64,
+    /// Rows stored, removed, and flags counted again over the calls kept.
+    tally: parts::Tally,
 }
 
 /// What reading one evidence file gave: its converted chunks, the records as its reader handed
@@ -124,7 +149,37 @@ pub fn read_file(file: &InputFile) -> Result<Loaded> {
 /// # Errors
 /// As [`run_in`]; [`Error::Io`] when `out` cannot be created.
 pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
-    ingest(case, out, threads, true, Partitions::default(), &Silent)
+    let memory = crate::partition::default_memory();
+    ingest(
+        case,
+        out,
+        threads,
+        true,
+        Budget::new(Partitions::Budget(memory), memory),
+        &Silent,
+    )
+}
+
+/// [`run`], splitting the store as `partitions` says and holding about `memory` bytes at most
+/// (the staged rows spill to disk past a quarter of it); neither changes what is written.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with_budget(
+    case: &Case,
+    out: &Path,
+    threads: usize,
+    partitions: Partitions,
+    memory: u64,
+) -> Result<IngestReport> {
+    ingest(
+        case,
+        out,
+        threads,
+        true,
+        Budget::new(partitions, memory),
+        &Silent,
+    )
 }
 
 /// Runs ingest into the folder `out`, which exists (a staged run): no folder above `out/store`
@@ -134,7 +189,7 @@ pub fn run(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
 /// The first (in case order) file that cannot be used, before anything is written; I/O errors;
 /// [`Error::Reconciliation`] if the counts of a file do not add up.
 pub fn run_in(case: &Case, out: &Path, threads: usize) -> Result<IngestReport> {
-    ingest(case, out, threads, false, Partitions::default(), &Silent)
+    run_in_partitioned(case, out, threads, Partitions::default(), &Silent)
 }
 
 /// [`run_in`], telling `progress` which file it reads and which phase it is in (the command
@@ -148,11 +203,12 @@ pub fn run_in_with(
     threads: usize,
     progress: &dyn Progress,
 ) -> Result<IngestReport> {
-    ingest(case, out, threads, false, Partitions::default(), progress)
+    run_in_partitioned(case, out, threads, Partitions::default(), progress)
 }
 
 /// [`run_in_with`], splitting the store's tables as `partitions` says (`--partitions N` or
-/// `--memory SIZE`); the results do not depend on it, only the store's files do.
+/// `--memory SIZE`); the results do not depend on it, only the store's files do. The memory
+/// budget is the one `partitions` names, or the default one for a fixed count.
 ///
 /// # Errors
 /// As [`run_in`].
@@ -163,59 +219,123 @@ pub fn run_in_partitioned(
     partitions: Partitions,
     progress: &dyn Progress,
 ) -> Result<IngestReport> {
-    ingest(case, out, threads, false, partitions, progress)
+    let memory = match partitions {
+        Partitions::Budget(m) => m,
+        Partitions::Fixed(_) => crate::partition::default_memory(),
+    };
+    ingest(
+        case,
+        out,
+        threads,
+        false,
+        Budget::new(partitions, memory),
+        progress,
+    )
 }
 
-/// [`run`] (`make_out`: `out` is created once every file is read) or [`run_in`].
+/// How the store is split and how much memory ingest may hold.
+#[derive(Clone, Copy, Debug)]
+struct Budget {
+    partitions: Partitions,
+    memory: u64,
+}
+
+impl Budget {
+    fn new(partitions: Partitions, memory: u64) -> Budget {
+        Budget { partitions, memory }
+    }
+}
+
+/// [`run`] (`make_out`: `out` is created, with its missing parents, and removed again if the
+/// run fails) or [`run_in`].
 fn ingest(
     case: &Case,
     out: &Path,
     threads: usize,
     make_out: bool,
-    partitions: Partitions,
+    budget: Budget,
+    progress: &dyn Progress,
+) -> Result<IngestReport> {
+    let made = if make_out {
+        let top = out
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .last()
+            .map(Path::to_path_buf);
+        crate::outdir::create_dir_all(out)?;
+        top
+    } else {
+        None
+    };
+    let r = ingest_in(case, out, threads, budget, progress);
+    if let (Err(_), Some(top)) = (&r, made) {
+        // Put the folders this run created back as they were (only while empty).
+        for dir in out.ancestors() {
+            if std::fs::remove_dir(dir).is_err() || dir == top {
+                break;
+            }
+        }
+    }
+    r
+}
+
+/// Ingest into `out`, which exists: every file read, its rows staged by part
+/// (`out/.staging-XXXX`, removed however this ends), the parts worked, checked and moved into
+/// `out/store`, then the quarantine, the duplicates and the manifest.
+fn ingest_in(
+    case: &Case,
+    out: &Path,
+    threads: usize,
+    budget: Budget,
     progress: &dyn Progress,
 ) -> Result<IngestReport> {
     let t0 = Instant::now();
-    progress.phase(Phase::Read);
-    let results: Vec<Result<Loaded>> = case
+    let sizes = case
         .files
-        .par_iter()
-        .enumerate()
-        .map(|(i, f)| {
-            progress.file_started(i);
-            let r = read_file(f);
-            progress.file_done(i);
-            r
-        })
-        .collect();
-    let mut files = Vec::with_capacity(results.len());
-    for r in results {
-        files.push(FileOut {
-            loaded: r?,
-            removed: 0,
-        });
-    }
+        .iter()
+        .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
+        .collect::<Vec<u64>>();
+    let parts = budget.partitions.resolve(sizes.iter().sum());
+    let staging = staging::Staging::new(out, parts, staging::spill_limit(budget.memory))?;
+    progress.phase(Phase::Read);
+    let mut files = read_all(case, &staging, &sizes, progress)?;
     let t_read = t0.elapsed();
     progress.phase(Phase::Dedupe);
     threshold::check(case, &files)?;
-    let mut dups = remove_duplicates(case, &mut files)?;
-    dups.extend(history::supersede(case, &mut files)?);
-    dups.sort_unstable();
+    let worked = parts::work(case, &staging, staging::part_budget(budget.memory))?;
+    if let Some(repeat) = worked.repeat {
+        return Err(repeat.error(case));
+    }
+    for (fo, t) in files.iter_mut().zip(&worked.tallies) {
+        fo.tally = *t;
+    }
     let t_dedupe = t0.elapsed();
     // Reconcile before writing.
     let inputs = reconcile(case, &files)?;
 
     // Write the store: one table per kind (empty when the case has no such input).
     progress.phase(Phase::Write);
-    if make_out {
-        crate::outdir::create_dir_all(out)?;
-    }
-    crate::outdir::create_dir(&out.join(STORE))?;
     let mut manifest = new_manifest(case, threads, inputs)?;
-    manifest.store_partitions = partitions.resolve(manifest.inputs.iter().map(|i| i.bytes).sum());
-    let (rows, t_tables) = parts::write_tables(case, &files, out, &mut manifest, t0)?;
+    manifest.store_partitions = parts;
+    parts::commit(&staging, out, &worked.tables)?;
+    let tables: Vec<(String, Option<u64>)> = worked
+        .tables
+        .iter()
+        .map(|(rel, n)| (rel.clone(), Some(*n)))
+        .collect();
+    manifest.add_outputs(out, &tables)?;
+    let mut rows: BTreeMap<Kind, u64> = Kind::ALL.iter().map(|k| (*k, 0)).collect();
+    for (rel, n) in &worked.tables {
+        if let Some(k) = Kind::ALL
+            .iter()
+            .find(|k| rel.starts_with(&crate::layout::store_table_prefix(k.name())))
+        {
+            *rows.entry(*k).or_default() += n;
+        }
+    }
+    let t_tables = t0.elapsed();
     write_quarantine(case, &files, out, &mut manifest)?;
-    write_duplicates(case, &dups, out, &mut manifest)?;
+    write_duplicates(case, &worked.dups, out, &mut manifest)?;
     for (step, ms) in [
         ("ingest.read", t_read),
         ("ingest.dedupe", t_dedupe - t_read),
@@ -226,37 +346,81 @@ fn ingest(
             .timings_ms
             .insert(step.into(), ms.as_millis() as u64);
     }
+    let dir = staging.path().to_path_buf();
+    staging.close().map_err(|e| Error::io(&dir, e))?;
     manifest.write(out)?;
     Ok(IngestReport { manifest, rows })
 }
 
-/// Removes exact duplicate call records: the first (in case order) is kept. Returns each
-/// removed record and the one it repeats.
-fn remove_duplicates(case: &Case, files: &mut [FileOut]) -> Result<Vec<DupPair>> {
-    let calls: Vec<usize> = (0..files.len())
-        .filter(|&i| case.files[i].kind == Kind::Calls)
+/// Reads every evidence file (in parallel), staging its rows by part as its chunks come;
+/// `sizes` are the files' sizes as the part count was worked out from them.
+///
+/// # Errors
+/// The first file (in case order) that cannot be read, or that changed size while it was.
+fn read_all(
+    case: &Case,
+    staging: &staging::Staging,
+    sizes: &[u64],
+    progress: &dyn Progress,
+) -> Result<Vec<FileOut>> {
+    let results: Vec<Result<FileOut>> = case
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            progress.file_started(i);
+            let r = read_staged(i, f, staging);
+            progress.file_done(i);
+            r
+        })
         .collect();
-    let (masks, dups) = duplicate_masks(&calls, files)?;
-    for (&fi, file_masks) in calls.iter().zip(masks) {
-        let f = &mut files[fi];
-        let removed: Vec<Result<u64>> = f
-            .loaded
-            .chunks
-            .par_iter_mut()
-            .zip(file_masks)
-            .map(|(chunk, keep)| {
-                let Some(keep) = keep else { return Ok(0) };
-                let before = chunk.batch.num_rows();
-                chunk.batch = filter_record_batch(&chunk.batch, &keep)
-                    .map_err(|e| Error::store("calls", e))?;
-                Ok((before - chunk.batch.num_rows()) as u64)
-            })
-            .collect();
-        for r in removed {
-            f.removed += r?;
+    let mut files = Vec::with_capacity(results.len());
+    for ((r, f), &size) in results.into_iter().zip(&case.files).zip(sizes) {
+        let fo = r?;
+        if fo.loaded.bytes != size {
+            return Err(Error::input(
+                &f.path,
+                None,
+                format!(
+                    "the file changed while it was read ({size} bytes before, {} after); \
+                     evidence must not change during ingest",
+                    fo.loaded.bytes
+                ),
+            ));
         }
+        files.push(fo);
     }
-    Ok(dups)
+    Ok(files)
+}
+
+/// Reads the evidence file `case.files[index]` as it streams: each converted chunk's rows are
+/// staged by part, its quarantine and counts kept.
+fn read_staged(index: usize, file: &InputFile, staging: &staging::Staging) -> Result<FileOut> {
+    let ev = Evidence {
+        path: &file.path,
+        format: file.format,
+        spec: &file.spec,
+    };
+    let mut quarantine = Vec::new();
+    let mut flags = Flags::default();
+    let mut filtered = 0u64;
+    let mut chunk = 0usize;
+    let mut emit = |c: ChunkOut| -> Result<()> {
+        quarantine.extend(c.quarantine);
+        flags.add(&c.flags);
+        filtered += c.filtered;
+        staging.push(file.kind, index, chunk, c.batch, &c.order)?;
+        chunk += 1;
+        Ok(())
+    };
+    let loaded = load::read_each(&ev, |header| Plan::new(file, header), &mut emit)?;
+    Ok(FileOut {
+        loaded,
+        quarantine,
+        flags,
+        filtered,
+        tally: parts::Tally::default(),
+    })
 }
 
 /// Every file's record for the manifest, its rows reconciled: rows read = accepted +
@@ -291,28 +455,18 @@ fn input_record(
     profile_sha256: Option<String>,
 ) -> Result<InputRecord> {
     let c = &fo.loaded.counts;
-    let mut flags = Flags::default();
-    let mut stored = 0u64;
-    let mut quarantined = 0u64;
-    let mut filtered = 0u64;
-    for ch in &fo.loaded.chunks {
-        flags.add(&ch.flags);
-        stored += ch.batch.num_rows() as u64;
-        quarantined += ch.quarantine.len() as u64;
-        filtered += ch.filtered;
-    }
+    let t = &fo.tally;
+    let stored = t.stored;
+    let quarantined = fo.quarantine.len() as u64;
+    let filtered = fo.filtered;
     // The converter counted flags over every converted row; the manifest reports accepted
-    // rows, so for calls (where duplicates were removed) they are counted again from the
-    // rows that are kept.
+    // rows, so for calls (where duplicates were removed) they were counted again from the
+    // rows that are kept, part by part.
     let (ambiguous, blocked, invalid) = if f.kind == Kind::Calls {
-        let mut t = (0, 0, 0);
-        for ch in &fo.loaded.chunks {
-            let (a, b, i) = flag_counts(&ch.batch, f.kind)?;
-            t = (t.0 + a, t.1 + b, t.2 + i);
-        }
-        t
+        (t.ambiguous, t.blocked, t.invalid)
     } else {
-        (flags.ambiguous_times, flags.blocked_ids, flags.invalid_ids)
+        let g = &fo.flags;
+        (g.ambiguous_times, g.blocked_ids, g.invalid_ids)
     };
     let rec = InputRecord {
         path: f.name.clone(),
@@ -326,7 +480,7 @@ fn input_record(
         rows_read: c.rows_read,
         accepted: stored,
         quarantined,
-        duplicates_removed: fo.removed,
+        duplicates_removed: t.removed,
         filtered,
         row_filter: (!f.spec.filter.is_empty()).then(|| f.spec.filter.clone()),
         lines_skipped: fo.loaded.skipped,
@@ -343,7 +497,7 @@ fn input_record(
         }),
     };
     if !rec.reconciles()
-        || c.accepted != stored + fo.removed
+        || c.accepted != stored + t.removed
         || c.quarantined != quarantined
         || c.filtered != filtered
     {
@@ -355,7 +509,7 @@ fn input_record(
                 rec.rows_read,
                 stored,
                 quarantined,
-                fo.removed,
+                t.removed,
                 filtered,
                 c.accepted,
                 c.quarantined,
@@ -440,12 +594,7 @@ fn quarantine_batch(case: &Case, files: &[FileOut]) -> Result<RecordBatch> {
     let mut file_names = Vec::new();
     for (fi, (f, fo)) in case.files.iter().zip(files).enumerate() {
         file_names.push(f.name.as_str());
-        let mut qs: Vec<&QRow> = fo
-            .loaded
-            .chunks
-            .iter()
-            .flat_map(|c| &c.quarantine)
-            .collect();
+        let mut qs: Vec<&QRow> = fo.quarantine.iter().collect();
         qs.sort_by_key(|q| (q.row, q.item));
         for q in qs {
             kind_keys.push(Kind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0) as i32);

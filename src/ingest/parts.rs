@@ -1,97 +1,241 @@
-//! The case store's tables as parts split by phone number (module `partition`): written by
-//! ingest, read back whole in the order ingest wrote them.
+//! The case store's tables as parts split by phone number (module `partition`): worked and
+//! written by ingest one part at a time from the staged rows (module `staging`), read back whole
+//! in the order ingest wrote them.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use arrow::compute::filter_record_batch;
 use arrow::datatypes::Int32Type;
 use rayon::prelude::*;
 
-use super::FileOut;
+use super::dedupe::{duplicate_masks, DupPair, Masks};
+use super::history::Repeat;
+use super::staging::{kind_index, Piece, Staging};
 use crate::config::Case;
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::model::Kind;
 use crate::store;
 
-/// Writes one table per kind, each split into the manifest's `store_partitions` parts by its
-/// phone number (one part for a kind without one), every part written even when empty (so a
-/// reader of `store/<table>/*.parquet` always finds the schema); adds them to the manifest;
-/// returns the rows per kind and when the tables were written (since `t0`).
-pub(super) fn write_tables(
-    case: &Case,
-    files: &[FileOut],
-    out: &Path,
-    manifest: &mut Manifest,
-    t0: Instant,
-) -> Result<(BTreeMap<Kind, u64>, std::time::Duration)> {
-    let parts = manifest.store_partitions.max(1);
-    let written: Vec<Result<Vec<(String, u64)>>> = Kind::ALL
-        .par_iter()
-        .map(|&kind| {
-            let batches: Vec<RecordBatch> = case
-                .files
-                .iter()
-                .zip(files)
-                .filter(|(f, _)| f.kind == kind)
-                .flat_map(|(_, fo)| fo.loaded.chunks.iter().map(|c| c.batch.clone()))
-                .filter(|b| b.num_rows() > 0)
-                .collect();
-            write_parts(out, kind, parts, &batches)
-        })
-        .collect();
-    let t_tables = t0.elapsed();
-    let mut rows = BTreeMap::new();
-    let mut tables = Vec::new();
-    for (kind, w) in Kind::ALL.iter().zip(written) {
-        let w = w?;
-        rows.insert(*kind, w.iter().map(|(_, n)| n).sum());
-        tables.extend(w.into_iter().map(|(rel, n)| (rel, Some(n))));
-    }
-    manifest.add_outputs(out, &tables)?;
-    Ok((rows, t_tables))
+/// What the parts added to one evidence file's counts.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Tally {
+    /// Rows stored.
+    pub stored: u64,
+    /// Rows removed as duplicates or superseded.
+    pub removed: u64,
+    /// Of the calls stored, those with a time in a fall-back fold, a blocked caller ID and an
+    /// invalid caller ID (counted again from the rows kept; 0 for other kinds).
+    pub ambiguous: u64,
+    pub blocked: u64,
+    pub invalid: u64,
 }
 
-/// Writes `kind`'s rows (`batches`, in case order) as its parts, in parallel; returns each
-/// part's path (relative to `out`) and rows, in part order.
-fn write_parts(
-    out: &Path,
-    kind: Kind,
-    parts: u32,
-    batches: &[RecordBatch],
-) -> Result<Vec<(String, u64)>> {
-    let parts = if kind.partition_key().is_some() {
-        parts
-    } else {
-        1
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.stored += o.stored;
+        self.removed += o.removed;
+        self.ambiguous += o.ambiguous;
+        self.blocked += o.blocked;
+        self.invalid += o.invalid;
+    }
+}
+
+/// What the parts gave: the counts per evidence file, every removed duplicate and superseded
+/// row (sorted), the first population repeat without an order (over all parts), and the
+/// store's files written in the staging folder (path relative to the output folder, rows), in
+/// kind then part order.
+#[derive(Debug, Default)]
+pub(super) struct Worked {
+    pub tallies: Vec<Tally>,
+    pub dups: Vec<DupPair>,
+    pub repeat: Option<Repeat>,
+    pub tables: Vec<(String, u64)>,
+}
+
+/// Works every part of the staged rows: reads it back in case order, removes duplicate calls
+/// and superseded population rows, counts what is kept, and writes its store files into the
+/// staging folder (`store/<table>/part-NNNN.parquet` there, every part of every table, empty
+/// or not; a table without a phone number has part 0 only).
+///
+/// Parts are worked in parallel in *waves*: consecutive parts whose estimated working size
+/// (twice their staged bytes: the pieces, and their kept rows) adds up to at most
+/// `budget` bytes, a part above it alone; a wave ends before the next begins, so the memory of
+/// the parts in flight stays within the budget whatever rayon's scheduling.
+///
+/// # Errors
+/// [`Error::Io`] or [`Error::Store`] naming the staging file that cannot be read or written.
+pub(super) fn work(case: &Case, staging: &Staging, budget: u64) -> Result<Worked> {
+    let root = staging.path();
+    crate::outdir::create_dir(&root.join(crate::layout::STORE))?;
+    for kind in Kind::ALL {
+        crate::outdir::create_dir(&root.join(crate::layout::store_table_prefix(kind.name())))?;
+    }
+    let mut all = Worked {
+        tallies: vec![Tally::default(); case.files.len()],
+        ..Worked::default()
     };
-    let mut by_part: Vec<Vec<RecordBatch>> = vec![Vec::new(); parts as usize];
-    for b in batches {
-        let split = match kind.partition_key() {
-            Some(key) => {
-                crate::partition::split(b, key, parts).map_err(|e| Error::store(kind.name(), e))?
+    let mut tables: Vec<(usize, u32, String, u64)> = Vec::new();
+    for wave in waves(&staging.part_bytes()?, budget) {
+        let outs: Vec<Result<PartOut>> = wave
+            .into_par_iter()
+            .map(|p| work_part(case, staging, p))
+            .collect();
+        for o in outs {
+            let o = o?;
+            for (t, a) in all.tallies.iter_mut().zip(&o.tallies) {
+                t.add(a);
             }
-            None => vec![b.clone()],
-        };
-        for (p, s) in split.into_iter().enumerate() {
-            if s.num_rows() > 0 {
-                by_part[p].push(s);
+            all.dups.extend(o.dups);
+            all.repeat = Repeat::earlier(all.repeat, o.repeat);
+            tables.extend(o.written);
+        }
+    }
+    all.dups.sort_unstable();
+    tables.sort_unstable_by_key(|t| (t.0, t.1));
+    all.tables = tables.into_iter().map(|t| (t.2, t.3)).collect();
+    Ok(all)
+}
+
+/// Consecutive runs of parts whose estimates (twice their bytes) add up to at most `budget`
+/// (a part above it alone).
+fn waves(bytes: &[u64], budget: u64) -> Vec<std::ops::Range<u32>> {
+    let mut out = Vec::new();
+    let (mut start, mut used) = (0usize, 0u64);
+    for (p, &b) in bytes.iter().enumerate() {
+        let est = b.saturating_mul(2);
+        if p > start && used.saturating_add(est) > budget {
+            out.push(start as u32..p as u32);
+            (start, used) = (p, 0);
+        }
+        used = used.saturating_add(est);
+    }
+    if start < bytes.len() {
+        out.push(start as u32..bytes.len() as u32);
+    }
+    out
+}
+
+/// What one part gave ([`Worked`] for one part; `written` as (kind index, part, path, rows)).
+struct PartOut {
+    tallies: Vec<Tally>,
+    dups: Vec<DupPair>,
+    repeat: Option<Repeat>,
+    written: Vec<(usize, u32, String, u64)>,
+}
+
+/// Works part `p` ([`work`]).
+fn work_part(case: &Case, staging: &Staging, p: u32) -> Result<PartOut> {
+    let mut kinds = staging.take_part(p)?;
+    let mut tallies = vec![Tally::default(); case.files.len()];
+    let calls = kind_index(Kind::Calls);
+    let (masks, mut dups) = duplicate_masks(&kinds[calls])?;
+    keep(&mut kinds[calls], masks, &mut tallies, "calls")?;
+    let population = kind_index(Kind::Population);
+    let sup = super::history::supersede(&kinds[population])?;
+    keep(
+        &mut kinds[population],
+        sup.masks,
+        &mut tallies,
+        "population",
+    )?;
+    dups.extend(sup.pairs);
+    for (k, pieces) in kinds.iter().enumerate() {
+        for pc in pieces {
+            tallies[pc.file].stored += pc.batch.num_rows() as u64;
+        }
+        if Kind::ALL[k] == Kind::Calls {
+            let flags: Vec<Result<(u64, u64, u64)>> = pieces
+                .par_iter()
+                .map(|pc| super::flag_counts(&pc.batch, Kind::Calls))
+                .collect();
+            for (pc, f) in pieces.iter().zip(flags) {
+                let (a, b, i) = f?;
+                let t = &mut tallies[pc.file];
+                (t.ambiguous, t.blocked, t.invalid) =
+                    (t.ambiguous + a, t.blocked + b, t.invalid + i);
             }
         }
     }
-    crate::outdir::create_dir(&out.join(crate::layout::store_table_prefix(kind.name())))?;
-    by_part
+    let written: Vec<Result<(usize, u32, String, u64)>> = kinds
         .par_iter()
         .enumerate()
-        .map(|(p, bs)| {
-            let rel = crate::layout::store_part(kind.name(), p as u32);
-            store::write_parquet(&out.join(&rel), &kind.schema(), bs)?;
-            Ok((rel, bs.iter().map(|b| b.num_rows() as u64).sum()))
+        .filter(|(k, _)| Kind::ALL[*k].partition_key().is_some() || p == 0)
+        .map(|(k, pieces)| {
+            write_piece_table(staging, Kind::ALL[k], p, pieces).map(|(rel, n)| (k, p, rel, n))
         })
-        .collect()
+        .collect();
+    let written = written.into_iter().collect::<Result<Vec<_>>>()?;
+    Ok(PartOut {
+        tallies,
+        dups,
+        repeat: sup.repeat,
+        written,
+    })
+}
+
+/// Writes part `p` of `kind`'s table (its `pieces`, in case order; the staging column dropped)
+/// in the staging folder; returns its path relative to the output folder and its rows.
+fn write_piece_table(
+    staging: &Staging,
+    kind: Kind,
+    p: u32,
+    pieces: &[Piece],
+) -> Result<(String, u64)> {
+    let schema = kind.schema();
+    let width = schema.fields().len();
+    let batches: Vec<RecordBatch> = pieces
+        .iter()
+        .filter(|pc| pc.batch.num_rows() > 0)
+        .map(|pc| {
+            let cols: Vec<usize> = (0..width.min(pc.batch.num_columns())).collect();
+            pc.batch.project(&cols)
+        })
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| Error::store(kind.name(), e))?;
+    let rel = crate::layout::store_part(kind.name(), p);
+    store::write_parquet(&staging.path().join(&rel), &schema, &batches)?;
+    Ok((rel, batches.iter().map(|b| b.num_rows() as u64).sum()))
+}
+
+/// Keeps the rows `masks` keep of each piece, counting those removed against their files.
+fn keep(pieces: &mut [Piece], masks: Masks, tallies: &mut [Tally], table: &str) -> Result<()> {
+    let removed: Vec<Result<(usize, u64)>> = pieces
+        .par_iter_mut()
+        .zip(masks)
+        .map(|(pc, keep)| {
+            let Some(keep) = keep else {
+                return Ok((pc.file, 0));
+            };
+            let before = pc.batch.num_rows();
+            pc.batch = filter_record_batch(&pc.batch, &keep).map_err(|e| Error::store(table, e))?;
+            Ok((pc.file, (before - pc.batch.num_rows()) as u64))
+        })
+        .collect();
+    for r in removed {
+        let (file, n) = r?;
+        tallies[file].removed += n;
+    }
+    Ok(())
+}
+
+/// Moves the store's files written in the staging folder (`tables`, relative paths) to their
+/// places in `out` (`out/store/` and its tables' folders created as needed).
+///
+/// # Errors
+/// [`Error::Io`] naming the folder or file that cannot be created or moved.
+pub(super) fn commit(staging: &Staging, out: &Path, tables: &[(String, u64)]) -> Result<()> {
+    crate::outdir::create_dir(&out.join(crate::layout::STORE))?;
+    for kind in Kind::ALL {
+        crate::outdir::create_dir(&out.join(crate::layout::store_table_prefix(kind.name())))?;
+    }
+    for (rel, _) in tables {
+        let to = out.join(rel);
+        std::fs::rename(staging.path().join(rel), &to).map_err(|e| Error::io(&to, e))?;
+    }
+    Ok(())
 }
 
 /// The parts of a store table the manifest lists, in part order, as paths under `out`.
@@ -288,4 +432,21 @@ fn case_keys(
             (rank, row.value(i), item.is_valid(i).then(|| item.value(i)))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waves_fit_the_budget_and_a_large_part_goes_alone() {
+        assert_eq!(waves(&[10, 10, 10, 10], 40), [0..2, 2..4]);
+        assert_eq!(waves(&[10, 50, 10], 40), [0..1, 1..2, 2..3]);
+        assert_eq!(waves(&[1, 1, 1], 0), [0..1, 1..2, 2..3]);
+        assert_eq!(
+            waves(&[1, 1, 1], u64::MAX),
+            vec![std::ops::Range { start: 0, end: 3 }]
+        );
+        assert_eq!(waves(&[], 10), Vec::<std::ops::Range<u32>>::new());
+    }
 }

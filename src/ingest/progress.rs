@@ -9,11 +9,13 @@
 /// A phase of ingest, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
-    /// Reading and converting every evidence file (in parallel).
+    /// Reading and converting every evidence file (in parallel), staging its rows by part.
     Read,
-    /// Checking quarantine shares, removing duplicate calls, superseding population history.
+    /// Checking quarantine shares, then part by part: removing duplicate calls, superseding
+    /// population history, writing the part's store files in the staging folder.
     Dedupe,
-    /// Writing the case store, the quarantine, the duplicates and the manifest.
+    /// Moving the parts into the case store; writing the quarantine, the duplicates and the
+    /// manifest.
     Write,
 }
 

@@ -103,7 +103,7 @@ struct Reason<'a> {
 /// The file's commonest reasons, most frequent first (ties: the one met first in the file).
 fn commonest(fo: &FileOut) -> Vec<Reason<'_>> {
     let mut by: BTreeMap<(Option<&'static str>, String), Reason<'_>> = BTreeMap::new();
-    for q in fo.loaded.chunks.iter().flat_map(|c| &c.quarantine) {
+    for q in &fo.quarantine {
         let class = blank_quoted(&q.reason);
         let r = by.entry((q.column, class.clone())).or_insert(Reason {
             column: q.column,
