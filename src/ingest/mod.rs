@@ -321,17 +321,12 @@ fn ingest_in(
     let tables: Vec<(String, Option<u64>)> = worked
         .tables
         .iter()
-        .map(|(rel, n)| (rel.clone(), Some(*n)))
+        .map(|(_, rel, n)| (rel.clone(), Some(*n)))
         .collect();
     manifest.add_outputs(out, &tables)?;
     let mut rows: BTreeMap<Kind, u64> = Kind::ALL.iter().map(|k| (*k, 0)).collect();
-    for (rel, n) in &worked.tables {
-        if let Some(k) = Kind::ALL
-            .iter()
-            .find(|k| rel.starts_with(&crate::layout::store_table_prefix(k.name())))
-        {
-            *rows.entry(*k).or_default() += n;
-        }
+    for (kind, _, n) in &worked.tables {
+        *rows.entry(*kind).or_default() += n;
     }
     let t_tables = t0.elapsed();
     write_quarantine(case, &files, out, &mut manifest)?;

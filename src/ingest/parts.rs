@@ -45,14 +45,14 @@ impl Tally {
 
 /// What the parts gave: the counts per evidence file, every removed duplicate and superseded
 /// row (sorted), the first population repeat without an order (over all parts), and the
-/// store's files written in the staging folder (path relative to the output folder, rows), in
-/// kind then part order.
+/// store's files written in the staging folder (their kind, path relative to the output folder,
+/// rows), in kind then part order.
 #[derive(Debug, Default)]
 pub(super) struct Worked {
     pub tallies: Vec<Tally>,
     pub dups: Vec<DupPair>,
     pub repeat: Option<Repeat>,
-    pub tables: Vec<(String, u64)>,
+    pub tables: Vec<(Kind, String, u64)>,
 }
 
 /// Works every part of the staged rows: reads it back in case order, removes duplicate calls
@@ -68,11 +68,7 @@ pub(super) struct Worked {
 /// # Errors
 /// [`Error::Io`] or [`Error::Store`] naming the staging file that cannot be read or written.
 pub(super) fn work(case: &Case, staging: &Staging, budget: u64) -> Result<Worked> {
-    let root = staging.path();
-    crate::outdir::create_dir(&root.join(crate::layout::STORE))?;
-    for kind in Kind::ALL {
-        crate::outdir::create_dir(&root.join(crate::layout::store_table_prefix(kind.name())))?;
-    }
+    create_store_folders(staging.path())?;
     let mut all = Worked {
         tallies: vec![Tally::default(); case.files.len()],
         ..Worked::default()
@@ -95,7 +91,10 @@ pub(super) fn work(case: &Case, staging: &Staging, budget: u64) -> Result<Worked
     }
     all.dups.sort_unstable();
     tables.sort_unstable_by_key(|t| (t.0, t.1));
-    all.tables = tables.into_iter().map(|t| (t.2, t.3)).collect();
+    all.tables = tables
+        .into_iter()
+        .map(|t| (Kind::ALL[t.0], t.2, t.3))
+        .collect();
     Ok(all)
 }
 
@@ -226,14 +225,20 @@ fn keep(pieces: &mut [Piece], masks: Masks, tallies: &mut [Tally], table: &str) 
 ///
 /// # Errors
 /// [`Error::Io`] naming the folder or file that cannot be created or moved.
-pub(super) fn commit(staging: &Staging, out: &Path, tables: &[(String, u64)]) -> Result<()> {
-    crate::outdir::create_dir(&out.join(crate::layout::STORE))?;
-    for kind in Kind::ALL {
-        crate::outdir::create_dir(&out.join(crate::layout::store_table_prefix(kind.name())))?;
-    }
-    for (rel, _) in tables {
+pub(super) fn commit(staging: &Staging, out: &Path, tables: &[(Kind, String, u64)]) -> Result<()> {
+    create_store_folders(out)?;
+    for (_, rel, _) in tables {
         let to = out.join(rel);
         std::fs::rename(staging.path().join(rel), &to).map_err(|e| Error::io(&to, e))?;
+    }
+    Ok(())
+}
+
+/// `root/store/` and a folder in it per table, where missing.
+fn create_store_folders(root: &Path) -> Result<()> {
+    crate::outdir::create_dir(&root.join(crate::layout::STORE))?;
+    for kind in Kind::ALL {
+        crate::outdir::create_dir(&root.join(crate::layout::store_table_prefix(kind.name())))?;
     }
     Ok(())
 }
