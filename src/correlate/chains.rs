@@ -27,9 +27,10 @@ use arrow::array::RecordBatch;
 
 use super::attribution::{Attribution, VendorLog};
 use super::cols::{times, u64s_dense, Codes, TableBuilder};
-use super::input::{Calls, Store};
+use super::input::Calls;
 use super::lists::{ListKind, Lists, NamedSet};
 use super::overlaps::{EnrichmentRow, OverlapRow};
+use super::parts::{RowKeys, Seen, UNSEEN};
 use super::reach::{Ranking, ReachCounts};
 use super::registry::Registry;
 use super::spoof::PresentedCounts;
@@ -65,52 +66,94 @@ pub(crate) struct Sources<'a> {
 /// account and time.
 #[derive(Default)]
 pub(crate) struct Firsts {
-    upload: BTreeMap<String, (String, Option<String>, Option<i64>)>,
+    upload: BTreeMap<String, Upload>,
     download: BTreeMap<String, String>,
 }
 
-impl Firsts {
-    /// From the store's `vendor_list` and `downloads` tables.
+/// An upload's first row: its evidence, account and time.
+type Upload = (String, Option<String>, Option<i64>);
+
+/// [`Firsts`] as the parts of the store add to them: per upload and download, its least row
+/// ([`Seen`]) so far and what that row says.
+#[derive(Default)]
+pub(crate) struct FirstsGather {
+    upload: BTreeMap<String, (Seen, Upload)>,
+    download: BTreeMap<String, (Seen, String)>,
+}
+
+impl FirstsGather {
+    /// Adds rows of the `vendor_list` table, placed by `keys`.
     ///
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub fn read(st: &Store) -> Result<Firsts> {
-        let mut f = Firsts::default();
-        let vl = &st.vendor_list;
+    pub fn vendor_list(&mut self, vl: &RecordBatch, keys: &RowKeys) -> Result<()> {
         let (list, acc, at) = (
             Codes::read(vl, "list")?,
             Codes::read(vl, "account")?,
             times(vl, "uploaded")?,
         );
         let ev = evidence_of(vl)?;
-        for (c, i) in first_rows(&list) {
+        for (c, i) in first_rows(&list, keys) {
             let name = format!("{}:{}", ListKind::Upload.label(), list.names[c]);
-            f.upload
-                .insert(name, (ev(i), acc.get(i).map(str::to_string), at[i]));
+            let s = keys.at(i);
+            let e = self
+                .upload
+                .entry(name)
+                .or_insert((UNSEEN, Default::default()));
+            if s < e.0 {
+                *e = (s, (ev(i), acc.get(i).map(str::to_string), at[i]));
+            }
         }
-        let dl = &st.downloads;
+        Ok(())
+    }
+
+    /// Adds rows of the `downloads` table, placed by `keys`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a column is missing or of another type.
+    pub fn downloads(&mut self, dl: &RecordBatch, keys: &RowKeys) -> Result<()> {
         let name = Codes::read(dl, "download")?;
         let ev = evidence_of(dl)?;
-        for (c, i) in first_rows(&name) {
+        for (c, i) in first_rows(&name, keys) {
             let key = format!("{}:{}", ListKind::Download.label(), name.names[c]);
-            f.download.insert(key, ev(i));
+            let s = keys.at(i);
+            let e = self.download.entry(key).or_insert((UNSEEN, String::new()));
+            if s < e.0 {
+                *e = (s, ev(i));
+            }
         }
-        Ok(f)
+        Ok(())
+    }
+
+    /// The first rows.
+    pub fn finish(self) -> Firsts {
+        Firsts {
+            upload: self.upload.into_iter().map(|(k, (_, v))| (k, v)).collect(),
+            download: self
+                .download
+                .into_iter()
+                .map(|(k, (_, v))| (k, v))
+                .collect(),
+        }
     }
 }
 
-/// Per value of an interned column, the first row holding it: `(code, row)`, in code order.
-fn first_rows(c: &Codes) -> Vec<(usize, usize)> {
-    let mut first = vec![usize::MAX; c.names.len()];
+/// Per value of an interned column, its least row as `keys` place them: `(code, row)`, in
+/// code order.
+fn first_rows(c: &Codes, keys: &RowKeys) -> Vec<(usize, usize)> {
+    let mut first: Vec<Option<(Seen, usize)>> = vec![None; c.names.len()];
     for (i, &k) in c.codes.iter().enumerate() {
-        if let Some(f) = first.get_mut(k as usize).filter(|f| **f == usize::MAX) {
-            *f = i;
+        if let Some(f) = first.get_mut(k as usize) {
+            let s = keys.at(i);
+            if f.is_none_or(|(t, _)| s < t) {
+                *f = Some((s, i));
+            }
         }
     }
     first
         .into_iter()
         .enumerate()
-        .filter(|x| x.1 != usize::MAX)
+        .filter_map(|(c, f)| f.map(|(_, i)| (c, i)))
         .collect()
 }
 

@@ -20,18 +20,15 @@ use crate::manifest::Manifest;
 use crate::model::Kind;
 use crate::normalize::phone::format_e164;
 
-/// Tables read from the case store.
+/// Tables read whole from the case store (the lists, downloads, population and party
+/// database are read part by part: [`super::sweep`]).
 pub(crate) struct Store {
     pub calls: RecordBatch,
     pub complainants: RecordBatch,
     pub subscribers: RecordBatch,
-    pub vendor_list: RecordBatch,
     pub vendor_calls: RecordBatch,
     pub campaigns: RecordBatch,
     pub watchlist: RecordBatch,
-    pub downloads: RecordBatch,
-    pub identifications: RecordBatch,
-    pub population: RecordBatch,
     pub numbering_plan: RecordBatch,
 }
 
@@ -60,13 +57,9 @@ impl Store {
             calls: ingest::read_table_coded(manifest, out, Kind::Calls, Some(&CALLS_READ))?,
             complainants: t(Kind::Complainants)?,
             subscribers: t(Kind::Subscribers)?,
-            vendor_list: t(Kind::VendorList)?,
             vendor_calls: t(Kind::VendorCalls)?,
             campaigns: t(Kind::Campaigns)?,
             watchlist: t(Kind::Watchlist)?,
-            downloads: t(Kind::Downloads)?,
-            identifications: t(Kind::Identifications)?,
-            population: t(Kind::Population)?,
             numbering_plan: t(Kind::NumberingPlan)?,
         })
     }

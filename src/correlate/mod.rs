@@ -50,11 +50,13 @@ pub(crate) mod input;
 pub mod lists;
 pub mod numbers;
 pub mod overlaps;
+pub(crate) mod parts;
 pub mod reach;
 pub mod registry;
 pub mod results;
 pub mod spoof;
 pub mod spread;
+mod sweep;
 #[cfg(test)]
 mod testkit;
 pub mod timeline;
@@ -186,7 +188,8 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
     let mut phases = Phases::new();
     let st = input::Store::read(&manifest, out)?;
     phases.mark("read");
-    let (figures, tables) = analyse(&st, &params, &manifest, &mut phases)?;
+    let reader = parts::PartReader::new(&manifest, out);
+    let (figures, tables) = analyse((&st, &reader), &params, &manifest, &mut phases)?;
     let key = opts.pseudonymize.as_ref();
     let tables = match key {
         Some(k) => {
@@ -215,7 +218,7 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
 /// Every analysis, in order: the figures and the tables (in clear: [`run`] pseudonymises them
 /// after).
 fn analyse(
-    st: &input::Store,
+    (st, reader): (&input::Store, &parts::PartReader<'_>),
     params: &Params,
     manifest: &Manifest,
     phases: &mut Phases,
@@ -240,7 +243,14 @@ fn analyse(
     let attribution_table = attribution::attribution_table(&calls, &log, &matched, &reg, zone)?;
     phases.mark("attribution");
 
-    let lists = lists::Lists::read(st, params.case.case.population, &reg)?;
+    let swept = sweep::sweep(
+        reader,
+        (&st.vendor_calls, &st.watchlist),
+        &comp,
+        params.case.case.population,
+        &reg,
+    )?;
+    let lists = &swept.lists;
     let campaigns_table = campaigns::table(
         &calls,
         &comp,
@@ -270,14 +280,13 @@ fn analyse(
     let numbers_table = numbers::numbers_table(&reach, &ranking, &cx)?;
     phases.mark("numbers");
 
-    let lt = list_tests(st, params, &lists, &comp)?;
+    let lt = list_tests(&swept.geo, params, lists, &comp)?;
     let (side_a, side_b, all) = (lt.urn.derived(), lt.urn.sources(), lt.urn.all());
     phases.mark("overlaps");
 
     let sp = spread_and_skew(
-        st,
-        &comp,
-        &lists,
+        &swept.geo,
+        lists,
         &lt.overlap_rows,
         &calls,
         &received,
@@ -294,13 +303,13 @@ fn analyse(
         presented: &presented,
         log: &log,
         matched: &matched,
-        lists: &lists,
+        lists,
         reg: &reg,
         legitimate: &legitimate,
         overlaps: (&lt.overlap_rows, &side_a, &side_b),
         enrichment: (&lt.enrichment_rows, &all),
-        spread: (&sp.geo, &sp.sets, &sp.counts),
-        firsts: &chains::Firsts::read(st)?,
+        spread: (&swept.geo, &sp.sets, &sp.counts),
+        firsts: &swept.firsts,
     });
     phases.mark("chains");
 
@@ -331,7 +340,7 @@ fn analyse(
         &reach,
         &fact_counts,
         (&matched, &reg),
-        &lists,
+        lists,
         lead.len(),
         params,
     );
@@ -348,9 +357,9 @@ fn analyse(
         skew_categories: sp.skew_categories,
         chains: chains::table(&chains)?,
         derivations: derive(
-            st,
+            (&swept.db, &swept.times),
             params,
-            &lists,
+            lists,
             &lt.overlap_rows,
             lt.urn.population,
             phases,
@@ -390,7 +399,7 @@ type Urn<'a> = (Cow<'a, lists::Lists>, Cow<'a, [u64]>, Option<RecordBatch>);
 /// only, with the `population_coverage` table of what was left out. The lists keep their order
 /// and names either way.
 fn urn<'a>(
-    st: &input::Store,
+    geo: &spread::Geography,
     params: &Params,
     lists: &'a lists::Lists,
     comp: &'a input::Complainants,
@@ -398,8 +407,7 @@ fn urn<'a>(
     if !params.case.analysis.restrict_to_population {
         return Ok((Cow::Borrowed(lists), Cow::Borrowed(&comp.numbers), None));
     }
-    let population = cols::u64s_dense(&st.population, "number")?;
-    let (inner, marked, coverage) = lists::restrict(lists, &comp.numbers, &population);
+    let (inner, marked, coverage) = lists::restrict(lists, &comp.numbers, geo.population_numbers());
     let table = lists::coverage_table(lists, &coverage)?;
     Ok((Cow::Owned(inner), Cow::Owned(marked), Some(table)))
 }
@@ -417,12 +425,12 @@ struct ListTests<'a> {
 /// Overlaps (uploads and campaigns against downloads and poll responses) and enrichment (every
 /// list against the complainants), in the urn [`urn`] gives.
 fn list_tests<'a>(
-    st: &input::Store,
+    geo: &spread::Geography,
     params: &Params,
     lists: &'a lists::Lists,
     comp: &'a input::Complainants,
 ) -> Result<ListTests<'a>> {
-    let (urn, marked, population_coverage) = urn(st, params, lists, comp)?;
+    let (urn, marked, population_coverage) = urn(geo, params, lists, comp)?;
     let (side_a, side_b) = (urn.derived(), urn.sources());
     let overlap_rows = overlaps::finish(
         &overlaps::count(&side_a, &side_b),
@@ -446,7 +454,6 @@ struct Spread {
     spread: RecordBatch,
     skew: RecordBatch,
     skew_categories: RecordBatch,
-    geo: spread::Geography,
     sets: Vec<spread::SpreadSet>,
     counts: spread::SpreadCounts,
 }
@@ -454,7 +461,7 @@ struct Spread {
 /// The as-of test (`results/derivations`), timed as its own phase; `population` is the urn of
 /// the overlaps whose list × download rows it takes.
 fn derive(
-    st: &input::Store,
+    swept: (&derivations::Database, &derivations::Times),
     params: &Params,
     lists: &lists::Lists,
     overlap_rows: &[overlaps::OverlapRow],
@@ -463,7 +470,7 @@ fn derive(
 ) -> Result<RecordBatch> {
     let own = &params.case.identifications.own_codes;
     let t = derivations::run(
-        st,
+        swept,
         own,
         lists,
         overlap_rows,
@@ -479,8 +486,7 @@ fn derive(
 /// closest significant source download.
 #[allow(clippy::too_many_arguments)]
 fn spread_and_skew(
-    st: &input::Store,
-    comp: &input::Complainants,
+    geo: &spread::Geography,
     lists: &lists::Lists,
     overlap_rows: &[overlaps::OverlapRow],
     calls: &input::Calls<'_>,
@@ -516,13 +522,11 @@ fn spread_and_skew(
         &lists.downloads,
         top.into_iter().zip(reached).collect(),
     );
-    let geo = spread::Geography::read(st, comp)?;
-    let counts = spread::count(&geo, &sets);
+    let counts = spread::count(geo, &sets);
     Ok(Spread {
-        spread: spread::spread_table(&geo, &sets, &counts, &source_of)?,
-        skew: spread::skew_table(&geo, &sets, &counts)?,
-        skew_categories: spread::skew_categories_table(&geo, &sets, &counts)?,
-        geo,
+        spread: spread::spread_table(geo, &sets, &counts, &source_of)?,
+        skew: spread::skew_table(geo, &sets, &counts)?,
+        skew_categories: spread::skew_categories_table(geo, &sets, &counts)?,
         sets,
         counts,
     })

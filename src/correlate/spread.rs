@@ -16,9 +16,10 @@ use arrow::array::RecordBatch;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::cols::{u64s_dense, Codes, TableBuilder};
-use super::input::{Complainants, Store};
+use super::cols::{u64s_dense, Codes, TableBuilder, NONE};
+use super::input::Complainants;
 use super::lists::{ListKind, NamedSet};
+use super::parts::{recode, Dict, RowKeys};
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
@@ -122,17 +123,80 @@ struct Scope {
 }
 
 impl Geography {
-    /// From the population, complainants and downloads.
+    /// From whole `population` and `downloads` tables, and the complainants.
     ///
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub fn read(st: &Store, comp: &Complainants) -> Result<Geography> {
-        let pop = &st.population;
-        let pop_number = u64s_dense(pop, "number")?;
-        let dist = Codes::read(pop, "district")?;
-        let mut districts = dist.names;
-        let mut table_number = pop_number.clone();
-        let mut table_district = dist.codes;
+    #[cfg(test)]
+    pub fn read(
+        population: &RecordBatch,
+        downloads: &RecordBatch,
+        comp: &Complainants,
+    ) -> Result<Geography> {
+        let mut g = GeoGather::default();
+        g.population(population, &RowKeys::in_order(population.num_rows()))?;
+        g.downloads(downloads)?;
+        Ok(g.finish(comp))
+    }
+
+    /// The population's numbers, one per row (any order, repeats possible).
+    pub fn population_numbers(&self) -> &[u64] {
+        &self.pop_number
+    }
+}
+
+/// The geography as the parts of the store add to it: the population's rows (numbers, and
+/// district and attributes in provisional codes, [`Dict`]) and the accounts' scopes.
+#[derive(Default)]
+pub(crate) struct GeoGather {
+    pop_number: Vec<u64>,
+    pop_district: Vec<u32>,
+    district: Dict,
+    attributes: [(Vec<u32>, Dict); 2],
+    scope: HashMap<String, Scope>,
+}
+
+/// The population's attributes that the skew compares.
+const ATTRIBUTES: [&str; 2] = ["age_band", "party"];
+
+impl GeoGather {
+    /// Adds rows of the `population` table, placed in the case by `keys`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a column is missing or of another type.
+    pub fn population(&mut self, b: &RecordBatch, keys: &RowKeys) -> Result<()> {
+        self.pop_number.extend(u64s_dense(b, "number")?);
+        let add = |codes: &mut Vec<u32>, dict: &mut Dict, col: &str| -> Result<()> {
+            let c = Codes::read(b, col)?;
+            let to = dict.add(&c, keys);
+            codes.extend(c.codes.iter().map(|&k| match k {
+                NONE => NONE,
+                k => to[k as usize],
+            }));
+            Ok(())
+        };
+        add(&mut self.pop_district, &mut self.district, "district")?;
+        for ((codes, dict), col) in self.attributes.iter_mut().zip(ATTRIBUTES) {
+            add(codes, dict, col)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the scopes of rows of the `downloads` table.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a column is missing or of another type.
+    pub fn downloads(&mut self, b: &RecordBatch) -> Result<()> {
+        add_scopes(&mut self.scope, b)
+    }
+
+    /// The geography: the population's districts in order of first appearance, then the
+    /// complainants' districts the population lacks (by number).
+    pub fn finish(self, comp: &Complainants) -> Geography {
+        let (mut districts, to) = self.district.finish();
+        let mut table_district = self.pop_district;
+        recode(&mut table_district, &to);
+        let mut table_number = self.pop_number.clone();
         let mut comp_d: Vec<(&u64, &String)> = comp.district.iter().collect();
         comp_d.sort();
         for (n, d) in comp_d {
@@ -146,27 +210,33 @@ impl Geography {
             table_number.push(*n);
             table_district.push(code);
         }
-        let attributes = vec![
-            ("age_band", Codes::read(pop, "age_band")?),
-            ("party", Codes::read(pop, "party")?),
-        ];
-        Ok(Geography {
+        let attributes = self
+            .attributes
+            .into_iter()
+            .zip(ATTRIBUTES)
+            .map(|((mut codes, dict), col)| {
+                let (names, to) = dict.finish();
+                recode(&mut codes, &to);
+                (col, Codes { codes, names })
+            })
+            .collect();
+        Geography {
             table_number,
             table_district,
             districts,
-            pop_number,
+            pop_number: self.pop_number,
             attributes,
-            scope: scopes(&st.downloads)?,
-        })
+            scope: self.scope,
+        }
     }
 }
 
-/// Account scopes from the download logs: the union of the districts named in every download
-/// of the account (`;`-separated); `national` means no restriction.
-fn scopes(downloads: &RecordBatch) -> Result<HashMap<String, Scope>> {
-    let mut scope: HashMap<String, Scope> = HashMap::default();
+/// Adds to `scope` the account scopes of rows of the download logs: the union of the
+/// districts named in every download of the account (`;`-separated); `national` means no
+/// restriction.
+fn add_scopes(scope: &mut HashMap<String, Scope>, downloads: &RecordBatch) -> Result<()> {
     if downloads.num_rows() == 0 {
-        return Ok(scope);
+        return Ok(());
     }
     let acc = Codes::read(downloads, "account")?;
     let sc = Codes::read(downloads, "scope")?;
@@ -183,7 +253,7 @@ fn scopes(downloads: &RecordBatch) -> Result<HashMap<String, Scope>> {
             }
         }
     }
-    Ok(scope)
+    Ok(())
 }
 
 /// Per set: numbers per district and without one; per attribute, per set (but numbers), the
@@ -598,22 +668,8 @@ mod tests {
                 ("scope", Arc::new(StringArray::from(vec!["North"]))),
             ],
         );
-        let empty = |k: Kind| table(k, 0, vec![]);
-        let st = Store {
-            calls: empty(Kind::Calls),
-            complainants: empty(Kind::Complainants),
-            subscribers: empty(Kind::Subscribers),
-            vendor_list: empty(Kind::VendorList),
-            vendor_calls: empty(Kind::VendorCalls),
-            campaigns: empty(Kind::Campaigns),
-            watchlist: empty(Kind::Watchlist),
-            downloads,
-            identifications: empty(Kind::Identifications),
-            population,
-            numbering_plan: empty(Kind::NumberingPlan),
-        };
         let comp = testkit::complainants(&[(9, "a", true, Some("East"))]);
-        Geography::read(&st, &comp).unwrap()
+        Geography::read(&population, &downloads, &comp).unwrap()
     }
 
     /// Six lines: age bands first seen out of name order, one age and one party unknown.

@@ -18,12 +18,14 @@ use std::collections::BTreeMap;
 
 use arrow::array::RecordBatch;
 
-use super::cols::{u64s_dense, Codes, TableBuilder};
-use super::input::Store;
-use super::registry::Registry;
+use super::cols::TableBuilder;
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
+
+mod gather;
+
+pub(crate) use gather::Gather;
 
 /// What a list is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -105,44 +107,6 @@ pub struct Lists {
 }
 
 impl Lists {
-    /// Gathers the lists of the store; `population` is the case's figure, used when the store
-    /// has no population table rows.
-    ///
-    /// # Errors
-    /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub(crate) fn read(st: &Store, population: Option<u64>, reg: &Registry) -> Result<Lists> {
-        let vc = &st.vendor_calls;
-        let mut pop = u64s_dense(&st.population, "number")?;
-        pop.sort_unstable();
-        pop.dedup();
-        let mut uploads = group_sets(&st.vendor_list, "number", "list", ListKind::Upload)?;
-        let mut campaigns = group_sets(vc, "dialed", "campaign", ListKind::Campaign)?;
-        unify(
-            &mut uploads,
-            &mut campaigns,
-            &upload_campaigns(&st.vendor_list)?,
-        );
-        let mut polls = poll_sets(vc)?;
-        for s in campaigns.iter_mut().chain(&mut polls) {
-            if let Some(c) = &s.campaign {
-                s.account = reg.account(c, s.account.as_deref()).map(str::to_string);
-                s.customer = reg.customer(c).map(str::to_string);
-            }
-        }
-        Ok(Lists {
-            uploads,
-            campaigns,
-            downloads: group_sets(&st.downloads, "number", "download", ListKind::Download)?,
-            polls,
-            watchlists: group_sets(&st.watchlist, "number", "list_name", ListKind::Watchlist)?,
-            population: if pop.is_empty() {
-                population.unwrap_or(0)
-            } else {
-                pop.len() as u64
-            },
-        })
-    }
-
     /// Uploads then campaigns: the lists that may derive from a download.
     pub fn derived(&self) -> Vec<&NamedSet> {
         self.uploads.iter().chain(&self.campaigns).collect()
@@ -163,67 +127,6 @@ impl Lists {
             .chain(&self.watchlists)
             .collect()
     }
-}
-
-/// Groups a table's numbers by a text column: one set per distinct value, in first-seen order.
-fn group_sets(
-    b: &RecordBatch,
-    num_col: &str,
-    key_col: &str,
-    kind: ListKind,
-) -> Result<Vec<NamedSet>> {
-    let nums = u64s_dense(b, num_col)?;
-    let keys = Codes::read(b, key_col)?;
-    let account = match b.column_by_name("account") {
-        Some(_) => Some(Codes::read(b, "account")?),
-        None => None,
-    };
-    let mut sets: Vec<NamedSet> = keys
-        .names
-        .iter()
-        .map(|n| NamedSet {
-            name: format!("{}:{n}", kind.label()),
-            kind,
-            account: None,
-            customer: None,
-            campaign: (kind == ListKind::Campaign).then(|| n.clone()),
-            upload: None,
-            numbers: Vec::new(),
-        })
-        .collect();
-    for (i, &n) in nums.iter().enumerate() {
-        let Some(&k) = keys.codes.get(i).filter(|&&k| k != super::cols::NONE) else {
-            continue;
-        };
-        let s = &mut sets[k as usize];
-        s.numbers.push(n);
-        if s.account.is_none() {
-            s.account = account.as_ref().and_then(|a| a.get(i)).map(str::to_string);
-        }
-    }
-    for s in &mut sets {
-        s.numbers.sort_unstable();
-        s.numbers.dedup();
-    }
-    Ok(sets)
-}
-
-/// Each upload's campaign (`upload:NAME` → campaign name): the first of its rows that names
-/// one. Empty when the table has no `campaign` column.
-fn upload_campaigns(vl: &RecordBatch) -> Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    if vl.column_by_name("campaign").is_none() {
-        return Ok(out);
-    }
-    let list = Codes::read(vl, "list")?;
-    let camp = Codes::read(vl, "campaign")?;
-    for i in 0..vl.num_rows() {
-        if let (Some(l), Some(c)) = (list.get(i), camp.get(i)) {
-            out.entry(format!("{}:{l}", ListKind::Upload.label()))
-                .or_insert_with(|| c.to_string());
-        }
-    }
-    Ok(out)
 }
 
 /// Merges each upload that names a campaign of the vendor log into that campaign's set (see the
@@ -255,38 +158,6 @@ fn unify(
         }
         false
     });
-}
-
-/// Robo-poll response sets: the numbers that answered a campaign with a given keypress.
-fn poll_sets(vc: &RecordBatch) -> Result<Vec<NamedSet>> {
-    let dialed = u64s_dense(vc, "dialed")?;
-    let camp = Codes::read(vc, "campaign")?;
-    let key = Codes::read(vc, "keypress")?;
-    let mut sets: BTreeMap<(u32, u32), Vec<u64>> = BTreeMap::new();
-    for (i, &n) in dialed.iter().enumerate() {
-        let (c, k) = (camp.codes[i], key.codes[i]);
-        if k == super::cols::NONE || c == super::cols::NONE {
-            continue;
-        }
-        sets.entry((c, k)).or_default().push(n);
-    }
-    Ok(sets
-        .into_iter()
-        .map(|((c, k), mut v)| {
-            v.sort_unstable();
-            v.dedup();
-            let campaign = camp.names[c as usize].clone();
-            NamedSet {
-                name: format!("poll:{campaign}:key={}", key.names[k as usize]),
-                kind: ListKind::PollResponse,
-                account: None,
-                customer: None,
-                campaign: Some(campaign),
-                upload: None,
-                numbers: v,
-            }
-        })
-        .collect())
 }
 
 /// The sets as parallel membership columns `(set index, number)`, for the overlap kernel.
@@ -418,6 +289,8 @@ mod tests {
     use arrow::array::{StringArray, UInt64Array};
 
     use super::super::overlaps;
+    use super::super::parts::RowKeys;
+    use super::super::registry::Registry;
     use super::super::testkit::table;
     use super::*;
     use crate::model::Kind;
@@ -456,7 +329,11 @@ mod tests {
                 ),
             ],
         );
-        let c = group_sets(&vc, "dialed", "campaign", ListKind::Campaign).unwrap();
+        let mut g = Gather::default();
+        g.vendor_calls(&vc, &RowKeys::in_order(vc.num_rows()))
+            .unwrap();
+        let lists = g.finish(None, &Registry::default());
+        let c = &lists.campaigns;
         assert_eq!(c.len(), 2);
         assert_eq!(
             (c[0].name.as_str(), c[0].numbers.as_slice()),
@@ -464,7 +341,7 @@ mod tests {
         );
         assert_eq!(c[0].account.as_deref(), Some("acc"));
         assert_eq!(c[1].campaign.as_deref(), Some("y"));
-        let p = poll_sets(&vc).unwrap();
+        let p = &lists.polls;
         let names: Vec<&str> = p.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["poll:x:key=1", "poll:x:key=2"]);
         assert_eq!(p[0].numbers, [1, 3]);

@@ -23,174 +23,23 @@
 //! candidate downloads from the overlaps analysis (its counts and ln p, not recomputed), q
 //! over every row, the rank within the list and the best row ([`table`]).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use rayon::prelude::*;
 
-use super::cols::{self, u64s_dense, Codes, TableBuilder, NONE};
-use super::input::Store;
+use super::cols::{self, Codes, TableBuilder, NONE};
 use super::lists::{Lists, NamedSet};
 use super::overlaps::OverlapRow;
 use crate::error::Result;
+
+mod database;
+
 use crate::model::results::Table;
 use crate::stats;
-
-/// The party database's identification history, and the districts of numbers.
-#[derive(Clone, Debug, Default)]
-pub struct Database {
-    /// Distinct identified numbers, ascending.
-    pub numbers: Vec<u64>,
-    /// The rows of `numbers[i]` are `start[i]..start[i + 1]`, in time order.
-    start: Vec<usize>,
-    /// UTC microseconds per row.
-    time: Vec<i64>,
-    /// Code per row (into `codes`).
-    code: Vec<u32>,
-    /// The codes, sorted.
-    pub codes: Vec<String>,
-    /// District per identified number (into `districts`; `districts.len()` for none).
-    district: Vec<u32>,
-    /// The district names, sorted.
-    pub districts: Vec<String>,
-    /// Population numbers, ascending and distinct, with their district (the first row's).
-    pop_numbers: Vec<u64>,
-    pop_district: Vec<u32>,
-}
-
-/// The codes of `c` mapped to their positions in `sorted` (`none` where null).
-fn remap(c: &Codes, sorted: &[String], none: u32) -> Vec<u32> {
-    let to: Vec<u32> = c
-        .names
-        .iter()
-        .map(|n| sorted.binary_search(n).map_or(none, |i| i as u32))
-        .collect();
-    c.codes
-        .iter()
-        .map(|&k| if k == NONE { none } else { to[k as usize] })
-        .collect()
-}
-
-fn sorted_names<'a>(v: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let mut n: Vec<String> = v.cloned().collect();
-    n.sort_unstable();
-    n.dedup();
-    n
-}
-
-impl Database {
-    /// From the `identifications` and `population` tables of the store.
-    ///
-    /// # Errors
-    /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub(crate) fn read(ident: &RecordBatch, population: &RecordBatch) -> Result<Database> {
-        let num = cols::u64_values(ident, "number")?;
-        let time = cols::time_values(ident, "identified")?;
-        let code = Codes::read(ident, "code")?;
-        let idist = Codes::read(ident, "district")?;
-        let pnum = u64s_dense(population, "number")?;
-        let pdist = Codes::read(population, "district")?;
-        let districts = sorted_names(idist.names.iter().chain(&pdist.names));
-        let codes = sorted_names(code.names.iter());
-        let none = districts.len() as u32;
-        let (idist, pdist) = (
-            remap(&idist, &districts, none),
-            remap(&pdist, &districts, none),
-        );
-        let row_code = remap(&code, &codes, 0);
-        let mut pop: Vec<usize> = (0..pnum.len()).collect();
-        pop.sort_by_key(|&i| pnum[i]); // stable: the first row of a number comes first
-        pop.dedup_by_key(|i| pnum[*i]);
-        let mut db = Database {
-            codes,
-            districts,
-            pop_numbers: pop.iter().map(|&i| pnum[i]).collect(),
-            pop_district: pop.iter().map(|&i| pdist[i]).collect(),
-            ..Database::default()
-        };
-        let mut order: Vec<usize> = (0..num.len()).collect();
-        order.sort_by_key(|&i| (num[i], time[i])); // stable: ties keep store order
-        for (pos, &i) in order.iter().enumerate() {
-            let d = idist[i];
-            if db.numbers.last() != Some(&num[i]) {
-                db.numbers.push(num[i]);
-                db.start.push(pos);
-                db.district.push(none);
-            }
-            if let (true, Some(last)) = (d != none, db.district.last_mut()) {
-                *last = d;
-            }
-            db.time.push(time[i]);
-            db.code.push(row_code[i]);
-        }
-        db.start.push(order.len());
-        for (i, &n) in db.numbers.iter().enumerate() {
-            if let Some(d) = db.population_district(n) {
-                db.district[i] = d;
-            }
-        }
-        Ok(db)
-    }
-
-    fn population_district(&self, n: u64) -> Option<u32> {
-        let p = self.pop_numbers.binary_search(&n).ok()?;
-        Some(self.pop_district[p]).filter(|&d| d != self.districts.len() as u32)
-    }
-
-    /// The district of any number (`districts.len()` for none).
-    fn district_of(&self, n: u64) -> u32 {
-        match (self.population_district(n), self.numbers.binary_search(&n)) {
-            (Some(d), _) => d,
-            (None, Ok(i)) => self.district[i],
-            (None, Err(_)) => self.districts.len() as u32,
-        }
-    }
-
-    /// The code of identified number `i` as of `t` (its latest row at or before `t`), or as of
-    /// the end of the history.
-    fn code_at(&self, i: usize, t: Option<i64>) -> Option<u32> {
-        let rows = self.start[i]..self.start[i + 1];
-        let j = match t {
-            Some(t) => self.time[rows.clone()].partition_point(|&x| x <= t),
-            None => rows.len(),
-        };
-        (j > 0).then(|| self.code[rows.start + j - 1])
-    }
-
-    /// Cells per list: districts (with the none slot) × codes.
-    fn cells(&self) -> (usize, usize) {
-        (self.districts.len() + 1, self.codes.len())
-    }
-
-    /// The part of the database of the numbers `keep` holds (history and population rows), with
-    /// the same codes and districts: one part of a partitioned store.
-    pub fn part(&self, keep: impl Fn(u64) -> bool) -> Database {
-        let mut db = Database {
-            codes: self.codes.clone(),
-            districts: self.districts.clone(),
-            ..Database::default()
-        };
-        for (i, &n) in self.numbers.iter().enumerate().filter(|(_, &n)| keep(n)) {
-            db.numbers.push(n);
-            db.start.push(db.time.len());
-            db.district.push(self.district[i]);
-            let rows = self.start[i]..self.start[i + 1];
-            db.time.extend_from_slice(&self.time[rows.clone()]);
-            db.code.extend_from_slice(&self.code[rows]);
-        }
-        db.start.push(db.time.len());
-        for (p, &n) in self
-            .pop_numbers
-            .iter()
-            .enumerate()
-            .filter(|(_, &n)| keep(n))
-        {
-            db.pop_numbers.push(n);
-            db.pop_district.push(self.pop_district[p]);
-        }
-        db
-    }
-}
+pub use database::Database;
+pub(crate) use database::DbGather;
 
 /// Per list (in [`Lists::derived`] order), district (with a last slot for numbers without
 /// one) and code: counts of distinct numbers.
@@ -335,33 +184,81 @@ fn urn_as_of(db: &Database, times: &[Option<i64>]) -> Vec<Vec<u64>> {
     out
 }
 
-/// Each list's time (see the module doc), in [`Lists::derived`] order.
-///
-/// # Errors
-/// [`crate::Error::Store`] when a column is missing or of another type.
-pub(crate) fn list_times(st: &Store, lists: &Lists) -> Result<Vec<Option<i64>>> {
-    let earliest = |b: &RecordBatch, key: &str, time: &str, prefix: &str| -> Result<_> {
-        let k = Codes::read(b, key)?;
-        let t = cols::times(b, time)?;
-        let mut m = std::collections::BTreeMap::<String, i64>::new();
-        for (i, t) in t.into_iter().enumerate() {
-            if let (Some(name), Some(t)) = (k.get(i), t) {
-                let e = m.entry(format!("{prefix}:{name}")).or_insert(t);
-                *e = (*e).min(t);
+/// The times the as-of test reads from the store, as its parts add to them: each upload's
+/// earliest `uploaded`, each campaign's first dial, each download's earliest time (minima, so
+/// any split of the rows gives the same).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Times {
+    uploaded: BTreeMap<String, i64>,
+    dialed: BTreeMap<String, i64>,
+    downloaded: BTreeMap<String, i64>,
+}
+
+/// Adds to `m` the earliest `time` of each `key` of `b`'s rows, named `prefix:key`.
+fn earliest(
+    m: &mut BTreeMap<String, i64>,
+    b: &RecordBatch,
+    (key, time, prefix): (&str, &str, &str),
+) -> Result<()> {
+    let k = Codes::read(b, key)?;
+    let t = cols::times(b, time)?;
+    let mut first = vec![None::<i64>; k.len()];
+    for (i, t) in t.into_iter().enumerate() {
+        if let (Some(t), c) = (t, k.codes[i]) {
+            if c != NONE {
+                let f = &mut first[c as usize];
+                *f = Some(f.map_or(t, |v: i64| v.min(t)));
             }
         }
-        Ok(m)
-    };
-    let uploaded = earliest(&st.vendor_list, "list", "uploaded", "upload")?;
-    let dialed = earliest(&st.vendor_calls, "campaign", "start", "campaign")?;
-    Ok(lists
-        .derived()
-        .iter()
-        .map(|s| {
-            let up = s.upload.as_ref().unwrap_or(&s.name);
-            uploaded.get(up).or_else(|| dialed.get(&s.name)).copied()
-        })
-        .collect())
+    }
+    for (name, t) in k.names.iter().zip(first) {
+        if let Some(t) = t {
+            let e = m.entry(format!("{prefix}:{name}")).or_insert(t);
+            *e = (*e).min(t);
+        }
+    }
+    Ok(())
+}
+
+impl Times {
+    /// Adds rows of the `vendor_list` table.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a column is missing or of another type.
+    pub fn vendor_list(&mut self, b: &RecordBatch) -> Result<()> {
+        earliest(&mut self.uploaded, b, ("list", "uploaded", "upload"))
+    }
+
+    /// Adds rows of the `vendor_calls` table.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a column is missing or of another type.
+    pub fn vendor_calls(&mut self, b: &RecordBatch) -> Result<()> {
+        earliest(&mut self.dialed, b, ("campaign", "start", "campaign"))
+    }
+
+    /// Adds rows of the `downloads` table.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a column is missing or of another type.
+    pub fn downloads(&mut self, b: &RecordBatch) -> Result<()> {
+        earliest(&mut self.downloaded, b, ("download", "time", "download"))
+    }
+
+    /// Each list's time (see the module doc), in [`Lists::derived`] order.
+    pub fn of_lists(&self, lists: &Lists) -> Vec<Option<i64>> {
+        lists
+            .derived()
+            .iter()
+            .map(|s| {
+                let up = s.upload.as_ref().unwrap_or(&s.name);
+                self.uploaded
+                    .get(up)
+                    .or_else(|| self.dialed.get(&s.name))
+                    .copied()
+            })
+            .collect()
+    }
 }
 
 /// A candidate source download of a list, from the overlaps analysis.
@@ -380,33 +277,16 @@ pub struct DownloadRow {
 }
 
 /// The overlaps rows of a list and a download (`rows` against `Lists::derived` and
-/// `Lists::sources`, whose first `downloads.len()` are the downloads).
-///
-/// # Errors
-/// [`crate::Error::Store`] when a column of the downloads table is missing or of another type.
+/// `Lists::sources`, whose first `downloads.len()` are the downloads), with each download's
+/// time from `times`.
 pub(crate) fn download_rows(
-    st: &Store,
+    times: &Times,
     downloads: &[NamedSet],
     rows: &[OverlapRow],
     population: u64,
-) -> Result<Vec<DownloadRow>> {
-    let k = Codes::read(&st.downloads, "download")?;
-    let t = cols::times(&st.downloads, "time")?;
-    let mut first = vec![None::<i64>; k.len()];
-    for (i, t) in t.into_iter().enumerate() {
-        if let (Some(t), c) = (t, k.codes[i]) {
-            if c != NONE {
-                let f = &mut first[c as usize];
-                *f = Some(f.map_or(t, |v: i64| v.min(t)));
-            }
-        }
-    }
-    let time_of = |name: &str| {
-        let bare = name.strip_prefix("download:").unwrap_or(name);
-        k.code_of(bare).and_then(|c| first[c as usize])
-    };
-    Ok(rows
-        .iter()
+) -> Vec<DownloadRow> {
+    let time_of = |name: &str| times.downloaded.get(name).copied();
+    rows.iter()
         .filter(|r| r.b < downloads.len())
         .map(|r| {
             let name = downloads[r.b].name.clone();
@@ -423,7 +303,7 @@ pub(crate) fn download_rows(
                 ln_p: r.ln_p,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// One row of `results/derivations`.
@@ -675,24 +555,23 @@ pub fn table(rows: &[Row], lists: &[&NamedSet], zone: chrono_tz::Tz) -> Result<R
         .build(Table::Derivations)
 }
 
-/// The whole analysis on the store: the table.
+/// The whole analysis: the table. `db` and `times` were gathered from the store.
 ///
 /// # Errors
-/// [`crate::Error::Store`] when a column is missing or of another type.
+/// Only if the table's columns came out of different lengths, which would be a bug.
 pub(crate) fn run(
-    st: &Store,
+    (db, times): (&Database, &Times),
     own: &[String],
     lists: &Lists,
     overlap_rows: &[OverlapRow],
     population: u64,
     zone: chrono_tz::Tz,
 ) -> Result<RecordBatch> {
-    let db = Database::read(&st.identifications, &st.population)?;
-    let times = list_times(st, lists)?;
+    let list_times = times.of_lists(lists);
     let derived = lists.derived();
-    let counts = count(&db, &derived, &times);
-    let dl = download_rows(st, &lists.downloads, overlap_rows, population)?;
-    let rows = finish(&counts, &db, &times, own, &dl, lists.downloads.len());
+    let counts = count(db, &derived, &list_times);
+    let dl = download_rows(times, &lists.downloads, overlap_rows, population);
+    let rows = finish(&counts, db, &list_times, own, &dl, lists.downloads.len());
     table(&rows, &derived, zone)
 }
 
