@@ -88,8 +88,8 @@ impl OffsetEstimate {
 /// Lower median of `t_carrier - t_vendor` over all pairs with equal number and
 /// `|t_carrier - t_vendor| <= window_us`; `None` without any candidate.
 ///
-/// Above [`OFFSET_SAMPLE_CAP`] candidates the median is taken on a deterministic sample (see
-/// the [module doc](self)). The sample depends only on the data.
+/// Above [`OFFSET_SAMPLE_CAP`] candidates the median is taken on a deterministic sample
+/// ([`BandIndex::offset_sample`]). The sample depends only on the data.
 pub fn estimate_offset(
     carrier_num: &[u64],
     carrier_t: &[i64],
@@ -171,8 +171,14 @@ impl BandIndex<'_> {
     /// Pass 2 of the offset estimate: this index's share of the sample that a whole of
     /// `total_candidates` candidates takes (the sum of every part's
     /// [`offset_candidates`](Self::offset_candidates)), as deltas `t_carrier - t_vendor` in no
-    /// set order. Below [`OFFSET_SAMPLE_CAP`] in total, every candidate's delta. Empty for a
-    /// negative window. See [`OffsetEstimate::from_sample`] for an example.
+    /// set order. Empty for a negative window. See [`OffsetEstimate::from_sample`] for an
+    /// example.
+    ///
+    /// Up to [`OFFSET_SAMPLE_CAP`] in total, every candidate's delta. Above, with the stride
+    /// `s = ceil(total / cap)`, each carrier row keeps every `s`-th of its candidates in vendor
+    /// time order, from a phase in `0..s` hashed from its number and time: a row's share
+    /// depends only on its own number, its time, the vendor times of its number and the total,
+    /// so parts that share no number take between them the whole's sample.
     pub fn offset_sample(&self, window_us: i64, total_candidates: u64) -> Vec<i64> {
         self.offset_sample_capped(window_us, total_candidates, OFFSET_SAMPLE_CAP)
     }
