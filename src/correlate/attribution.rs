@@ -11,8 +11,21 @@
 //! *count* (`count`): the matches, one per call, and per pair the offset, candidates and
 //! matches. With the offsets given, the matches of any split of the calls by complainant
 //! number, put together ([`Attribution::merge`]), are those of the whole: every candidate
-//! shares its call's number, so the assignment never crosses numbers. The offset estimate
-//! itself is a median: it is made once, over the whole (see `docs/method.md`).
+//! shares its call's number, so the assignment never crosses numbers.
+//!
+//! The offset estimate is a median over every number, yet it too is made part by part (the
+//! store's parts split the calls and the vendor log by number), in passes whose results merge
+//! exactly: a call's share of the sample depends only on its number, its time and the pair's
+//! total of candidates (see [`join::band`]).
+//!
+//! ```text
+//!  1. per part: offset_counts ─────────────▶ OffsetCounts ──merge──▶ counts (candidates add)
+//!  2. per part: offset_samples(counts) ────▶ deltas per pair ──────▶ put together
+//!  3. once:     offset_estimates(counts, deltas) ──▶ estimates ─────▶ estimated_offsets
+//!  4. per part: count(.., Some(offsets)) ──▶ Attribution ──merge──▶ with_estimates(counts, ..)
+//! ```
+//!
+//! gives what `count(.., None)` gives on the whole (the parts one after the other).
 //!
 //! *finish* (`attribution_table`, [`offsets_table`]): the tables; the campaigns table is
 //! [`super::campaigns`]'s.
@@ -153,6 +166,43 @@ pub struct Attribution {
     pub never_rang: u64,
 }
 
+/// Pass 1 of the offset estimate over parts of a split of the numbers (`offset_counts`):
+/// integers that add, and names in order of first appearance.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OffsetCounts {
+    /// Candidate pairs of calls and records per (carrier, vendor) pair.
+    pub candidates: BTreeMap<(String, String), u64>,
+    /// The carriers, in order of first appearance in the parts taken in order: the whole's
+    /// code order when the whole is the parts one after the other (the store's order).
+    pub carriers: Vec<String>,
+    /// The vendors, likewise.
+    pub vendors: Vec<String>,
+    /// Vendor records that never rang (the parts' logs split the vendor log).
+    pub never_rang: u64,
+}
+
+impl OffsetCounts {
+    /// The counts of two parts that share no number, `self` the earlier: candidates and
+    /// records add, names not yet seen are appended.
+    pub fn merge(mut self, o: &OffsetCounts) -> OffsetCounts {
+        for (k, n) in &o.candidates {
+            *self.candidates.entry(k.clone()).or_default() += n;
+        }
+        for (mine, theirs) in [
+            (&mut self.carriers, &o.carriers),
+            (&mut self.vendors, &o.vendors),
+        ] {
+            for name in theirs {
+                if !mine.contains(name) {
+                    mine.push(name.clone());
+                }
+            }
+        }
+        self.never_rang += o.never_rang;
+        self
+    }
+}
+
 impl Attribution {
     /// The matches of two parts of the calls that share no complainant number, with the same
     /// offsets: matches and per-pair match counts add (pairs are matched by carrier and vendor
@@ -183,6 +233,60 @@ impl Attribution {
         self
     }
 
+    /// The parts' matches, merged ([`merge`](Self::merge)), finished with the whole's pass 1
+    /// (`counts`) and estimates ([`offset_estimates`]): every pair of a carrier and a vendor in
+    /// their order of first appearance, with its estimate (none without one, as `count`
+    /// leaves it) and its matches, and the records that never rang of every part. When the
+    /// whole is the parts one after the other, this is `count(.., None)` on the whole.
+    pub fn with_estimates(
+        mut self,
+        counts: &OffsetCounts,
+        estimates: &BTreeMap<(String, String), join::OffsetEstimate>,
+    ) -> Attribution {
+        let mut pairs = Vec::with_capacity(counts.carriers.len() * counts.vendors.len());
+        for carrier in &counts.carriers {
+            for vendor in &counts.vendors {
+                pairs.push(PairOffset {
+                    carrier: carrier.clone(),
+                    vendor: vendor.clone(),
+                    offset_us: None,
+                    candidates: 0,
+                    mad_us: None,
+                    matches: 0,
+                });
+            }
+        }
+        let mut at: BTreeMap<(String, String), usize> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.carrier.clone(), p.vendor.clone()), i))
+            .collect();
+        // A pair that the counts do not name (counts of other parts) follows the named ones.
+        let mut renumber = Vec::with_capacity(self.pairs.len());
+        for p in &self.pairs {
+            let key = (p.carrier.clone(), p.vendor.clone());
+            let i = *at.entry(key).or_insert_with(|| {
+                pairs.push(p.clone());
+                pairs.len() - 1
+            });
+            pairs[i].matches = p.matches;
+            renumber.push(i);
+        }
+        for p in &mut pairs {
+            let e = estimates.get(&(p.carrier.clone(), p.vendor.clone()));
+            p.offset_us = e.map(|e| e.offset_us);
+            p.candidates = e.map_or(0, |e| e.candidates);
+            p.mad_us = e.map(|e| e.mad_us);
+        }
+        for m in &mut self.matches {
+            m.pair = renumber[m.pair];
+        }
+        self.matches.sort_unstable();
+        self.pairs = pairs;
+        self.never_rang = counts.never_rang;
+        self
+    }
+
     /// The offset (µs) of each pair, by (carrier, vendor), to match parts with.
     pub fn offsets(&self) -> BTreeMap<(String, String), i64> {
         self.pairs
@@ -195,8 +299,159 @@ impl Attribution {
     }
 }
 
+/// One side of a (carrier, vendor) band join: the rows it takes (calls, or vendor records),
+/// with their numbers and times.
+struct Side {
+    rows: Vec<usize>,
+    num: Vec<u64>,
+    t: Vec<i64>,
+}
+
+/// Each vendor's records that may have rung (a record without a time at 0, as ever).
+fn vendor_sides(log: &VendorLog) -> Vec<Side> {
+    (0..log.vendor.len())
+        .map(|vi| {
+            let rows: Vec<usize> = (0..log.dialed.len())
+                .filter(|&j| log.vendor.codes[j] == vi as u32 && log.rang[j])
+                .collect();
+            let num = rows.iter().map(|&j| log.dialed[j]).collect();
+            let t = rows.iter().map(|&j| log.start[j].unwrap_or(0)).collect();
+            Side { rows, num, t }
+        })
+        .collect()
+}
+
+/// The received calls of carrier `ci`.
+fn carrier_side(calls: &Calls<'_>, received: &[usize], ci: usize) -> Side {
+    let rows: Vec<usize> = received
+        .iter()
+        .copied()
+        .filter(|&i| calls.carrier.codes[i] == ci as u32)
+        .collect();
+    let num = rows.iter().map(|&i| calls.called[i]).collect();
+    let t = rows.iter().map(|&i| calls.start[i]).collect();
+    Side { rows, num, t }
+}
+
+/// `f` of every (carrier, vendor) pair of names (every carrier of the calls, every vendor of
+/// the log) and the band index of its received calls and records that may have rung.
+fn per_pair<T: Send>(
+    calls: &Calls<'_>,
+    received: &[usize],
+    log: &VendorLog,
+    f: impl Fn(&(String, String), &join::BandIndex<'_>) -> T + Sync,
+) -> BTreeMap<(String, String), T> {
+    let vendors = vendor_sides(log);
+    let per_carrier: Vec<Vec<((String, String), T)>> = calls
+        .carrier
+        .names
+        .par_iter()
+        .enumerate()
+        .map(|(ci, cname)| {
+            let c = carrier_side(calls, received, ci);
+            log.vendor
+                .names
+                .iter()
+                .zip(&vendors)
+                .map(|(vname, v)| {
+                    let key = (cname.clone(), vname.clone());
+                    let out = f(&key, &join::BandIndex::new(&c.num, &c.t, &v.num, &v.t));
+                    (key, out)
+                })
+                .collect()
+        })
+        .collect();
+    per_carrier.into_iter().flatten().collect()
+}
+
+/// Pass 1 of the offsets of a split of the numbers (the store's parts, calls and vendor log
+/// alike): for this part's calls and vendor log, the candidates of every (carrier, vendor)
+/// pair ([`join::BandIndex::offset_candidates`], 0 included), the names, and the records that
+/// never rang. Merge the parts' in part order ([`OffsetCounts::merge`]).
+// Until the part-by-part driver in `mod.rs` calls the passes (then this expectation fails).
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the passes of a part-by-part driver, not yet called"
+    )
+)]
+pub(crate) fn offset_counts(
+    calls: &Calls<'_>,
+    received: &[usize],
+    log: &VendorLog,
+    window_us: i64,
+) -> OffsetCounts {
+    OffsetCounts {
+        candidates: per_pair(calls, received, log, |_, idx| {
+            idx.offset_candidates(window_us)
+        }),
+        carriers: calls.carrier.names.clone(),
+        vendors: log.vendor.names.clone(),
+        never_rang: log.never_rang(),
+    }
+}
+
+/// Pass 2: this part's share of each pair's offset sample, given `totals`, pass 1 merged over
+/// every part. The stride of a pair's sample follows its total, so the parts' samples put
+/// together are the whole's ([`join::BandIndex::offset_sample`]). Pairs without candidates
+/// in the whole are left out.
+// Until the part-by-part driver in `mod.rs` calls the passes (then this expectation fails).
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the passes of a part-by-part driver, not yet called"
+    )
+)]
+pub(crate) fn offset_samples(
+    calls: &Calls<'_>,
+    received: &[usize],
+    log: &VendorLog,
+    window_us: i64,
+    totals: &OffsetCounts,
+) -> BTreeMap<(String, String), Vec<i64>> {
+    per_pair(calls, received, log, |key, idx| {
+        let total = totals.candidates.get(key).copied().unwrap_or(0);
+        (total > 0).then(|| idx.offset_sample(window_us, total))
+    })
+    .into_iter()
+    .filter_map(|(key, sample)| Some((key, sample?)))
+    .collect()
+}
+
+/// The merge of the passes: each pair's estimate from its total candidates and its samples of
+/// every part put together (in any order), as `count` estimates it on the whole; pairs
+/// without an estimate are left out. Then match each part with these offsets
+/// ([`estimated_offsets`]), merge the parts ([`Attribution::merge`]) and fill the pairs'
+/// estimates in ([`Attribution::with_estimates`]).
+pub fn offset_estimates(
+    totals: &OffsetCounts,
+    mut samples: BTreeMap<(String, String), Vec<i64>>,
+) -> BTreeMap<(String, String), join::OffsetEstimate> {
+    totals
+        .candidates
+        .iter()
+        .filter_map(|(key, &n)| {
+            let deltas = samples.remove(key).unwrap_or_default();
+            join::OffsetEstimate::from_sample(n, deltas).map(|e| (key.clone(), e))
+        })
+        .collect()
+}
+
+/// The offset (µs) of each estimated pair, to match the parts with (`count`).
+pub fn estimated_offsets(
+    estimates: &BTreeMap<(String, String), join::OffsetEstimate>,
+) -> BTreeMap<(String, String), i64> {
+    estimates
+        .iter()
+        .map(|(k, e)| (k.clone(), e.offset_us))
+        .collect()
+}
+
 /// Matches the received calls with the vendor log. Offsets are estimated over the offset
-/// window `window_us` unless `offsets` gives them (by carrier and vendor name).
+/// window `window_us` unless `offsets` gives them (by carrier and vendor name); given, a
+/// pair's candidates and MAD are left at 0 (see [`Attribution::with_estimates`]).
 pub(crate) fn count(
     calls: &Calls<'_>,
     received: &[usize],
@@ -206,16 +461,7 @@ pub(crate) fn count(
     offsets: Option<&BTreeMap<(String, String), i64>>,
 ) -> Attribution {
     // Each vendor's records that may have rung, gathered once.
-    let vendors: Vec<(Vec<usize>, Vec<u64>, Vec<i64>)> = (0..log.vendor.len())
-        .map(|vi| {
-            let vr: Vec<usize> = (0..log.dialed.len())
-                .filter(|&j| log.vendor.codes[j] == vi as u32 && log.rang[j])
-                .collect();
-            let vn = vr.iter().map(|&j| log.dialed[j]).collect();
-            let vt = vr.iter().map(|&j| log.start[j].unwrap_or(0)).collect();
-            (vr, vn, vt)
-        })
-        .collect();
+    let vendors = vendor_sides(log);
     let nv = log.vendor.len();
     // The carriers side by side; pair index = carrier × vendors + vendor.
     let per_carrier: Vec<(Vec<PairOffset>, Vec<Match>)> = calls
@@ -224,16 +470,15 @@ pub(crate) fn count(
         .par_iter()
         .enumerate()
         .map(|(ci, cname)| {
-            let cr: Vec<usize> = received
-                .iter()
-                .copied()
-                .filter(|&i| calls.carrier.codes[i] == ci as u32)
-                .collect();
-            let c_num: Vec<u64> = cr.iter().map(|&i| calls.called[i]).collect();
-            let c_t: Vec<i64> = cr.iter().map(|&i| calls.start[i]).collect();
+            let Side {
+                rows: cr,
+                num: c_num,
+                t: c_t,
+            } = carrier_side(calls, received, ci);
             let mut pairs = Vec::with_capacity(nv);
             let mut found = Vec::new();
-            for (vi, (vname, (vr, vn, vt))) in log.vendor.names.iter().zip(&vendors).enumerate() {
+            for (vi, (vname, v)) in log.vendor.names.iter().zip(&vendors).enumerate() {
+                let (vr, vn, vt) = (&v.rows, &v.num, &v.t);
                 let idx = join::BandIndex::new(&c_num, &c_t, vn, vt);
                 let est = match offsets {
                     Some(o) => o.get(&(cname.clone(), vname.clone())).map(|&offset_us| {
@@ -450,6 +695,7 @@ mod tests {
     use super::super::testkit::{self, table, Call};
     use super::*;
     use crate::model::Kind;
+    use crate::partition;
 
     /// A vendor log: (dialed, start µs, vendor, campaign).
     fn log(rows: &[(u64, i64, &str, &str)]) -> VendorLog {
@@ -465,6 +711,12 @@ mod tests {
 
     /// A vendor log of such records.
     fn log_full(rows: &[Record<'_>]) -> VendorLog {
+        let source_rows: Vec<u64> = (1..=rows.len() as u64).collect();
+        log_rows(rows, &source_rows)
+    }
+
+    /// A vendor log of such records, each with its `source_row`.
+    fn log_rows(rows: &[Record<'_>], source_rows: &[u64]) -> VendorLog {
         let b = table(
             Kind::VendorCalls,
             rows.len(),
@@ -493,9 +745,25 @@ mod tests {
                     "disposition",
                     Arc::new(rows.iter().map(|r| Some(r.5)).collect::<StringArray>()),
                 ),
+                (
+                    "source_row",
+                    Arc::new(source_rows.iter().copied().collect::<UInt64Array>()),
+                ),
             ],
         );
         VendorLog::read(&b, &[" Busy ".to_string(), "failed".to_string()]).unwrap()
+    }
+
+    /// The offset window of the tests, µs: every time of the tests is within it.
+    const WINDOW: i64 = 1000;
+
+    /// `f` of the calls table of `rows` and its received calls.
+    fn on_calls<T>(rows: &[Call], f: impl FnOnce(&Calls<'_>, &[usize]) -> T) -> T {
+        let comp = testkit::arb_complainants();
+        let b = testkit::calls(rows);
+        let calls = Calls::new(&b).unwrap();
+        let (received, _) = super::super::calls::count(&calls, &comp, None);
+        f(&calls, &received)
     }
 
     fn run(
@@ -503,14 +771,13 @@ mod tests {
         log: &VendorLog,
         offsets: Option<&BTreeMap<(String, String), i64>>,
     ) -> Attribution {
-        let comp = testkit::arb_complainants();
-        let b = testkit::calls(rows);
-        let calls = Calls::new(&b).unwrap();
-        let (received, _) = super::super::calls::count(&calls, &comp, None);
-        let mut a = count(&calls, &received, log, 3, 1000, offsets);
+        let (calls_row, mut a) = on_calls(rows, |calls, received| {
+            let a = count(calls, received, log, 3, WINDOW, offsets);
+            (calls.row.to_vec(), a)
+        });
         // Calls rows are per table: name them by their evidence row, as the whole does.
         for m in &mut a.matches {
-            m.call = calls.row[m.call] as usize;
+            m.call = calls_row[m.call] as usize;
         }
         a.matches.sort_unstable();
         a
@@ -647,6 +914,82 @@ mod tests {
             let key = |x: &Attribution| x.matches.iter().map(|m| (m.call, m.vendor_row, m.delta_us)).collect::<Vec<_>>();
             let merged = run(&a, &lg, Some(&off)).merge(&run(&b, &lg, Some(&off)));
             prop_assert_eq!(key(&merged), key(&whole));
+        }
+    }
+
+    /// The attribution of the parts (calls and their vendor log each), part by part: the
+    /// offsets' passes and merge, then the matches with those offsets, merged and finished.
+    /// Vendor rows are named by `source_row - 1`.
+    fn by_parts(parts: &[(Vec<Call>, VendorLog)]) -> Attribution {
+        let counts = parts
+            .iter()
+            .map(|(c, l)| on_calls(c, |calls, rec| offset_counts(calls, rec, l, WINDOW)))
+            .fold(OffsetCounts::default(), |a, b| a.merge(&b));
+        let mut samples: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
+        for (c, l) in parts {
+            let part = on_calls(c, |calls, rec| {
+                offset_samples(calls, rec, l, WINDOW, &counts)
+            });
+            for (pair, deltas) in part {
+                samples.entry(pair).or_default().extend(deltas);
+            }
+        }
+        let estimates = offset_estimates(&counts, samples);
+        let offsets = estimated_offsets(&estimates);
+        parts
+            .iter()
+            .map(|(c, l)| {
+                let mut a = run(c, l, Some(&offsets));
+                for m in &mut a.matches {
+                    m.vendor_row = l.row[m.vendor_row] as usize - 1;
+                }
+                a.matches.sort_unstable();
+                a
+            })
+            .fold(Attribution::default(), |a, b| a.merge(&b))
+            .with_estimates(&counts, &estimates)
+    }
+
+    proptest! {
+        /// The calls and the vendor log split by number into the store's parts: the passes
+        /// and the matches part by part give the whole's attribution, pairs (offset,
+        /// candidates, MAD, matches, order) and records that never rang included.
+        #[test]
+        fn attribution_by_parts_is_the_whole(
+            rows in testkit::arb_calls(30),
+            vendor in prop::collection::vec((
+                prop::sample::select(vec![100u64, 101, 102, 300]),
+                -40i64..80,
+                0usize..3,
+                prop::option::of(1u64..=6),
+                prop::bool::weighted(0.2),
+            ), 0..24),
+            k in 1u32..=7,
+        ) {
+            let names = ["v1", "v2", "v3"];
+            let records: Vec<Record<'_>> = vendor
+                .iter()
+                .map(|&(n, t, v, p, busy)| (n, t, names[v], "c", p, if busy { "BUSY" } else { "ANSWERED" }))
+                .collect();
+            let rows = testkit::split(&rows, |_, _| true).0;
+            let (mut calls, mut logs) = (Vec::new(), Vec::new());
+            for p in 0..k {
+                calls.push(rows.iter().filter(|r| partition::of(r.called, k) == p).cloned().collect::<Vec<_>>());
+                logs.push(records.iter().filter(|r| partition::of(r.0, k) == p).copied().collect::<Vec<_>>());
+            }
+            // The whole: the parts one after the other, as the store reads them.
+            let whole = run(&calls.concat(), &log_full(&logs.concat()), None);
+            let mut first = 0u64;
+            let parts: Vec<(Vec<Call>, VendorLog)> = calls
+                .into_iter()
+                .zip(&logs)
+                .map(|(c, l)| {
+                    let source_rows: Vec<u64> = (first + 1..=first + l.len() as u64).collect();
+                    first += l.len() as u64;
+                    (c, log_rows(l, &source_rows))
+                })
+                .collect();
+            prop_assert_eq!(by_parts(&parts), whole);
         }
     }
 }

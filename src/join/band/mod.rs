@@ -28,15 +28,20 @@
 //!
 //! The clock offset between a carrier and a vendor is estimated on the same sorted runs:
 //! every pair with equal number and `|t_carrier - t_vendor| <= window` is a candidate, and the
-//! offset is the lower median of their differences ([`BandIndex::estimate_offset`]). Build a
+//! offset is the lower median of their differences ([`BandIndex::estimate_offset`]), counted
+//! then sampled in passes that merge across parts of the numbers
+//! ([`BandIndex::offset_candidates`], [`BandIndex::offset_sample`],
+//! [`OffsetEstimate::from_sample`]). Build a
 //! [`BandIndex`] once to estimate and join without sorting twice.
 
 use super::partition::{bits_for, bits_for_rows, sort_parts, Layout};
 use rayon::prelude::*;
 
+mod offset;
 mod partitioned;
 mod sorted;
 
+pub use offset::{estimate_offset, OffsetEstimate, OFFSET_SAMPLE_CAP};
 use partitioned::*;
 use sorted::*;
 
@@ -57,17 +62,6 @@ impl Default for BandParams {
             offset_window_us: 600_000_000,
         }
     }
-}
-
-/// The estimated clock offset of one (carrier, vendor) pair of logs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OffsetEstimate {
-    /// Lower median of `t_carrier - t_vendor` over the candidate pairs (or over the sample).
-    pub offset_us: i64,
-    /// Number of candidate pairs (all of them, even when the median is taken on a sample).
-    pub candidates: u64,
-    /// Lower median of `|delta - offset_us|` (saturating): how sharp the estimate is.
-    pub mad_us: i64,
 }
 
 /// Matched pairs, sorted by carrier row: at most one per carrier row from a join
@@ -124,26 +118,6 @@ impl BandMatches {
     pub fn is_empty(&self) -> bool {
         self.carrier.is_empty()
     }
-}
-
-/// Above this many candidate pairs, the offset is the median of a deterministic sample of
-/// about this many pairs (8 MB of deltas).
-pub const OFFSET_SAMPLE_CAP: u64 = 1 << 20;
-
-/// Lower median of `t_carrier - t_vendor` over all pairs with equal number and
-/// `|t_carrier - t_vendor| <= window_us`; `None` without any candidate.
-///
-/// Above [`OFFSET_SAMPLE_CAP`] candidates the median is taken on a deterministic sample: for
-/// each carrier row, every `s`-th of its candidates (ordered by vendor time, then row) from a
-/// phase derived from its number and time. The sample depends only on the data.
-pub fn estimate_offset(
-    carrier_num: &[u64],
-    carrier_t: &[i64],
-    vendor_num: &[u64],
-    vendor_t: &[i64],
-    window_us: i64,
-) -> Option<OffsetEstimate> {
-    BandIndex::new(carrier_num, carrier_t, vendor_num, vendor_t).estimate_offset(window_us)
 }
 
 /// For each carrier row, the nearest vendor row with the same number and
@@ -327,45 +301,6 @@ impl<'a> BandIndex<'a> {
                 keys,
             })),
         }
-    }
-
-    /// See [`estimate_offset`].
-    pub fn estimate_offset(&self, window_us: i64) -> Option<OffsetEstimate> {
-        self.estimate_offset_capped(window_us, OFFSET_SAMPLE_CAP)
-    }
-
-    pub(crate) fn estimate_offset_capped(
-        &self,
-        window_us: i64,
-        cap: u64,
-    ) -> Option<OffsetEstimate> {
-        if window_us < 0 {
-            return None;
-        }
-        let w = window_us as u64;
-        let mut deltas = match &self.kind {
-            Kind::Sorted(s) => s.offset_deltas(window_us, cap),
-            Kind::Partitioned(pi) => match &pi.keys {
-                Keys::Packed { c, v, codec } => pi.offset_deltas(c, v, codec, w, cap),
-                Keys::Wide { c, v } => pi.offset_deltas(c, v, &(), w, cap),
-            },
-        };
-        let (candidates, ds) = (deltas.0, &mut deltas.1);
-        if ds.is_empty() {
-            return None;
-        }
-        let mid = (ds.len() - 1) / 2;
-        let offset_us = *ds.select_nth_unstable(mid).1;
-        for d in ds.iter_mut() {
-            // Saturates only for windows wider than half the i64 range.
-            *d = (*d as i128 - offset_us as i128).abs().min(i64::MAX as i128) as i64;
-        }
-        let mad_us = *ds.select_nth_unstable(mid).1;
-        Some(OffsetEstimate {
-            offset_us,
-            candidates,
-            mad_us,
-        })
     }
 
     /// Every pair (not only the nearest) of a carrier row and a vendor row with the same number

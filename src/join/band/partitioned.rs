@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::super::partition::{min_parts_per_task, mix, Layout, SortKey};
+use super::offset::sampled;
 use super::*;
 
 /// Hash-partitioned, sorted keys of both sides.
@@ -133,18 +134,15 @@ impl BandKey for Wide {
 }
 
 impl Partitioned<'_> {
-    /// All candidate deltas, or a deterministic sample of about `cap` of them when there are
-    /// more; with the total number of candidates.
-    pub(super) fn offset_deltas<K: BandKey>(
+    /// The number of candidate pairs: equal number and `|t_c - t_v| <= w`.
+    pub(super) fn offset_candidates<K: BandKey>(
         &self,
         c: &[K],
         v: &[K],
         codec: &K::Codec,
         w: u64,
-        cap: u64,
-    ) -> (u64, Vec<i64>) {
-        let parts = self.cl.parts();
-        let total: u64 = (0..parts)
+    ) -> u64 {
+        (0..self.cl.parts())
             .into_par_iter()
             .map(|p| {
                 let mut n = 0u64;
@@ -157,32 +155,38 @@ impl Partitioned<'_> {
                 );
                 n
             })
-            .sum();
-        let stride = total.div_ceil(cap.max(1)).max(1);
+            .sum()
+    }
+
+    /// The deltas of the candidates that the sample keeps at `stride` (all of them at 1):
+    /// each carrier key's candidates, in (time, row) order, from its phase on.
+    pub(super) fn offset_sample<K: BandKey>(
+        &self,
+        c: &[K],
+        v: &[K],
+        codec: &K::Codec,
+        w: u64,
+        stride: u64,
+    ) -> Vec<i64> {
         let shift = self.cl.shift();
         let base = self.base;
-        let parts_out: Vec<Vec<i64>> = (0..parts)
+        let parts: Vec<Vec<i64>> = (0..self.cl.parts())
             .into_par_iter()
             .map(|p| {
                 let (cp, vp) = (&c[self.cl.part_range(p)], &v[self.vl.part_range(p)]);
                 let mut out = Vec::new();
                 windows(cp, vp, codec, w, |ck, lo, hi| {
                     let tc = ck.t(codec) as i64;
-                    let first = if stride == 1 {
-                        0
-                    } else {
-                        // A phase from the number (the full hash) and the time: data only.
-                        let h = ((p as u64) << shift) | ck.h_low(codec, self.cl.bits);
-                        (mix(h ^ mix(tc.wrapping_add(base) as u64)) % stride) as usize
-                    };
-                    for vk in vp[lo..hi].iter().skip(first).step_by(stride as usize) {
+                    // The number's full hash (`mix(number)`) and the time, as on the input.
+                    let h = ((p as u64) << shift) | ck.h_low(codec, self.cl.bits);
+                    for vk in sampled(&vp[lo..hi], h, tc.wrapping_add(base), stride) {
                         out.push(tc.wrapping_sub(vk.t(codec) as i64));
                     }
                 });
                 out
             })
             .collect();
-        (total, parts_out.concat())
+        parts.concat()
     }
 
     /// Every pair of a carrier key and a vendor key with the same number and

@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use super::super::partition::mix;
+use super::offset::sampled;
 use super::*;
 
 /// Both sides as given, each sorted by `(number, time)`; rows are positions.
@@ -88,38 +89,34 @@ impl Sorted<'_> {
         }
     }
 
-    /// As [`Partitioned::offset_deltas`], with the same sample: a carrier row's candidates
-    /// are in (time, row) order on both paths and the phase depends only on its number and
-    /// time.
-    pub(super) fn offset_deltas(&self, w: i64, cap: u64) -> (u64, Vec<i64>) {
-        let total: u64 = self
-            .chunks()
+    /// As [`Partitioned::offset_candidates`], chunk by chunk.
+    pub(super) fn offset_candidates(&self, w: i64) -> u64 {
+        self.chunks()
             .map(|r| {
                 let mut n = 0u64;
                 self.candidates(r, w, |_, lo, hi| n += (hi - lo) as u64);
                 n
             })
-            .sum();
-        let stride = total.div_ceil(cap.max(1)).max(1);
+            .sum()
+    }
+
+    /// As [`Partitioned::offset_sample`], with the same sample: a carrier row's candidates
+    /// are in time order on both paths and the phase depends only on its number and time.
+    pub(super) fn offset_sample(&self, w: i64, stride: u64) -> Vec<i64> {
         let (cn, ct, vt) = (self.cn, self.ct, self.vt);
         let parts: Vec<Vec<i64>> = self
             .chunks()
             .map(|r| {
                 let mut out = Vec::new();
                 self.candidates(r, w, |i, lo, hi| {
-                    let first = if stride == 1 {
-                        0
-                    } else {
-                        (mix(mix(cn[i]) ^ mix(ct[i] as u64)) % stride) as usize
-                    };
-                    for &t in vt[lo..hi].iter().skip(first).step_by(stride as usize) {
+                    for &t in sampled(&vt[lo..hi], mix(cn[i]), ct[i], stride) {
                         out.push(ct[i].wrapping_sub(t));
                     }
                 });
                 out
             })
             .collect();
-        (total, parts.concat())
+        parts.concat()
     }
 
     /// As [`Partitioned::candidates`], on the input columns, chunk by chunk.
