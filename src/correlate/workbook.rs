@@ -20,6 +20,7 @@ use std::path::Path;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int64Type, TimestampMicrosecondType, UInt64Type};
+use rayon::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError};
 
 use crate::error::{Error, Result};
@@ -58,15 +59,22 @@ pub(crate) fn write(
     // (docs/benchmarks.md).
     wb.set_zip_compression_level(1);
     let bold = Format::new().set_bold();
-    figures_sheet(
-        wb.add_worksheet_with_constant_memory().map_err(fail)?,
-        figures,
-        &bold,
-    )
-    .map_err(fail)?;
-    for (table, batch) in tables {
-        let ws = wb.add_worksheet_with_constant_memory().map_err(fail)?;
-        table_sheet(ws, *table, batch, &bold).map_err(fail)?;
+    // The sheets are filled side by side (each writes its rows to its own temporary file),
+    // then added to the workbook in order.
+    let mut sheets = (0..=tables.len())
+        .map(|_| wb.new_worksheet_with_constant_memory())
+        .collect::<std::result::Result<Vec<Worksheet>, XlsxError>>()
+        .map_err(fail)?;
+    sheets
+        .par_iter_mut()
+        .enumerate()
+        .try_for_each(|(i, ws)| match i.checked_sub(1) {
+            None => figures_sheet(ws, figures, &bold),
+            Some(t) => table_sheet(ws, tables[t].0, tables[t].1, &bold),
+        })
+        .map_err(fail)?;
+    for ws in sheets {
+        wb.push_worksheet(ws);
     }
     // Through the store's atomic writer: the file appears whole or not at all, with the mode
     // every output has.
