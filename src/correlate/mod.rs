@@ -186,10 +186,10 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
     manifest.check_store(out)?;
     let params = Params::from_manifest(&manifest, out)?;
     let mut phases = Phases::new();
-    let st = input::Store::read(&manifest, out)?;
+    let mut st = input::Store::read(&manifest, out)?;
     phases.mark("read");
     let reader = parts::PartReader::new(&manifest, out);
-    let (figures, tables) = analyse((&st, &reader), &params, &manifest, &mut phases)?;
+    let (figures, tables) = analyse((&mut st, &reader), &params, &manifest, &mut phases)?;
     let key = opts.pseudonymize.as_ref();
     let tables = match key {
         Some(k) => {
@@ -218,7 +218,7 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
 /// Every analysis, in order: the figures and the tables (in clear: [`run`] pseudonymises them
 /// after).
 fn analyse(
-    (st, reader): (&input::Store, &parts::PartReader<'_>),
+    (st, reader): (&mut input::Store, &parts::PartReader<'_>),
     params: &Params,
     manifest: &Manifest,
     phases: &mut Phases,
@@ -251,6 +251,8 @@ fn analyse(
         &reg,
     )?;
     let lists = &swept.lists;
+    // The vendor log's last reader was the sweep: what the analyses keep of it is `log`.
+    st.vendor_calls = RecordBatch::new_empty(st.vendor_calls.schema());
     let campaigns_table = campaigns::table(
         &calls,
         &comp,
@@ -265,8 +267,7 @@ fn analyse(
 
     let by_number = attribution::campaigns_by_number(&calls, &log, &matched);
     let explained = numbers::explained(&reach, &facts, &by_number, &legitimate);
-    let presentations = spoof::Presentations::read(&st.vendor_calls)?;
-    let presented = spoof::count(&presentations, &reach.number, &comp.numbers);
+    let presented = spoof::count(&log, &reach.number, &comp.numbers);
     let verdicts = spoof::finish(&presented, &reach.number, &facts, &legitimate, &reg);
     let cx = numbers::NumberContext {
         calls: &calls,

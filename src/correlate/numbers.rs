@@ -432,7 +432,7 @@ mod tests {
         );
         let facts = Facts::read(&subs, &table(Kind::Watchlist, 0, vec![])).unwrap();
         let comp = testkit::arb_complainants();
-        let log = spoof::Presentations::read(&vc).unwrap();
+        let log = super::super::attribution::VendorLog::read(&vc, &[]).unwrap();
         let presented = spoof::count(&log, &c.number, &comp.numbers);
         let legit = BTreeSet::from(["gotv"]);
         let verdicts = spoof::finish(&presented, &c.number, &facts, &legit, &Default::default());

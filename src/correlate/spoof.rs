@@ -31,38 +31,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use arrow::array::RecordBatch;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::cols::{u64s, u64s_dense, Codes, NONE};
+use super::attribution::VendorLog;
+use super::cols::NONE;
 use super::facts::{Facts, Subscriber};
 use super::registry::Registry;
-use crate::error::Result;
-
-/// The vendor call log's columns that say who presented which caller ID to whom.
-pub(crate) struct Presentations {
-    dialed: Vec<u64>,
-    presented: Vec<Option<u64>>,
-    vendor: Codes,
-    campaign: Codes,
-    account: Codes,
-}
-
-impl Presentations {
-    /// From the `vendor_calls` table.
-    ///
-    /// # Errors
-    /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub fn read(vc: &RecordBatch) -> Result<Presentations> {
-        Ok(Presentations {
-            dialed: u64s_dense(vc, "dialed")?,
-            presented: u64s(vc, "presented")?,
-            vendor: Codes::read(vc, "vendor")?,
-            campaign: Codes::read(vc, "campaign")?,
-            account: Codes::read(vc, "account")?,
-        })
-    }
-}
 
 /// A campaign that presented a number as its caller ID.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -117,7 +91,7 @@ impl PresentedCounts {
 /// Counts who presented each of `numbers` (sorted ascending) as caller ID, and how often to one
 /// of `complainants` (sorted ascending). Rows without a campaign are left out (the store has
 /// none: the column is required).
-pub(crate) fn count(log: &Presentations, numbers: &[u64], complainants: &[u64]) -> PresentedCounts {
+pub(crate) fn count(log: &VendorLog, numbers: &[u64], complainants: &[u64]) -> PresentedCounts {
     // Keyed by codes while counting: (number, campaign, vendor, account).
     let mut by_code: HashMap<(u64, u32, u32, u32), Presented> = HashMap::default();
     // A campaign presents the same caller ID over long runs of rows: remember the last lookup.
@@ -327,7 +301,7 @@ mod tests {
     use crate::model::Kind;
 
     /// A vendor log: (dialed, presented, campaign, account).
-    fn log(rows: &[(u64, Option<u64>, &str, Option<&str>)]) -> Presentations {
+    fn log(rows: &[(u64, Option<u64>, &str, Option<&str>)]) -> VendorLog {
         let b = table(
             Kind::VendorCalls,
             rows.len(),
@@ -354,7 +328,7 @@ mod tests {
                 ),
             ],
         );
-        Presentations::read(&b).unwrap()
+        VendorLog::read(&b, &[]).unwrap()
     }
 
     /// Subscribers (number, status) and watch-list entries (number, kind).
@@ -406,7 +380,7 @@ mod tests {
     /// `evil`), 8 (`gotv`'s own, declared), 9 (a telemarketer's, presented by `tm`), 10
     /// (presented by `quiet`, never to a complainant), 11 (presented by nobody), 12 (declared
     /// `gotv` and undeclared `evil` both present it). 99 is presented but not originating.
-    fn world() -> (Presentations, Vec<u64>, Vec<u64>) {
+    fn world() -> (VendorLog, Vec<u64>, Vec<u64>) {
         (log(&rows()), vec![7, 8, 9, 10, 11, 12], vec![100, 101])
     }
 
