@@ -239,20 +239,17 @@ fn analyse(
 
     let reg = registry::Registry::read(&st.campaigns)?;
     let (log, matched) = attribute(st, params, &calls, &received)?;
+    let mut sweep = sweep::Sweep::default();
+    sweep.whole(&st.vendor_calls, &st.watchlist)?;
+    // The vendor log's last reader was the sweep: what the analyses keep of it is `log`.
+    st.vendor_calls = RecordBatch::new_empty(st.vendor_calls.schema());
     let zone = params.case.case.zone();
     let attribution_table = attribution::attribution_table(&calls, &log, &matched, &reg, zone)?;
     phases.mark("attribution");
 
-    let swept = sweep::sweep(
-        reader,
-        (&st.vendor_calls, &st.watchlist),
-        &comp,
-        params.case.case.population,
-        &reg,
-    )?;
+    sweep.parts(reader)?;
+    let swept = sweep.finish(&comp, params.case.case.population, &reg);
     let lists = &swept.lists;
-    // The vendor log's last reader was the sweep: what the analyses keep of it is `log`.
-    st.vendor_calls = RecordBatch::new_empty(st.vendor_calls.schema());
     let campaigns_table = campaigns::table(
         &calls,
         &comp,

@@ -6,7 +6,8 @@
 //! appears in the case ([`super::parts`]), so the result is the same for any part count.
 //!
 //! The vendor log and the watch-lists are read whole by the analyses that match calls to them
-//! (attribution, spoofing, subscriber facts); they are handed to the gatherers whole.
+//! (attribution, spoofing, subscriber facts); they are handed to the gatherers whole, first, so
+//! that the vendor log's table can be dropped before the parts are read.
 
 use arrow::array::RecordBatch;
 
@@ -50,55 +51,71 @@ const DOWNLOADS: [&str; 5] = ["number", "download", "account", "time", "scope"];
 const POPULATION: [&str; 4] = ["number", "district", "age_band", "party"];
 const IDENTIFICATIONS: [&str; 4] = ["number", "code", "identified", "district"];
 
-/// Gathers part by part from `reader`'s store; `vendor_calls` and `watchlist` are the whole
-/// tables; `population` is the case's figure, `reg` the campaign registry.
-///
-/// # Errors
-/// [`crate::Error::Store`] when a part is missing, unreadable or not of its schema.
-pub(crate) fn sweep(
-    reader: &PartReader<'_>,
-    (vendor_calls, watchlist): (&RecordBatch, &RecordBatch),
-    comp: &Complainants,
-    population: Option<u64>,
-    reg: &Registry,
-) -> Result<Swept> {
-    let mut g = Gatherers::default();
-    let kinds = [
-        Kind::VendorList,
-        Kind::Downloads,
-        Kind::Population,
-        Kind::Identifications,
-    ];
-    for p in 0..reader.parts(&kinds) {
-        let read = |k: Kind, cols: &[&str]| reader.read(k, p, cols);
-        let ((vl, dl), (pop, ident)) = rayon::join(
-            || {
-                rayon::join(
-                    || read(Kind::VendorList, &VENDOR_LIST),
-                    || read(Kind::Downloads, &DOWNLOADS),
-                )
-            },
-            || {
-                rayon::join(
-                    || read(Kind::Population, &POPULATION),
-                    || read(Kind::Identifications, &IDENTIFICATIONS),
-                )
-            },
-        );
-        let part = Part::new(p, reader, [vl?, dl?, pop?, ident?])?;
-        g.part(&part)?;
+/// The pass, as it goes: the whole tables handed over first ([`Sweep::whole`]), then the parts
+/// read ([`Sweep::parts`]), then what was gathered ([`Sweep::finish`]). The gatherers do not
+/// depend on the order they are fed in.
+#[derive(Default)]
+pub(crate) struct Sweep(Gatherers);
+
+impl Sweep {
+    /// Hands over the whole `vendor_calls` and `watchlist` tables (the caller may then drop
+    /// them).
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a column is missing or of another type.
+    pub fn whole(&mut self, vendor_calls: &RecordBatch, watchlist: &RecordBatch) -> Result<()> {
+        let g = &mut self.0;
+        let whole = |b: &RecordBatch| RowKeys::in_order(b.num_rows());
+        g.lists.vendor_calls(vendor_calls, &whole(vendor_calls))?;
+        g.times.vendor_calls(vendor_calls)?;
+        g.lists.watchlist(watchlist, &whole(watchlist))
     }
-    let whole = |b: &RecordBatch| RowKeys::in_order(b.num_rows());
-    g.lists.vendor_calls(vendor_calls, &whole(vendor_calls))?;
-    g.times.vendor_calls(vendor_calls)?;
-    g.lists.watchlist(watchlist, &whole(watchlist))?;
-    Ok(Swept {
-        lists: g.lists.finish(population, reg),
-        geo: g.geo.finish(comp),
-        db: g.db.finish(),
-        times: g.times,
-        firsts: g.firsts.finish(),
-    })
+
+    /// Reads `reader`'s store part by part: the vendor list, downloads, population and
+    /// identifications.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a part is missing, unreadable or not of its schema.
+    pub fn parts(&mut self, reader: &PartReader<'_>) -> Result<()> {
+        let kinds = [
+            Kind::VendorList,
+            Kind::Downloads,
+            Kind::Population,
+            Kind::Identifications,
+        ];
+        for p in 0..reader.parts(&kinds) {
+            let read = |k: Kind, cols: &[&str]| reader.read(k, p, cols);
+            let ((vl, dl), (pop, ident)) = rayon::join(
+                || {
+                    rayon::join(
+                        || read(Kind::VendorList, &VENDOR_LIST),
+                        || read(Kind::Downloads, &DOWNLOADS),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || read(Kind::Population, &POPULATION),
+                        || read(Kind::Identifications, &IDENTIFICATIONS),
+                    )
+                },
+            );
+            let part = Part::new(p, reader, [vl?, dl?, pop?, ident?])?;
+            self.0.part(&part)?;
+        }
+        Ok(())
+    }
+
+    /// What was gathered; `population` is the case's figure, `reg` the campaign registry.
+    pub fn finish(self, comp: &Complainants, population: Option<u64>, reg: &Registry) -> Swept {
+        let g = self.0;
+        Swept {
+            lists: g.lists.finish(population, reg),
+            geo: g.geo.finish(comp),
+            db: g.db.finish(),
+            times: g.times,
+            firsts: g.firsts.finish(),
+        }
+    }
 }
 
 /// One part of the swept tables, each with the keys that place its rows in the case.
