@@ -248,6 +248,8 @@ fn analyse(
     phases.mark("attribution");
 
     sweep.parts(reader)?;
+    // The list tests count slice by slice of the numbers, as many as the store has parts.
+    let slices = reader.parts(&[crate::model::Kind::Population]);
     let swept = sweep.finish(&comp, params.case.case.population, &reg);
     let lists = &swept.lists;
     let campaigns_table = campaigns::table(
@@ -278,12 +280,12 @@ fn analyse(
     let numbers_table = numbers::numbers_table(&reach, &ranking, &cx)?;
     phases.mark("numbers");
 
-    let lt = list_tests(&swept.geo, params, lists, &comp)?;
+    let lt = list_tests((&swept.geo, slices), params, lists, &comp)?;
     let (side_a, side_b, all) = (lt.urn.derived(), lt.urn.sources(), lt.urn.all());
     phases.mark("overlaps");
 
     let sp = spread_and_skew(
-        &swept.geo,
+        (&swept.geo, slices),
         lists,
         &lt.overlap_rows,
         &calls,
@@ -423,7 +425,7 @@ struct ListTests<'a> {
 /// Overlaps (uploads and campaigns against downloads and poll responses) and enrichment (every
 /// list against the complainants), in the urn [`urn`] gives.
 fn list_tests<'a>(
-    geo: &spread::Geography,
+    (geo, slices): (&spread::Geography, u32),
     params: &Params,
     lists: &'a lists::Lists,
     comp: &'a input::Complainants,
@@ -431,12 +433,12 @@ fn list_tests<'a>(
     let (urn, marked, population_coverage) = urn(geo, params, lists, comp)?;
     let (side_a, side_b) = (urn.derived(), urn.sources());
     let overlap_rows = overlaps::finish(
-        &overlaps::count(&side_a, &side_b),
+        &overlaps::count_sliced(&side_a, &side_b, slices),
         &side_a,
         &side_b,
         urn.population,
     );
-    let enrichment = overlaps::count_enrichment(&urn.all(), &marked);
+    let enrichment = overlaps::count_enrichment_sliced(&urn.all(), &marked, slices);
     let enrichment_rows = overlaps::finish_enrichment(&enrichment, urn.population);
     Ok(ListTests {
         population_coverage,
@@ -484,7 +486,7 @@ fn derive(
 /// closest significant source download.
 #[allow(clippy::too_many_arguments)]
 fn spread_and_skew(
-    geo: &spread::Geography,
+    (geo, slices): (&spread::Geography, u32),
     lists: &lists::Lists,
     overlap_rows: &[overlaps::OverlapRow],
     calls: &input::Calls<'_>,
@@ -520,7 +522,7 @@ fn spread_and_skew(
         &lists.downloads,
         top.into_iter().zip(reached).collect(),
     );
-    let counts = spread::count(geo, &sets);
+    let counts = spread::count_sliced(geo, &sets, slices);
     Ok(Spread {
         spread: spread::spread_table(geo, &sets, &counts, &source_of)?,
         skew: spread::skew_table(geo, &sets, &counts)?,

@@ -12,7 +12,8 @@
 use arrow::array::RecordBatch;
 
 use super::cols::TableBuilder;
-use super::lists::{memberships, NamedSet};
+use super::lists::{cut, memberships, NamedSet};
+use super::parts::sliced;
 use crate::error::Result;
 use crate::join::{self, Overlaps};
 use crate::model::results::Table;
@@ -31,6 +32,20 @@ pub fn count(a: &[&NamedSet], b: &[&NamedSet]) -> Overlaps {
     ov.b = keep.iter().map(|&i| ov.b[i]).collect();
     ov.overlap = keep.iter().map(|&i| ov.overlap[i]).collect();
     ov
+}
+
+/// [`count`] slice by slice of the numbers ([`sliced`]), merged: the same counts.
+pub(crate) fn count_sliced(a: &[&NamedSet], b: &[&NamedSet], slices: u32) -> Overlaps {
+    sliced(
+        slices,
+        |s| {
+            let (ca, cb) = (cut(a, s), cut(b, s));
+            let ra: Vec<&NamedSet> = ca.iter().map(|c| c.as_ref()).collect();
+            let rb: Vec<&NamedSet> = cb.iter().map(|c| c.as_ref()).collect();
+            count(&ra, &rb)
+        },
+        |x, y| merge(&x, &y),
+    )
 }
 
 fn same_campaign(a: &[&NamedSet], b: &[&NamedSet], x: u32, y: u32) -> bool {
@@ -225,6 +240,27 @@ impl EnrichmentCounts {
             marked: self.marked + o.marked,
         }
     }
+}
+
+/// [`count_enrichment`] slice by slice of the numbers ([`sliced`]), merged: the same counts.
+pub(crate) fn count_enrichment_sliced(
+    lists: &[&NamedSet],
+    marked: &[u64],
+    slices: u32,
+) -> EnrichmentCounts {
+    sliced(
+        slices,
+        |s| {
+            if s.is_whole() {
+                return count_enrichment(lists, marked);
+            }
+            let cl = cut(lists, s);
+            let refs: Vec<&NamedSet> = cl.iter().map(|c| c.as_ref()).collect();
+            let m: Vec<u64> = marked.iter().copied().filter(|&n| s.keeps(n)).collect();
+            count_enrichment(&refs, &m)
+        },
+        |x, y| x.merge(&y),
+    )
 }
 
 /// Counts every list against `marked` (distinct, ascending).
@@ -431,6 +467,25 @@ mod tests {
             prop_assert_eq!(
                 count_enrichment(&r(&p), &mk(true)).merge(&count_enrichment(&r(&q), &mk(false))),
                 count_enrichment(&r(&whole), &marked)
+            );
+        }
+
+        /// Counted slice by slice of the numbers and merged, the counts are the whole's.
+        #[test]
+        fn sliced_counts_are_the_whole(sets in arb_sets(), slices in 1u32..8) {
+            let all: Vec<NamedSet> = sets.iter().enumerate().map(|(i, s)| set(
+                &format!("s{i}"),
+                ListKind::Upload,
+                (i == 1 || i == 3).then_some("c"),
+                s,
+            )).collect();
+            let r: Vec<&NamedSet> = all.iter().collect();
+            let (a, b) = (&r[..2], &r[2..]);
+            prop_assert_eq!(count_sliced(a, b, slices), count(a, b));
+            let marked: Vec<u64> = (0..30).step_by(3).collect();
+            prop_assert_eq!(
+                count_enrichment_sliced(&r, &marked, slices),
+                count_enrichment(&r, &marked)
             );
         }
     }

@@ -206,6 +206,38 @@ pub(crate) fn recode(codes: &mut [u32], to: &[u32]) {
     }
 }
 
+/// One slice of the numbers: those whose partition among `of` is `index`
+/// ([`crate::partition::of`]); with `of` 1, every number.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slice {
+    index: u32,
+    of: u32,
+}
+
+impl Slice {
+    /// Whether the slice holds number `n`.
+    pub fn keeps(&self, n: u64) -> bool {
+        self.of <= 1 || crate::partition::of(n, self.of) == self.index
+    }
+
+    /// Whether the slice is every number.
+    pub fn is_whole(&self) -> bool {
+        self.of <= 1
+    }
+}
+
+/// `count` run on each of `slices` slices of the numbers, the counts merged. An analysis whose
+/// counts over any split of the numbers merge into the whole's gives the same result, with the
+/// working memory of a slice; one slice counts the whole.
+pub(crate) fn sliced<C>(slices: u32, count: impl Fn(Slice) -> C, merge: impl Fn(C, C) -> C) -> C {
+    let of = slices.max(1);
+    let mut acc = count(Slice { index: 0, of });
+    for index in 1..of {
+        acc = merge(acc, count(Slice { index, of }));
+    }
+    acc
+}
+
 /// Reads the parts of the store's tables.
 pub(crate) struct PartReader<'a> {
     manifest: &'a Manifest,

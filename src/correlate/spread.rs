@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::cols::{u64s_dense, Codes, TableBuilder, NONE};
 use super::input::Complainants;
 use super::lists::{ListKind, NamedSet};
-use super::parts::{recode, Dict, RowKeys};
+use super::parts::{recode, sliced, Dict, RowKeys};
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
@@ -142,6 +142,33 @@ impl Geography {
     /// The population's numbers, one per row (any order, repeats possible).
     pub fn population_numbers(&self) -> &[u64] {
         &self.pop_number
+    }
+}
+
+impl Geography {
+    /// The geography of the numbers `keep` holds: their district and population rows, in the
+    /// same order; the same district names, attribute values and scopes.
+    pub fn part(&self, keep: impl Fn(u64) -> bool) -> Geography {
+        let pick = |numbers: &[u64]| -> Vec<usize> {
+            (0..numbers.len()).filter(|&i| keep(numbers[i])).collect()
+        };
+        let (t, p) = (pick(&self.table_number), pick(&self.pop_number));
+        Geography {
+            table_number: t.iter().map(|&i| self.table_number[i]).collect(),
+            table_district: t.iter().map(|&i| self.table_district[i]).collect(),
+            districts: self.districts.clone(),
+            pop_number: p.iter().map(|&i| self.pop_number[i]).collect(),
+            attributes: self
+                .attributes
+                .iter()
+                .map(|(name, c)| {
+                    let codes = p.iter().map(|&i| c.codes[i]).collect();
+                    let names = c.names.clone();
+                    (*name, Codes { codes, names })
+                })
+                .collect(),
+            scope: self.scope.clone(),
+        }
     }
 }
 
@@ -367,6 +394,31 @@ pub(crate) fn count(geo: &Geography, sets: &[SpreadSet]) -> SpreadCounts {
         observed,
         base,
     }
+}
+
+/// [`count`] slice by slice of the numbers ([`sliced`]: the sets and the geography cut to each
+/// slice), merged: the same counts.
+pub(crate) fn count_sliced(geo: &Geography, sets: &[SpreadSet], slices: u32) -> SpreadCounts {
+    sliced(
+        slices,
+        |s| {
+            if s.is_whole() {
+                return count(geo, sets);
+            }
+            let part: Vec<SpreadSet> = sets
+                .iter()
+                .map(|x| SpreadSet {
+                    name: x.name.clone(),
+                    kind: x.kind,
+                    account: x.account.clone(),
+                    customer: x.customer.clone(),
+                    numbers: x.numbers.iter().copied().filter(|&n| s.keeps(n)).collect(),
+                })
+                .collect();
+            count(&geo.part(|n| s.keeps(n)), &part)
+        },
+        |x, y| x.merge(&y),
+    )
 }
 
 /// `results/spread`: per set, per district reached, the recipients, their share, and whether
@@ -870,6 +922,21 @@ mod tests {
             // The population is counted once, in the whole: the base of one part only.
             b.base.iter_mut().for_each(|v| v.iter_mut().for_each(|x| *x = 0));
             prop_assert_eq!(a.merge(&b), whole);
+        }
+
+        /// Counted slice by slice of the numbers (the sets and the geography cut to each),
+        /// merged, the counts are the whole's: the population's base included.
+        #[test]
+        fn sliced_counts_are_the_whole(
+            sets in prop::collection::vec(prop::collection::btree_set(0u64..12, 0..8), 3),
+            slices in 1u32..8,
+        ) {
+            let g = skewed_geography();
+            let sets: Vec<SpreadSet> = sets.iter().enumerate().map(|(i, s)| SpreadSet {
+                kind: if i == 2 { "number" } else { "upload" },
+                ..set(&format!("s{i}"), None, &s.iter().copied().collect::<Vec<_>>())
+            }).collect();
+            prop_assert_eq!(count_sliced(&g, &sets, slices), count(&g, &sets));
         }
 
         /// Per row of the skew table, its categories' observed counts add up to the skew

@@ -14,11 +14,13 @@
 //! `results/population_coverage`). The counts are per number, so they add over any split of
 //! the numbers ([`Coverage::merge`]).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use arrow::array::RecordBatch;
 
 use super::cols::TableBuilder;
+use super::parts::Slice;
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
@@ -158,6 +160,29 @@ fn unify(
         }
         false
     });
+}
+
+/// The sets cut to the numbers of `slice` (borrowed whole when the slice is every number).
+pub(crate) fn cut<'a>(sets: &[&'a NamedSet], slice: Slice) -> Vec<Cow<'a, NamedSet>> {
+    sets.iter()
+        .map(|&s| match slice.is_whole() {
+            true => Cow::Borrowed(s),
+            false => Cow::Owned(NamedSet {
+                numbers: s
+                    .numbers
+                    .iter()
+                    .copied()
+                    .filter(|&n| slice.keeps(n))
+                    .collect(),
+                name: s.name.clone(),
+                kind: s.kind,
+                account: s.account.clone(),
+                customer: s.customer.clone(),
+                campaign: s.campaign.clone(),
+                upload: s.upload.clone(),
+            }),
+        })
+        .collect()
 }
 
 /// The sets as parallel membership columns `(set index, number)`, for the overlap kernel.
