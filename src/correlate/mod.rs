@@ -25,7 +25,9 @@
 //! One module per analysis. Each *counts* (integers that add exactly across any split of the
 //! numbers: the shape the partitioned store and a cluster run on, each with a property test
 //! that the counts of two parts merged are the counts of the whole) and then *finishes* once
-//! (ln p, q, ranks, tables). This module only orders them: `input` reads the store,
+//! (ln p, q, ranks, tables). This module only orders them: `input` reads the tables read
+//! whole, `sweep` the vendor list, downloads, population and party database part by part
+//! (`parts`: where each row sorts in the case, and counts run slice by slice of the numbers),
 //! [`calls`], [`reach`], [`facts`], [`attribution`], [`lists`], [`overlaps`], [`spread`],
 //! [`spoof`], [`numbers`], [`derivations`], [`chains`] and [`dossier`] analyse ([`registry`] and
 //! [`campaigns`] say who stands behind each campaign), [`results`] writes.

@@ -45,11 +45,25 @@ struct Gatherers {
     firsts: FirstsGather,
 }
 
-/// The columns each swept table is read with.
-const VENDOR_LIST: [&str; 5] = ["number", "list", "account", "uploaded", "campaign"];
-const DOWNLOADS: [&str; 5] = ["number", "download", "account", "time", "scope"];
-const POPULATION: [&str; 4] = ["number", "district", "age_band", "party"];
-const IDENTIFICATIONS: [&str; 4] = ["number", "code", "identified", "district"];
+/// The tables swept part by part, each with the columns it is read with.
+const SWEPT: [(Kind, &[&str]); 4] = [
+    (
+        Kind::VendorList,
+        &["number", "list", "account", "uploaded", "campaign"],
+    ),
+    (
+        Kind::Downloads,
+        &["number", "download", "account", "time", "scope"],
+    ),
+    (
+        Kind::Population,
+        &["number", "district", "age_band", "party"],
+    ),
+    (
+        Kind::Identifications,
+        &["number", "code", "identified", "district"],
+    ),
+];
 
 /// The pass, as it goes: the whole tables handed over first ([`Sweep::whole`]), then the parts
 /// read ([`Sweep::parts`]), then what was gathered ([`Sweep::finish`]). The gatherers do not
@@ -72,35 +86,39 @@ impl Sweep {
     }
 
     /// Reads `reader`'s store part by part: the vendor list, downloads, population and
-    /// identifications.
+    /// identifications, one table's part at a time, the next read while the last is gathered
+    /// (so at most two are in memory).
     ///
     /// # Errors
     /// [`crate::Error::Store`] when a part is missing, unreadable or not of its schema.
     pub fn parts(&mut self, reader: &PartReader<'_>) -> Result<()> {
-        let kinds = [
-            Kind::VendorList,
-            Kind::Downloads,
-            Kind::Population,
-            Kind::Identifications,
-        ];
-        for p in 0..reader.parts(&kinds) {
-            let read = |k: Kind, cols: &[&str]| reader.read(k, p, cols);
-            let ((vl, dl), (pop, ident)) = rayon::join(
-                || {
-                    rayon::join(
-                        || read(Kind::VendorList, &VENDOR_LIST),
-                        || read(Kind::Downloads, &DOWNLOADS),
-                    )
+        let kinds = SWEPT.map(|(k, _)| k);
+        let steps: Vec<(u32, usize)> = (0..reader.parts(&kinds))
+            .flat_map(|p| (0..SWEPT.len()).map(move |t| (p, t)))
+            .collect();
+        let read = |&(p, t): &(u32, usize)| -> Result<Option<Read>> {
+            let (kind, cols) = SWEPT[t];
+            let Some(b) = reader.read(kind, p, cols)? else {
+                return Ok(None);
+            };
+            let keys = RowKeys::new(&b, &reader.ranks, p)?;
+            Ok(Some(Read { t, b, keys }))
+        };
+        let mut next = match steps.first() {
+            Some(s) => read(s)?,
+            None => None,
+        };
+        for k in 0..steps.len() {
+            let current = next.take();
+            let (gathered, read_next) = rayon::join(
+                || match &current {
+                    Some(r) => self.0.table(r),
+                    None => Ok(()),
                 },
-                || {
-                    rayon::join(
-                        || read(Kind::Population, &POPULATION),
-                        || read(Kind::Identifications, &IDENTIFICATIONS),
-                    )
-                },
+                || steps.get(k + 1).map(read).transpose(),
             );
-            let part = Part::new(p, reader, [vl?, dl?, pop?, ident?])?;
-            self.0.part(&part)?;
+            gathered?;
+            next = read_next?.flatten();
         }
         Ok(())
     }
@@ -118,37 +136,16 @@ impl Sweep {
     }
 }
 
-/// One part of the swept tables, each with the keys that place its rows in the case.
-struct Part {
-    vl: Option<(RecordBatch, RowKeys)>,
-    dl: Option<(RecordBatch, RowKeys)>,
-    pop: Option<(RecordBatch, RowKeys)>,
-    ident: Option<RecordBatch>,
-}
-
-impl Part {
-    /// Places the rows of part `p`'s tables.
-    fn new(
-        p: u32,
-        reader: &PartReader<'_>,
-        [vl, dl, pop, ident]: [Option<RecordBatch>; 4],
-    ) -> Result<Part> {
-        let keyed = |b: Option<RecordBatch>| -> Result<Option<(RecordBatch, RowKeys)>> {
-            b.map(|b| RowKeys::new(&b, &reader.ranks, p).map(|k| (b, k)))
-                .transpose()
-        };
-        Ok(Part {
-            vl: keyed(vl)?,
-            dl: keyed(dl)?,
-            pop: keyed(pop)?,
-            ident,
-        })
-    }
+/// One part of one swept table (`SWEPT[t]`), with the keys that place its rows in the case.
+struct Read {
+    t: usize,
+    b: RecordBatch,
+    keys: RowKeys,
 }
 
 impl Gatherers {
-    /// Hands a part's tables to the gatherers that read them, the gatherers side by side.
-    fn part(&mut self, part: &Part) -> Result<()> {
+    /// Hands one part of a table to the gatherers that read it, side by side.
+    fn table(&mut self, r: &Read) -> Result<()> {
         let Gatherers {
             lists,
             geo,
@@ -156,58 +153,22 @@ impl Gatherers {
             times,
             firsts,
         } = self;
-        let (vl, dl, pop) = (part.vl.as_ref(), part.dl.as_ref(), part.pop.as_ref());
-        let ((a, b), (c, d)) = rayon::join(
-            || {
-                rayon::join(
-                    || -> Result<()> {
-                        if let Some((b, k)) = vl {
-                            lists.vendor_list(b, k)?;
-                        }
-                        if let Some((b, k)) = dl {
-                            lists.downloads(b, k)?;
-                        }
-                        match pop {
-                            Some((b, _)) => lists.population(b),
-                            None => Ok(()),
-                        }
-                    },
-                    || -> Result<()> {
-                        if let Some((b, k)) = vl {
-                            firsts.vendor_list(b, k)?;
-                            times.vendor_list(b)?;
-                        }
-                        if let Some((b, k)) = dl {
-                            firsts.downloads(b, k)?;
-                            times.downloads(b)?;
-                        }
-                        Ok(())
-                    },
-                )
-            },
-            || {
-                rayon::join(
-                    || -> Result<()> {
-                        if let Some((b, _)) = dl {
-                            geo.downloads(b)?;
-                        }
-                        match pop {
-                            Some((b, k)) => geo.population(b, k),
-                            None => Ok(()),
-                        }
-                    },
-                    || -> Result<()> {
-                        if let Some((b, _)) = pop {
-                            db.population(b)?;
-                        }
-                        match &part.ident {
-                            Some(b) => db.identifications(b),
-                            None => Ok(()),
-                        }
-                    },
-                )
-            },
-        );
-        a.and(b).and(c).and(d)
+        let (b, k) = (&r.b, &r.keys);
+        let (x, y) = match SWEPT[r.t].0 {
+            Kind::VendorList => rayon::join(
+                || lists.vendor_list(b, k),
+                || firsts.vendor_list(b, k).and_then(|_| times.vendor_list(b)),
+            ),
+            Kind::Downloads => rayon::join(
+                || lists.downloads(b, k).and_then(|_| geo.downloads(b)),
+                || firsts.downloads(b, k).and_then(|_| times.downloads(b)),
+            ),
+            Kind::Population => rayon::join(
+                || lists.population(b).and_then(|_| geo.population(b, k)),
+                || db.population(b),
+            ),
+            _ => (db.identifications(b), Ok(())),
+        };
+        x.and(y)
     }
 }
