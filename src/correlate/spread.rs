@@ -143,9 +143,7 @@ impl Geography {
     pub fn population_numbers(&self) -> &[u64] {
         &self.pop_number
     }
-}
 
-impl Geography {
     /// The geography of the numbers `keep` holds: their district and population rows, in the
     /// same order; the same district names, attribute values and scopes.
     pub fn part(&self, keep: impl Fn(u64) -> bool) -> Geography {
