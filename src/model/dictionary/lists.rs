@@ -1,5 +1,5 @@
 //! The texts of `overlaps`, `enrichment`, `population_coverage` and `derivations`
-//! (`src/correlate/lists.rs`, `overlaps.rs`, `derivations.rs`; `docs/method.md` sections 4 and
+//! (`src/correlate/lists/`, `overlaps.rs`, `derivations/`; `docs/method.md` sections 4 and
 //! 5).
 
 use super::{Entries, P_TEXT, Q_TEXT};
