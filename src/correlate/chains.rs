@@ -30,7 +30,7 @@ use super::cols::{times, u64s_dense, Codes, TableBuilder};
 use super::input::Calls;
 use super::lists::{ListKind, Lists, NamedSet};
 use super::overlaps::{EnrichmentRow, OverlapRow};
-use super::parts::{RowKeys, Seen, UNSEEN};
+use super::parts::{first_rows, RowKeys, Seen, UNSEEN};
 use super::reach::{Ranking, ReachCounts};
 use super::registry::Registry;
 use super::spoof::PresentedCounts;
@@ -93,9 +93,8 @@ impl FirstsGather {
             times(vl, "uploaded")?,
         );
         let ev = evidence_of(vl)?;
-        for (c, i) in first_rows(&list, keys) {
+        for (c, (s, i)) in placed(&list, keys) {
             let name = format!("{}:{}", ListKind::Upload.label(), list.names[c]);
-            let s = keys.at(i);
             let e = self
                 .upload
                 .entry(name)
@@ -114,9 +113,8 @@ impl FirstsGather {
     pub fn downloads(&mut self, dl: &RecordBatch, keys: &RowKeys) -> Result<()> {
         let name = Codes::read(dl, "download")?;
         let ev = evidence_of(dl)?;
-        for (c, i) in first_rows(&name, keys) {
+        for (c, (s, i)) in placed(&name, keys) {
             let key = format!("{}:{}", ListKind::Download.label(), name.names[c]);
-            let s = keys.at(i);
             let e = self.download.entry(key).or_insert((UNSEEN, String::new()));
             if s < e.0 {
                 *e = (s, ev(i));
@@ -138,23 +136,12 @@ impl FirstsGather {
     }
 }
 
-/// Per value of an interned column, its least row as `keys` place them: `(code, row)`, in
-/// code order.
-fn first_rows(c: &Codes, keys: &RowKeys) -> Vec<(usize, usize)> {
-    let mut first: Vec<Option<(Seen, usize)>> = vec![None; c.names.len()];
-    for (i, &k) in c.codes.iter().enumerate() {
-        if let Some(f) = first.get_mut(k as usize) {
-            let s = keys.at(i);
-            if f.is_none_or(|(t, _)| s < t) {
-                *f = Some((s, i));
-            }
-        }
-    }
-    first
+/// Each value of an interned column that a row holds, with its least row ([`first_rows`]).
+fn placed(c: &Codes, keys: &RowKeys) -> impl Iterator<Item = (usize, (Seen, usize))> {
+    first_rows(c, keys)
         .into_iter()
         .enumerate()
-        .filter_map(|(c, f)| f.map(|(_, i)| (c, i)))
-        .collect()
+        .filter_map(|(code, f)| f.map(|f| (code, f)))
 }
 
 /// `file:row` of each row of a store table, `file:row#item` for an item of an exploded record.

@@ -146,21 +146,17 @@ impl Dict {
     /// Adds the values of one part's column `c` (its rows placed by `keys`): the provisional
     /// code of each of `c`'s codes.
     pub fn add(&mut self, c: &Codes, keys: &RowKeys) -> Vec<u32> {
-        let mut first = vec![UNSEEN; c.names.len()];
-        for (i, &k) in c.codes.iter().enumerate() {
-            if k != NONE {
-                let s = keys.at(i);
-                let f = &mut first[k as usize];
-                if s < *f {
-                    *f = s;
-                }
-            }
-        }
         c.names
             .iter()
-            .zip(first)
-            .map(|(name, s)| self.note(name, s))
+            .zip(first_rows(c, keys))
+            .map(|(name, f)| self.note(name, f.map_or(UNSEEN, |(s, _)| s)))
             .collect()
+    }
+
+    /// Adds the values of `c` where their order does not matter (see [`Dict::finish_sorted`]):
+    /// the provisional code of each of `c`'s codes.
+    pub fn add_unplaced(&mut self, c: &Codes) -> Vec<u32> {
+        c.names.iter().map(|name| self.note(name, UNSEEN)).collect()
     }
 
     /// Notes that `name` appears at `s`: its provisional code.
@@ -197,6 +193,34 @@ impl Dict {
             .collect();
         (sorted, to)
     }
+
+    /// The values sorted by name, and the final code (position among them) of each
+    /// provisional one.
+    pub fn finish_sorted(self) -> (Vec<String>, Vec<u32>) {
+        let mut sorted = self.names.clone();
+        sorted.sort_unstable();
+        let to = self
+            .names
+            .iter()
+            .map(|n| sorted.binary_search(n).map_or(0, |i| i as u32))
+            .collect();
+        (sorted, to)
+    }
+}
+
+/// Per value of an interned column, its least row as `keys` place them (`None` for a value
+/// no row holds), in code order.
+pub(crate) fn first_rows(c: &Codes, keys: &RowKeys) -> Vec<Option<(Seen, usize)>> {
+    let mut first: Vec<Option<(Seen, usize)>> = vec![None; c.names.len()];
+    for (i, &k) in c.codes.iter().enumerate() {
+        if let Some(f) = first.get_mut(k as usize) {
+            let s = keys.at(i);
+            if f.is_none_or(|(t, _)| s < t) {
+                *f = Some((s, i));
+            }
+        }
+    }
+    first
 }
 
 /// Maps codes through `to` (provisional to final), leaving [`NONE`] as it is.

@@ -16,7 +16,7 @@ use arrow::array::RecordBatch;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::cols::{u64s_dense, Codes, TableBuilder, NONE};
+use super::cols::{u64s_dense, Codes, TableBuilder};
 use super::input::Complainants;
 use super::lists::{ListKind, NamedSet};
 use super::parts::{recode, sliced, Dict, RowKeys};
@@ -194,10 +194,9 @@ impl GeoGather {
         let add = |codes: &mut Vec<u32>, dict: &mut Dict, col: &str| -> Result<()> {
             let c = Codes::read(b, col)?;
             let to = dict.add(&c, keys);
-            codes.extend(c.codes.iter().map(|&k| match k {
-                NONE => NONE,
-                k => to[k as usize],
-            }));
+            let mut local = c.codes;
+            recode(&mut local, &to);
+            codes.extend(local);
             Ok(())
         };
         add(&mut self.pop_district, &mut self.district, "district")?;

@@ -5,6 +5,7 @@
 use arrow::array::RecordBatch;
 
 use crate::correlate::cols::{self, u64s_dense, Codes, NONE};
+use crate::correlate::parts::{recode, Dict};
 use crate::error::Result;
 
 /// The party database's identification history, and the districts of numbers.
@@ -113,53 +114,16 @@ pub(crate) struct DbGather {
     district: Vec<u32>,
     pop_num: Vec<u64>,
     pop_district: Vec<u32>,
-    codes: Names,
-    districts: Names,
+    codes: Dict,
+    districts: Dict,
 }
 
-/// Names in provisional codes, in order of first addition.
-#[derive(Default)]
-struct Names {
-    by_name: rustc_hash::FxHashMap<String, u32>,
-    names: Vec<String>,
-}
-
-impl Names {
-    /// The provisional code of each of `c`'s codes.
-    fn add(&mut self, c: &Codes) -> Vec<u32> {
-        c.names
-            .iter()
-            .map(|n| match self.by_name.get(n) {
-                Some(&k) => k,
-                None => {
-                    let k = self.names.len() as u32;
-                    self.by_name.insert(n.clone(), k);
-                    self.names.push(n.clone());
-                    k
-                }
-            })
-            .collect()
-    }
-
-    /// The names sorted, and each provisional code's position among them.
-    fn finish(self) -> (Vec<String>, Vec<u32>) {
-        let mut sorted = self.names.clone();
-        sorted.sort_unstable();
-        let to = self
-            .names
-            .iter()
-            .map(|n| sorted.binary_search(n).map_or(0, |i| i as u32))
-            .collect();
-        (sorted, to)
-    }
-}
-
-/// `c`'s codes through `to` ([`NONE`] kept).
-fn through<'a>(c: &'a Codes, to: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
-    c.codes.iter().map(move |&k| match k {
-        NONE => NONE,
-        k => to[k as usize],
-    })
+/// `c`'s codes, in `dict`'s provisional codes.
+fn provisional(dict: &mut Dict, c: Codes) -> Vec<u32> {
+    let to = dict.add_unplaced(&c);
+    let mut codes = c.codes;
+    recode(&mut codes, &to);
+    codes
 }
 
 impl DbGather {
@@ -172,11 +136,9 @@ impl DbGather {
         self.time
             .extend_from_slice(cols::time_values(b, "identified")?);
         let code = Codes::read(b, "code")?;
-        let to = self.codes.add(&code);
-        self.code.extend(through(&code, &to));
+        self.code.extend(provisional(&mut self.codes, code));
         let d = Codes::read(b, "district")?;
-        let to = self.districts.add(&d);
-        self.district.extend(through(&d, &to));
+        self.district.extend(provisional(&mut self.districts, d));
         Ok(())
     }
 
@@ -187,8 +149,8 @@ impl DbGather {
     pub fn population(&mut self, b: &RecordBatch) -> Result<()> {
         self.pop_num.extend(u64s_dense(b, "number")?);
         let d = Codes::read(b, "district")?;
-        let to = self.districts.add(&d);
-        self.pop_district.extend(through(&d, &to));
+        self.pop_district
+            .extend(provisional(&mut self.districts, d));
         Ok(())
     }
 
@@ -196,8 +158,8 @@ impl DbGather {
     /// order (rows at one instant in store order); a population number's district is its
     /// first row's.
     pub fn finish(self) -> Database {
-        let (codes, code_to) = self.codes.finish();
-        let (districts, district_to) = self.districts.finish();
+        let (codes, code_to) = self.codes.finish_sorted();
+        let (districts, district_to) = self.districts.finish_sorted();
         let none = districts.len() as u32;
         let d = |k: u32| {
             if k == NONE {
