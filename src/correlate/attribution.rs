@@ -98,6 +98,34 @@ impl VendorLog {
         })
     }
 
+    /// Records `rows` of the log, in that order: every vendor, campaign and other value keeps
+    /// its code, so a part of the log names its pairs as the whole does.
+    pub fn take(&self, rows: &[usize]) -> VendorLog {
+        let pick = |v: &[u64]| rows.iter().map(|&j| v[j]).collect();
+        VendorLog {
+            dialed: pick(&self.dialed),
+            presented: rows.iter().map(|&j| self.presented[j]).collect(),
+            start: rows.iter().map(|&j| self.start[j]).collect(),
+            vendor: self.vendor.take(rows),
+            campaign: self.campaign.take(rows),
+            account: self.account.take(rows),
+            disposition: self.disposition.take(rows),
+            rang: rows.iter().map(|&j| self.rang[j]).collect(),
+            file: self.file.take(rows),
+            row: pick(&self.row),
+        }
+    }
+
+    /// The records of each of `parts` parts of the numbers, by dialled number
+    /// ([`crate::partition::of`]), ascending.
+    pub fn rows_by_part(&self, parts: u32) -> Vec<Vec<usize>> {
+        let mut by = vec![Vec::new(); parts.max(1) as usize];
+        for (j, &n) in self.dialed.iter().enumerate() {
+            by[crate::partition::of(n, parts) as usize].push(j);
+        }
+        by
+    }
+
     /// `file:row` of vendor record `j`: the evidence of it.
     pub fn evidence(&self, j: usize) -> String {
         format!("{}:{}", self.file.text(j), self.row[j])
@@ -368,14 +396,6 @@ fn per_pair<T: Send>(
 /// alike): for this part's calls and vendor log, the candidates of every (carrier, vendor)
 /// pair ([`join::BandIndex::offset_candidates`], 0 included), the names, and the records that
 /// never rang. Merge the parts' in part order ([`OffsetCounts::merge`]).
-// Until the part-by-part driver in `mod.rs` calls the passes (then this expectation fails).
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the passes of a part-by-part driver, not yet called"
-    )
-)]
 pub(crate) fn offset_counts(
     calls: &Calls<'_>,
     received: &[usize],
@@ -396,14 +416,6 @@ pub(crate) fn offset_counts(
 /// every part. The stride of a pair's sample follows its total, so the parts' samples put
 /// together are the whole's ([`join::BandIndex::offset_sample`]). Pairs without candidates
 /// in the whole are left out.
-// Until the part-by-part driver in `mod.rs` calls the passes (then this expectation fails).
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the passes of a part-by-part driver, not yet called"
-    )
-)]
 pub(crate) fn offset_samples(
     calls: &Calls<'_>,
     received: &[usize],

@@ -20,10 +20,10 @@ use crate::manifest::Manifest;
 use crate::model::Kind;
 use crate::normalize::phone::format_e164;
 
-/// Tables read whole from the case store (the lists, downloads, population and party
-/// database are read part by part: [`super::sweep`]).
+/// Tables read whole from the case store (the calls are read part by part:
+/// [`super::callparts`]; the lists, downloads, population and party database too:
+/// [`super::sweep`]).
 pub(crate) struct Store {
-    pub calls: RecordBatch,
     pub complainants: RecordBatch,
     pub subscribers: RecordBatch,
     pub vendor_calls: RecordBatch,
@@ -31,18 +31,6 @@ pub(crate) struct Store {
     pub watchlist: RecordBatch,
     pub numbering_plan: RecordBatch,
 }
-
-/// The calls table's columns that some analysis reads (not duration, not the fold flag).
-const CALLS_READ: [&str; 8] = [
-    "called",
-    "calling",
-    "calling_status",
-    "calling_raw",
-    "start",
-    "carrier",
-    "source_file",
-    "source_row",
-];
 
 impl Store {
     /// Reads every table of the store in `out`, each from the parts `manifest` lists.
@@ -54,7 +42,6 @@ impl Store {
     pub fn read(manifest: &Manifest, out: &Path) -> Result<Store> {
         let t = |k: Kind| ingest::read_table_coded(manifest, out, k, None);
         Ok(Store {
-            calls: ingest::read_table_coded(manifest, out, Kind::Calls, Some(&CALLS_READ))?,
             complainants: t(Kind::Complainants)?,
             subscribers: t(Kind::Subscribers)?,
             vendor_calls: t(Kind::VendorCalls)?,

@@ -28,6 +28,7 @@
 //! (ln p, q, ranks, tables). This module only orders them: `input` reads the tables read
 //! whole, `sweep` the vendor list, downloads, population and party database part by part
 //! (`parts`: where each row sorts in the case, and counts run slice by slice of the numbers),
+//! `callparts` the calls in three passes over their parts,
 //! [`calls`], [`reach`], [`facts`], [`attribution`], [`lists`], [`overlaps`], [`spread`],
 //! [`spoof`], [`numbers`], [`derivations`], [`chains`] and [`dossier`] analyse ([`registry`] and
 //! [`campaigns`] say who stands behind each campaign), [`results`] writes.
@@ -40,6 +41,7 @@
 //! hypothesis and what it can and cannot show are in `docs/method.md`.
 
 pub mod attribution;
+mod callparts;
 pub mod calls;
 pub mod campaigns;
 pub mod chains;
@@ -227,24 +229,49 @@ fn analyse(
 ) -> Result<(Figures, results::Tables)> {
     let legitimate = params.legitimate();
     let comp = input::Complainants::read(&st.complainants)?;
-    let calls = input::Calls::new(&st.calls)?;
-    let (received, call_counts) = calls::count(&calls, &comp, params.orders);
-    phases.mark("calls");
-
-    let reach = reach::count(&calls, &received, &comp, params.incident, params.baseline);
-    let ranking = reach::finish(&reach, params.incident, params.baseline);
-    phases.mark("reach");
-
     let facts = facts::Facts::read(&st.subscribers, &st.watchlist)?;
-    let fact_counts = facts::count(&facts, &reach.number);
-    phases.mark("subscribers");
-
     let reg = registry::Registry::read(&st.campaigns)?;
-    let (log, matched) = attribute(st, params, &calls, &received)?;
+    let a = &params.case.attribution;
+    let log = attribution::VendorLog::read(&st.vendor_calls, &a.never_rang)?;
     let mut sweep = sweep::Sweep::default();
     sweep.whole(&st.vendor_calls, &st.watchlist)?;
     // The vendor log's last reader was the sweep: what the analyses keep of it is `log`.
     st.vendor_calls = RecordBatch::new_empty(st.vendor_calls.schema());
+    let settings = callparts::Settings {
+        orders: params.orders,
+        windows: (params.incident, params.baseline),
+        tolerance_us: (a.tolerance_s * 1e6).round() as i64,
+        offset_window_us: (a.offset_window_s * 1e6).round() as i64,
+    };
+    let passes = callparts::CallParts::new(manifest, reader, (&comp, &log), settings);
+    let callparts::Counted {
+        calls: call_counts,
+        reach,
+        offsets,
+    } = passes.count()?;
+    phases.mark("calls");
+
+    let ranking = reach::finish(&reach, params.incident, params.baseline);
+    phases.mark("reach");
+
+    let fact_counts = facts::count(&facts, &reach.number);
+    phases.mark("subscribers");
+
+    // The rows later tables show: every call of a significant number (the leads are among
+    // them) or of a number the spread table ranks, and the matched calls.
+    let mut keep: Vec<u64> = ranking
+        .order
+        .iter()
+        .enumerate()
+        .filter(|&(pos, &k)| pos < SPREAD_TOP_NUMBERS || ranking.ln_q[k] <= ALPHA.ln())
+        .map(|(_, &k)| reach.number[k])
+        .collect();
+    keep.sort_unstable();
+    let estimates = passes.estimates(&offsets)?;
+    let extract = passes.matched(&offsets, &estimates, &keep)?;
+    let matched = extract.matched;
+    let calls = input::Calls::new(&extract.calls)?;
+    let (received, _) = calls::count(&calls, &comp, params.orders);
     let zone = params.case.case.zone();
     let attribution_table = attribution::attribution_table(&calls, &log, &matched, &reg, zone)?;
     phases.mark("attribution");
@@ -270,8 +297,9 @@ fn analyse(
     let explained = numbers::explained(&reach, &facts, &by_number, &legitimate);
     let presented = spoof::count(&log, &reach.number, &comp.numbers);
     let verdicts = spoof::finish(&presented, &reach.number, &facts, &legitimate, &reg);
+    let files: Vec<String> = manifest.inputs.iter().map(|i| i.path.clone()).collect();
     let cx = numbers::NumberContext {
-        calls: &calls,
+        files: &files,
         comp: &comp,
         facts: &facts,
         campaigns: &by_number,
@@ -370,26 +398,6 @@ fn analyse(
         dossier: dossier_table,
     };
     Ok((figures, tables))
-}
-
-/// Attribution: the vendor log, read, and the received calls matched to it one to one.
-fn attribute(
-    st: &input::Store,
-    params: &Params,
-    calls: &input::Calls<'_>,
-    received: &[usize],
-) -> Result<(attribution::VendorLog, attribution::Attribution)> {
-    let a = &params.case.attribution;
-    let log = attribution::VendorLog::read(&st.vendor_calls, &a.never_rang)?;
-    let matched = attribution::count(
-        calls,
-        received,
-        &log,
-        (a.tolerance_s * 1e6).round() as i64,
-        (a.offset_window_s * 1e6).round() as i64,
-        None,
-    );
-    Ok((log, matched))
 }
 
 /// The lists and complainants' numbers the list tests count, and the `population_coverage`

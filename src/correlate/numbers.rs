@@ -11,7 +11,7 @@ use arrow::array::RecordBatch;
 
 use super::cols::{u16s, Codes, TableBuilder};
 use super::facts::{Facts, Subscriber};
-use super::input::{Calls, Complainants};
+use super::input::Complainants;
 use super::reach::{Evidence, Ranking, ReachCounts};
 use super::spoof::Verdict;
 use crate::error::Result;
@@ -42,19 +42,17 @@ pub(crate) fn explained(
         .collect()
 }
 
-/// `file:row` of an evidence row.
-pub(crate) fn evidence_text(calls: &Calls<'_>, e: &Evidence) -> String {
-    let file = calls
-        .file
-        .names
-        .get(e.file as usize)
-        .map_or("", String::as_str);
+/// `file:row` of an evidence row; `files` are the case's evidence files by rank (the
+/// manifest's inputs, in order).
+pub(crate) fn evidence_text(files: &[String], e: &Evidence) -> String {
+    let file = files.get(e.file as usize).map_or("", String::as_str);
     format!("{file}:{}", e.row)
 }
 
 /// What the numbers table shows of each number besides its counts.
 pub(crate) struct NumberContext<'a> {
-    pub calls: &'a Calls<'a>,
+    /// The case's evidence files by rank (what [`Evidence::file`] indexes).
+    pub files: &'a [String],
     pub comp: &'a Complainants,
     pub facts: &'a Facts,
     pub campaigns: &'a BTreeMap<u64, BTreeSet<String>>,
@@ -160,7 +158,7 @@ pub(crate) fn numbers_table(
         )
         .text_dense(
             "evidence",
-            &texts(&|k| evidence_text(cx.calls, &c.evidence[k])),
+            &texts(&|k| evidence_text(cx.files, &c.evidence[k])),
         )
         .build(Table::Numbers)
 }
@@ -232,7 +230,7 @@ pub(crate) fn leads_table(
     plan: &NumberingPlan,
     cx: &NumberContext<'_>,
 ) -> Result<RecordBatch> {
-    let (facts, calls) = (cx.facts, cx.calls);
+    let facts = cx.facts;
     let spoof = |k: usize| cx.spoof.get(k).and_then(Option::as_ref);
     let nums: Vec<u64> = lead.iter().map(|&k| c.number[k]).collect();
     let hit = join::prefix_match(&nums, &plan.npa, &plan.nxx);
@@ -304,7 +302,7 @@ pub(crate) fn leads_table(
             "evidence",
             &lead
                 .iter()
-                .map(|&k| evidence_text(calls, &c.evidence[k]))
+                .map(|&k| evidence_text(cx.files, &c.evidence[k]))
                 .collect::<Vec<_>>(),
         )
         .build(Table::Leads)
@@ -402,7 +400,7 @@ mod tests {
     #[test]
     fn a_spoofed_innocent_line_stays_among_the_leads_flagged() {
         use super::super::spoof;
-        use super::super::testkit::{self, window, Call};
+        use super::super::testkit::{self, window};
         let c = reach_of(&[(7, 9, 0), (8, 9, 0), (9, 9, 0)]);
         let r = super::super::reach::finish(&c, window(40, 80), window(0, 40));
         let vc = table(
@@ -436,12 +434,11 @@ mod tests {
         let presented = spoof::count(&log, &c.number, &comp.numbers);
         let legit = BTreeSet::from(["gotv"]);
         let verdicts = spoof::finish(&presented, &c.number, &facts, &legit, &Default::default());
-        let calls_b = testkit::calls(&[Call::new(100, Some(7), 50)]);
-        let calls = Calls::new(&calls_b).unwrap();
+        let files = ["calls.csv".to_string()];
         let by_number = BTreeMap::new();
         let explained = [false; 3];
         let cx = NumberContext {
-            calls: &calls,
+            files: &files,
             comp: &comp,
             facts: &facts,
             campaigns: &by_number,
@@ -547,13 +544,11 @@ mod tests {
             rank: vec![1],
         };
         let facts = Facts::default();
-        let calls_b =
-            super::super::testkit::calls(&[super::super::testkit::Call::new(1, Some(2), 0)]);
-        let calls = Calls::new(&calls_b).unwrap();
+        let files = ["calls.csv".to_string()];
         let comp = Complainants::default();
         let by_number = BTreeMap::new();
         let cx = NumberContext {
-            calls: &calls,
+            files: &files,
             comp: &comp,
             facts: &facts,
             campaigns: &by_number,

@@ -58,7 +58,7 @@ impl FileRanks {
     }
 
     /// The rank of `path`; a file the manifest does not list sorts last.
-    fn rank(&self, path: &str) -> u32 {
+    pub fn rank(&self, path: &str) -> u32 {
         self.0.get(path).copied().unwrap_or(u32::MAX)
     }
 }
@@ -278,6 +278,11 @@ impl<'a> PartReader<'a> {
             out,
             ranks: FileRanks::of(manifest),
         }
+    }
+
+    /// The output folder whose store this reads.
+    pub fn out(&self) -> &Path {
+        self.out
     }
 
     /// How many parts the largest of `kinds` has.

@@ -24,7 +24,7 @@ pub struct Evidence {
     pub not_incident: u8,
     /// The call's start, UTC µs.
     pub start: i64,
-    /// The evidence file's code in the calls table (codes follow case order).
+    /// The evidence file's rank in the case (its index among the manifest's inputs).
     pub file: u32,
     /// Its line or row.
     pub row: u64,
@@ -111,23 +111,136 @@ impl ReachCounts {
     }
 }
 
-/// Counts the received calls `received` (rows of `calls`) with a valid caller ID.
-pub(crate) fn count(
+/// Where a part of the calls sits in the case: each evidence file's rank (by the part's file
+/// code) and which complainants have numbers in other parts too (by dense id; empty: none).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PartOfCase<'a> {
+    /// The case rank of each file code of the part's `source_file`.
+    pub file_rank: &'a [u32],
+    /// Complainants whose numbers fall in more than one part.
+    pub spanning: &'a [bool],
+}
+
+/// What one part of the calls, split by called number, counts: its [`ReachCounts`], and for
+/// the complainants whose numbers span parts, the window mask of each (originating number,
+/// complainant) the part saw, which only the merge can settle ([`PartReach::finish`]).
+#[derive(Clone, Debug, Default)]
+pub struct PartReach {
+    /// The part's counts, as if its complainants were all of them.
+    pub counts: ReachCounts,
+    /// (originating number, complainant, window mask: 1 baseline, 2 incident, 0 outside),
+    /// ascending, for complainants that span parts.
+    pub spans: Vec<(u64, u32, u8)>,
+}
+
+/// The window mask of a call at `t`: the bit [`join::reach_by_window`] ORs per complainant.
+fn window_bit(t: i64, incident: Window, baseline: Window) -> u8 {
+    if incident.contains(t) {
+        join::exact::WINDOW_INCIDENT
+    } else if baseline.contains(t) {
+        join::exact::WINDOW_BASELINE
+    } else {
+        join::exact::WINDOW_OUTSIDE
+    }
+}
+
+/// The mask bit of a window code (as [`join::reach_by_window`] sets it).
+fn mask_of(w: u8) -> u8 {
+    match w {
+        join::exact::WINDOW_BASELINE => 1,
+        join::exact::WINDOW_INCIDENT => 2,
+        _ => 0,
+    }
+}
+
+impl PartReach {
+    /// Two parts' counts, put together: counts add ([`ReachCounts::merge`]), spans wait for
+    /// [`PartReach::finish`].
+    pub fn merge(self, o: PartReach) -> PartReach {
+        let mut spans = self.spans;
+        spans.extend(o.spans);
+        PartReach {
+            counts: self.counts.merge(&o.counts),
+            spans,
+        }
+    }
+
+    /// The whole's counts, once every part is merged in: each (number, complainant) seen in
+    /// several parts counts once, in the window set of its masks OR-ed, not once per part.
+    pub fn finish(self) -> ReachCounts {
+        let PartReach {
+            counts: mut whole,
+            mut spans,
+        } = self;
+        spans.sort_unstable();
+        // +1 or -1 to the set a mask names: 1 baseline only, 2 incident only, 3 both.
+        let mut add = |number: u64, mask: u8, up: bool| {
+            let Ok(k) = whole.number.binary_search(&number) else {
+                return;
+            };
+            let slot = match mask {
+                1 => &mut whole.only_baseline[k],
+                2 => &mut whole.only_incident[k],
+                3 => &mut whole.both[k],
+                _ => return,
+            };
+            *slot = if up {
+                *slot + 1
+            } else {
+                slot.saturating_sub(1)
+            };
+        };
+        for run in spans.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            if run.len() < 2 {
+                continue;
+            }
+            let mut all = 0;
+            for &(n, _, m) in run {
+                add(n, m, false);
+                all |= m;
+            }
+            add(run[0].0, all, true);
+        }
+        whole
+    }
+}
+
+/// The parts' counts merged into the whole's ([`PartReach::merge`], then
+/// [`PartReach::finish`]), in any order.
+pub fn merge_parts(parts: Vec<PartReach>) -> ReachCounts {
+    parts
+        .into_iter()
+        .fold(PartReach::default(), PartReach::merge)
+        .finish()
+}
+
+/// Counts the received calls `received` (rows of `calls`) with a valid caller ID, the calls
+/// being all of them: the whole case's counts, which the parts' merged must equal.
+#[cfg(test)]
+fn count(
     calls: &Calls<'_>,
     received: &[usize],
     comp: &Complainants,
     incident: Window,
     baseline: Window,
 ) -> ReachCounts {
-    let win_of = |t: i64| -> u8 {
-        if incident.contains(t) {
-            join::exact::WINDOW_INCIDENT
-        } else if baseline.contains(t) {
-            join::exact::WINDOW_BASELINE
-        } else {
-            join::exact::WINDOW_OUTSIDE
-        }
+    let ranks: Vec<u32> = (0..calls.file.names.len() as u32).collect();
+    let part = PartOfCase {
+        file_rank: &ranks,
+        spanning: &[],
     };
+    count_part(calls, received, comp, (incident, baseline), part).counts
+}
+
+/// Counts one part of the calls (split by called number): see [`PartReach`].
+pub(crate) fn count_part(
+    calls: &Calls<'_>,
+    received: &[usize],
+    comp: &Complainants,
+    (incident, baseline): (Window, Window),
+    part: PartOfCase<'_>,
+) -> PartReach {
+    let win_of = |t: i64| window_bit(t, incident, baseline);
     let rows: Vec<usize> = received
         .par_iter()
         .copied()
@@ -177,7 +290,11 @@ pub(crate) fn count(
                 let e = Evidence {
                     not_incident: u8::from(!incident.contains(t)),
                     start: t,
-                    file: calls.file.codes[i],
+                    file: part
+                        .file_rank
+                        .get(calls.file.codes[i] as usize)
+                        .copied()
+                        .unwrap_or(u32::MAX),
                     row: calls.row[i],
                 };
                 ev = Some(ev.map_or(e, |x| x.min(e)));
@@ -211,7 +328,20 @@ pub(crate) fn count(
         c.districts.push(d);
         c.evidence.push(e);
     }
-    c
+    let spans_of = |k: usize| part.spanning.get(comp_id[k] as usize) == Some(&true);
+    let mut spans: Vec<(u64, u32, u8)> = (0..rows.len())
+        .filter(|&k| spans_of(k))
+        .map(|k| (caller[k], comp_id[k], mask_of(win[k])))
+        .collect();
+    spans.sort_unstable();
+    spans.dedup_by(|later, kept| {
+        let same = (later.0, later.1) == (kept.0, kept.1);
+        if same {
+            kept.2 |= later.2;
+        }
+        same
+    });
+    PartReach { counts: c, spans }
 }
 
 /// The distinct complainant numbers each of `numbers` reached (any window), in the order of
@@ -373,6 +503,35 @@ mod tests {
             });
             let whole = run(&testkit::split(&rows, |_, _| true).0);
             prop_assert_eq!(run(&a).merge(&run(&b)), whole);
+        }
+
+        /// Any split by called number (as the store's parts split the calls), complainant `a`'s
+        /// two numbers in one part or in two: the parts merged ([`merge_parts`]) are the whole.
+        #[test]
+        fn parts_by_called_number_merge_into_the_whole(
+            rows in testkit::arb_calls(40),
+            mask in 0u64..32,
+        ) {
+            let comp = testkit::arb_complainants();
+            let (inc, base) = (testkit::window(40, 80), testkit::window(0, 40));
+            let numbered = testkit::split(&rows, |_, _| true).0;
+            let side = |n: u64| mask >> (n % 5) & 1 == 1;
+            let (a, b) = testkit::split(&numbered, |_, r| side(r.called));
+            // `a` (dense id 0) spans the parts when its numbers fall on different sides.
+            let spanning = [side(100) != side(101), false, false];
+            let count_of = |rows: &[Call]| {
+                let t = testkit::calls(rows);
+                let calls = Calls::new(&t).unwrap();
+                let (received, _) = super::super::calls::count(&calls, &comp, None);
+                let ranks: Vec<u32> = (0..calls.file.names.len() as u32).collect();
+                let part = PartOfCase { file_rank: &ranks, spanning: &spanning };
+                count_part(&calls, &received, &comp, (inc, base), part)
+            };
+            let mut sides = vec![count_of(&a), count_of(&b)];
+            if mask & 1 == 1 {
+                sides.reverse();
+            }
+            prop_assert_eq!(merge_parts(sides), run(&numbered));
         }
     }
 }

@@ -66,7 +66,7 @@ use convert::Plan;
 
 pub use convert::{ChunkOut, Flags, QRow};
 pub use load::RecordCounts;
-pub use parts::{read_table, read_table_coded, table_parts};
+pub use parts::{merge_in_case_order, read_table, read_table_coded, table_parts};
 pub use progress::{Phase, Progress, Silent};
 pub use threshold::quarantined_share;
 

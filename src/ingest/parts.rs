@@ -330,8 +330,29 @@ fn read_whole(
     for r in read {
         batches.push(r?);
     }
-    let order = case_order(manifest, &batches).map_err(|e| Error::store(&parts[0], e))?;
-    let first = batches[0].schema();
+    merge_in_case_order(manifest, &batches, keep)
+        .map(|(b, _)| b)
+        .map_err(|e| Error::store(&parts[0], e))
+}
+
+/// Batches of one table's parts (each with its provenance columns) merged into one, its rows in
+/// case order (evidence file in the manifest's order, then row and item), column by column:
+/// only the columns `keep` names, when given. Also gives, for each row of the result, the
+/// (batch, row) it came from.
+///
+/// # Errors
+/// An Arrow error when the batches' columns do not agree (parts not of one schema).
+pub fn merge_in_case_order(
+    manifest: &Manifest,
+    batches: &[RecordBatch],
+    keep: Option<&[&str]>,
+) -> std::result::Result<(RecordBatch, Vec<(usize, usize)>), arrow::error::ArrowError> {
+    let Some(first) = batches.first().map(RecordBatch::schema) else {
+        return Err(arrow::error::ArrowError::InvalidArgumentError(
+            "no part to merge".into(),
+        ));
+    };
+    let order = case_order(manifest, batches)?;
     let cols: Vec<usize> = (0..first.fields().len())
         .filter(|&i| keep.is_none_or(|k| k.contains(&first.field(i).name().as_str())))
         .collect();
@@ -341,18 +362,13 @@ fn read_whole(
             let arrays: Vec<&dyn Array> = batches.iter().map(|b| b.column(c).as_ref()).collect();
             arrow::compute::interleave(&arrays, &order)
         })
-        .collect::<std::result::Result<Vec<ArrayRef>, _>>()
-        .map_err(|e| Error::store(&parts[0], e))?;
-    RecordBatch::try_new_with_options(
-        Arc::new(
-            first
-                .project(&cols)
-                .map_err(|e| Error::store(&parts[0], e))?,
-        ),
+        .collect::<std::result::Result<Vec<ArrayRef>, _>>()?;
+    let b = RecordBatch::try_new_with_options(
+        Arc::new(first.project(&cols)?),
         columns,
         &arrow::array::RecordBatchOptions::new().with_row_count(Some(order.len())),
-    )
-    .map_err(|e| Error::store(&parts[0], e))
+    )?;
+    Ok((b, order))
 }
 
 /// Where a row sorts in case order: evidence file (its rank among the manifest's inputs),
