@@ -98,34 +98,6 @@ impl VendorLog {
         })
     }
 
-    /// Records `rows` of the log, in that order: every vendor, campaign and other value keeps
-    /// its code, so a part of the log names its pairs as the whole does.
-    pub fn take(&self, rows: &[usize]) -> VendorLog {
-        let pick = |v: &[u64]| rows.iter().map(|&j| v[j]).collect();
-        VendorLog {
-            dialed: pick(&self.dialed),
-            presented: rows.iter().map(|&j| self.presented[j]).collect(),
-            start: rows.iter().map(|&j| self.start[j]).collect(),
-            vendor: self.vendor.take(rows),
-            campaign: self.campaign.take(rows),
-            account: self.account.take(rows),
-            disposition: self.disposition.take(rows),
-            rang: rows.iter().map(|&j| self.rang[j]).collect(),
-            file: self.file.take(rows),
-            row: pick(&self.row),
-        }
-    }
-
-    /// The records of each of `parts` parts of the numbers, by dialled number
-    /// ([`crate::partition::of`]), ascending.
-    pub fn rows_by_part(&self, parts: u32) -> Vec<Vec<usize>> {
-        let mut by = vec![Vec::new(); parts.max(1) as usize];
-        for (j, &n) in self.dialed.iter().enumerate() {
-            by[crate::partition::of(n, parts) as usize].push(j);
-        }
-        by
-    }
-
     /// `file:row` of vendor record `j`: the evidence of it.
     pub fn evidence(&self, j: usize) -> String {
         format!("{}:{}", self.file.text(j), self.row[j])

@@ -1,35 +1,47 @@
-//! The calls table read part by part (the store's parts split it by called number, and the
-//! vendor log by dialled number, with the same partition: [`crate::partition`]), in three
-//! passes, so that it is never whole in memory:
+//! The calls table and the vendor log read part by part (the store's parts split the calls by
+//! called number, and the vendor log by dialled number, with the same partition:
+//! [`crate::partition`]), part `p` of the one with part `p` of the other, in three passes, so
+//! that neither is ever whole in memory:
 //!
 //! ```text
 //!  pass 1, per part: calls::count, reach::count_part,      ──merge──▶ call counts, reach
-//!                    attribution::offset_counts                       counts, offset counts
+//!                    attribution::offset_counts,                      counts, offset counts,
+//!                    campaigns::LogTally, the lists' campaigns        each campaign's log
 //!  (reach finished: which numbers are significant, which rank first, is known)
 //!  pass 2, per part: attribution::offset_samples ─────────────────────▶ offset estimates
 //!  pass 3, per part: attribution::count with those offsets ──merge──▶ matches
-//!                    the rows of matched calls and of received calls  ──▶ the extract, in
-//!                    from the numbers kept                                 case order
+//!                    spoof::count ─────────────────────────merge──▶ presenters
+//!                    the rows of matched calls and of received calls  ──▶ the extracts, in
+//!                    from the numbers kept; the vendor records matched,    case order
+//!                    and each campaign's, vendor's and presenter's first
 //! ```
 //!
 //! Every count merges exactly, so the results are the whole's whatever the part count: call
 //! counts add; reach counts add, a complainant whose numbers sit in two parts settled at the
 //! merge ([`reach::PartReach`]); the offsets merge their candidates and samples, and the
 //! matches never cross numbers ([`attribution`]). What comes after attribution reads the
-//! *extract*: the calls table's rows that some table shows (matched calls, and every received
-//! call of a significant or top-ranked number), in case order, so that the rows it shows and
-//! their order are the whole table's. `Match::call` indexes the extract.
+//! *extracts*: the calls table's rows that some table shows (matched calls, and every received
+//! call of a significant or top-ranked number), and the vendor log's (matched records, and the
+//! first record of each campaign, vendor, and (presented number, campaign)), each in case
+//! order, so that the rows shown, their order and the order in which names first appear are
+//! the whole tables'. `Match::call` and `Match::vendor_row` index the extracts.
 
 use std::collections::BTreeMap;
 
 use arrow::array::{RecordBatch, UInt32Array};
 use arrow::compute::take_record_batch;
 
+use rustc_hash::FxHashMap;
+
 use super::attribution::{self, Attribution, OffsetCounts, VendorLog};
 use super::calls::{self, CallCounts};
+use super::campaigns::LogTally;
+use super::cols::NONE;
 use super::input::{Calls, Complainants};
-use super::parts::{Dict, PartReader, RowKeys};
+use super::parts::{first_rows, Dict, PartReader, RowKeys, Seen};
 use super::reach::{self, PartOfCase, PartReach, ReachCounts};
+use super::spoof::{self, PresentedCounts};
+use super::sweep::Sweep;
 use crate::config::Window;
 use crate::error::{Error, Result};
 use crate::join::OffsetEstimate;
@@ -46,6 +58,18 @@ pub(crate) const CALLS_READ: [&str; 8] = [
     "carrier",
     "source_file",
     "source_row",
+];
+
+/// The vendor log's columns that some analysis reads (with the provenance columns).
+const VENDOR_READ: [&str; 8] = [
+    "dialed",
+    "presented",
+    "start",
+    "vendor",
+    "campaign",
+    "account",
+    "disposition",
+    "keypress",
 ];
 
 /// The case's windows and attribution settings, as the passes use them.
@@ -69,6 +93,8 @@ pub(crate) struct Counted {
     pub reach: ReachCounts,
     /// The offsets' pass 1: candidates per pair, and the carriers and vendors in case order.
     pub offsets: OffsetCounts,
+    /// What the whole vendor log says of each campaign.
+    pub tally: LogTally,
 }
 
 /// What pass 3 gives: the calls the later analyses read, and the matches.
@@ -76,14 +102,21 @@ pub(crate) struct Extract {
     /// The calls table's rows of matched calls and of received calls from the numbers kept,
     /// in case order.
     pub calls: RecordBatch,
-    /// The matches (`call` indexes `calls`), pairs as the whole's.
+    /// The vendor log's rows of matched records and of the first record of each campaign,
+    /// vendor and (presented originating number, campaign), in case order.
+    pub vendor_calls: RecordBatch,
+    /// The matches (`call` indexes `calls`, `vendor_row` indexes `vendor_calls`), pairs as the
+    /// whole's.
     pub matched: Attribution,
+    /// Who presented each originating number.
+    pub presented: PresentedCounts,
 }
 
-/// One part of the calls, read: the table and its typed view are made by the caller.
+/// One part of the calls and of the vendor log, read.
 struct Part {
     p: u32,
     batch: RecordBatch,
+    vendor: RecordBatch,
 }
 
 /// The calls table and the vendor log, part by part.
@@ -91,9 +124,8 @@ pub(crate) struct CallParts<'a> {
     manifest: &'a Manifest,
     reader: &'a PartReader<'a>,
     comp: &'a Complainants,
-    log: &'a VendorLog,
-    /// The vendor log's records of each part.
-    log_rows: Vec<Vec<usize>>,
+    /// The vendor dispositions that mean the phone never rang.
+    never_rang: &'a [String],
     /// Complainants (dense id) whose numbers fall in more than one part.
     spanning: Vec<bool>,
     parts: u32,
@@ -101,12 +133,12 @@ pub(crate) struct CallParts<'a> {
 }
 
 impl<'a> CallParts<'a> {
-    /// The passes over the store's calls that `reader` reads, against the whole vendor log
-    /// `log`, split by the same partition.
+    /// The passes over the store's calls and vendor log that `reader` reads; `never_rang` are
+    /// the dispositions of records that never rang.
     pub fn new(
         manifest: &'a Manifest,
         reader: &'a PartReader<'a>,
-        (comp, log): (&'a Complainants, &'a VendorLog),
+        (comp, never_rang): (&'a Complainants, &'a [String]),
         s: Settings,
     ) -> CallParts<'a> {
         let parts = reader.parts(&[Kind::Calls]).max(1);
@@ -125,24 +157,48 @@ impl<'a> CallParts<'a> {
             manifest,
             reader,
             comp,
-            log,
-            log_rows: log.rows_by_part(parts),
+            never_rang,
             spanning,
             parts,
             s,
         }
     }
 
-    /// Reads part `p` of the calls.
+    /// Reads part `p` of the calls and of the vendor log, and checks that every row is in the
+    /// part of its number.
     fn read(&self, p: u32) -> Result<Option<Part>> {
-        Ok(self
-            .reader
-            .read(Kind::Calls, p, &CALLS_READ)?
-            .map(|batch| Part { p, batch }))
+        let Some(batch) = self.reader.read(Kind::Calls, p, &CALLS_READ)? else {
+            return Ok(None);
+        };
+        let vendor = match self.reader.read(Kind::VendorCalls, p, &VENDOR_READ)? {
+            Some(v) => v,
+            None => RecordBatch::new_empty(Kind::VendorCalls.schema()),
+        };
+        for (kind, b, key) in [
+            (Kind::Calls, &batch, "called"),
+            (Kind::VendorCalls, &vendor, "dialed"),
+        ] {
+            let numbers = super::cols::u64_values(b, key)?;
+            if let Some(i) = numbers
+                .iter()
+                .position(|&n| crate::partition::of(n, self.parts) != p)
+            {
+                return Err(Error::store(
+                    self.part_path(kind, p),
+                    format!(
+                        "row {i} holds a {key} number of part {} of {}: the store was not \
+                         partitioned by this ingest; ingest again",
+                        crate::partition::of(numbers[i], self.parts),
+                        self.parts
+                    ),
+                ));
+            }
+        }
+        Ok(Some(Part { p, batch, vendor }))
     }
 
     /// `f` of each part in turn (the next part read while `f` works): the part, its calls, its
-    /// received calls and their counts, and its share of the vendor log.
+    /// received calls and their counts, and its vendor log.
     fn each(
         &self,
         mut f: impl FnMut(&Part, &Calls<'_>, (&[usize], CallCounts), &VendorLog) -> Result<()> + Send,
@@ -157,7 +213,7 @@ impl<'a> CallParts<'a> {
                     };
                     let calls = Calls::new(&part.batch)?;
                     let (received, counts) = calls::count(&calls, self.comp, self.s.orders);
-                    let log = self.log.take(&self.log_rows[part.p as usize]);
+                    let log = VendorLog::read(&part.vendor, self.never_rang)?;
                     f(part, &calls, (&received, counts), &log)
                 },
                 || {
@@ -179,14 +235,19 @@ impl<'a> CallParts<'a> {
     /// # Errors
     /// [`Error::Store`] when a part of the calls table is missing, unreadable or not of its
     /// schema.
-    pub fn count(&self) -> Result<Counted> {
+    pub fn count(&self, sweep: &mut Sweep) -> Result<Counted> {
         let mut calls_counted = CallCounts::default();
         let mut reach = PartReach::default();
         let mut offsets = OffsetCounts::default();
-        let mut carriers = Dict::default();
+        let (mut carriers, mut vendors) = (Dict::default(), Dict::default());
+        let mut tally = LogTally::default();
         self.each(|part, calls, (received, counts), log| {
             let keys = RowKeys::new(&part.batch, &self.reader.ranks, part.p)?;
             carriers.add(&calls.carrier, &keys);
+            let vkeys = RowKeys::new(&part.vendor, &self.reader.ranks, part.p)?;
+            vendors.add(&log.vendor, &vkeys);
+            tally.add(log, &vkeys);
+            sweep.vendor_calls(&part.vendor, &vkeys)?;
             let ranks: Vec<u32> = calls
                 .file
                 .names
@@ -205,10 +266,12 @@ impl<'a> CallParts<'a> {
             Ok(())
         })?;
         offsets.carriers = carriers.finish().0;
+        offsets.vendors = vendors.finish().0;
         Ok(Counted {
             calls: calls_counted,
             reach: reach.finish(),
             offsets,
+            tally,
         })
     }
 
@@ -232,20 +295,23 @@ impl<'a> CallParts<'a> {
         Ok(attribution::offset_estimates(counted, samples))
     }
 
-    /// Pass 3: the matches with the estimated offsets, and the extract: the rows of matched
-    /// calls and of received calls whose originating number is in `keep` (ascending).
+    /// Pass 3: the matches with the estimated offsets, who presented each originating number
+    /// (`numbers`, ascending), and the extracts: the rows of matched calls and of received
+    /// calls whose originating number is in `keep` (ascending); the vendor records matched and
+    /// the first of each campaign, vendor and (presented number of `numbers`, campaign).
     ///
     /// # Errors
     /// As [`CallParts::count`].
     pub fn matched(
         &self,
-        counted: &OffsetCounts,
-        estimates: &BTreeMap<(String, String), OffsetEstimate>,
+        (counted, estimates): (&OffsetCounts, &BTreeMap<(String, String), OffsetEstimate>),
+        numbers: &[u64],
         keep: &[u64],
     ) -> Result<Extract> {
         let offsets = attribution::estimated_offsets(estimates);
-        let mut pieces: Vec<RecordBatch> = Vec::new();
+        let (mut calls_pieces, mut vendor_pieces) = (Vec::new(), Vec::new());
         let mut found: Vec<Attribution> = Vec::new();
+        let mut presented = PresentedCounts::default();
         self.each(|part, calls, (received, _), log| {
             let mut a = attribution::count(
                 calls,
@@ -255,51 +321,110 @@ impl<'a> CallParts<'a> {
                 self.s.offset_window_us,
                 Some(&offsets),
             );
+            let p = spoof::count(log, numbers, &self.comp.numbers);
+            presented = std::mem::take(&mut presented).merge(&p);
             let mut rows: Vec<usize> = a.matches.iter().map(|m| m.call).collect();
             rows.extend(received.iter().copied().filter(|&i| {
                 calls
                     .calling(i)
                     .is_some_and(|n| keep.binary_search(&n).is_ok())
             }));
-            rows.sort_unstable();
-            rows.dedup();
-            let log_rows = &self.log_rows[part.p as usize];
+            let vkeys = RowKeys::new(&part.vendor, &self.reader.ranks, part.p)?;
+            let mut vrows = firsts(log, &vkeys, numbers);
+            vrows.extend(a.matches.iter().map(|m| m.vendor_row));
+            let (rows, vrows) = (sorted(rows), sorted(vrows));
             for m in &mut a.matches {
-                // Its position in the part's extract, and its record in the whole log.
+                // Their positions in the part's extracts.
                 m.call = rows.binary_search(&m.call).unwrap_or_default();
-                m.vendor_row = log_rows[m.vendor_row];
+                m.vendor_row = vrows.binary_search(&m.vendor_row).unwrap_or_default();
             }
-            let idx: UInt32Array = rows.iter().map(|&i| i as u32).collect();
-            let piece = take_record_batch(&part.batch, &idx)
-                .map_err(|e| Error::store(self.calls_path(part.p), e))?;
-            pieces.push(piece);
+            calls_pieces.push(self.take(Kind::Calls, part, &part.batch, &rows)?);
+            vendor_pieces.push(self.take(Kind::VendorCalls, part, &part.vendor, &vrows)?);
             found.push(a);
             Ok(())
         })?;
-        let (calls, order) = crate::ingest::merge_in_case_order(self.manifest, &pieces, None)
-            .map_err(|e| Error::store(self.calls_path(0), e))?;
-        let mut at: Vec<Vec<usize>> = pieces.iter().map(|b| vec![0; b.num_rows()]).collect();
-        for (g, &(p, k)) in order.iter().enumerate() {
-            at[p][k] = g;
-        }
+        let (calls, at) = self.merge(Kind::Calls, &calls_pieces)?;
+        let (vendor_calls, vat) = self.merge(Kind::VendorCalls, &vendor_pieces)?;
         let mut matched = Attribution::default();
         for (p, mut a) in found.into_iter().enumerate() {
             for m in &mut a.matches {
                 m.call = at[p][m.call];
+                m.vendor_row = vat[p][m.vendor_row];
             }
             matched = matched.merge(&a);
         }
         Ok(Extract {
             calls,
+            vendor_calls,
             matched: matched.with_estimates(counted, estimates),
+            presented,
         })
     }
 
-    /// The path of part `p` of the calls table, to name in an error.
-    fn calls_path(&self, p: u32) -> std::path::PathBuf {
-        crate::ingest::table_parts(self.manifest, self.reader.out(), Kind::Calls)
+    /// Rows `rows` (ascending) of `b`, part `part` of `kind`'s table.
+    fn take(
+        &self,
+        kind: Kind,
+        part: &Part,
+        b: &RecordBatch,
+        rows: &[usize],
+    ) -> Result<RecordBatch> {
+        let idx: UInt32Array = rows.iter().map(|&i| i as u32).collect();
+        take_record_batch(b, &idx).map_err(|e| Error::store(self.part_path(kind, part.p), e))
+    }
+
+    /// The parts' pieces of `kind`'s table merged in case order, and the row each piece's row
+    /// became.
+    fn merge(&self, kind: Kind, pieces: &[RecordBatch]) -> Result<(RecordBatch, Vec<Vec<usize>>)> {
+        let (b, order) = crate::ingest::merge_in_case_order(self.manifest, pieces, None)
+            .map_err(|e| Error::store(self.part_path(kind, 0), e))?;
+        let mut at: Vec<Vec<usize>> = pieces.iter().map(|b| vec![0; b.num_rows()]).collect();
+        for (g, &(p, k)) in order.iter().enumerate() {
+            at[p][k] = g;
+        }
+        Ok((b, at))
+    }
+
+    /// The path of part `p` of `kind`'s table, to name in an error.
+    fn part_path(&self, kind: Kind, p: u32) -> std::path::PathBuf {
+        crate::ingest::table_parts(self.manifest, self.reader.out(), kind)
             .get(p as usize)
             .cloned()
             .unwrap_or_default()
     }
+}
+
+/// `v` sorted, without repeats.
+fn sorted(mut v: Vec<usize>) -> Vec<usize> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The first record (as `keys` place them) of each campaign, each vendor and each (presented
+/// number of `numbers`, campaign) of one part of the vendor log: the whole's first are among
+/// the parts' first.
+fn firsts(log: &VendorLog, keys: &RowKeys, numbers: &[u64]) -> Vec<usize> {
+    let mut rows: Vec<usize> = [&log.campaign, &log.vendor]
+        .into_iter()
+        .flat_map(|c| first_rows(c, keys))
+        .flatten()
+        .map(|(_, j)| j)
+        .collect();
+    let mut by_presenter: FxHashMap<(u64, u32), (Seen, usize)> = FxHashMap::default();
+    for (j, p) in log.presented.iter().enumerate() {
+        let (Some(p), c) = (*p, log.campaign.codes[j]) else {
+            continue;
+        };
+        if c == NONE || numbers.binary_search(&p).is_err() {
+            continue;
+        }
+        let at = keys.at(j);
+        let e = by_presenter.entry((p, c)).or_insert((at, j));
+        if at < e.0 {
+            *e = (at, j);
+        }
+    }
+    rows.extend(by_presenter.into_values().map(|(_, j)| j));
+    rows
 }

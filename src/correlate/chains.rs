@@ -26,6 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use arrow::array::RecordBatch;
 
 use super::attribution::{Attribution, VendorLog};
+use super::campaigns::LogTally;
 use super::cols::{times, u64s_dense, Codes, TableBuilder};
 use super::input::Calls;
 use super::lists::{ListKind, Lists, NamedSet};
@@ -47,7 +48,9 @@ pub(crate) struct Sources<'a> {
     pub ranking: &'a Ranking,
     pub explained: &'a [bool],
     pub presented: &'a PresentedCounts,
-    pub log: &'a VendorLog,
+    /// The vendor log's rows that the chains show (see [`super::callparts`]), and what the
+    /// whole log says of each campaign.
+    pub log: (&'a VendorLog, &'a LogTally),
     pub matched: &'a Attribution,
     pub lists: &'a Lists,
     pub reg: &'a Registry,
@@ -297,7 +300,8 @@ fn reached_by_number(
     // The evidence: the first attributed call and its vendor record; for a number presented
     // but never attributed, the first vendor record that presented it.
     for x in &s.matched.matches {
-        let (Some(n), Some(c)) = (s.calls.calling(x.call), s.log.campaign.get(x.vendor_row)) else {
+        let (Some(n), Some(c)) = (s.calls.calling(x.call), s.log.0.campaign.get(x.vendor_row))
+        else {
             continue;
         };
         if !wanted.contains(&n) {
@@ -310,17 +314,17 @@ fn reached_by_number(
                 s.calls.file.text(x.call),
                 s.calls.row[x.call]
             ));
-            r.evidence.push(s.log.evidence(x.vendor_row));
+            r.evidence.push(s.log.0.evidence(x.vendor_row));
         }
         r.attributed += 1;
     }
-    for j in 0..s.log.presented.len() {
-        let (Some(p), Some(c)) = (s.log.presented[j], s.log.campaign.get(j)) else {
+    for j in 0..s.log.0.presented.len() {
+        let (Some(p), Some(c)) = (s.log.0.presented[j], s.log.0.campaign.get(j)) else {
             continue;
         };
         if let Some(r) = m.get_mut(&p).and_then(|v| v.get_mut(c)) {
             if r.presented > 0 && r.attributed == 0 && r.evidence.is_empty() {
-                r.evidence.push(s.log.evidence(j));
+                r.evidence.push(s.log.0.evidence(j));
             }
         }
     }
@@ -360,7 +364,7 @@ fn campaign_links(s: &Sources<'_>, c: &str) -> Vec<Link> {
     let set = s.lists.campaigns.iter().find(|x| x.name == set_name);
     let entry = s.reg.get(c);
     let reg_ev = entry.map(|e| e.evidence.clone()).unwrap_or_default();
-    let first_row = (0..s.log.campaign.codes.len()).find(|&j| s.log.campaign.get(j) == Some(c));
+    let first_row = (0..s.log.0.campaign.codes.len()).find(|&j| s.log.0.campaign.get(j) == Some(c));
     let account = set.and_then(|x| x.account.clone());
     let declared = if s.legitimate.contains(c) {
         "declared legitimate"
@@ -371,7 +375,7 @@ fn campaign_links(s: &Sources<'_>, c: &str) -> Vec<Link> {
         link: "account",
         from: set_name.clone(),
         to: account.as_ref().map(|a| format!("account:{a}")),
-        evidence: first_row.map_or_else(|| reg_ev.clone(), |j| vec![s.log.evidence(j)]),
+        evidence: first_row.map_or_else(|| reg_ev.clone(), |j| vec![s.log.0.evidence(j)]),
         note: Some(match &account {
             Some(_) => format!("the vendor account the campaign ran under ({declared})"),
             None => format!("neither the vendor log nor a registry names its account ({declared})"),
@@ -433,10 +437,7 @@ fn upload_of(
         };
         return (link, Some(u));
     }
-    let first_dial = (0..s.log.campaign.codes.len())
-        .filter(|&j| s.log.campaign.get(j) == Some(c))
-        .filter_map(|j| s.log.start[j])
-        .min();
+    let first_dial = s.log.1.get(c).and_then(|x| x.first);
     let inferred = s
         .lists
         .uploads

@@ -221,14 +221,6 @@ impl Codes {
         (c != NONE).then(|| self.names[c as usize].as_str())
     }
 
-    /// Rows `rows` of the column, with every value of it (codes unchanged).
-    pub fn take(&self, rows: &[usize]) -> Codes {
-        Codes {
-            codes: rows.iter().map(|&i| self.codes[i]).collect(),
-            names: self.names.clone(),
-        }
-    }
-
     /// The value of row `i`, or `""` where null.
     pub fn text(&self, i: usize) -> &str {
         self.get(i).unwrap_or("")

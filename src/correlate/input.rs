@@ -20,13 +20,12 @@ use crate::manifest::Manifest;
 use crate::model::Kind;
 use crate::normalize::phone::format_e164;
 
-/// Tables read whole from the case store (the calls are read part by part:
+/// Tables read whole from the case store (the calls and the vendor log are read part by part:
 /// [`super::callparts`]; the lists, downloads, population and party database too:
 /// [`super::sweep`]).
 pub(crate) struct Store {
     pub complainants: RecordBatch,
     pub subscribers: RecordBatch,
-    pub vendor_calls: RecordBatch,
     pub campaigns: RecordBatch,
     pub watchlist: RecordBatch,
     pub numbering_plan: RecordBatch,
@@ -44,7 +43,6 @@ impl Store {
         Ok(Store {
             complainants: t(Kind::Complainants)?,
             subscribers: t(Kind::Subscribers)?,
-            vendor_calls: t(Kind::VendorCalls)?,
             campaigns: t(Kind::Campaigns)?,
             watchlist: t(Kind::Watchlist)?,
             numbering_plan: t(Kind::NumberingPlan)?,

@@ -190,10 +190,10 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
     manifest.check_store(out)?;
     let params = Params::from_manifest(&manifest, out)?;
     let mut phases = Phases::new();
-    let mut st = input::Store::read(&manifest, out)?;
+    let st = input::Store::read(&manifest, out)?;
     phases.mark("read");
     let reader = parts::PartReader::new(&manifest, out);
-    let (figures, tables) = analyse((&mut st, &reader), &params, &manifest, &mut phases)?;
+    let (figures, tables) = analyse((&st, &reader), &params, &manifest, &mut phases)?;
     let key = opts.pseudonymize.as_ref();
     let tables = match key {
         Some(k) => {
@@ -222,7 +222,7 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
 /// Every analysis, in order: the figures and the tables (in clear: [`run`] pseudonymises them
 /// after).
 fn analyse(
-    (st, reader): (&mut input::Store, &parts::PartReader<'_>),
+    (st, reader): (&input::Store, &parts::PartReader<'_>),
     params: &Params,
     manifest: &Manifest,
     phases: &mut Phases,
@@ -232,23 +232,21 @@ fn analyse(
     let facts = facts::Facts::read(&st.subscribers, &st.watchlist)?;
     let reg = registry::Registry::read(&st.campaigns)?;
     let a = &params.case.attribution;
-    let log = attribution::VendorLog::read(&st.vendor_calls, &a.never_rang)?;
     let mut sweep = sweep::Sweep::default();
-    sweep.whole(&st.vendor_calls, &st.watchlist)?;
-    // The vendor log's last reader was the sweep: what the analyses keep of it is `log`.
-    st.vendor_calls = RecordBatch::new_empty(st.vendor_calls.schema());
+    sweep.watchlist(&st.watchlist)?;
     let settings = callparts::Settings {
         orders: params.orders,
         windows: (params.incident, params.baseline),
         tolerance_us: (a.tolerance_s * 1e6).round() as i64,
         offset_window_us: (a.offset_window_s * 1e6).round() as i64,
     };
-    let passes = callparts::CallParts::new(manifest, reader, (&comp, &log), settings);
+    let passes = callparts::CallParts::new(manifest, reader, (&comp, &a.never_rang), settings);
     let callparts::Counted {
         calls: call_counts,
         reach,
         offsets,
-    } = passes.count()?;
+        tally,
+    } = passes.count(&mut sweep)?;
     phases.mark("calls");
 
     let ranking = reach::finish(&reach, params.incident, params.baseline);
@@ -268,9 +266,10 @@ fn analyse(
         .collect();
     keep.sort_unstable();
     let estimates = passes.estimates(&offsets)?;
-    let extract = passes.matched(&offsets, &estimates, &keep)?;
-    let matched = extract.matched;
+    let extract = passes.matched((&offsets, &estimates), &reach.number, &keep)?;
+    let (matched, presented) = (extract.matched, extract.presented);
     let calls = input::Calls::new(&extract.calls)?;
+    let log = attribution::VendorLog::read(&extract.vendor_calls, &a.never_rang)?;
     let (received, _) = calls::count(&calls, &comp, params.orders);
     let zone = params.case.case.zone();
     let attribution_table = attribution::attribution_table(&calls, &log, &matched, &reg, zone)?;
@@ -284,7 +283,7 @@ fn analyse(
     let campaigns_table = campaigns::table(
         &calls,
         &comp,
-        (&log, &matched),
+        (&log, &tally, &matched),
         &lists.campaigns,
         &reg,
         &legitimate,
@@ -295,7 +294,6 @@ fn analyse(
 
     let by_number = attribution::campaigns_by_number(&calls, &log, &matched);
     let explained = numbers::explained(&reach, &facts, &by_number, &legitimate);
-    let presented = spoof::count(&log, &reach.number, &comp.numbers);
     let verdicts = spoof::finish(&presented, &reach.number, &facts, &legitimate, &reg);
     let files: Vec<String> = manifest.inputs.iter().map(|i| i.path.clone()).collect();
     let cx = numbers::NumberContext {
@@ -331,7 +329,7 @@ fn analyse(
         ranking: &ranking,
         explained: &explained,
         presented: &presented,
-        log: &log,
+        log: (&log, &tally),
         matched: &matched,
         lists,
         reg: &reg,

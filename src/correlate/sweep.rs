@@ -5,9 +5,9 @@
 //! tables are never whole in memory; the gatherers order what they keep by where it first
 //! appears in the case ([`super::parts`]), so the result is the same for any part count.
 //!
-//! The vendor log and the watch-lists are read whole by the analyses that match calls to them
-//! (attribution, spoofing, subscriber facts); they are handed to the gatherers whole, first, so
-//! that the vendor log's table can be dropped before the parts are read.
+//! The vendor log's parts are handed over by the calls' first pass, which reads them
+//! ([`super::callparts`]); the watch-lists, read whole for the subscriber facts, are handed
+//! over whole.
 
 use arrow::array::RecordBatch;
 
@@ -65,24 +65,32 @@ const SWEPT: [(Kind, &[&str]); 4] = [
     ),
 ];
 
-/// The pass, as it goes: the whole tables handed over first ([`Sweep::whole`]), then the parts
-/// read ([`Sweep::parts`]), then what was gathered ([`Sweep::finish`]). The gatherers do not
+/// The pass, as it goes: the watch-lists and the vendor log's parts handed over
+/// ([`Sweep::watchlist`], [`Sweep::vendor_calls`]), then the parts read ([`Sweep::parts`]),
+/// then what was gathered ([`Sweep::finish`]). The gatherers do not
 /// depend on the order they are fed in.
 #[derive(Default)]
 pub(crate) struct Sweep(Gatherers);
 
 impl Sweep {
-    /// Hands over the whole `vendor_calls` and `watchlist` tables (the caller may then drop
-    /// them).
+    /// Hands over one part of the `vendor_calls` table, its rows placed by `keys` (the calls'
+    /// passes read it: [`super::callparts`]).
     ///
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub fn whole(&mut self, vendor_calls: &RecordBatch, watchlist: &RecordBatch) -> Result<()> {
+    pub fn vendor_calls(&mut self, b: &RecordBatch, keys: &RowKeys) -> Result<()> {
         let g = &mut self.0;
-        let whole = |b: &RecordBatch| RowKeys::in_order(b.num_rows());
-        g.lists.vendor_calls(vendor_calls, &whole(vendor_calls))?;
-        g.times.vendor_calls(vendor_calls)?;
-        g.lists.watchlist(watchlist, &whole(watchlist))
+        g.lists.vendor_calls(b, keys)?;
+        g.times.vendor_calls(b)
+    }
+
+    /// Hands over the whole `watchlist` table (the caller may then drop it).
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a column is missing or of another type.
+    pub fn watchlist(&mut self, watchlist: &RecordBatch) -> Result<()> {
+        let keys = RowKeys::in_order(watchlist.num_rows());
+        self.0.lists.watchlist(watchlist, &keys)
     }
 
     /// Reads `reader`'s store part by part: the vendor list, downloads, population and
