@@ -25,7 +25,9 @@
 //!  4. per part: count(.., Some(offsets)) ──▶ Attribution ──merge──▶ with_estimates(counts, ..)
 //! ```
 //!
-//! gives what `count(.., None)` gives on the whole (the parts one after the other).
+//! gives what `count(.., None)` gives on the whole (the parts one after the other). Pass 1 also
+//! keeps every delta of a pair while its candidates so far fit the sample ([`OffsetDeltas`]):
+//! when every pair's whole fits, those are the samples (stride 1) and pass 2 reads nothing.
 //!
 //! *finish* (`attribution_table`, [`offsets_table`]): the tables; the campaigns table is
 //! [`super::campaigns`]'s.
@@ -368,19 +370,78 @@ fn per_pair<T: Send>(
 /// alike): for this part's calls and vendor log, the candidates of every (carrier, vendor)
 /// pair ([`join::BandIndex::offset_candidates`], 0 included), the names, and the records that
 /// never rang. Merge the parts' in part order ([`OffsetCounts::merge`]).
+///
+/// With them, for each pair with at most `cap` candidates in this part, all their deltas: the
+/// part's share of the pair's sample when the whole has at most
+/// [`join::band::OFFSET_SAMPLE_CAP`] candidates (the sample's stride is then 1), so that pass 2
+/// can be skipped ([`OffsetDeltas`]; `cap` 0 keeps none).
 pub(crate) fn offset_counts(
     calls: &Calls<'_>,
     received: &[usize],
     log: &VendorLog,
     window_us: i64,
-) -> OffsetCounts {
-    OffsetCounts {
-        candidates: per_pair(calls, received, log, |_, idx| {
-            idx.offset_candidates(window_us)
-        }),
+    cap: u64,
+) -> (OffsetCounts, BTreeMap<(String, String), Vec<i64>>) {
+    let both = per_pair(calls, received, log, |_, idx| {
+        let n = idx.offset_candidates(window_us);
+        (n, (n <= cap).then(|| idx.offset_sample(window_us, n)))
+    });
+    let mut deltas = BTreeMap::new();
+    let mut candidates = BTreeMap::new();
+    for (key, (n, d)) in both {
+        if let Some(d) = d.filter(|d| !d.is_empty()) {
+            deltas.insert(key.clone(), d);
+        }
+        candidates.insert(key, n);
+    }
+    let counts = OffsetCounts {
+        candidates,
         carriers: calls.carrier.names.clone(),
         vendors: log.vendor.names.clone(),
         never_rang: log.never_rang(),
+    };
+    (counts, deltas)
+}
+
+/// The deltas of every candidate of each pair, gathered over the parts in pass 1 while the
+/// pair's candidates so far are at most a cap (at most [`join::band::OFFSET_SAMPLE_CAP`]): for
+/// a pair whose whole stays under the cap, these are its sample ([`offset_samples`] at stride
+/// 1), and pass 2 is not needed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OffsetDeltas {
+    cap: u64,
+    deltas: BTreeMap<(String, String), Vec<i64>>,
+    /// Pairs past the cap: their deltas were dropped.
+    over: BTreeSet<(String, String)>,
+}
+
+impl OffsetDeltas {
+    /// Nothing gathered yet; a pair's deltas are kept while its candidates are at most `cap`
+    /// (pass the same cap to [`offset_counts`]).
+    pub fn new(cap: u64) -> OffsetDeltas {
+        OffsetDeltas {
+            cap: cap.min(join::band::OFFSET_SAMPLE_CAP),
+            ..OffsetDeltas::default()
+        }
+    }
+
+    /// Adds one part's deltas, `totals` being the candidates so far (this part's included).
+    pub fn add(&mut self, part: BTreeMap<(String, String), Vec<i64>>, totals: &OffsetCounts) {
+        for (key, d) in part {
+            if !self.over.contains(&key) {
+                self.deltas.entry(key).or_default().extend(d);
+            }
+        }
+        for (key, &n) in &totals.candidates {
+            if n > self.cap && self.over.insert(key.clone()) {
+                self.deltas.remove(key);
+            }
+        }
+    }
+
+    /// The samples of every pair, when no pair went past the cap (else pass 2 must take them).
+    pub fn samples(self) -> Option<BTreeMap<(String, String), Vec<i64>>> {
+        self.over.is_empty().then_some(self.deltas)
     }
 }
 
@@ -904,11 +965,16 @@ mod tests {
     /// The attribution of the parts (calls and their vendor log each), part by part: the
     /// offsets' passes and merge, then the matches with those offsets, merged and finished.
     /// Vendor rows are named by `source_row - 1`.
-    fn by_parts(parts: &[(Vec<Call>, VendorLog)]) -> Attribution {
-        let counts = parts
-            .iter()
-            .map(|(c, l)| on_calls(c, |calls, rec| offset_counts(calls, rec, l, WINDOW)))
-            .fold(OffsetCounts::default(), |a, b| a.merge(&b));
+    /// Pass 1 keeps each pair's deltas while its candidates are at most `cap`; when every pair
+    /// stays under it, they must be pass 2's samples (as multisets).
+    fn by_parts(parts: &[(Vec<Call>, VendorLog)], cap: u64) -> Attribution {
+        let mut counts = OffsetCounts::default();
+        let mut early = OffsetDeltas::new(cap);
+        for (c, l) in parts {
+            let (o, d) = on_calls(c, |calls, rec| offset_counts(calls, rec, l, WINDOW, cap));
+            counts = counts.merge(&o);
+            early.add(d, &counts);
+        }
         let mut samples: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
         for (c, l) in parts {
             let part = on_calls(c, |calls, rec| {
@@ -917,6 +983,29 @@ mod tests {
             for (pair, deltas) in part {
                 samples.entry(pair).or_default().extend(deltas);
             }
+        }
+        let sorted =
+            |m: &BTreeMap<(String, String), Vec<i64>>| -> BTreeMap<(String, String), Vec<i64>> {
+                m.iter()
+                    .map(|(k, v)| {
+                        let mut v = v.clone();
+                        v.sort_unstable();
+                        (k.clone(), v)
+                    })
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect()
+            };
+        let over = counts.candidates.values().any(|&n| n > cap);
+        match early.samples() {
+            Some(e) => assert_eq!(
+                sorted(&e),
+                sorted(&samples),
+                "pass 1's deltas are the sample"
+            ),
+            None => assert!(
+                over,
+                "pass 1 kept no sample though every pair is under the cap"
+            ),
         }
         let estimates = offset_estimates(&counts, samples);
         let offsets = estimated_offsets(&estimates);
@@ -949,6 +1038,7 @@ mod tests {
                 prop::bool::weighted(0.2),
             ), 0..24),
             k in 1u32..=7,
+            cap in 0u64..6,
         ) {
             let names = ["v1", "v2", "v3"];
             let records: Vec<Record<'_>> = vendor
@@ -973,7 +1063,7 @@ mod tests {
                     (c, log_rows(l, &source_rows))
                 })
                 .collect();
-            prop_assert_eq!(by_parts(&parts), whole);
+            prop_assert_eq!(by_parts(&parts, cap), whole);
         }
     }
 }

@@ -9,6 +9,7 @@
 //!                    campaigns::LogTally, the lists' campaigns        each campaign's log
 //!  (reach finished: which numbers are significant, which rank first, is known)
 //!  pass 2, per part: attribution::offset_samples ─────────────────────▶ offset estimates
+//!                    (skipped when every pair's candidates fit the sample: pass 1 kept them)
 //!  pass 3, per part: attribution::count with those offsets ──merge──▶ matches
 //!                    spoof::count ─────────────────────────merge──▶ presenters
 //!                    the rows of matched calls and of received calls  ──▶ the extracts, in
@@ -33,7 +34,7 @@ use arrow::compute::take_record_batch;
 
 use rustc_hash::FxHashMap;
 
-use super::attribution::{self, Attribution, OffsetCounts, VendorLog};
+use super::attribution::{self, Attribution, OffsetCounts, OffsetDeltas, VendorLog};
 use super::calls::{self, CallCounts};
 use super::campaigns::LogTally;
 use super::cols::NONE;
@@ -95,6 +96,8 @@ pub(crate) struct Counted {
     pub offsets: OffsetCounts,
     /// What the whole vendor log says of each campaign.
     pub tally: LogTally,
+    /// The offsets' samples, when pass 1 could take them whole.
+    pub deltas: OffsetDeltas,
 }
 
 /// What pass 3 gives: the calls the later analyses read, and the matches.
@@ -241,6 +244,8 @@ impl<'a> CallParts<'a> {
         let mut offsets = OffsetCounts::default();
         let (mut carriers, mut vendors) = (Dict::default(), Dict::default());
         let mut tally = LogTally::default();
+        let cap = crate::join::band::OFFSET_SAMPLE_CAP;
+        let mut deltas = OffsetDeltas::new(cap);
         self.each(|part, calls, (received, counts), log| {
             let keys = RowKeys::new(&part.batch, &self.reader.ranks, part.p)?;
             carriers.add(&calls.carrier, &keys);
@@ -260,8 +265,10 @@ impl<'a> CallParts<'a> {
             };
             let r = reach::count_part(calls, received, self.comp, self.s.windows, case);
             reach = std::mem::take(&mut reach).merge(r);
-            let o = attribution::offset_counts(calls, received, log, self.s.offset_window_us);
+            let (o, d) =
+                attribution::offset_counts(calls, received, log, self.s.offset_window_us, cap);
             offsets = std::mem::take(&mut offsets).merge(&o);
+            deltas.add(d, &offsets);
             calls_counted = calls_counted.merge(counts);
             Ok(())
         })?;
@@ -272,27 +279,34 @@ impl<'a> CallParts<'a> {
             reach: reach.finish(),
             offsets,
             tally,
+            deltas,
         })
     }
 
-    /// Pass 2: each (carrier, vendor) pair's offset, estimated from the parts' samples.
+    /// Pass 2: each (carrier, vendor) pair's offset, estimated from the parts' samples (taken
+    /// in pass 1 when no pair has more candidates than the sample holds: then this reads
+    /// nothing).
     ///
     /// # Errors
     /// As [`CallParts::count`].
     pub fn estimates(
         &self,
-        counted: &OffsetCounts,
+        totals: &OffsetCounts,
+        deltas: OffsetDeltas,
     ) -> Result<BTreeMap<(String, String), OffsetEstimate>> {
+        if let Some(samples) = deltas.samples() {
+            return Ok(attribution::offset_estimates(totals, samples));
+        }
         let mut samples: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
         self.each(|_, calls, (received, _), log| {
             let part =
-                attribution::offset_samples(calls, received, log, self.s.offset_window_us, counted);
+                attribution::offset_samples(calls, received, log, self.s.offset_window_us, totals);
             for (pair, deltas) in part {
                 samples.entry(pair).or_default().extend(deltas);
             }
             Ok(())
         })?;
-        Ok(attribution::offset_estimates(counted, samples))
+        Ok(attribution::offset_estimates(totals, samples))
     }
 
     /// Pass 3: the matches with the estimated offsets, who presented each originating number

@@ -246,6 +246,7 @@ fn analyse(
         reach,
         offsets,
         tally,
+        deltas,
     } = passes.count(&mut sweep)?;
     phases.mark("calls");
 
@@ -265,7 +266,7 @@ fn analyse(
         .map(|(_, &k)| reach.number[k])
         .collect();
     keep.sort_unstable();
-    let estimates = passes.estimates(&offsets)?;
+    let estimates = passes.estimates(&offsets, deltas)?;
     let extract = passes.matched((&offsets, &estimates), &reach.number, &keep)?;
     let (matched, presented) = (extract.matched, extract.presented);
     let calls = input::Calls::new(&extract.calls)?;
