@@ -26,7 +26,7 @@
 //! ```
 //!
 //! gives what `count(.., None)` gives on the whole (the parts one after the other). Pass 1 also
-//! keeps every delta of a pair while its candidates so far fit the sample ([`OffsetDeltas`]):
+//! keeps every delta of a pair while its candidates so far fit the sample (`OffsetDeltas`):
 //! when every pair's whole fits, those are the samples (stride 1) and pass 2 reads nothing.
 //!
 //! *finish* (`attribution_table`, [`offsets_table`]): the tables; the campaigns table is

@@ -6,7 +6,7 @@
 //!
 //! Its counts are per vendor record or per match, so they add over any split of the calls and
 //! the log (its distinct recipients over a split by dialled number, as the store's parts split
-//! it: [`LogTally`]); the table is built once.
+//! it: `LogTally`); the table is built once.
 
 use std::collections::{BTreeMap, BTreeSet};
 
