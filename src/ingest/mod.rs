@@ -295,8 +295,13 @@ fn ingest_in(
         .iter()
         .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
         .collect::<Vec<u64>>();
-    let parts = budget.partitions.resolve(sizes.iter().sum());
-    let staging = staging::Staging::new(out, parts, staging::spill_limit(budget.memory))?;
+    let evidence: u64 = sizes.iter().sum();
+    let parts = budget.partitions.resolve(evidence);
+    let spills = (
+        staging::spill_limit(budget.memory),
+        staging::compress_spills(out, evidence),
+    );
+    let staging = staging::Staging::new(out, parts, spills)?;
     progress.phase(Phase::Read);
     let mut files = read_all(case, &staging, &sizes, progress)?;
     let t_read = t0.elapsed();
