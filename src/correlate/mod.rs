@@ -28,7 +28,7 @@
 //! (ln p, q, ranks, tables). This module only orders them: `input` reads the tables read
 //! whole, `sweep` the vendor list, downloads, population and party database part by part
 //! (`parts`: where each row sorts in the case, and counts run slice by slice of the numbers),
-//! `callparts` the calls in three passes over their parts,
+//! `callparts` the calls and the vendor log in passes over their parts,
 //! [`calls`], [`reach`], [`facts`], [`attribution`], [`lists`], [`overlaps`], [`spread`],
 //! [`spoof`], [`numbers`], [`derivations`], [`chains`] and [`dossier`] analyse ([`registry`] and
 //! [`campaigns`] say who stands behind each campaign), [`results`] writes.
