@@ -732,14 +732,10 @@ pub fn offsets_table(a: &Attribution) -> Result<RecordBatch> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use arrow::array::{Int64Array, StringArray, UInt64Array};
     use proptest::prelude::*;
 
-    use super::super::testkit::{self, table, Call};
+    use super::super::testkit::{self, Call};
     use super::*;
-    use crate::model::Kind;
     use crate::partition;
 
     /// A vendor log: (dialed, start µs, vendor, campaign).
@@ -752,7 +748,7 @@ mod tests {
     }
 
     /// A vendor record: (dialed, start µs, vendor, campaign, presented, disposition).
-    type Record<'a> = (u64, i64, &'a str, &'a str, Option<u64>, &'a str);
+    type Record<'a> = testkit::VendorRecord<'a>;
 
     /// A vendor log of such records.
     fn log_full(rows: &[Record<'_>]) -> VendorLog {
@@ -762,40 +758,7 @@ mod tests {
 
     /// A vendor log of such records, each with its `source_row`.
     fn log_rows(rows: &[Record<'_>], source_rows: &[u64]) -> VendorLog {
-        let b = table(
-            Kind::VendorCalls,
-            rows.len(),
-            vec![
-                (
-                    "dialed",
-                    Arc::new(rows.iter().map(|r| r.0).collect::<UInt64Array>()),
-                ),
-                (
-                    "start",
-                    Arc::new(rows.iter().map(|r| r.1).collect::<Int64Array>()),
-                ),
-                (
-                    "vendor",
-                    Arc::new(rows.iter().map(|r| Some(r.2)).collect::<StringArray>()),
-                ),
-                (
-                    "campaign",
-                    Arc::new(rows.iter().map(|r| Some(r.3)).collect::<StringArray>()),
-                ),
-                (
-                    "presented",
-                    Arc::new(rows.iter().map(|r| r.4).collect::<UInt64Array>()),
-                ),
-                (
-                    "disposition",
-                    Arc::new(rows.iter().map(|r| Some(r.5)).collect::<StringArray>()),
-                ),
-                (
-                    "source_row",
-                    Arc::new(source_rows.iter().copied().collect::<UInt64Array>()),
-                ),
-            ],
-        );
+        let b = testkit::vendor_calls(rows, source_rows);
         VendorLog::read(&b, &[" Busy ".to_string(), "failed".to_string()]).unwrap()
     }
 

@@ -250,63 +250,22 @@ pub(crate) fn table(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use arrow::array::{Int64Array, StringArray, UInt64Array};
     use proptest::prelude::*;
 
     use super::super::parts::FileRanks;
-    use super::super::testkit::table;
+    use super::super::testkit::{self, VendorRecord};
     use super::*;
-    use crate::model::Kind;
     use crate::partition;
 
-    /// (dialed, start, vendor, campaign, presented, source row).
-    type Row = (
-        u64,
-        Option<i64>,
-        Option<&'static str>,
-        &'static str,
-        Option<u64>,
-        u64,
-    );
-
-    fn batch(rows: &[Row]) -> RecordBatch {
-        let text = |f: &dyn Fn(&Row) -> Option<&'static str>| -> Arc<StringArray> {
-            Arc::new(rows.iter().map(f).collect())
-        };
-        table(
-            Kind::VendorCalls,
-            rows.len(),
-            vec![
-                (
-                    "dialed",
-                    Arc::new(rows.iter().map(|r| r.0).collect::<UInt64Array>()),
-                ),
-                (
-                    "start",
-                    Arc::new(rows.iter().map(|r| r.1).collect::<Int64Array>()),
-                ),
-                ("vendor", text(&|r| r.2)),
-                ("campaign", text(&|r| Some(r.3))),
-                (
-                    "presented",
-                    Arc::new(rows.iter().map(|r| r.4).collect::<UInt64Array>()),
-                ),
-                ("source_file", text(&|_| Some("v.csv"))),
-                (
-                    "source_row",
-                    Arc::new(rows.iter().map(|r| r.5).collect::<UInt64Array>()),
-                ),
-            ],
-        )
-    }
+    /// A record and its source row.
+    type Row = (VendorRecord<'static>, u64);
 
     fn tally(parts: &[Vec<Row>]) -> LogTally {
-        let ranks = FileRanks::of_paths(&["v.csv"]);
+        let ranks = FileRanks::of_paths(&[]);
         let mut t = LogTally::default();
         for (p, rows) in parts.iter().enumerate() {
-            let b = batch(rows);
+            let (records, source_rows): (Vec<_>, Vec<_>) = rows.iter().copied().unzip();
+            let b = testkit::vendor_calls(&records, &source_rows);
             let log = VendorLog::read(&b, &[]).unwrap();
             t.add(&log, &RowKeys::new(&b, &ranks, p as u32).unwrap());
         }
@@ -332,11 +291,11 @@ mod tests {
             let rows: Vec<Row> = rows
                 .into_iter()
                 .enumerate()
-                .map(|(i, (n, t, v, c, p))| (n, Some(t), Some(v), c, p, i as u64 + 1))
+                .map(|(i, (n, t, v, c, p))| ((n, t, v, c, p, "ANSWERED"), i as u64 + 1))
                 .collect();
             let whole = tally(std::slice::from_ref(&rows));
             let mut parts: Vec<Vec<Row>> = (0..k)
-                .map(|p| rows.iter().filter(|r| partition::of(r.0, k) == p).copied().collect())
+                .map(|p| rows.iter().filter(|r| partition::of(r.0.0, k) == p).copied().collect())
                 .collect();
             if reverse {
                 parts.reverse();

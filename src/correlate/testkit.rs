@@ -148,6 +148,34 @@ pub fn calls(rows: &[Call]) -> RecordBatch {
     )
 }
 
+/// A vendor record: (dialed, start µs, vendor, campaign, presented, disposition).
+pub type VendorRecord<'a> = (u64, i64, &'a str, &'a str, Option<u64>, &'a str);
+
+/// A `vendor_calls` table of such records, each with its `source_row`.
+pub fn vendor_calls(rows: &[VendorRecord<'_>], source_rows: &[u64]) -> RecordBatch {
+    let u64s =
+        |v: Vec<Option<u64>>| -> ArrayRef { Arc::new(v.into_iter().collect::<UInt64Array>()) };
+    table(
+        Kind::VendorCalls,
+        rows.len(),
+        vec![
+            ("dialed", u64s(rows.iter().map(|r| Some(r.0)).collect())),
+            (
+                "start",
+                Arc::new(rows.iter().map(|r| r.1).collect::<Int64Array>()),
+            ),
+            ("vendor", strings(rows.iter().map(|r| Some(r.2)))),
+            ("campaign", strings(rows.iter().map(|r| Some(r.3)))),
+            ("presented", u64s(rows.iter().map(|r| r.4).collect())),
+            ("disposition", strings(rows.iter().map(|r| Some(r.5)))),
+            (
+                "source_row",
+                u64s(source_rows.iter().map(|&r| Some(r)).collect()),
+            ),
+        ],
+    )
+}
+
 /// Complainants from `(number, id, in_orders, district)` rows.
 pub fn complainants(rows: &[(u64, &str, bool, Option<&str>)]) -> Complainants {
     let b = table(
