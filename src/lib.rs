@@ -19,6 +19,9 @@
 //! - [`results`] reads them back through the results contract ([`Figures`], [`Table`]);
 //!   [`figures::compare`] sets them beside a published inquiry's; [`report::write`] tells
 //!   them on one page, `DIR/report.html`;
+//! - [`pipeline`] runs those steps as the command line does, each writing the output folder as
+//!   one unit (staged, then swapped in, with a line in its audit log): [`pipeline::run`] is
+//!   `callsift run`;
 //! - [`manifest::verify`] checks a folder against its manifest (hashes, row counts, evidence);
 //! - the kernels beneath: [`normalize`] (phone numbers, times), [`join`] (parallel exact, band
 //!   and overlap joins), [`stats`] (exact tests in log space, Benjamini–Hochberg);
@@ -61,6 +64,7 @@ pub mod manifest;
 pub mod model;
 pub mod normalize;
 pub mod partition;
+pub mod pipeline;
 pub mod pseudonym;
 pub mod report;
 pub mod results;

@@ -19,7 +19,7 @@ use callsift::config::Case;
 use callsift::error::{Error, Result};
 use callsift::figures::Published;
 use callsift::manifest;
-use callsift::outdir::{Evidence, OutDir, Staging};
+use callsift::pipeline::{self, Options, Progress as _};
 use callsift::Figures;
 
 /// Runs a parsed command line; returns the process exit code.
@@ -109,7 +109,7 @@ fn json(value: &impl Serialize, about: &Path) -> Result<String> {
 
 /// `callsift check`: the report on standard output; exit 1 when a run would stop on a file.
 fn check(a: &CheckArgs) -> Result<i32> {
-    let (_, pool) = pool(a.threads)?;
+    let (_, pool) = pipeline::pool(a.threads)?;
     let case = Case::load(&a.case)?;
     let opts = callsift::check::CheckOptions {
         input: a.input,
@@ -178,31 +178,26 @@ fn timeline(a: &TimelineArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// Ingest of `case` into the staged folder `dir`, its store split as `a`'s flags say.
-fn ingest_into(
-    a: &IngestArgs,
-    case: &Case,
-    dir: &Path,
-    threads: usize,
-    progress: &dyn callsift::ingest::Progress,
-) -> Result<callsift::ingest::IngestReport> {
-    callsift::ingest::run_in_partitioned(case, dir, threads, a.store.partitions(), progress)
+/// The pipeline's options of a command: its thread count, and the command line for the audit
+/// log.
+fn options<'a>(threads: Option<usize>) -> Options<'a> {
+    Options {
+        threads,
+        command: std::env::args().collect(),
+        ..Options::default()
+    }
 }
 
 /// `callsift ingest`: the case store, written as a unit.
 fn ingest(a: &IngestArgs) -> Result<i32> {
-    let (threads, pool) = pool(a.engine.threads)?;
+    let opts = Options {
+        partitions: a.store.partitions(),
+        ..options(a.engine.threads)
+    };
+    pipeline::threads(opts.threads)?;
     let case = Case::load(&a.case)?;
-    let out = OutDir::open(&a.out, &evidence(&case))?;
     let mut progress = Progress::for_case(a.output.quiet, &case);
-    let rep = step(&out, case_sha256(&case)?, |staged| {
-        pool.install(|| {
-            progress.step(1, 1, "ingest");
-            let rep = ingest_into(a, &case, staged.path(), threads, &progress)?;
-            progress.phase("writing the output folder");
-            Ok(rep)
-        })
-    })?;
+    let rep = pipeline::ingest(&case, &a.out, &opts, &progress)?;
     progress.finish();
     let part = IngestPart::new(&rep.manifest, &a.out);
     let report = Report {
@@ -233,32 +228,25 @@ fn published_code(p: Option<&PublishedPart>) -> i32 {
     i32::from(p.is_some_and(|p| !p.all_matched()))
 }
 
-/// `callsift run`: ingest then correlate, as one unit; then the published figures if given.
+/// `callsift run`: ingest then correlate, as one unit; then the report, then the published
+/// figures if given.
 fn run_case(r: &RunArgs) -> Result<i32> {
     let a = &r.ingest;
-    let (threads, pool) = pool(a.engine.threads)?;
+    pipeline::threads(a.engine.threads)?;
     let case = Case::load(&a.case)?;
     let pubd = published(r.published.as_deref())?;
-    let opts = correlate_options(r.pseudonymize.as_deref())?;
-    let out = OutDir::open(&a.out, &evidence(&case))?;
-    let case_sha = case_sha256(&case)?;
+    let opts = Options {
+        partitions: a.store.partitions(),
+        correlate: correlate_options(r.pseudonymize.as_deref())?,
+        published: pubd.as_ref().map(|(_, p)| p),
+        ..options(a.engine.threads)
+    };
     let mut progress = Progress::for_case(a.output.quiet, &case);
-    let (rep, cor) = step(&out, case_sha.clone(), |staged| {
-        pool.install(|| -> Result<_> {
-            progress.step(1, 2, "ingest");
-            let rep = ingest_into(a, &case, staged.path(), threads, &progress)?;
-            progress.step(2, 2, "correlate");
-            let cor = callsift::correlate::run(staged.path(), &opts)?;
-            progress.phase("writing the output folder");
-            Ok((rep, cor))
-        })
-    })?;
-    report_step(&out, case_sha, pubd.as_ref(), &progress)?;
+    let ran = pipeline::run(&case, &a.out, &opts, &progress)?;
     progress.finish();
-    let page = a.out.join(callsift::layout::REPORT);
-    drop(out);
-    let ingest = IngestPart::new(&rep.manifest, &a.out);
-    let correlate = summary_of(&a.output, &a.out, cor)?;
+    let page = ran.report;
+    let ingest = IngestPart::new(&ran.ingest.manifest, &a.out);
+    let correlate = summary_of(&a.output, &a.out, ran.correlation)?;
     let compared = compare(&a.out, pubd.as_ref())?;
     let report = Report {
         ingest: Some(&ingest),
@@ -308,28 +296,14 @@ fn correlate_options(pseudonymize: Option<&Path>) -> Result<callsift::correlate:
 
 /// `callsift correlate`: the results again from the folder's store.
 fn correlate(c: &CorrelateArgs) -> Result<i32> {
-    let opts = correlate_options(c.pseudonymize.as_deref())?;
-    let (_, pool) = pool(c.engine.threads)?;
-    let out = OutDir::open(&c.dir, &[])?;
-    if !out.exists() {
-        return Err(Error::store(
-            &c.dir,
-            "no run in this folder: run `callsift ingest CASE.toml --out DIR` first",
-        ));
-    }
-    let case_sha = manifest::Manifest::read(out.path())?.case_sha256;
+    let opts = Options {
+        correlate: correlate_options(c.pseudonymize.as_deref())?,
+        ..options(c.engine.threads)
+    };
+    pipeline::threads(opts.threads)?;
     let mut progress = Progress::new(c.output.quiet);
-    let cor = step(&out, Some(case_sha), |staged| {
-        progress.step(1, 1, "correlate");
-        progress.phase("carrying the case store over");
-        staged.carry_store()?;
-        progress.phase("correlating and ranking");
-        let cor = pool.install(|| callsift::correlate::run(staged.path(), &opts))?;
-        progress.phase("writing the output folder");
-        Ok(cor)
-    })?;
+    let cor = pipeline::correlate(&c.dir, &opts, &progress)?;
     progress.finish();
-    drop(out);
     let part = summary_of(&c.output, &c.dir, cor)?;
     let report = Report {
         correlate: part.as_ref(),
@@ -343,45 +317,16 @@ fn correlate(c: &CorrelateArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// The report step: the committed run carried whole into a staging folder (but its old
-/// report), `report.html` written and recorded in the manifest, then committed as every step
-/// is (audit line, one swap).
-fn report_step(
-    out: &OutDir,
-    case_sha256: Option<String>,
-    published: Option<&(&Path, Published)>,
-    progress: &Progress,
-) -> Result<()> {
-    let opts = callsift::report::ReportOptions {
-        published: published.map(|(_, p)| p),
-    };
-    step(out, case_sha256, |staged| {
-        progress.phase("writing the report");
-        staged.carry_run(&[callsift::layout::REPORT])?;
-        callsift::report::write(staged.path(), &opts)?;
-        progress.phase("writing the output folder");
-        Ok(())
-    })
-}
-
 /// `callsift report`: `DIR/report.html` written anew from the folder's results.
 fn report(a: &ReportArgs) -> Result<i32> {
     let pubd = published(a.published.as_deref())?;
-    // Checked before the folder is opened, so that a mistyped folder leaves no lock behind.
-    if !a.dir.is_dir() {
-        return Err(Error::store(
-            &a.dir,
-            "no run in this folder: run `callsift run CASE.toml --out DIR` first",
-        ));
-    }
-    let out = OutDir::open(&a.dir, &[])?;
-    let case_sha = manifest::Manifest::read(out.path())?.case_sha256;
+    let opts = Options {
+        published: pubd.as_ref().map(|(_, p)| p),
+        ..options(None)
+    };
     let mut progress = Progress::new(a.output.quiet);
-    progress.step(1, 1, "report");
-    report_step(&out, Some(case_sha), pubd.as_ref(), &progress)?;
+    let page = pipeline::report(&a.dir, &opts, &progress)?;
     progress.finish();
-    drop(out);
-    let page = a.dir.join(callsift::layout::REPORT);
     let compared = compare(&a.dir, pubd.as_ref())?;
     let report = Report {
         report: Some(page.display().to_string()),
@@ -422,7 +367,7 @@ fn synth(a: &SynthArgs) -> Result<i32> {
         .world
         .parse()
         .map_err(|e: String| Error::config("--world", e))?;
-    let (_, pool) = pool(a.engine.threads)?;
+    let (_, pool) = pipeline::pool(a.engine.threads)?;
     let opts = callsift::synth::SynthOptions {
         seed: a.seed,
         scale: a.scale,
@@ -430,7 +375,7 @@ fn synth(a: &SynthArgs) -> Result<i32> {
     };
     let mut progress = Progress::new(a.quiet);
     progress.step(1, 1, "synth");
-    progress.phase("writing a synthetic case");
+    progress.doing("writing a synthetic case");
     let s = pool.install(|| callsift::synth::synth(&opts, &a.out))?;
     progress.finish();
     if !a.quiet {
@@ -496,73 +441,9 @@ fn verify(a: &VerifyArgs) -> Result<i32> {
     Ok(code)
 }
 
-/// Builds the thread pool; returns the thread count and the pool.
-fn pool(threads: Option<usize>) -> Result<(usize, rayon::ThreadPool)> {
-    let n = match threads {
-        Some(0) => return Err(Error::config("--threads", "must be at least 1")),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    let p = rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .build()
-        .map_err(|e| Error::config("--threads", e.to_string()))?;
-    Ok((n, p))
-}
-
-/// The case's evidence files as the output folder checks them.
-fn evidence(case: &Case) -> Vec<Evidence> {
-    case.files
-        .iter()
-        .map(|f| Evidence {
-            name: f.name.clone(),
-            canonical: f.canonical.clone(),
-            id: f.id,
-        })
-        .collect()
-}
-
-fn case_sha256(case: &Case) -> Result<Option<String>> {
-    Ok(Some(callsift::digest::sha256_file(&case.file)?.0))
-}
-
-/// Runs one step that writes the output folder: stages, runs `f` on the staging folder, and
-/// commits (audit line with exit 0), or, when `f` fails, drops the staging folder and records
-/// the failure in the committed folder's audit log, if there is one.
-fn step<T>(
-    out: &OutDir,
-    case_sha256: Option<String>,
-    f: impl FnOnce(&Staging<'_>) -> Result<T>,
-) -> Result<T> {
-    let command: Vec<String> = std::env::args().collect();
-    let staged = out.stage()?;
-    match f(&staged) {
-        Ok(v) => {
-            staged.commit(callsift::audit::Entry::now(command, case_sha256, None, 0))?;
-            Ok(v)
-        }
-        Err(e) => {
-            let e = e.rebase(staged.path(), out.path());
-            drop(staged);
-            if out.exists() {
-                let entry = callsift::audit::Entry::now(command, case_sha256, None, e.exit_code());
-                // The failure is recorded when it can be; the error itself is what matters.
-                let _ = callsift::audit::append(&out.path().join(callsift::layout::AUDIT), &entry);
-            }
-            Err(e)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn zero_threads_is_refused() {
-        let e = pool(Some(0)).unwrap_err();
-        assert_eq!(e.exit_code(), 3);
-    }
 
     #[test]
     fn a_missing_key_file_is_a_configuration_error() {

@@ -132,26 +132,6 @@ impl Progress {
         }
     }
 
-    /// A step begins: `[k/n] name` (or `name` when the command has one step).
-    pub fn step(&self, k: usize, n: usize, name: &str) {
-        if let Some(b) = &self.inner {
-            let s = if n > 1 {
-                format!("[{k}/{n}] {name}")
-            } else {
-                name.to_string()
-            };
-            *b.step.lock().unwrap_or_else(PoisonError::into_inner) = s;
-            b.spinner(None);
-        }
-    }
-
-    /// A phase of the current step begins (a spinner and its seconds).
-    pub fn phase(&self, what: &str) {
-        if let Some(b) = &self.inner {
-            b.spinner(Some(what));
-        }
-    }
-
     /// Clears the bars (also done when dropped).
     pub fn finish(&mut self) {
         if let Some(b) = self.inner.take() {
@@ -244,6 +224,28 @@ fn spinner_style(template: &str) -> Option<ProgressStyle> {
     ProgressStyle::with_template(template)
         .ok()
         .map(|s| s.with_key("secs", seconds))
+}
+
+impl callsift::pipeline::Progress for Progress {
+    /// A step begins: `[k/n] name` (or `name` when the command has one step).
+    fn step(&self, k: usize, n: usize, name: &str) {
+        if let Some(b) = &self.inner {
+            let s = if n > 1 {
+                format!("[{k}/{n}] {name}")
+            } else {
+                name.to_string()
+            };
+            *b.step.lock().unwrap_or_else(PoisonError::into_inner) = s;
+            b.spinner(None);
+        }
+    }
+
+    /// A phase of the current step begins (a spinner and its seconds).
+    fn doing(&self, what: &str) {
+        if let Some(b) = &self.inner {
+            b.spinner(Some(what));
+        }
+    }
 }
 
 impl callsift::ingest::Progress for Progress {
