@@ -21,21 +21,85 @@ pub fn figures(dir: &Path) -> Result<Figures> {
     serde_json::from_str(&text).map_err(|e| Error::store(&p, e))
 }
 
-/// Reads the results table `table` of the run in `dir` (its Parquet file), checked against the
-/// contract: every column present with its type, no null where the contract allows none.
+/// Reads the results table `table` of the run in `dir` (its Parquet file; `leads`, written as
+/// CSV only, from its CSV), checked against the contract: every column present with its type,
+/// no null where the contract allows none.
 ///
 /// # Errors
-/// [`Error::Store`] when the file is missing, damaged or differs from the contract (`leads`,
-/// which is written as CSV only, included).
+/// [`Error::Store`] when the file is missing, damaged or differs from the contract.
 pub fn table(dir: &Path, table: Table) -> Result<RecordBatch> {
-    let path = dir.join(RESULTS).join(format!("{}.parquet", table.name()));
     if !table.has_parquet() {
+        return csv_table(dir, table);
+    }
+    let path = dir.join(RESULTS).join(format!("{}.parquet", table.name()));
+    crate::store::read_table_as(&path, &table.schema(), None)
+}
+
+/// A results table written as CSV only (`leads`) read through its contract: the header must be
+/// the contract's columns; each cell is parsed as its column's type, a text cell as it was
+/// before the writer guarded it against spreadsheet formulas ([`crate::store::csv_unguard`]),
+/// an empty cell null where the column may be null and empty text where it may not.
+fn csv_table(dir: &Path, table: Table) -> Result<RecordBatch> {
+    let path = dir.join(RESULTS).join(format!("{}.csv", table.name()));
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::store(&path, format!("{e} (run `callsift correlate` first?)")))?;
+    let schema = table.schema();
+    let want: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+    let header: Vec<&str> = text.lines().next().unwrap_or_default().split(',').collect();
+    if header != want {
         return Err(Error::store(
             &path,
-            "this results table is written as CSV only",
+            format!(
+                "its header is not the contract's columns ({})",
+                want.join(",")
+            ),
         ));
     }
-    crate::store::read_table_as(&path, &table.schema(), None)
+    // Read with every column nullable (an empty cell is null to the CSV reader), then made
+    // what the contract says.
+    let loose = arrow::datatypes::Schema::new(
+        schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone().with_nullable(true))
+            .collect::<Vec<_>>(),
+    );
+    let reader = arrow::csv::ReaderBuilder::new(std::sync::Arc::new(loose))
+        .with_header(true)
+        .build(std::io::Cursor::new(text.as_bytes()))
+        .map_err(|e| Error::store(&path, e))?;
+    let batches = reader
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::store(&path, e))?;
+    let columns = table
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let parts: Vec<&dyn Array> = batches.iter().map(|b| b.column(i).as_ref()).collect();
+            let whole = if parts.is_empty() {
+                arrow::array::new_empty_array(&c.field().data_type().clone())
+            } else {
+                arrow::compute::concat(&parts).map_err(|e| Error::store(&path, e))?
+            };
+            Ok(match c.ty {
+                Type::Text => {
+                    let s = whole.as_string::<i32>();
+                    let cells: StringArray = s
+                        .iter()
+                        .map(|v| match v {
+                            Some(v) => Some(crate::store::csv_unguard(v)),
+                            None if c.nullable => None,
+                            None => Some(""),
+                        })
+                        .collect();
+                    std::sync::Arc::new(cells) as ArrayRef
+                }
+                _ => whole,
+            })
+        })
+        .collect::<Result<Vec<ArrayRef>>>()?;
+    RecordBatch::try_new(schema, columns).map_err(|e| Error::store(&path, e))
 }
 
 /// A text column of a results table read through [`table`], by its contract name.

@@ -396,6 +396,15 @@ pub fn csv_formula_risk(s: &str) -> bool {
     ) && !is_plain_number(s)
 }
 
+/// A CSV cell of text as it was before [`csv_formula_risk`] guarded it: the leading `'` taken
+/// off a cell that, without it, a spreadsheet would take for a formula; any other cell as it is.
+pub fn csv_unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if csv_formula_risk(rest) => rest,
+        _ => cell,
+    }
+}
+
 /// `[+-]digits[.digits][(e|E)[+-]digits]`, with at least one digit before the exponent.
 fn is_plain_number(s: &str) -> bool {
     let b = s.as_bytes();

@@ -391,13 +391,10 @@ impl Leads {
     }
 }
 
-/// A CSV cell as it was before the writer guarded it against spreadsheet formulas (a `'`
-/// before a cell that a spreadsheet would take for one: [`crate::store::csv_formula_risk`]).
+/// A CSV cell as it was before the writer guarded it against spreadsheet formulas
+/// ([`crate::store::csv_unguard`]).
 fn unguard(cell: &str) -> String {
-    match cell.strip_prefix('\'') {
-        Some(rest) if crate::store::csv_formula_risk(rest) => rest.to_string(),
-        _ => cell.to_string(),
-    }
+    crate::store::csv_unguard(cell).to_string()
 }
 
 #[cfg(test)]
