@@ -172,6 +172,18 @@ fn leads(out: &Path) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// The same pairs as [`leads`] reads them, through the library's typed reader
+/// (`results::table`, which parses the CSV through the contract).
+fn typed_leads(out: &Path) -> Vec<(u64, String)> {
+    let t = callsift::results::table(out, Table::Leads).unwrap();
+    assert_eq!(t.schema(), Table::Leads.schema());
+    let rank = callsift::results::u64s(&t, Table::Leads, "rank").unwrap();
+    let number = callsift::results::texts(&t, Table::Leads, "number").unwrap();
+    rank.into_iter()
+        .zip(number.into_iter().map(Option::unwrap))
+        .collect()
+}
+
 fn correlate(out: &Path, key: Option<Key>) -> Correlation {
     let opts = CorrelateOptions { pseudonymize: key };
     callsift::correlate::run(out, &opts).unwrap()
@@ -395,6 +407,7 @@ fn check_case(case: &str) {
     correlate(out, None);
     let plain = parquet_tables(out);
     let plain_leads = leads(out);
+    assert_eq!(typed_leads(out), plain_leads);
     let plain_figures = std::fs::read(out.join("results/figures.json")).unwrap();
     // The plain run does show numbers (so the search below can find them).
     assert!(!numbers_in(
@@ -416,6 +429,7 @@ fn check_case(case: &str) {
     let k = key();
     let l = leads(out);
     assert!(!l.is_empty());
+    assert_eq!(typed_leads(out), l);
     assert_eq!(l.len(), plain_leads.len());
     let n_num = text_column(&pseudo["numbers"], "number");
     let n_rank = pseudo["numbers"]
