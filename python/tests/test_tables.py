@@ -106,3 +106,17 @@ def test_local_columns_are_the_utc_instant_in_the_cases_zone(inquiry: callsift.C
     )
     parsed = pc.strptime(raw["first_seen_local"], format="%Y-%m-%dT%H:%M:%S%z", unit="us")
     assert pc.cast(parsed, pa.timestamp("us", tz="UTC")).equals(raw["first_seen"])
+
+
+def test_tables_cross_without_a_copy(inquiry: callsift.Case) -> None:
+    # pyarrow counts what its own memory pool allocates; buffers imported through the C data
+    # interface stay the engine's and are not counted. A copy (or any serialisation) would be.
+    before = pa.total_allocated_bytes()
+    calls = inquiry.table("store/calls")
+    grown = pa.total_allocated_bytes() - before
+    assert calls.nbytes > 100_000
+    assert grown < calls.nbytes // 100, (grown, calls.nbytes)
+    # Converting does allocate (the E.164 text is new), which shows the count sees copies.
+    before = pa.total_allocated_bytes()
+    text = inquiry.arrow("store/calls")
+    assert pa.total_allocated_bytes() - before >= text["called"].nbytes // 2
