@@ -28,6 +28,25 @@ pub fn figures(dir: &Path) -> Result<Figures> {
 /// [`Error::Store`] when the file is missing, damaged or differs from the contract (`leads`,
 /// which is written as CSV only, included).
 pub fn table(dir: &Path, table: Table) -> Result<RecordBatch> {
+    read(dir, table, None)
+}
+
+/// [`table`], only the columns `columns` names (in the contract's order): what reads a few
+/// columns of a table of millions of rows.
+///
+/// # Errors
+/// As [`table`], and when the contract has no column of one of the names.
+pub fn table_columns(dir: &Path, table: Table, columns: &[&str]) -> Result<RecordBatch> {
+    if let Some(c) = columns.iter().find(|c| table.column(c).is_none()) {
+        return Err(Error::store(
+            format!("results table {}", table.name()),
+            format!("no column '{c}' in the contract"),
+        ));
+    }
+    read(dir, table, Some(columns))
+}
+
+fn read(dir: &Path, table: Table, columns: Option<&[&str]>) -> Result<RecordBatch> {
     let path = dir.join(RESULTS).join(format!("{}.parquet", table.name()));
     if !table.has_parquet() {
         return Err(Error::store(
@@ -35,7 +54,7 @@ pub fn table(dir: &Path, table: Table) -> Result<RecordBatch> {
             "this results table is written as CSV only",
         ));
     }
-    crate::store::read_table_as(&path, &table.schema(), None)
+    crate::store::read_table_as(&path, &table.schema(), columns)
 }
 
 /// A text column of a results table read through [`table`], by its contract name.
