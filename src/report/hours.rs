@@ -26,6 +26,7 @@ use std::path::Path;
 
 use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
+use rayon::prelude::*;
 
 use crate::config::Window;
 use crate::correlate::calls;
@@ -160,28 +161,46 @@ pub(super) fn hours(
         baseline: bins_of(baseline),
         ..Hours::default()
     };
-    let schema = Kind::Calls.schema();
-    for path in crate::ingest::table_parts(manifest, dir, Kind::Calls) {
-        let b = crate::store::read_table_coded(&path, &schema, Some(&CALL_COLUMNS))?;
-        let calls = Calls::new(&b)?;
-        let (received, _) = calls::count(&calls, &comp, w.orders);
-        // This part's file codes, as the attribution names the files.
-        let files: Vec<Option<&HashMap<u64, Behind>>> =
-            calls.file.names.iter().map(|f| behind.get(f)).collect();
-        for &i in &received {
-            let t = calls.start[i];
-            h.total += 1;
-            if t < from || t >= to {
-                h.outside += 1;
-                continue;
+    // The parts side by side (as many at once as there are threads), each counted into bins
+    // of its own; the counts add.
+    let parts = crate::ingest::table_parts(manifest, dir, Kind::Calls);
+    let counted = parts
+        .par_iter()
+        .map(|path| {
+            let mut c = PartCount {
+                bins: vec![[0; 3]; n],
+                ..PartCount::default()
+            };
+            let b =
+                crate::store::read_table_coded(path, &Kind::Calls.schema(), Some(&CALL_COLUMNS))?;
+            let calls = Calls::new(&b)?;
+            let (received, _) = calls::count(&calls, &comp, w.orders);
+            // This part's file codes, as the attribution names the files.
+            let files: Vec<Option<&HashMap<u64, Behind>>> =
+                calls.file.names.iter().map(|f| behind.get(f)).collect();
+            for &i in &received {
+                let t = calls.start[i];
+                c.total += 1;
+                if t < from || t >= to {
+                    c.outside += 1;
+                    continue;
+                }
+                let b = files
+                    .get(calls.file.codes[i] as usize)
+                    .copied()
+                    .flatten()
+                    .and_then(|rows| rows.get(&calls.row[i]).copied())
+                    .unwrap_or(Behind::Nothing);
+                c.bins[bin(t)][b as usize] += 1;
             }
-            let b = files
-                .get(calls.file.codes[i] as usize)
-                .copied()
-                .flatten()
-                .and_then(|rows| rows.get(&calls.row[i]).copied())
-                .unwrap_or(Behind::Nothing);
-            h.bins[bin(t)][b as usize] += 1;
+            Ok(c)
+        })
+        .collect::<Result<Vec<PartCount>>>()?;
+    for c in counted {
+        h.total += c.total;
+        h.outside += c.outside;
+        for (x, y) in h.bins.iter_mut().flatten().zip(c.bins.iter().flatten()) {
+            *x += y;
         }
     }
     // Bins wholly inside the baseline set the bar (a bin shared with another window does not).
@@ -196,6 +215,14 @@ pub(super) fn hours(
         .filter(|&k| !inside(k) && h.count(k) > h.baseline_max)
         .collect();
     Ok(h)
+}
+
+/// One part's calls, counted.
+#[derive(Default)]
+struct PartCount {
+    bins: Vec<[u64; 3]>,
+    outside: u64,
+    total: u64,
 }
 
 /// The columns of the calls table the counts read.
