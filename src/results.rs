@@ -28,11 +28,39 @@ pub fn figures(dir: &Path) -> Result<Figures> {
 /// # Errors
 /// [`Error::Store`] when the file is missing, damaged or differs from the contract.
 pub fn table(dir: &Path, table: Table) -> Result<RecordBatch> {
+    read(dir, table, None)
+}
+
+/// [`table`], only the columns `columns` names (in the contract's order): what reads a few
+/// columns of a table of millions of rows.
+///
+/// # Errors
+/// As [`table`], and when the contract has no column of one of the names.
+pub fn table_columns(dir: &Path, table: Table, columns: &[&str]) -> Result<RecordBatch> {
+    if let Some(c) = columns.iter().find(|c| table.column(c).is_none()) {
+        return Err(Error::store(
+            format!("results table {}", table.name()),
+            format!("no column '{c}' in the contract"),
+        ));
+    }
+    read(dir, table, Some(columns))
+}
+
+fn read(dir: &Path, table: Table, columns: Option<&[&str]>) -> Result<RecordBatch> {
     if !table.has_parquet() {
-        return csv_table(dir, table);
+        let whole = csv_table(dir, table)?;
+        let Some(columns) = columns else {
+            return Ok(whole);
+        };
+        let keep: Vec<usize> = (0..table.columns().len())
+            .filter(|&i| columns.contains(&table.columns()[i].name))
+            .collect();
+        return whole
+            .project(&keep)
+            .map_err(|e| Error::store(dir.join(RESULTS).join(format!("{}.csv", table.name())), e));
     }
     let path = dir.join(RESULTS).join(format!("{}.parquet", table.name()));
-    crate::store::read_table_as(&path, &table.schema(), None)
+    crate::store::read_table_as(&path, &table.schema(), columns)
 }
 
 /// A results table written as CSV only (`leads`) read through its contract: the header must be

@@ -18,7 +18,8 @@
 
 use std::path::Path;
 
-use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::array::{Array, AsArray, RecordBatch, UInt32Array};
+use arrow::compute::take_record_batch;
 use arrow::datatypes::Float64Type;
 use serde::Serialize;
 
@@ -384,15 +385,31 @@ fn text_at(v: &[Option<String>], i: usize) -> String {
 
 fn top_numbers(out: &Path) -> Result<Vec<TopNumber>> {
     let t = Table::Numbers;
-    let b = results::table(out, t)?;
-    let ru = results::u64s_opt(&b, t, "rank_unexplained")?;
-    let mut rows: Vec<(u64, usize)> = ru
+    // The table has a row per originating number (millions in a national case): its ranks are
+    // read, then only the top rows of the columns shown.
+    let ranks = results::table_columns(out, t, &["rank_unexplained"])?;
+    let ru = results::u64s_opt(&ranks, t, "rank_unexplained")?;
+    let mut top: Vec<(u64, u32)> = ru
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| r.map(|r| (r, i)))
+        .filter_map(|(i, r)| r.map(|r| (r, i as u32)))
         .collect();
-    rows.sort_unstable();
-    rows.truncate(TOP_NUMBERS);
+    top.sort_unstable();
+    top.truncate(TOP_NUMBERS);
+    let cols = [
+        "rank",
+        "number",
+        "only_incident",
+        "only_baseline",
+        "ln_p",
+        "p_text",
+        "subscriber_status",
+    ];
+    let all = results::table_columns(out, t, &cols)?;
+    let at = UInt32Array::from_iter_values(top.iter().map(|&(_, i)| i));
+    let b = take_record_batch(&all, &at).map_err(|e| Error::store(out.join(RESULTS), e))?;
+    drop(all);
+    let rows: Vec<(u64, usize)> = top.iter().enumerate().map(|(k, &(r, _))| (r, k)).collect();
     let rank = results::u64s(&b, t, "rank")?;
     let number = results::texts(&b, t, "number")?;
     let inc = results::u64s(&b, t, "only_incident")?;

@@ -248,30 +248,39 @@ impl<'a> CallParts<'a> {
         let cap = crate::join::band::OFFSET_SAMPLE_CAP;
         let mut deltas = OffsetDeltas::new(cap);
         self.each(|part, calls, (received, counts), log| {
-            let keys = RowKeys::new(&part.batch, &self.reader.ranks, part.p)?;
-            carriers.add(&calls.carrier, &keys);
-            let vkeys = RowKeys::new(&part.vendor, &self.reader.ranks, part.p)?;
-            vendors.add(&log.vendor, &vkeys);
-            tally.add(log, &vkeys);
-            sweep.vendor_calls(&part.vendor, &vkeys)?;
-            let ranks: Vec<u32> = calls
-                .file
-                .names
-                .iter()
-                .map(|f| self.reader.ranks.rank(f))
-                .collect();
-            let case = PartOfCase {
-                file_rank: &ranks,
-                spanning: &self.spanning,
+            // Three independent tallies of the part side by side: the names and the vendor
+            // log's gatherers; the reach; the offsets' candidates.
+            let gathered = || -> Result<()> {
+                let keys = RowKeys::new(&part.batch, &self.reader.ranks, part.p)?;
+                carriers.add(&calls.carrier, &keys);
+                let vkeys = RowKeys::new(&part.vendor, &self.reader.ranks, part.p)?;
+                vendors.add(&log.vendor, &vkeys);
+                tally.add(log, &vkeys);
+                sweep.vendor_calls(&part.vendor, &vkeys)
             };
-            let r = reach::count_part(calls, received, self.comp, self.s.windows, case);
-            reach = std::mem::take(&mut reach).merge(r);
-            let (o, d) =
-                attribution::offset_counts(calls, received, log, self.s.offset_window_us, cap);
-            offsets = std::mem::take(&mut offsets).merge(&o);
-            deltas.add(d, &offsets);
+            let reached = || {
+                let ranks: Vec<u32> = calls
+                    .file
+                    .names
+                    .iter()
+                    .map(|f| self.reader.ranks.rank(f))
+                    .collect();
+                let case = PartOfCase {
+                    file_rank: &ranks,
+                    spanning: &self.spanning,
+                };
+                let r = reach::count_part(calls, received, self.comp, self.s.windows, case);
+                reach = std::mem::take(&mut reach).merge(r);
+            };
+            let offset = || {
+                let window = self.s.offset_window_us;
+                let (o, d) = attribution::offset_counts(calls, received, log, window, cap);
+                offsets = std::mem::take(&mut offsets).merge(&o);
+                deltas.add(d, &offsets);
+            };
+            let (g, _) = rayon::join(gathered, || rayon::join(reached, offset));
             calls_counted = calls_counted.merge(counts);
-            Ok(())
+            g
         })?;
         offsets.carriers = carriers.finish().0;
         offsets.vendors = vendors.finish().0;
@@ -328,24 +337,31 @@ impl<'a> CallParts<'a> {
         let mut found: Vec<Attribution> = Vec::new();
         let mut presented = PresentedCounts::default();
         self.each(|part, calls, (received, _), log| {
-            let mut a = attribution::count(
-                calls,
-                received,
-                log,
-                self.s.tolerance_us,
-                self.s.offset_window_us,
-                Some(&offsets),
-            );
-            let p = spoof::count(log, numbers, &self.comp.numbers);
-            presented = std::mem::take(&mut presented).merge(&p);
-            let mut rows: Vec<usize> = a.matches.iter().map(|m| m.call).collect();
-            rows.extend(received.iter().copied().filter(|&i| {
-                calls
-                    .calling(i)
-                    .is_some_and(|n| keep.binary_search(&n).is_ok())
-            }));
-            let vkeys = RowKeys::new(&part.vendor, &self.reader.ranks, part.p)?;
-            let mut vrows = firsts(log, &vkeys, numbers);
+            // The matches, the presenters, and the rows kept whatever matched, side by side.
+            let matches = || {
+                let (tol, window) = (self.s.tolerance_us, self.s.offset_window_us);
+                attribution::count(calls, received, log, tol, window, Some(&offsets))
+            };
+            let presenters = || {
+                let p = spoof::count(log, numbers, &self.comp.numbers);
+                presented = std::mem::take(&mut presented).merge(&p);
+            };
+            let kept = || -> Result<(Vec<usize>, Vec<usize>)> {
+                let rows: Vec<usize> = received
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        calls
+                            .calling(i)
+                            .is_some_and(|n| keep.binary_search(&n).is_ok())
+                    })
+                    .collect();
+                let vkeys = RowKeys::new(&part.vendor, &self.reader.ranks, part.p)?;
+                Ok((rows, firsts(log, &vkeys, numbers)))
+            };
+            let (mut a, (_, k)) = rayon::join(matches, || rayon::join(presenters, kept));
+            let (mut rows, mut vrows) = k?;
+            rows.extend(a.matches.iter().map(|m| m.call));
             vrows.extend(a.matches.iter().map(|m| m.vendor_row));
             let (rows, vrows) = (sorted(rows), sorted(vrows));
             for m in &mut a.matches {

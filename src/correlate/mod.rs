@@ -58,6 +58,8 @@ pub(crate) mod parts;
 pub mod reach;
 pub mod registry;
 pub mod results;
+mod slices;
+mod spill;
 pub mod spoof;
 pub mod spread;
 mod sweep;
@@ -66,7 +68,6 @@ mod testkit;
 pub mod timeline;
 pub mod workbook;
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
@@ -232,7 +233,13 @@ fn analyse(
     let facts = facts::Facts::read(&st.subscribers, &st.watchlist)?;
     let reg = registry::Registry::read(&st.campaigns)?;
     let a = &params.case.attribution;
-    let mut sweep = sweep::Sweep::default();
+    // A store of more than one part is a case too large to keep its lists in memory: what the
+    // sweep gathers per number goes to disk, and comes back one slice at a time.
+    let spill = std::sync::Arc::new(match reader.parts(&[crate::model::Kind::Population]) > 1 {
+        true => spill::Spill::on_disk(reader.out())?,
+        false => spill::Spill::in_memory(),
+    });
+    let mut sweep = sweep::Sweep::new(spill, reader);
     sweep.watchlist(&st.watchlist)?;
     let settings = callparts::Settings {
         orders: params.orders,
@@ -277,8 +284,6 @@ fn analyse(
     phases.mark("attribution");
 
     sweep.parts(reader)?;
-    // The list tests count slice by slice of the numbers, as many as the store has parts.
-    let slices = reader.parts(&[crate::model::Kind::Population]);
     let swept = sweep.finish(&comp, params.case.case.population, &reg);
     let lists = &swept.lists;
     let campaigns_table = campaigns::table(
@@ -309,19 +314,22 @@ fn analyse(
     let numbers_table = numbers::numbers_table(&reach, &ranking, &cx)?;
     phases.mark("numbers");
 
-    let lt = list_tests((&swept.geo, slices), params, lists, &comp)?;
-    let (side_a, side_b, all) = (lt.urn.derived(), lt.urn.sources(), lt.urn.all());
+    let top = top_numbers(&calls, &received, &reach, &ranking);
+    let list_times = swept.times.of_lists(lists);
+    let wanted = slices::Wanted {
+        restrict: params.case.analysis.restrict_to_population,
+        marked: &comp.numbers,
+        top: &top,
+        times: &list_times,
+    };
+    let counts = slices::count(&swept.parts, &wanted, swept.slices)?;
+    phases.mark("list_counts");
+
+    let lt = list_tests(params, lists, &counts)?;
+    let (side_a, side_b, all) = (lists.derived(), lists.sources(), lists.all());
     phases.mark("overlaps");
 
-    let sp = spread_and_skew(
-        (&swept.geo, slices),
-        lists,
-        &lt.overlap_rows,
-        &calls,
-        &received,
-        &reach,
-        &ranking,
-    )?;
+    let sp = spread_and_skew(&swept.geo, lists, &lt.overlap_rows, top, counts.spread)?;
     phases.mark("spread");
 
     let chains = chains::chains(&chains::Sources {
@@ -379,7 +387,7 @@ fn analyse(
         campaigns: campaigns_table,
         offsets: offsets_table,
         overlaps: overlaps::table(&lt.overlap_rows, &side_a, &side_b)?,
-        enrichment: overlaps::enrichment_table(&lt.enrichment_rows, &lt.enrichment, &all)?,
+        enrichment: overlaps::enrichment_table(&lt.enrichment_rows, &counts.enrichment, &all)?,
         population_coverage: lt.population_coverage,
         spread: sp.spread,
         skew: sp.skew,
@@ -388,9 +396,8 @@ fn analyse(
         derivations: derive(
             (&swept.db, &swept.times),
             params,
-            lists,
-            &lt.overlap_rows,
-            lt.urn.population,
+            (lists, &list_times),
+            (&counts.derivations, &lt.overlap_rows),
             phases,
         )?,
         leads: leads_table,
@@ -399,62 +406,34 @@ fn analyse(
     Ok((figures, tables))
 }
 
-/// The lists and complainants' numbers the list tests count, and the `population_coverage`
-/// table when some were cut.
-type Urn<'a> = (Cow<'a, lists::Lists>, Cow<'a, [u64]>, Option<RecordBatch>);
-
-/// What the list tests (overlaps, enrichment) count in: every number of the lists and of the
-/// complainants; or, with `[analysis] restrict_to_population`, the numbers of the population
-/// only, with the `population_coverage` table of what was left out. The lists keep their order
-/// and names either way.
-fn urn<'a>(
-    geo: &spread::Geography,
-    params: &Params,
-    lists: &'a lists::Lists,
-    comp: &'a input::Complainants,
-) -> Result<Urn<'a>> {
-    if !params.case.analysis.restrict_to_population {
-        return Ok((Cow::Borrowed(lists), Cow::Borrowed(&comp.numbers), None));
-    }
-    let (inner, marked, coverage) = lists::restrict(lists, &comp.numbers, geo.population_numbers());
-    let table = lists::coverage_table(lists, &coverage)?;
-    Ok((Cow::Owned(inner), Cow::Owned(marked), Some(table)))
-}
-
-/// What the list tests found: the lists as counted, the overlap and enrichment rows (ranked),
-/// and the `population_coverage` table when some numbers were cut.
-struct ListTests<'a> {
-    urn: Cow<'a, lists::Lists>,
+/// What the list tests found: the overlap and enrichment rows (ranked), and the
+/// `population_coverage` table when `[analysis] restrict_to_population` cut numbers.
+struct ListTests {
     population_coverage: Option<RecordBatch>,
     overlap_rows: Vec<overlaps::OverlapRow>,
-    enrichment: overlaps::EnrichmentCounts,
     enrichment_rows: Vec<overlaps::EnrichmentRow>,
 }
 
 /// Overlaps (uploads and campaigns against downloads and poll responses) and enrichment (every
-/// list against the complainants), in the urn [`urn`] gives.
-fn list_tests<'a>(
-    (geo, slices): (&spread::Geography, u32),
+/// list against the complainants), finished from their counts. With `[analysis]
+/// restrict_to_population` the counts are of the population's numbers only (see
+/// [`lists::restrict`]), and what was left out is the `population_coverage` table.
+fn list_tests(
     params: &Params,
-    lists: &'a lists::Lists,
-    comp: &'a input::Complainants,
-) -> Result<ListTests<'a>> {
-    let (urn, marked, population_coverage) = urn(geo, params, lists, comp)?;
-    let (side_a, side_b) = (urn.derived(), urn.sources());
-    let overlap_rows = overlaps::finish(
-        &overlaps::count_sliced(&side_a, &side_b, slices),
-        &side_a,
-        &side_b,
-        urn.population,
-    );
-    let enrichment = overlaps::count_enrichment_sliced(&urn.all(), &marked, slices);
-    let enrichment_rows = overlaps::finish_enrichment(&enrichment, urn.population);
+    lists: &lists::Lists,
+    counts: &slices::ListCounts,
+) -> Result<ListTests> {
+    let population_coverage = match params.case.analysis.restrict_to_population {
+        true => Some(lists::coverage_table(lists, &counts.coverage)?),
+        false => None,
+    };
+    let (side_a, side_b) = (lists.derived(), lists.sources());
+    let overlap_rows = overlaps::finish(&counts.overlaps, &side_a, &side_b, lists.population);
+    let enrichment_rows = overlaps::finish_enrichment(&counts.enrichment, lists.population);
     Ok(ListTests {
         population_coverage,
         overlap_rows,
-        enrichment,
         enrichment_rows,
-        urn,
     })
 }
 
@@ -467,41 +446,53 @@ struct Spread {
     counts: spread::SpreadCounts,
 }
 
-/// The as-of test (`results/derivations`), timed as its own phase; `population` is the urn of
-/// the overlaps whose list × download rows it takes.
+/// The as-of test (`results/derivations`), finished from its counts and timed as its own
+/// phase; it takes the list × download rows of the overlaps.
 fn derive(
     swept: (&derivations::Database, &derivations::Times),
     params: &Params,
-    lists: &lists::Lists,
-    overlap_rows: &[overlaps::OverlapRow],
-    population: u64,
+    (lists, list_times): (&lists::Lists, &[Option<i64>]),
+    (counts, overlap_rows): (&derivations::Counts, &[overlaps::OverlapRow]),
     phases: &mut Phases,
 ) -> Result<RecordBatch> {
     let own = &params.case.identifications.own_codes;
     let t = derivations::run(
         swept,
         own,
-        lists,
-        overlap_rows,
-        population,
+        (lists, list_times),
+        (counts, overlap_rows),
         params.case.case.zone(),
     )?;
     phases.mark("derivations");
     Ok(t)
 }
 
-/// Spread and skew of the campaigns, uploads, downloads and top originating numbers. A list or
-/// campaign whose own account has no download log takes the scope of the account behind its
-/// closest significant source download.
-#[allow(clippy::too_many_arguments)]
-fn spread_and_skew(
-    (geo, slices): (&spread::Geography, u32),
-    lists: &lists::Lists,
-    overlap_rows: &[overlaps::OverlapRow],
+/// The top originating numbers the spread measures, each with the complainants it reached.
+fn top_numbers(
     calls: &input::Calls<'_>,
     received: &[usize],
     reach: &reach::ReachCounts,
     ranking: &reach::Ranking,
+) -> Vec<(u64, Vec<u64>)> {
+    let top: Vec<u64> = ranking
+        .order
+        .iter()
+        .take(SPREAD_TOP_NUMBERS)
+        .map(|&k| reach.number[k])
+        .collect();
+    let reached = reach::reached_by(calls, received, &top);
+    top.into_iter().zip(reached).collect()
+}
+
+/// Spread and skew of the campaigns, uploads, downloads and top originating numbers, finished
+/// from their counts. A list or campaign whose own account has no download log takes the
+/// scope of the account behind its closest significant source download.
+fn spread_and_skew(
+    geo: &spread::Geography,
+    lists: &lists::Lists,
+    overlap_rows: &[overlaps::OverlapRow],
+    top: Vec<(u64, Vec<u64>)>,
+    counts: spread::SpreadCounts,
 ) -> Result<Spread> {
     let side_a = lists.derived();
     let n_downloads = lists.downloads.len();
@@ -518,20 +509,7 @@ fn spread_and_skew(
                 .or_insert_with(|| (d.name.clone(), acc.clone()));
         }
     }
-    let top: Vec<u64> = ranking
-        .order
-        .iter()
-        .take(SPREAD_TOP_NUMBERS)
-        .map(|&k| reach.number[k])
-        .collect();
-    let reached = reach::reached_by(calls, received, &top);
-    let sets = spread::sets(
-        &lists.campaigns,
-        &lists.uploads,
-        &lists.downloads,
-        top.into_iter().zip(reached).collect(),
-    );
-    let counts = spread::count_sliced(geo, &sets, slices);
+    let sets = spread::sets(&lists.campaigns, &lists.uploads, &lists.downloads, top);
     Ok(Spread {
         spread: spread::spread_table(geo, &sets, &counts, &source_of)?,
         skew: spread::skew_table(geo, &sets, &counts)?,

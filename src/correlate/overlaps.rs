@@ -12,8 +12,7 @@
 use arrow::array::RecordBatch;
 
 use super::cols::TableBuilder;
-use super::lists::{cut, memberships, NamedSet};
-use super::parts::sliced;
+use super::lists::{memberships, NamedSet};
 use crate::error::Result;
 use crate::join::{self, Overlaps};
 use crate::model::results::Table;
@@ -32,20 +31,6 @@ pub fn count(a: &[&NamedSet], b: &[&NamedSet]) -> Overlaps {
     ov.b = keep.iter().map(|&i| ov.b[i]).collect();
     ov.overlap = keep.iter().map(|&i| ov.overlap[i]).collect();
     ov
-}
-
-/// [`count`] slice by slice of the numbers ([`sliced`]), merged: the same counts.
-pub(crate) fn count_sliced(a: &[&NamedSet], b: &[&NamedSet], slices: u32) -> Overlaps {
-    sliced(
-        slices,
-        |s| {
-            let (ca, cb) = (cut(a, s), cut(b, s));
-            let ra: Vec<&NamedSet> = ca.iter().map(|c| c.as_ref()).collect();
-            let rb: Vec<&NamedSet> = cb.iter().map(|c| c.as_ref()).collect();
-            count(&ra, &rb)
-        },
-        |x, y| merge(&x, &y),
-    )
 }
 
 fn same_campaign(a: &[&NamedSet], b: &[&NamedSet], x: u32, y: u32) -> bool {
@@ -242,27 +227,6 @@ impl EnrichmentCounts {
     }
 }
 
-/// [`count_enrichment`] slice by slice of the numbers ([`sliced`]), merged: the same counts.
-pub(crate) fn count_enrichment_sliced(
-    lists: &[&NamedSet],
-    marked: &[u64],
-    slices: u32,
-) -> EnrichmentCounts {
-    sliced(
-        slices,
-        |s| {
-            if s.is_whole() {
-                return count_enrichment(lists, marked);
-            }
-            let cl = cut(lists, s);
-            let refs: Vec<&NamedSet> = cl.iter().map(|c| c.as_ref()).collect();
-            let m: Vec<u64> = marked.iter().copied().filter(|&n| s.keeps(n)).collect();
-            count_enrichment(&refs, &m)
-        },
-        |x, y| x.merge(&y),
-    )
-}
-
 /// Counts every list against `marked` (distinct, ascending).
 pub fn count_enrichment(lists: &[&NamedSet], marked: &[u64]) -> EnrichmentCounts {
     let (al, an) = memberships(lists);
@@ -358,7 +322,8 @@ pub fn enrichment_table(
 
 #[cfg(test)]
 mod tests {
-    use super::super::lists::ListKind;
+    use super::super::lists::{cut, ListKind};
+    use super::super::parts::Slice;
     use super::*;
     use proptest::prelude::*;
 
@@ -481,12 +446,24 @@ mod tests {
             )).collect();
             let r: Vec<&NamedSet> = all.iter().collect();
             let (a, b) = (&r[..2], &r[2..]);
-            prop_assert_eq!(count_sliced(a, b, slices), count(a, b));
             let marked: Vec<u64> = (0..30).step_by(3).collect();
-            prop_assert_eq!(
-                count_enrichment_sliced(&r, &marked, slices),
-                count_enrichment(&r, &marked)
-            );
+            let (mut ov, mut en) = (None::<Overlaps>, None::<EnrichmentCounts>);
+            for i in 0..slices {
+                let s = Slice::new(i, slices);
+                let (ca, cb, cr) = (cut(a, s), cut(b, s), cut(&r, s));
+                let refs = |c: &[std::borrow::Cow<'_, NamedSet>]| -> Vec<NamedSet> {
+                    c.iter().map(|x| x.as_ref().clone()).collect()
+                };
+                let (va, vb, vr) = (refs(&ca), refs(&cb), refs(&cr));
+                let (ra, rb, rr): (Vec<&NamedSet>, Vec<&NamedSet>, Vec<&NamedSet>) =
+                    (va.iter().collect(), vb.iter().collect(), vr.iter().collect());
+                let m: Vec<u64> = marked.iter().copied().filter(|&n| s.keeps(n)).collect();
+                let (o, e) = (count(&ra, &rb), count_enrichment(&rr, &m));
+                ov = Some(match ov { Some(x) => merge(&x, &o), None => o });
+                en = Some(match en { Some(x) => x.merge(&e), None => e });
+            }
+            prop_assert_eq!(ov, Some(count(a, b)));
+            prop_assert_eq!(en, Some(count_enrichment(&r, &marked)));
         }
     }
 }

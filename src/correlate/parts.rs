@@ -28,6 +28,9 @@ pub(crate) type Seen = (u32, u64, Option<u32>, u32, u32);
 /// The latest possible [`Seen`]: what a value not yet seen holds.
 pub(crate) const UNSEEN: Seen = (u32::MAX, u64::MAX, Some(u32::MAX), u32::MAX, u32::MAX);
 
+/// The part of the rows of a table read whole, not part by part: they may hold any number.
+pub(crate) const WHOLE: u32 = u32::MAX;
+
 /// The provenance columns, read with every part so that its rows can be placed in the case.
 const PROVENANCE: [&str; 3] = ["source_file", "source_row", "source_item"];
 
@@ -106,15 +109,20 @@ impl RowKeys {
     }
 
     /// Keys that place the `n` rows of a table already in case order (a whole store table,
-    /// or a hand-made one) by their index.
+    /// or a hand-made one) by their index; their part is [`WHOLE`].
     pub fn in_order(n: usize) -> RowKeys {
         RowKeys {
             file: vec![NONE; n],
             rank: Vec::new(),
             row: vec![0; n],
             item: None,
-            part: 0,
+            part: WHOLE,
         }
+    }
+
+    /// The part the rows come from ([`WHOLE`] for a table read whole).
+    pub fn part(&self) -> u32 {
+        self.part
     }
 
     /// Where row `i` sorts in the case.
@@ -239,6 +247,21 @@ pub(crate) struct Slice {
 }
 
 impl Slice {
+    /// Slice `index` of `of` (`of` 0 or 1: every number).
+    pub fn new(index: u32, of: u32) -> Slice {
+        Slice { index, of }
+    }
+
+    /// Which slice this is.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// How many slices the numbers are cut into.
+    pub fn of(&self) -> u32 {
+        self.of
+    }
+
     /// Whether the slice holds number `n`.
     pub fn keeps(&self, n: u64) -> bool {
         self.of <= 1 || crate::partition::of(n, self.of) == self.index
@@ -248,18 +271,6 @@ impl Slice {
     pub fn is_whole(&self) -> bool {
         self.of <= 1
     }
-}
-
-/// `count` run on each of `slices` slices of the numbers, the counts merged. An analysis whose
-/// counts over any split of the numbers merge into the whole's gives the same result, with the
-/// working memory of a slice; one slice counts the whole.
-pub(crate) fn sliced<C>(slices: u32, count: impl Fn(Slice) -> C, merge: impl Fn(C, C) -> C) -> C {
-    let of = slices.max(1);
-    let mut acc = count(Slice { index: 0, of });
-    for index in 1..of {
-        acc = merge(acc, count(Slice { index, of }));
-    }
-    acc
 }
 
 /// Reads the parts of the store's tables.

@@ -18,7 +18,7 @@ use crate::stats;
 
 /// Where a number's evidence row sorts: a call in the incident window first, then the earliest,
 /// then the first in the case (file in case order, then line). The least is shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Evidence {
     /// 0 for a call in the incident window, else 1.
     pub not_incident: u8,
@@ -64,50 +64,87 @@ impl ReachCounts {
         self.number.is_empty()
     }
 
-    fn push_from(&mut self, o: &ReachCounts, k: usize) {
-        self.number.push(o.number[k]);
-        self.only_incident.push(o.only_incident[k]);
-        self.only_baseline.push(o.only_baseline[k]);
-        self.both.push(o.both[k]);
-        self.calls.push(o.calls[k]);
-        self.first_seen.push(o.first_seen[k]);
-        self.last_seen.push(o.last_seen[k]);
-        self.districts.push(o.districts[k].clone());
-        self.evidence.push(o.evidence[k]);
-    }
-
     /// The counts of two parts that share no complainant (or no originating number): counts
     /// add, extremes take the extreme, districts unite.
     pub fn merge(&self, o: &ReachCounts) -> ReachCounts {
-        let mut m = ReachCounts::default();
-        let (mut i, mut j) = (0, 0);
-        while i < self.len() || j < o.len() {
-            let a = self.number.get(i).copied().unwrap_or(u64::MAX);
-            let b = o.number.get(j).copied().unwrap_or(u64::MAX);
-            if j >= o.len() || (i < self.len() && a < b) {
-                m.push_from(self, i);
-                i += 1;
-            } else if i >= self.len() || b < a {
-                m.push_from(o, j);
-                j += 1;
-            } else {
-                m.push_from(self, i);
-                let t = m.len() - 1;
-                m.only_incident[t] += o.only_incident[j];
-                m.only_baseline[t] += o.only_baseline[j];
-                m.both[t] += o.both[j];
-                m.calls[t] += o.calls[j];
-                m.first_seen[t] = m.first_seen[t].min(o.first_seen[j]);
-                m.last_seen[t] = m.last_seen[t].max(o.last_seen[j]);
-                m.districts[t].extend_from_slice(&o.districts[j]);
-                m.districts[t].sort_unstable();
-                m.districts[t].dedup();
-                m.evidence[t] = m.evidence[t].min(o.evidence[j]);
-                i += 1;
-                j += 1;
+        let mut m = self.clone();
+        m.absorb(o.clone());
+        m
+    }
+
+    /// [`ReachCounts::merge`] in place: a number both hold is updated where it is, and the
+    /// numbers only `o` holds are put in their places in one backward pass (their district
+    /// lists moved, not copied). Nothing is allocated but room for those numbers, so a part
+    /// merged into the whole costs its own size, not a copy of the whole.
+    pub fn absorb(&mut self, mut o: ReachCounts) {
+        let mut fresh: Vec<usize> = Vec::new();
+        let mut i = 0;
+        for j in 0..o.len() {
+            let n = o.number[j];
+            i += self.number[i..].partition_point(|&a| a < n);
+            if self.number.get(i) != Some(&n) {
+                fresh.push(j);
+                continue;
+            }
+            self.only_incident[i] += o.only_incident[j];
+            self.only_baseline[i] += o.only_baseline[j];
+            self.both[i] += o.both[j];
+            self.calls[i] += o.calls[j];
+            self.first_seen[i] = self.first_seen[i].min(o.first_seen[j]);
+            self.last_seen[i] = self.last_seen[i].max(o.last_seen[j]);
+            self.evidence[i] = self.evidence[i].min(o.evidence[j]);
+            let d = &mut self.districts[i];
+            if o.districts[j].iter().any(|x| d.binary_search(x).is_err()) {
+                d.extend_from_slice(&o.districts[j]);
+                d.sort_unstable();
+                d.dedup();
             }
         }
-        m
+        if fresh.is_empty() {
+            return;
+        }
+        let (old, total) = (self.len(), self.len() + fresh.len());
+        self.number.resize(total, 0);
+        self.only_incident.resize(total, 0);
+        self.only_baseline.resize(total, 0);
+        self.both.resize(total, 0);
+        self.calls.resize(total, 0);
+        self.first_seen.resize(total, 0);
+        self.last_seen.resize(total, 0);
+        self.districts.resize_with(total, Vec::new);
+        self.evidence.resize(total, Evidence::default());
+        // From the back: the larger of the next old entry and the next fresh one goes last.
+        let (mut a, mut f) = (old, fresh.len());
+        for w in (0..total).rev() {
+            let take_fresh = f > 0 && (a == 0 || o.number[fresh[f - 1]] > self.number[a - 1]);
+            if take_fresh {
+                f -= 1;
+                let j = fresh[f];
+                self.number[w] = o.number[j];
+                self.only_incident[w] = o.only_incident[j];
+                self.only_baseline[w] = o.only_baseline[j];
+                self.both[w] = o.both[j];
+                self.calls[w] = o.calls[j];
+                self.first_seen[w] = o.first_seen[j];
+                self.last_seen[w] = o.last_seen[j];
+                self.districts[w] = std::mem::take(&mut o.districts[j]);
+                self.evidence[w] = o.evidence[j];
+            } else {
+                a -= 1;
+                if a == w {
+                    break; // the rest is in place
+                }
+                self.number[w] = self.number[a];
+                self.only_incident[w] = self.only_incident[a];
+                self.only_baseline[w] = self.only_baseline[a];
+                self.both[w] = self.both[a];
+                self.calls[w] = self.calls[a];
+                self.first_seen[w] = self.first_seen[a];
+                self.last_seen[w] = self.last_seen[a];
+                self.districts[w] = std::mem::take(&mut self.districts[a]);
+                self.evidence[w] = self.evidence[a];
+            }
+        }
     }
 }
 
@@ -156,13 +193,10 @@ fn mask_of(w: u8) -> u8 {
 impl PartReach {
     /// Two parts' counts, put together: counts add ([`ReachCounts::merge`]), spans wait for
     /// [`PartReach::finish`].
-    pub fn merge(self, o: PartReach) -> PartReach {
-        let mut spans = self.spans;
-        spans.extend(o.spans);
-        PartReach {
-            counts: self.counts.merge(&o.counts),
-            spans,
-        }
+    pub fn merge(mut self, o: PartReach) -> PartReach {
+        self.spans.extend(o.spans);
+        self.counts.absorb(o.counts);
+        self
     }
 
     /// The whole's counts, once every part is merged in: each (number, complainant) seen in

@@ -1,42 +1,60 @@
 //! The pass over the store's parts that gathers the lists and what is read with them: the
 //! uploaded lists, downloads and population (with the geography and the party database's
 //! history) are read one part at a time, each part's rows handed to every gatherer that reads
-//! them and then dropped. What the analyses keep is compact (numbers, codes, counts), so the
-//! tables are never whole in memory; the gatherers order what they keep by where it first
-//! appears in the case ([`super::parts`]), so the result is the same for any part count.
+//! them and then dropped. The gatherers keep the names, codes and first appearances in memory
+//! (ordering by where each first appears in the case, [`super::parts`], so the result is the
+//! same for any part count) and spill the per-number rows part by part ([`Spill`]); the list
+//! analyses read those back one slice at a time ([`SweptParts`], [`super::slices`]).
 //!
 //! The vendor log's parts are handed over by the calls' first pass, which reads them
 //! ([`super::callparts`]); the watch-lists, read whole for the subscriber facts, are handed
 //! over whole.
 
+use std::sync::Arc;
+
 use arrow::array::RecordBatch;
 
 use super::chains::{Firsts, FirstsGather};
-use super::derivations::{Database, DbGather, Times};
+use super::derivations::{Database, DbGather, DbParts, Times};
 use super::input::Complainants;
-use super::lists::{Gather, Lists};
+use super::lists::{Gather, ListParts, Lists};
 use super::parts::{PartReader, RowKeys};
 use super::registry::Registry;
-use super::spread::{GeoGather, Geography};
+use super::spill::Spill;
+use super::spread::{GeoGather, GeoParts, Geography};
 use crate::error::Result;
 use crate::model::Kind;
 
 /// What the pass gathered.
 pub(crate) struct Swept {
-    /// Every list of the case.
+    /// Every list of the case (names, kinds, owners; the numbers are in [`Swept::parts`]).
     pub lists: Lists,
-    /// Districts and attributes of numbers, and the accounts' scopes.
+    /// The district names and attribute values, and the accounts' scopes.
     pub geo: Geography,
-    /// The party database's history.
+    /// The party database's codes and districts.
     pub db: Database,
     /// The lists' and downloads' times.
     pub times: Times,
     /// The first rows of the uploads and downloads.
     pub firsts: Firsts,
+    /// The per-number rows of the lists, geography and database, slice by slice.
+    pub parts: SweptParts,
+    /// How many slices to count them in: the store's parts.
+    pub slices: u32,
+}
+
+/// Where the lists', geography's and database's rows are read back, one slice of the numbers
+/// at a time.
+pub(crate) struct SweptParts {
+    /// The lists' numbers.
+    pub lists: ListParts,
+    /// The population's districts and attributes, and the complainants' districts.
+    pub geo: GeoParts,
+    /// The party database's history and the population's districts.
+    pub db: DbParts,
 }
 
 /// Every gatherer of the pass.
-#[derive(Default)]
 struct Gatherers {
     lists: Gather,
     geo: GeoGather,
@@ -69,17 +87,50 @@ const SWEPT: [(Kind, &[&str]); 4] = [
 /// ([`Sweep::watchlist`], [`Sweep::vendor_calls`]), then the parts read ([`Sweep::parts`]),
 /// then what was gathered ([`Sweep::finish`]). The gatherers do not
 /// depend on the order they are fed in.
-#[derive(Default)]
-pub(crate) struct Sweep(Gatherers);
+pub(crate) struct Sweep {
+    g: Gatherers,
+    /// How many parts the store's tables have (0 when they differ: the slices are then cut
+    /// from every part).
+    parts: u32,
+    /// The most parts a table has.
+    most: u32,
+}
 
 impl Sweep {
+    /// A pass spilling what it gathers to `spill`; `reader` tells the store's parts.
+    pub fn new(spill: Arc<Spill>, reader: &PartReader<'_>) -> Sweep {
+        let counts: Vec<u32> = SWEPT
+            .iter()
+            .map(|(k, _)| *k)
+            .chain([Kind::VendorCalls])
+            .map(|k| reader.parts(&[k]))
+            .filter(|&n| n > 0)
+            .collect();
+        let most = counts.iter().copied().max().unwrap_or(1);
+        Sweep {
+            g: Gatherers {
+                lists: Gather::new(spill.clone()),
+                geo: GeoGather::new(spill.clone()),
+                db: DbGather::new(spill),
+                times: Times::default(),
+                firsts: FirstsGather::default(),
+            },
+            parts: if counts.iter().all(|&n| n == most) {
+                most
+            } else {
+                0
+            },
+            most,
+        }
+    }
+
     /// Hands over one part of the `vendor_calls` table, its rows placed by `keys` (the calls'
     /// passes read it: [`super::callparts`]).
     ///
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
     pub fn vendor_calls(&mut self, b: &RecordBatch, keys: &RowKeys) -> Result<()> {
-        let g = &mut self.0;
+        let g = &mut self.g;
         g.lists.vendor_calls(b, keys)?;
         g.times.vendor_calls(b)
     }
@@ -90,7 +141,7 @@ impl Sweep {
     /// [`crate::Error::Store`] when a column is missing or of another type.
     pub fn watchlist(&mut self, watchlist: &RecordBatch) -> Result<()> {
         let keys = RowKeys::in_order(watchlist.num_rows());
-        self.0.lists.watchlist(watchlist, &keys)
+        self.g.lists.watchlist(watchlist, &keys)
     }
 
     /// Reads `reader`'s store part by part: the vendor list, downloads, population and
@@ -120,7 +171,7 @@ impl Sweep {
             let current = next.take();
             let (gathered, read_next) = rayon::join(
                 || match &current {
-                    Some(r) => self.0.table(r),
+                    Some(r) => self.g.table(r),
                     None => Ok(()),
                 },
                 || steps.get(k + 1).map(read).transpose(),
@@ -133,13 +184,22 @@ impl Sweep {
 
     /// What was gathered; `population` is the case's figure, `reg` the campaign registry.
     pub fn finish(self, comp: &Complainants, population: Option<u64>, reg: &Registry) -> Swept {
-        let g = self.0;
+        let (g, parts) = (self.g, self.parts);
+        let (lists, lp) = g.lists.finish(population, reg, parts);
+        let (geo, gp) = g.geo.finish(comp, parts);
+        let (db, dp) = g.db.finish(parts);
         Swept {
-            lists: g.lists.finish(population, reg),
-            geo: g.geo.finish(comp),
-            db: g.db.finish(),
+            lists,
+            geo,
+            db,
             times: g.times,
             firsts: g.firsts.finish(),
+            parts: SweptParts {
+                lists: lp,
+                geo: gp,
+                db: dp,
+            },
+            slices: self.most.max(1),
         }
     }
 }
@@ -173,9 +233,9 @@ impl Gatherers {
             ),
             Kind::Population => rayon::join(
                 || lists.population(b).and_then(|_| geo.population(b, k)),
-                || db.population(b),
+                || db.population(b, k.part()),
             ),
-            _ => (db.identifications(b), Ok(())),
+            _ => (db.identifications(b, k.part()), Ok(())),
         };
         x.and(y)
     }

@@ -9,7 +9,8 @@
 //! each with the campaign `results/attribution` matched its evidence row to. They are counted
 //! here without a row per call being built (the timeline's rows hold their texts, which on a
 //! case of millions of calls would take gigabytes); a test checks the counts against the
-//! timeline's calls. The report's section says where the counts come from.
+//! timeline's calls. The report's section says where the counts come from. The calls are read
+//! one part of the store at a time, so that the report's memory does not grow with the case.
 //!
 //! ```text
 //!  bins:  [start, start+w) [start+w, start+2w) …   w = 1 hour (more when the windows are long)
@@ -25,6 +26,7 @@ use std::path::Path;
 
 use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
+use rayon::prelude::*;
 
 use crate::config::Window;
 use crate::correlate::calls;
@@ -132,12 +134,9 @@ pub(super) fn hours(
     legitimate: &BTreeSet<String>,
 ) -> Result<Hours> {
     manifest.check_store(dir)?;
-    let read = |k: Kind| crate::ingest::read_table(manifest, dir, k, None);
-    let (calls_b, comp_b) = (read(Kind::Calls)?, read(Kind::Complainants)?);
+    let comp_b = crate::ingest::read_table(manifest, dir, Kind::Complainants, None)?;
     let comp = Complainants::read(&comp_b)?;
-    let calls = Calls::new(&calls_b)?;
-    let (received, _) = calls::count(&calls, &comp, w.orders);
-    let behind = attributed(dir, &calls, legitimate)?;
+    let behind = attributed(dir, legitimate)?;
     let (incident, baseline) = (w.incident, w.baseline);
     let from = local_hour_start(incident.start.min(baseline.start), zone);
     let to = incident.end.max(baseline.end);
@@ -162,18 +161,47 @@ pub(super) fn hours(
         baseline: bins_of(baseline),
         ..Hours::default()
     };
-    for &i in &received {
-        let t = calls.start[i];
-        h.total += 1;
-        if t < from || t >= to {
-            h.outside += 1;
-            continue;
+    // The parts side by side (as many at once as there are threads), each counted into bins
+    // of its own; the counts add.
+    let parts = crate::ingest::table_parts(manifest, dir, Kind::Calls);
+    let counted = parts
+        .par_iter()
+        .map(|path| {
+            let mut c = PartCount {
+                bins: vec![[0; 3]; n],
+                ..PartCount::default()
+            };
+            let b =
+                crate::store::read_table_coded(path, &Kind::Calls.schema(), Some(&CALL_COLUMNS))?;
+            let calls = Calls::new(&b)?;
+            let (received, _) = calls::count(&calls, &comp, w.orders);
+            // This part's file codes, as the attribution names the files.
+            let files: Vec<Option<&HashMap<u64, Behind>>> =
+                calls.file.names.iter().map(|f| behind.get(f)).collect();
+            for &i in &received {
+                let t = calls.start[i];
+                c.total += 1;
+                if t < from || t >= to {
+                    c.outside += 1;
+                    continue;
+                }
+                let b = files
+                    .get(calls.file.codes[i] as usize)
+                    .copied()
+                    .flatten()
+                    .and_then(|rows| rows.get(&calls.row[i]).copied())
+                    .unwrap_or(Behind::Nothing);
+                c.bins[bin(t)][b as usize] += 1;
+            }
+            Ok(c)
+        })
+        .collect::<Result<Vec<PartCount>>>()?;
+    for c in counted {
+        h.total += c.total;
+        h.outside += c.outside;
+        for (x, y) in h.bins.iter_mut().flatten().zip(c.bins.iter().flatten()) {
+            *x += y;
         }
-        let b = behind
-            .get(&(calls.file.codes[i], calls.row[i]))
-            .copied()
-            .unwrap_or(Behind::Nothing);
-        h.bins[bin(t)][b as usize] += 1;
     }
     // Bins wholly inside the baseline set the bar (a bin shared with another window does not).
     let at = |k: usize| from + width * k as i64;
@@ -189,37 +217,47 @@ pub(super) fn hours(
     Ok(h)
 }
 
-/// What the attribution matched each attributed call to, by the call's evidence file (its code
-/// in the calls table) and row, as `results/attribution` names them.
+/// One part's calls, counted.
+#[derive(Default)]
+struct PartCount {
+    bins: Vec<[u64; 3]>,
+    outside: u64,
+    total: u64,
+}
+
+/// The columns of the calls table the counts read.
+const CALL_COLUMNS: [&str; 8] = [
+    "called",
+    "calling",
+    "calling_raw",
+    "calling_status",
+    "carrier",
+    "start",
+    "source_file",
+    "source_row",
+];
+
+/// What the attribution matched each attributed call to, by the call's evidence file and row,
+/// as `results/attribution` names them.
 fn attributed(
     dir: &Path,
-    calls: &Calls<'_>,
     legitimate: &BTreeSet<String>,
-) -> Result<HashMap<(u32, u64), Behind>> {
+) -> Result<HashMap<String, HashMap<u64, Behind>>> {
     let a = crate::results::table(dir, Table::Attribution)?;
     let file = crate::results::texts(&a, Table::Attribution, "source_file")?;
     let row = crate::results::u64s(&a, Table::Attribution, "source_row")?;
     let campaign = crate::results::texts(&a, Table::Attribution, "campaign")?;
-    let codes: HashMap<&str, u32> = calls
-        .file
-        .names
-        .iter()
-        .enumerate()
-        .map(|(k, n)| (n.as_str(), k as u32))
-        .collect();
-    let mut m = HashMap::with_capacity(a.num_rows());
-    for ((f, r), c) in file.iter().zip(row).zip(campaign) {
+    let mut m: HashMap<String, HashMap<u64, Behind>> = HashMap::new();
+    for ((f, r), c) in file.into_iter().zip(row).zip(campaign) {
         let (Some(f), Some(c)) = (f, c) else {
             continue;
         };
-        if let Some(&code) = codes.get(f.as_str()) {
-            let b = if legitimate.contains(&c) {
-                Behind::Legitimate
-            } else {
-                Behind::Other
-            };
-            m.insert((code, r), b);
-        }
+        let b = if legitimate.contains(&c) {
+            Behind::Legitimate
+        } else {
+            Behind::Other
+        };
+        m.entry(f).or_default().insert(r, b);
     }
     Ok(m)
 }

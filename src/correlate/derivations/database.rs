@@ -1,11 +1,15 @@
 //! The party database as the as-of test reads it ([`Database`]): each identified number's
 //! history in time order, and the districts of numbers, gathered from the `identifications`
-//! and `population` tables part by part or whole ([`DbGather`]).
+//! and `population` tables part by part or whole ([`DbGather`]) and read back one slice of the
+//! numbers at a time ([`DbParts`]).
+
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 
-use crate::correlate::cols::{self, u64s_dense, Codes, NONE};
-use crate::correlate::parts::{recode, Dict};
+use crate::correlate::cols::{self, Codes, NONE};
+use crate::correlate::parts::{recode, Dict, Slice};
+use crate::correlate::spill::{self, Col, Seg, Spill};
 use crate::error::Result;
 
 /// The party database's identification history, and the districts of numbers.
@@ -38,9 +42,9 @@ impl Database {
     #[cfg(test)]
     pub(crate) fn read(ident: &RecordBatch, population: &RecordBatch) -> Result<Database> {
         let mut g = DbGather::default();
-        g.identifications(ident)?;
-        g.population(population)?;
-        Ok(g.finish())
+        g.identifications(ident, 0)?;
+        g.population(population, 0)?;
+        g.finish(1).1.slice(Slice::new(0, 1))
     }
 
     fn population_district(&self, n: u64) -> Option<u32> {
@@ -104,18 +108,20 @@ impl Database {
 }
 
 /// The database as the parts of the store add to it: the history's and the population's
-/// rows, their codes and districts provisional (in order of first addition), made the sorted
-/// names' positions at the end. A part holds every row of its numbers, in store order.
-#[derive(Default)]
+/// rows spilled part by part ([`Spill`]), their codes and districts provisional (in order of
+/// first addition), made the sorted names' positions at the end. A part holds every row of
+/// its numbers, in store order.
 pub(crate) struct DbGather {
-    num: Vec<u64>,
-    time: Vec<i64>,
-    code: Vec<u32>,
-    district: Vec<u32>,
-    pop_num: Vec<u64>,
-    pop_district: Vec<u32>,
+    spill: Arc<Spill>,
     codes: Dict,
     districts: Dict,
+}
+
+impl Default for DbGather {
+    /// A gatherer whose spill is held in memory.
+    fn default() -> DbGather {
+        DbGather::new(Arc::new(Spill::in_memory()))
+    }
 }
 
 /// `c`'s codes, in `dict`'s provisional codes.
@@ -127,62 +133,120 @@ fn provisional(dict: &mut Dict, c: Codes) -> Vec<u32> {
 }
 
 impl DbGather {
-    /// Adds rows of the `identifications` table.
+    /// A gatherer spilling the rows to `spill`.
+    pub fn new(spill: Arc<Spill>) -> DbGather {
+        DbGather {
+            spill,
+            codes: Dict::default(),
+            districts: Dict::default(),
+        }
+    }
+
+    /// Adds rows of the `identifications` table, part `part` of it.
     ///
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub fn identifications(&mut self, b: &RecordBatch) -> Result<()> {
-        self.num.extend_from_slice(cols::u64_values(b, "number")?);
-        self.time
-            .extend_from_slice(cols::time_values(b, "identified")?);
-        let code = Codes::read(b, "code")?;
-        self.code.extend(provisional(&mut self.codes, code));
-        let d = Codes::read(b, "district")?;
-        self.district.extend(provisional(&mut self.districts, d));
-        Ok(())
+    pub fn identifications(&mut self, b: &RecordBatch, part: u32) -> Result<()> {
+        let number = cols::u64_values(b, "number")?.to_vec();
+        let time = cols::time_values(b, "identified")?.to_vec();
+        let code = provisional(&mut self.codes, Codes::read(b, "code")?);
+        let district = provisional(&mut self.districts, Codes::read(b, "district")?);
+        let seg = spill::segment(vec![
+            ("number", Col::U64(number)),
+            ("time", Col::I64(time)),
+            ("code", Col::U32(code)),
+            ("district", Col::U32(district)),
+        ])?;
+        self.spill.put(part, Seg::History, seg)
     }
 
-    /// Adds rows of the `population` table.
+    /// Adds rows of the `population` table, part `part` of it.
     ///
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub fn population(&mut self, b: &RecordBatch) -> Result<()> {
-        self.pop_num.extend(u64s_dense(b, "number")?);
-        let d = Codes::read(b, "district")?;
-        self.pop_district
-            .extend(provisional(&mut self.districts, d));
-        Ok(())
+    pub fn population(&mut self, b: &RecordBatch, part: u32) -> Result<()> {
+        let number = cols::u64_values(b, "number")?.to_vec();
+        let district = provisional(&mut self.districts, Codes::read(b, "district")?);
+        let seg = spill::segment(vec![
+            ("number", Col::U64(number)),
+            ("district", Col::U32(district)),
+        ])?;
+        self.spill.put(part, Seg::DbPopulation, seg)
     }
 
-    /// The database: codes and districts sorted by name; each number's history in time
-    /// order (rows at one instant in store order); a population number's district is its
-    /// first row's.
-    pub fn finish(self) -> Database {
+    /// The database's codes and districts (its rows not yet read back), and where to read
+    /// the rows from, slice by slice; `parts` is how many parts the store was swept in.
+    pub fn finish(self, parts: u32) -> (Database, DbParts) {
         let (codes, code_to) = self.codes.finish_sorted();
         let (districts, district_to) = self.districts.finish_sorted();
-        let none = districts.len() as u32;
+        let db = Database {
+            codes,
+            districts,
+            ..Database::default()
+        };
+        let dp = DbParts {
+            spill: self.spill,
+            parts,
+            codes: db.codes.clone(),
+            districts: db.districts.clone(),
+            code_to,
+            district_to,
+        };
+        (db, dp)
+    }
+}
+
+/// Where the database's rows are, and the final codes of their provisional ones.
+pub(crate) struct DbParts {
+    spill: Arc<Spill>,
+    parts: u32,
+    codes: Vec<String>,
+    districts: Vec<String>,
+    code_to: Vec<u32>,
+    district_to: Vec<u32>,
+}
+
+impl DbParts {
+    /// The database of the numbers of slice `s`: each number's history in time order (rows
+    /// at one instant in store order); a population number's district is its first row's.
+    ///
+    /// # Errors
+    /// [`crate::Error::Io`] or [`crate::Error::Store`] when a spilled segment cannot be read.
+    pub fn slice(&self, s: Slice) -> Result<Database> {
+        let none = self.districts.len() as u32;
         let d = |k: u32| {
             if k == NONE {
                 none
             } else {
-                district_to[k as usize]
+                self.district_to[k as usize]
             }
         };
-        let (num, time) = (&self.num, &self.time);
-        let mut pop: Vec<usize> = (0..self.pop_num.len()).collect();
-        pop.sort_by_key(|&i| self.pop_num[i]); // stable: the first row of a number comes first
-        pop.dedup_by_key(|i| self.pop_num[*i]);
+        let (mut num, mut time, mut code, mut district) = (vec![], vec![], vec![], vec![]);
+        for b in self.spill.slice(Seg::History, s, self.parts)? {
+            num.extend_from_slice(spill::u64s(&b, "number")?);
+            time.extend_from_slice(spill::i64s(&b, "time")?);
+            code.extend_from_slice(spill::u32s(&b, "code")?);
+            district.extend_from_slice(spill::u32s(&b, "district")?);
+        }
+        let (mut pop_num, mut pop_district) = (vec![], vec![]);
+        for b in self.spill.slice(Seg::DbPopulation, s, self.parts)? {
+            pop_num.extend_from_slice(spill::u64s(&b, "number")?);
+            pop_district.extend_from_slice(spill::u32s(&b, "district")?);
+        }
+        let mut pop: Vec<usize> = (0..pop_num.len()).collect();
+        pop.sort_by_key(|&i| pop_num[i]); // stable: the first row of a number comes first
+        pop.dedup_by_key(|i| pop_num[*i]);
         let mut db = Database {
-            codes,
-            districts,
-            pop_numbers: pop.iter().map(|&i| self.pop_num[i]).collect(),
-            pop_district: pop.iter().map(|&i| d(self.pop_district[i])).collect(),
+            codes: self.codes.clone(),
+            districts: self.districts.clone(),
+            pop_numbers: pop.iter().map(|&i| pop_num[i]).collect(),
+            pop_district: pop.iter().map(|&i| d(pop_district[i])).collect(),
             ..Database::default()
         };
         let mut order: Vec<usize> = (0..num.len()).collect();
         order.sort_by_key(|&i| (num[i], time[i])); // stable: ties keep store order
         for (pos, &i) in order.iter().enumerate() {
-            let di = d(self.district[i]);
+            let di = d(district[i]);
             if db.numbers.last() != Some(&num[i]) {
                 db.numbers.push(num[i]);
                 db.start.push(pos);
@@ -192,9 +256,12 @@ impl DbGather {
                 *last = di;
             }
             db.time.push(time[i]);
-            let c = self.code[i];
-            db.code
-                .push(if c == NONE { 0 } else { code_to[c as usize] });
+            let c = code[i];
+            db.code.push(if c == NONE {
+                0
+            } else {
+                self.code_to[c as usize]
+            });
         }
         db.start.push(order.len());
         for (i, &n) in db.numbers.iter().enumerate() {
@@ -202,6 +269,6 @@ impl DbGather {
                 db.district[i] = d;
             }
         }
-        db
+        Ok(db)
     }
 }

@@ -39,7 +39,7 @@ mod database;
 use crate::model::results::Table;
 use crate::stats;
 pub use database::Database;
-pub(crate) use database::DbGather;
+pub(crate) use database::{DbGather, DbParts};
 
 /// Per list (in [`Lists::derived`] order), district (with a last slot for numbers without
 /// one) and code: counts of distinct numbers.
@@ -562,17 +562,13 @@ pub fn table(rows: &[Row], lists: &[&NamedSet], zone: chrono_tz::Tz) -> Result<R
 pub(crate) fn run(
     (db, times): (&Database, &Times),
     own: &[String],
-    lists: &Lists,
-    overlap_rows: &[OverlapRow],
-    population: u64,
+    (lists, list_times): (&Lists, &[Option<i64>]),
+    (counts, overlap_rows): (&Counts, &[OverlapRow]),
     zone: chrono_tz::Tz,
 ) -> Result<RecordBatch> {
-    let list_times = times.of_lists(lists);
-    let derived = lists.derived();
-    let counts = count(db, &derived, &list_times);
-    let dl = download_rows(times, &lists.downloads, overlap_rows, population);
-    let rows = finish(&counts, db, &list_times, own, &dl, lists.downloads.len());
-    table(&rows, &derived, zone)
+    let dl = download_rows(times, &lists.downloads, overlap_rows, lists.population);
+    let rows = finish(counts, db, list_times, own, &dl, lists.downloads.len());
+    table(&rows, &lists.derived(), zone)
 }
 
 #[cfg(test)]

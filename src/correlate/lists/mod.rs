@@ -14,20 +14,18 @@
 //! `results/population_coverage`). The counts are per number, so they add over any split of
 //! the numbers ([`Coverage::merge`]).
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use arrow::array::RecordBatch;
 
 use super::cols::TableBuilder;
-use super::parts::Slice;
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
 
 mod gather;
 
-pub(crate) use gather::Gather;
+pub(crate) use gather::{Gather, ListParts};
 
 /// What a list is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -131,22 +129,35 @@ impl Lists {
     }
 }
 
+/// Where an upload went when [`unify`] ran: still an upload (its index among them), or merged
+/// into a campaign's set (the campaign's index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    Upload(u32),
+    Campaign(u32),
+}
+
 /// Merges each upload that names a campaign of the vendor log into that campaign's set (see the
-/// module doc); an upload naming a campaign the log lacks stays an upload.
+/// module doc); an upload naming a campaign the log lacks stays an upload. Where each upload
+/// went, by its index before.
 fn unify(
     uploads: &mut Vec<NamedSet>,
     campaigns: &mut [NamedSet],
     links: &BTreeMap<String, String>,
-) {
+) -> Vec<Place> {
+    let mut places = Vec::with_capacity(uploads.len());
     uploads.retain(|u| {
-        let Some(c) = links.get(&u.name).and_then(|c| {
+        let Some((ci, c)) = links.get(&u.name).and_then(|c| {
             campaigns
                 .iter_mut()
-                .find(|s| s.campaign.as_ref() == Some(c))
+                .enumerate()
+                .find(|(_, s)| s.campaign.as_ref() == Some(c))
         }) else {
+            places.push(None);
             return true;
         };
         if c.upload.is_some() {
+            places.push(None);
             return true; // a second upload for one campaign stays apart
         }
         let mut numbers = std::mem::take(&mut c.numbers);
@@ -158,12 +169,29 @@ fn unify(
         if c.account.is_none() {
             c.account.clone_from(&u.account);
         }
+        places.push(Some(ci as u32));
         false
     });
+    let mut kept = 0;
+    places
+        .into_iter()
+        .map(|p| match p {
+            Some(c) => Place::Campaign(c),
+            None => {
+                kept += 1;
+                Place::Upload(kept - 1)
+            }
+        })
+        .collect()
 }
 
 /// The sets cut to the numbers of `slice` (borrowed whole when the slice is every number).
-pub(crate) fn cut<'a>(sets: &[&'a NamedSet], slice: Slice) -> Vec<Cow<'a, NamedSet>> {
+#[cfg(test)]
+pub(crate) fn cut<'a>(
+    sets: &[&'a NamedSet],
+    slice: super::parts::Slice,
+) -> Vec<std::borrow::Cow<'a, NamedSet>> {
+    use std::borrow::Cow;
     sets.iter()
         .map(|&s| match slice.is_whole() {
             true => Cow::Borrowed(s),
@@ -357,7 +385,7 @@ mod tests {
         let mut g = Gather::default();
         g.vendor_calls(&vc, &RowKeys::in_order(vc.num_rows()))
             .unwrap();
-        let lists = g.finish(None, &Registry::default());
+        let lists = g.finish_whole(None, &Registry::default());
         let c = &lists.campaigns;
         assert_eq!(c.len(), 2);
         assert_eq!(
@@ -406,7 +434,16 @@ mod tests {
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
-        unify(&mut uploads, &mut campaigns, &links);
+        let places = unify(&mut uploads, &mut campaigns, &links);
+        assert_eq!(
+            places,
+            [
+                Place::Campaign(0),
+                Place::Upload(0),
+                Place::Upload(1),
+                Place::Upload(2)
+            ]
+        );
         let names: Vec<&str> = uploads.iter().map(|u| u.name.as_str()).collect();
         assert_eq!(names, ["upload:u2", "upload:u3", "upload:u4"]);
         assert_eq!(campaigns[0].numbers, [1, 2, 3, 4]);

@@ -10,21 +10,22 @@
 //! *finish* (`spread_table`, `skew_table`, `skew_categories_table`): shares, scope verdicts,
 //! G, ln p and ln q, expected counts and shares.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use arrow::array::RecordBatch;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap as HashMap;
 
-use super::cols::{u64s_dense, Codes, TableBuilder};
-use super::input::Complainants;
+use super::cols::TableBuilder;
 use super::lists::{ListKind, NamedSet};
-use super::parts::{recode, sliced, Dict, RowKeys};
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
 use crate::normalize::phone::format_e164;
 use crate::stats;
+
+mod geography;
+
+pub(crate) use geography::{GeoGather, GeoParts, Geography};
 
 /// One set whose spread is measured.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,23 +66,6 @@ impl SpreadSet {
     }
 }
 
-/// Where numbers are: the district of each number (population rows first, then the
-/// complainants' own; the lowest row wins) and the attributes of the population's numbers.
-pub(crate) struct Geography {
-    /// Numbers of the district table.
-    table_number: Vec<u64>,
-    /// District code per table row (`NONE` where null).
-    table_district: Vec<u32>,
-    /// District names.
-    pub districts: Vec<String>,
-    /// Numbers of the population table.
-    pop_number: Vec<u64>,
-    /// The attributes compared (`age_band`, `party`), each interned per population row.
-    pub attributes: Vec<(&'static str, Codes)>,
-    /// Per account: national, or the districts its downloads were scoped to.
-    scope: HashMap<String, Scope>,
-}
-
 /// The recipients of a set against an account's scope (what the chains read of the spread).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Beyond {
@@ -113,171 +97,6 @@ pub(crate) fn beyond(geo: &Geography, c: &SpreadCounts, s: usize, account: &str)
         placed: counts.iter().sum(),
         outside,
     })
-}
-
-/// The districts an account may reach, from its download logs.
-#[derive(Clone, Debug, Default)]
-struct Scope {
-    national: bool,
-    districts: BTreeSet<String>,
-}
-
-impl Geography {
-    /// From whole `population` and `downloads` tables, and the complainants.
-    ///
-    /// # Errors
-    /// [`crate::Error::Store`] when a column is missing or of another type.
-    #[cfg(test)]
-    pub fn read(
-        population: &RecordBatch,
-        downloads: &RecordBatch,
-        comp: &Complainants,
-    ) -> Result<Geography> {
-        let mut g = GeoGather::default();
-        g.population(population, &RowKeys::in_order(population.num_rows()))?;
-        g.downloads(downloads)?;
-        Ok(g.finish(comp))
-    }
-
-    /// The population's numbers, one per row (any order, repeats possible).
-    pub fn population_numbers(&self) -> &[u64] {
-        &self.pop_number
-    }
-
-    /// The geography of the numbers `keep` holds: their district and population rows, in the
-    /// same order; the same district names, attribute values and scopes.
-    pub fn part(&self, keep: impl Fn(u64) -> bool) -> Geography {
-        let pick = |numbers: &[u64]| -> Vec<usize> {
-            (0..numbers.len()).filter(|&i| keep(numbers[i])).collect()
-        };
-        let (t, p) = (pick(&self.table_number), pick(&self.pop_number));
-        Geography {
-            table_number: t.iter().map(|&i| self.table_number[i]).collect(),
-            table_district: t.iter().map(|&i| self.table_district[i]).collect(),
-            districts: self.districts.clone(),
-            pop_number: p.iter().map(|&i| self.pop_number[i]).collect(),
-            attributes: self
-                .attributes
-                .iter()
-                .map(|(name, c)| {
-                    let codes = p.iter().map(|&i| c.codes[i]).collect();
-                    let names = c.names.clone();
-                    (*name, Codes { codes, names })
-                })
-                .collect(),
-            scope: self.scope.clone(),
-        }
-    }
-}
-
-/// The geography as the parts of the store add to it: the population's rows (numbers, and
-/// district and attributes in provisional codes, [`Dict`]) and the accounts' scopes.
-#[derive(Default)]
-pub(crate) struct GeoGather {
-    pop_number: Vec<u64>,
-    pop_district: Vec<u32>,
-    district: Dict,
-    attributes: [(Vec<u32>, Dict); 2],
-    scope: HashMap<String, Scope>,
-}
-
-/// The population's attributes that the skew compares.
-const ATTRIBUTES: [&str; 2] = ["age_band", "party"];
-
-impl GeoGather {
-    /// Adds rows of the `population` table, placed in the case by `keys`.
-    ///
-    /// # Errors
-    /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub fn population(&mut self, b: &RecordBatch, keys: &RowKeys) -> Result<()> {
-        self.pop_number.extend(u64s_dense(b, "number")?);
-        let add = |codes: &mut Vec<u32>, dict: &mut Dict, col: &str| -> Result<()> {
-            let c = Codes::read(b, col)?;
-            let to = dict.add(&c, keys);
-            let mut local = c.codes;
-            recode(&mut local, &to);
-            codes.extend(local);
-            Ok(())
-        };
-        add(&mut self.pop_district, &mut self.district, "district")?;
-        for ((codes, dict), col) in self.attributes.iter_mut().zip(ATTRIBUTES) {
-            add(codes, dict, col)?;
-        }
-        Ok(())
-    }
-
-    /// Adds the scopes of rows of the `downloads` table.
-    ///
-    /// # Errors
-    /// [`crate::Error::Store`] when a column is missing or of another type.
-    pub fn downloads(&mut self, b: &RecordBatch) -> Result<()> {
-        add_scopes(&mut self.scope, b)
-    }
-
-    /// The geography: the population's districts in order of first appearance, then the
-    /// complainants' districts the population lacks (by number).
-    pub fn finish(self, comp: &Complainants) -> Geography {
-        let (mut districts, to) = self.district.finish();
-        let mut table_district = self.pop_district;
-        recode(&mut table_district, &to);
-        let mut table_number = self.pop_number.clone();
-        let mut comp_d: Vec<(&u64, &String)> = comp.district.iter().collect();
-        comp_d.sort();
-        for (n, d) in comp_d {
-            let code = match districts.iter().position(|x| x == d) {
-                Some(c) => c as u32,
-                None => {
-                    districts.push(d.clone());
-                    districts.len() as u32 - 1
-                }
-            };
-            table_number.push(*n);
-            table_district.push(code);
-        }
-        let attributes = self
-            .attributes
-            .into_iter()
-            .zip(ATTRIBUTES)
-            .map(|((mut codes, dict), col)| {
-                let (names, to) = dict.finish();
-                recode(&mut codes, &to);
-                (col, Codes { codes, names })
-            })
-            .collect();
-        Geography {
-            table_number,
-            table_district,
-            districts,
-            pop_number: self.pop_number,
-            attributes,
-            scope: self.scope,
-        }
-    }
-}
-
-/// Adds to `scope` the account scopes of rows of the download logs: the union of the
-/// districts named in every download of the account (`;`-separated); `national` means no
-/// restriction.
-fn add_scopes(scope: &mut HashMap<String, Scope>, downloads: &RecordBatch) -> Result<()> {
-    if downloads.num_rows() == 0 {
-        return Ok(());
-    }
-    let acc = Codes::read(downloads, "account")?;
-    let sc = Codes::read(downloads, "scope")?;
-    for i in 0..acc.codes.len() {
-        let (Some(a), Some(s)) = (acc.get(i), sc.get(i)) else {
-            continue;
-        };
-        let e = scope.entry(a.to_string()).or_default();
-        for d in s.split(';').map(str::trim) {
-            if d.eq_ignore_ascii_case("national") {
-                e.national = true;
-            } else if !d.is_empty() {
-                e.districts.insert(d.to_string());
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Per set: numbers per district and without one; per attribute, per set (but numbers), the
@@ -393,31 +212,6 @@ pub(crate) fn count(geo: &Geography, sets: &[SpreadSet]) -> SpreadCounts {
     }
 }
 
-/// [`count`] slice by slice of the numbers ([`sliced`]: the sets and the geography cut to each
-/// slice), merged: the same counts.
-pub(crate) fn count_sliced(geo: &Geography, sets: &[SpreadSet], slices: u32) -> SpreadCounts {
-    sliced(
-        slices,
-        |s| {
-            if s.is_whole() {
-                return count(geo, sets);
-            }
-            let part: Vec<SpreadSet> = sets
-                .iter()
-                .map(|x| SpreadSet {
-                    name: x.name.clone(),
-                    kind: x.kind,
-                    account: x.account.clone(),
-                    customer: x.customer.clone(),
-                    numbers: x.numbers.iter().copied().filter(|&n| s.keeps(n)).collect(),
-                })
-                .collect();
-            count(&geo.part(|n| s.keeps(n)), &part)
-        },
-        |x, y| x.merge(&y),
-    )
-}
-
 /// `results/spread`: per set, per district reached, the recipients, their share, and whether
 /// the district is in the scope of the account behind the set. A set whose own account has no
 /// download log takes the scope of the account behind its source download (`source_of`: set
@@ -433,7 +227,7 @@ pub(crate) fn spread_table(
 ) -> Result<RecordBatch> {
     let mut t = SpreadRows::default();
     for (s, set) in sets.iter().enumerate() {
-        let total = set.numbers.len().max(1) as f64;
+        let total = (c.district[s].iter().sum::<u64>() + c.no_district[s]).max(1) as f64;
         let own = set.account.as_ref().and_then(|a| geo.scope.get(a));
         let (sc, from) = match (own, source_of.get(&set.name)) {
             (Some(sc), _) => (
@@ -676,6 +470,7 @@ mod tests {
     use arrow::array::{ArrayRef, AsArray, Float64Array, StringArray, UInt64Array};
     use proptest::prelude::*;
 
+    use super::super::parts::Slice;
     use super::super::testkit::{self, table};
     use super::*;
     use crate::model::Kind;
@@ -933,7 +728,17 @@ mod tests {
                 kind: if i == 2 { "number" } else { "upload" },
                 ..set(&format!("s{i}"), None, &s.iter().copied().collect::<Vec<_>>())
             }).collect();
-            prop_assert_eq!(count_sliced(&g, &sets, slices), count(&g, &sets));
+            let sliced = (0..slices)
+                .map(|i| {
+                    let s = Slice::new(i, slices);
+                    let part: Vec<SpreadSet> = sets.iter().map(|x| SpreadSet {
+                        numbers: x.numbers.iter().copied().filter(|&n| s.keeps(n)).collect(),
+                        ..x.clone()
+                    }).collect();
+                    count(&g.part(|n| s.keeps(n)), &part)
+                })
+                .reduce(|x, y| x.merge(&y));
+            prop_assert_eq!(sliced, Some(count(&g, &sets)));
         }
 
         /// Per row of the skew table, its categories' observed counts add up to the skew
