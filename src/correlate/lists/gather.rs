@@ -540,15 +540,7 @@ mod tests {
                         let r: Vec<&NamedSet> = v.iter().collect();
                         super::super::cut(&r, s).into_iter().map(|c| c.into_owned()).collect()
                     };
-                    let want = Lists {
-                        uploads: cut(&whole.uploads),
-                        campaigns: cut(&whole.campaigns),
-                        downloads: cut(&whole.downloads),
-                        polls: cut(&whole.polls),
-                        watchlists: cut(&whole.watchlists),
-                        population: whole.population,
-                    };
-                    same(&want, &lp.slice(s).unwrap());
+                    same(&whole.map_sets(cut), &lp.slice(s).unwrap());
                 }
             }
         }

@@ -117,6 +117,19 @@ impl Lists {
         self.downloads.iter().chain(&self.polls).collect()
     }
 
+    /// The lists with each kind's sets made by `f` from this one's (called in
+    /// [`Lists::all`]'s order), the population kept.
+    pub fn map_sets(&self, mut f: impl FnMut(&[NamedSet]) -> Vec<NamedSet>) -> Lists {
+        Lists {
+            uploads: f(&self.uploads),
+            campaigns: f(&self.campaigns),
+            downloads: f(&self.downloads),
+            polls: f(&self.polls),
+            watchlists: f(&self.watchlists),
+            population: self.population,
+        }
+    }
+
     /// Every list, in the order of the enrichment table's candidates.
     pub fn all(&self) -> Vec<&NamedSet> {
         self.uploads
@@ -275,7 +288,7 @@ pub fn restrict(lists: &Lists, marked: &[u64], population: &[u64]) -> (Lists, Ve
             .map(|(n, _)| *n)
             .collect()
     };
-    let mut cut = |sets: &[NamedSet]| -> Vec<NamedSet> {
+    let cut = |sets: &[NamedSet]| -> Vec<NamedSet> {
         sets.iter()
             .map(|s| NamedSet {
                 numbers: keep(&s.numbers),
@@ -284,14 +297,7 @@ pub fn restrict(lists: &Lists, marked: &[u64], population: &[u64]) -> (Lists, Ve
             .collect()
     };
     // In the order of `all`, which `found` follows.
-    let inner = Lists {
-        uploads: cut(&lists.uploads),
-        campaigns: cut(&lists.campaigns),
-        downloads: cut(&lists.downloads),
-        polls: cut(&lists.polls),
-        watchlists: cut(&lists.watchlists),
-        population: lists.population,
-    };
+    let inner = lists.map_sets(cut);
     let marked_in = keep(marked);
     let inside: Vec<u64> = inner.all().iter().map(|s| s.numbers.len() as u64).collect();
     let coverage = Coverage {
