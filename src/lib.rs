@@ -83,5 +83,6 @@ pub mod profile;
 pub mod synth;
 
 pub use config::Case;
+pub use correlate::kernels;
 pub use error::{Error, Result};
 pub use model::results::{Figures, Table};

@@ -145,6 +145,39 @@ pub fn correlate(out: &Path, opts: &Options<'_>, progress: &dyn Progress) -> Res
     })
 }
 
+/// [`correlate`] with `count` counting the parts of each stage of the kernels (a cluster's
+/// executors, say: [`crate::correlate::run_with`]); the folder is written as [`correlate`]
+/// writes it.
+///
+/// # Errors
+/// As [`correlate`], and what `count` returns.
+pub fn correlate_with(
+    out: &Path,
+    opts: &Options<'_>,
+    progress: &dyn Progress,
+    count: &mut (dyn FnMut(&mut crate::kernels::Job) -> Result<()> + Send),
+) -> Result<Correlation> {
+    let (_, pool) = pool(opts.threads)?;
+    let dir = OutDir::open(out, &[])?;
+    if !dir.exists() {
+        return Err(Error::store(
+            out,
+            "no run in this folder: run `callsift ingest CASE.toml --out DIR` first",
+        ));
+    }
+    let case_sha = crate::manifest::Manifest::read(dir.path())?.case_sha256;
+    step(&dir, opts, Some(case_sha), |staged| {
+        progress.step(1, 1, "correlate");
+        progress.doing("carrying the case store over");
+        staged.carry_store()?;
+        progress.doing("correlating and ranking");
+        let cor = pool
+            .install(|| crate::correlate::run_with(staged.path(), &opts.correlate, &mut *count))?;
+        progress.doing("writing the output folder");
+        Ok(cor)
+    })
+}
+
 /// Report: `DIR/report.html` written anew from the results in `out` (with
 /// [`Options::published`] beside the computed figures), everything else kept. Returns the
 /// page's path.

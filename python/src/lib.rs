@@ -9,11 +9,15 @@
 //!   engine's buffers as they are (no copy, no serialisation);
 //! - figures, manifests, verifications and summaries as JSON text, which the Python layer
 //!   parses (every one of them is a serde type of the library already);
+//! - the kernels' contexts as bytes and their counts as count batches (`pyarrow` record
+//!   batches), for `callsift.kernels` and `callsift.spark` ([`kernels`]);
 //! - errors as the exceptions of `callsift.errors`, one class per exit-code class of the
 //!   command line, carrying the file, the row and the exit code ([`raise`]).
 //!
 //! Nothing may unwind into Python: every call runs under `catch_unwind`, and a panic becomes
 //! `callsift.errors.InternalError` (exit code 101, as the binary's).
+
+mod kernels;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -454,5 +458,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(phone_columns, m)?)?;
     m.add_function(wrap_pyfunction!(table, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::kernel_count, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::correlate_with, m)?)?;
+    m.add_class::<kernels::KernelJob>()?;
     Ok(())
 }

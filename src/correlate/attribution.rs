@@ -44,6 +44,7 @@ use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
 use crate::normalize::phone::format_e164;
+use serde::{Deserialize, Serialize};
 
 /// The vendor call log's columns.
 pub(crate) struct VendorLog {
@@ -121,7 +122,7 @@ impl VendorLog {
 }
 
 /// One (carrier, vendor) pair of logs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairOffset {
     /// The carrier.
     pub carrier: String,
@@ -138,7 +139,7 @@ pub struct PairOffset {
 }
 
 /// A received call matched to a vendor record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Match {
     /// The call's row in the calls table.
     pub call: usize,
@@ -155,7 +156,7 @@ pub struct Match {
 }
 
 /// The pairs and the matches, one per matched call, in call order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attribution {
     /// Every (carrier, vendor) pair, carriers in code order, vendors in code order within.
     pub pairs: Vec<PairOffset>,
@@ -170,7 +171,7 @@ pub struct Attribution {
 
 /// Pass 1 of the offset estimate over parts of a split of the numbers (`offset_counts`):
 /// integers that add, and names in order of first appearance.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetCounts {
     /// Candidate pairs of calls and records per (carrier, vendor) pair.
     pub candidates: BTreeMap<(String, String), u64>,
@@ -407,7 +408,7 @@ pub(crate) fn offset_counts(
 /// pair's candidates so far are at most a cap (at most [`join::band::OFFSET_SAMPLE_CAP`]): for
 /// a pair whose whole stays under the cap, these are its sample ([`offset_samples`] at stride
 /// 1), and pass 2 is not needed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct OffsetDeltas {
     cap: u64,
     deltas: BTreeMap<(String, String), Vec<i64>>,
@@ -437,6 +438,16 @@ impl OffsetDeltas {
                 self.deltas.remove(key);
             }
         }
+    }
+
+    /// Adds what `o` gathered of other parts, `totals` being the candidates so far (`o`'s
+    /// included): a pair past the cap in `o` is past it here.
+    pub fn absorb(&mut self, o: OffsetDeltas, totals: &OffsetCounts) {
+        for key in o.over {
+            self.deltas.remove(&key);
+            self.over.insert(key);
+        }
+        self.add(o.deltas, totals);
     }
 
     /// The samples of every pair, when no pair went past the cap (else pass 2 must take them).

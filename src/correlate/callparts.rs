@@ -32,18 +32,18 @@ use std::collections::BTreeMap;
 use arrow::array::{RecordBatch, UInt32Array};
 use arrow::compute::{cast, take_record_batch};
 use arrow::datatypes::DataType;
-
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use super::attribution::{self, Attribution, OffsetCounts, OffsetDeltas, VendorLog};
 use super::calls::{self, CallCounts};
 use super::campaigns::LogTally;
 use super::cols::NONE;
 use super::input::{Calls, Complainants};
-use super::parts::{first_rows, Dict, PartReader, RowKeys, Seen};
+use super::parts::{first_rows, Dict, FileRanks, RowKeys, Seen};
 use super::reach::{self, PartOfCase, PartReach, ReachCounts};
 use super::spoof::{self, PresentedCounts};
-use super::sweep::Sweep;
+use super::sweep::Names;
 use crate::config::Window;
 use crate::error::{Error, Result};
 use crate::join::OffsetEstimate;
@@ -63,7 +63,7 @@ pub(crate) const CALLS_READ: [&str; 8] = [
 ];
 
 /// The vendor log's columns that some analysis reads (with the provenance columns).
-const VENDOR_READ: [&str; 8] = [
+pub(crate) const VENDOR_READ: [&str; 8] = [
     "dialed",
     "presented",
     "start",
@@ -75,7 +75,7 @@ const VENDOR_READ: [&str; 8] = [
 ];
 
 /// The case's windows and attribution settings, as the passes use them.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub(crate) struct Settings {
     /// The orders window (calls outside it are not received).
     pub orders: Option<Window>,
@@ -87,7 +87,57 @@ pub(crate) struct Settings {
     pub offset_window_us: i64,
 }
 
-/// What pass 1 counts.
+/// What pass 1 counts, over the parts counted so far ([`Scan::absorb`]).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Scan {
+    /// Calls by fate.
+    pub calls: CallCounts,
+    /// Reach per originating number, the spanning complainants not yet settled.
+    pub reach: PartReach,
+    /// The offsets' pass 1: candidates per pair.
+    pub offsets: OffsetCounts,
+    /// The carriers and vendors, by first appearance.
+    pub carriers: Dict,
+    /// See `carriers`.
+    pub vendors: Dict,
+    /// What the vendor log says of each campaign.
+    pub tally: LogTally,
+    /// The offsets' samples, while pass 1 can take them whole.
+    pub deltas: OffsetDeltas,
+    /// The names of the lists and what is read with them ([`super::sweep`]).
+    pub names: Names,
+}
+
+impl Scan {
+    /// Adds the counts of parts `o` holds (parts are added in order: see [`Scan::finish`]).
+    pub fn absorb(&mut self, o: Scan) {
+        self.calls = self.calls.merge(o.calls);
+        self.reach = std::mem::take(&mut self.reach).merge(o.reach);
+        self.offsets = std::mem::take(&mut self.offsets).merge(&o.offsets);
+        self.deltas.absorb(o.deltas, &self.offsets);
+        self.carriers.absorb(&o.carriers);
+        self.vendors.absorb(&o.vendors);
+        self.tally.absorb(o.tally);
+        self.names.absorb(o.names);
+    }
+
+    /// What pass 1 counted, every part absorbed, and the names.
+    pub fn finish(self) -> (Counted, Names) {
+        let mut offsets = self.offsets;
+        offsets.carriers = self.carriers.finish().0;
+        offsets.vendors = self.vendors.finish().0;
+        let counted = Counted {
+            calls: self.calls,
+            reach: self.reach.finish(),
+            offsets,
+            tally: self.tally,
+            deltas: self.deltas,
+        };
+        (counted, self.names)
+    }
+}
+
+/// What pass 1 counts, every part merged.
 pub(crate) struct Counted {
     /// Calls by fate.
     pub calls: CallCounts,
@@ -99,6 +149,27 @@ pub(crate) struct Counted {
     pub tally: LogTally,
     /// The offsets' samples, when pass 1 could take them whole.
     pub deltas: OffsetDeltas,
+}
+
+/// Pass 2's share of one part: each pair's offset sample.
+pub(crate) type Samples = BTreeMap<(String, String), Vec<i64>>;
+
+/// What pass 3 finds in one part: the matches (indexing the part's extracts), the presenters,
+/// and the extracts, rows of the part's calls and vendor log.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct MatchPart {
+    /// The part.
+    pub part: u32,
+    /// The matches, `call` and `vendor_row` indexing `calls` and `vendor_calls`.
+    pub matched: Attribution,
+    /// Who presented each originating number.
+    pub presented: PresentedCounts,
+    /// The rows of the part's calls table that a later table shows.
+    #[serde(with = "super::wire::batch")]
+    pub calls: RecordBatch,
+    /// The rows of the part's vendor log that a later table shows.
+    #[serde(with = "super::wire::batch")]
+    pub vendor_calls: RecordBatch,
 }
 
 /// What pass 3 gives: the calls the later analyses read, and the matches.
@@ -116,71 +187,63 @@ pub(crate) struct Extract {
     pub presented: PresentedCounts,
 }
 
-/// One part of the calls and of the vendor log, read.
-struct Part {
-    p: u32,
-    batch: RecordBatch,
-    vendor: RecordBatch,
-}
-
-/// The calls table and the vendor log, part by part.
-pub(crate) struct CallParts<'a> {
-    manifest: &'a Manifest,
-    reader: &'a PartReader<'a>,
-    comp: &'a Complainants,
+/// What the passes over the calls read besides the parts: the complainants, the settings,
+/// the case's files and parts.
+pub(crate) struct CallCx<'a> {
+    /// The complainants.
+    pub comp: &'a Complainants,
     /// The vendor dispositions that mean the phone never rang.
-    never_rang: &'a [String],
+    pub never_rang: &'a [String],
     /// Complainants (dense id) whose numbers fall in more than one part.
-    spanning: Vec<bool>,
-    parts: u32,
-    s: Settings,
+    pub spanning: &'a [bool],
+    /// The ranks of the case's evidence files.
+    pub ranks: &'a FileRanks,
+    /// How many parts the calls table has.
+    pub parts: u32,
+    /// The windows and attribution settings.
+    pub s: Settings,
 }
 
-impl<'a> CallParts<'a> {
-    /// The passes over the store's calls and vendor log that `reader` reads; `never_rang` are
-    /// the dispositions of records that never rang.
-    pub fn new(
-        manifest: &'a Manifest,
-        reader: &'a PartReader<'a>,
-        (comp, never_rang): (&'a Complainants, &'a [String]),
-        s: Settings,
-    ) -> CallParts<'a> {
-        let parts = reader.parts(&[Kind::Calls]).max(1);
-        let n = comp.names.len();
-        let mut first: Vec<Option<u32>> = vec![None; n];
-        let mut spanning = vec![false; n];
-        for (&number, &id) in &comp.by_number {
-            let p = crate::partition::of(number, parts);
-            match first[id as usize] {
-                None => first[id as usize] = Some(p),
-                Some(q) if q != p => spanning[id as usize] = true,
-                Some(_) => {}
-            }
-        }
-        CallParts {
-            manifest,
-            reader,
-            comp,
-            never_rang,
-            spanning,
-            parts,
-            s,
+/// Complainants (dense id) whose numbers fall in more than one of `parts` parts.
+pub(crate) fn spanning(comp: &Complainants, parts: u32) -> Vec<bool> {
+    let n = comp.names.len();
+    let mut first: Vec<Option<u32>> = vec![None; n];
+    let mut spanning = vec![false; n];
+    for (&number, &id) in &comp.by_number {
+        let p = crate::partition::of(number, parts);
+        match first[id as usize] {
+            None => first[id as usize] = Some(p),
+            Some(q) if q != p => spanning[id as usize] = true,
+            Some(_) => {}
         }
     }
+    spanning
+}
 
-    /// Reads part `p` of the calls and of the vendor log, and checks that every row is in the
-    /// part of its number.
-    fn read(&self, p: u32) -> Result<Option<Part>> {
-        let Some(batch) = self.reader.read(Kind::Calls, p, &CALLS_READ)? else {
-            return Ok(None);
-        };
-        let vendor = match self.reader.read(Kind::VendorCalls, p, &VENDOR_READ)? {
-            Some(v) => v,
-            None => RecordBatch::new_empty(Kind::VendorCalls.schema()),
-        };
+/// One part of the calls and of the vendor log, as the passes read it.
+struct Part<'b> {
+    p: u32,
+    batch: &'b RecordBatch,
+    vendor: &'b RecordBatch,
+    calls: Calls<'b>,
+    received: Vec<usize>,
+    counts: CallCounts,
+    log: VendorLog,
+}
+
+impl CallCx<'_> {
+    /// Part `p` of the calls (`batch`, [`CALLS_READ`]) and of the vendor log (`vendor`,
+    /// [`VENDOR_READ`]), each with its provenance columns, checked to hold only numbers of
+    /// part `p`.
+    fn part<'b>(
+        &self,
+        p: u32,
+        batch: &'b RecordBatch,
+        vendor: &'b RecordBatch,
+    ) -> Result<Part<'b>> {
         for (kind, b, key) in [
-            (Kind::Calls, &batch, "called"),
-            (Kind::VendorCalls, &vendor, "dialed"),
+            (Kind::Calls, batch, "called"),
+            (Kind::VendorCalls, vendor, "dialed"),
         ] {
             let numbers = super::cols::u64_values(b, key)?;
             if let Some(i) = numbers
@@ -188,7 +251,7 @@ impl<'a> CallParts<'a> {
                 .position(|&n| crate::partition::of(n, self.parts) != p)
             {
                 return Err(Error::store(
-                    self.part_path(kind, p),
+                    crate::layout::store_part(kind.name(), p),
                     format!(
                         "row {i} holds a {key} number of part {} of {}: the store was not \
                          partitioned by this ingest; ingest again",
@@ -198,246 +261,221 @@ impl<'a> CallParts<'a> {
                 ));
             }
         }
-        Ok(Some(Part { p, batch, vendor }))
+        let calls = Calls::new(batch)?;
+        let (received, counts) = calls::count(&calls, self.comp, self.s.orders);
+        let log = VendorLog::read(vendor, self.never_rang)?;
+        Ok(Part {
+            p,
+            batch,
+            vendor,
+            calls,
+            received,
+            counts,
+            log,
+        })
     }
 
-    /// `f` of each part in turn (the next part read while `f` works): the part, its calls, its
-    /// received calls and their counts, and its vendor log.
-    fn each(
-        &self,
-        mut f: impl FnMut(&Part, &Calls<'_>, (&[usize], CallCounts), &VendorLog) -> Result<()> + Send,
-    ) -> Result<()> {
-        let mut next = self.read(0)?;
-        for p in 0..self.parts {
-            let current = next.take();
-            let (done, read_next) = rayon::join(
-                || -> Result<()> {
-                    let Some(part) = &current else {
-                        return Ok(());
-                    };
-                    let calls = Calls::new(&part.batch)?;
-                    let (received, counts) = calls::count(&calls, self.comp, self.s.orders);
-                    let log = VendorLog::read(&part.vendor, self.never_rang)?;
-                    f(part, &calls, (&received, counts), &log)
-                },
-                || {
-                    if p + 1 < self.parts {
-                        self.read(p + 1)
-                    } else {
-                        Ok(None)
-                    }
-                },
-            );
-            done?;
-            next = read_next?;
-        }
-        Ok(())
-    }
-
-    /// Pass 1: the call counts, the reach counts and the offsets' candidates.
+    /// Pass 1 over part `p`: the call counts, the reach counts, the offsets' candidates, the
+    /// vendor log's tally and the names of its campaigns and poll responses.
     ///
     /// # Errors
-    /// [`Error::Store`] when a part of the calls table is missing, unreadable or not of its
-    /// schema.
-    pub fn count(&self, sweep: &mut Sweep) -> Result<Counted> {
-        let mut calls_counted = CallCounts::default();
-        let mut reach = PartReach::default();
-        let mut offsets = OffsetCounts::default();
-        let (mut carriers, mut vendors) = (Dict::default(), Dict::default());
-        let mut tally = LogTally::default();
+    /// [`Error::Store`] when a column is missing or of another type, or a row is not of the
+    /// part.
+    pub fn scan(&self, p: u32, batch: &RecordBatch, vendor: &RecordBatch) -> Result<Scan> {
+        let part = self.part(p, batch, vendor)?;
+        let (calls, received, log) = (&part.calls, &part.received, &part.log);
         let cap = crate::join::band::OFFSET_SAMPLE_CAP;
-        let mut deltas = OffsetDeltas::new(cap);
-        self.each(|part, calls, (received, counts), log| {
-            // Three independent tallies of the part side by side: the names and the vendor
-            // log's gatherers; the reach; the offsets' candidates.
-            let gathered = || -> Result<()> {
-                let keys = RowKeys::new(&part.batch, &self.reader.ranks, part.p)?;
-                carriers.add(&calls.carrier, &keys);
-                let vkeys = RowKeys::new(&part.vendor, &self.reader.ranks, part.p)?;
-                vendors.add(&log.vendor, &vkeys);
-                tally.add(log, &vkeys);
-                sweep.vendor_calls(&part.vendor, &vkeys)
+        // Three independent tallies of the part side by side: the names and the vendor
+        // log's gatherers; the reach; the offsets' candidates.
+        let gathered = || -> Result<(Dict, Dict, LogTally, Names)> {
+            let keys = RowKeys::new(part.batch, self.ranks, part.p)?;
+            let (mut carriers, mut vendors) = (Dict::default(), Dict::default());
+            carriers.add(&calls.carrier, &keys);
+            let vkeys = RowKeys::new(part.vendor, self.ranks, part.p)?;
+            vendors.add(&log.vendor, &vkeys);
+            let mut tally = LogTally::default();
+            tally.add(log, &vkeys);
+            let mut names = Names::default();
+            names.vendor_calls(part.vendor, &vkeys)?;
+            Ok((carriers, vendors, tally, names))
+        };
+        let reached = || {
+            let ranks: Vec<u32> = calls
+                .file
+                .names
+                .iter()
+                .map(|f| self.ranks.rank(f))
+                .collect();
+            let case = PartOfCase {
+                file_rank: &ranks,
+                spanning: self.spanning,
             };
-            let reached = || {
-                let ranks: Vec<u32> = calls
-                    .file
-                    .names
-                    .iter()
-                    .map(|f| self.reader.ranks.rank(f))
-                    .collect();
-                let case = PartOfCase {
-                    file_rank: &ranks,
-                    spanning: &self.spanning,
-                };
-                let r = reach::count_part(calls, received, self.comp, self.s.windows, case);
-                reach = std::mem::take(&mut reach).merge(r);
-            };
-            let offset = || {
-                let window = self.s.offset_window_us;
-                let (o, d) = attribution::offset_counts(calls, received, log, window, cap);
-                offsets = std::mem::take(&mut offsets).merge(&o);
-                deltas.add(d, &offsets);
-            };
-            let (g, _) = rayon::join(gathered, || rayon::join(reached, offset));
-            calls_counted = calls_counted.merge(counts);
-            g
-        })?;
-        offsets.carriers = carriers.finish().0;
-        offsets.vendors = vendors.finish().0;
-        Ok(Counted {
-            calls: calls_counted,
-            reach: reach.finish(),
+            reach::count_part(calls, received, self.comp, self.s.windows, case)
+        };
+        let offset = || {
+            let window = self.s.offset_window_us;
+            let (o, d) = attribution::offset_counts(calls, received, log, window, cap);
+            let mut deltas = OffsetDeltas::new(cap);
+            deltas.add(d, &o);
+            (o, deltas)
+        };
+        let (g, (reach, (offsets, deltas))) =
+            rayon::join(gathered, || rayon::join(reached, offset));
+        let (carriers, vendors, tally, names) = g?;
+        Ok(Scan {
+            calls: part.counts,
+            reach,
             offsets,
+            carriers,
+            vendors,
             tally,
             deltas,
+            names,
         })
     }
 
-    /// Pass 2: each (carrier, vendor) pair's offset, estimated from the parts' samples (taken
-    /// in pass 1 when no pair has more candidates than the sample holds: then this reads
-    /// nothing).
+    /// Pass 2 over part `p`: its share of each (carrier, vendor) pair's offset sample, given
+    /// `totals`, pass 1 merged (needed only when some pair has more candidates than pass 1
+    /// keeps).
     ///
     /// # Errors
-    /// As [`CallParts::count`].
-    pub fn estimates(
+    /// As [`CallCx::scan`].
+    pub fn samples(
         &self,
+        p: u32,
+        (batch, vendor): (&RecordBatch, &RecordBatch),
         totals: &OffsetCounts,
-        deltas: OffsetDeltas,
-    ) -> Result<BTreeMap<(String, String), OffsetEstimate>> {
-        if let Some(samples) = deltas.samples() {
-            return Ok(attribution::offset_estimates(totals, samples));
-        }
-        let mut samples: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
-        self.each(|_, calls, (received, _), log| {
-            let part =
-                attribution::offset_samples(calls, received, log, self.s.offset_window_us, totals);
-            for (pair, deltas) in part {
-                samples.entry(pair).or_default().extend(deltas);
-            }
-            Ok(())
-        })?;
-        Ok(attribution::offset_estimates(totals, samples))
+    ) -> Result<Samples> {
+        let part = self.part(p, batch, vendor)?;
+        let window = self.s.offset_window_us;
+        Ok(attribution::offset_samples(
+            &part.calls,
+            &part.received,
+            &part.log,
+            window,
+            totals,
+        ))
     }
 
-    /// Pass 3: the matches with the estimated offsets, who presented each originating number
-    /// (`numbers`, ascending), and the extracts: the rows of matched calls and of received
-    /// calls whose originating number is in `keep` (ascending); the vendor records matched and
-    /// the first of each campaign, vendor and (presented number of `numbers`, campaign).
+    /// Pass 3 over part `p`: the matches with the estimated `offsets`, who presented each
+    /// originating number (`numbers`, ascending), and the extracts: the rows of matched calls
+    /// and of received calls whose originating number is in `keep` (ascending); the vendor
+    /// records matched and the first of each campaign, vendor and (presented number of
+    /// `numbers`, campaign).
     ///
     /// # Errors
-    /// As [`CallParts::count`].
+    /// As [`CallCx::scan`].
     pub fn matched(
         &self,
-        (counted, estimates): (&OffsetCounts, &BTreeMap<(String, String), OffsetEstimate>),
-        numbers: &[u64],
-        keep: &[u64],
-    ) -> Result<Extract> {
-        let offsets = attribution::estimated_offsets(estimates);
-        let (mut calls_pieces, mut vendor_pieces) = (Vec::new(), Vec::new());
-        let mut found: Vec<Attribution> = Vec::new();
-        let mut presented = PresentedCounts::default();
-        self.each(|part, calls, (received, _), log| {
-            // The matches, the presenters, and the rows kept whatever matched, side by side.
-            let matches = || {
-                let (tol, window) = (self.s.tolerance_us, self.s.offset_window_us);
-                attribution::count(calls, received, log, tol, window, Some(&offsets))
-            };
-            let presenters = || {
-                let p = spoof::count(log, numbers, &self.comp.numbers);
-                presented = std::mem::take(&mut presented).merge(&p);
-            };
-            let kept = || -> Result<(Vec<usize>, Vec<usize>)> {
-                let rows: Vec<usize> = received
-                    .iter()
-                    .copied()
-                    .filter(|&i| {
-                        calls
-                            .calling(i)
-                            .is_some_and(|n| keep.binary_search(&n).is_ok())
-                    })
-                    .collect();
-                let vkeys = RowKeys::new(&part.vendor, &self.reader.ranks, part.p)?;
-                Ok((rows, firsts(log, &vkeys, numbers)))
-            };
-            let (mut a, (_, k)) = rayon::join(matches, || rayon::join(presenters, kept));
-            let (mut rows, mut vrows) = k?;
-            rows.extend(a.matches.iter().map(|m| m.call));
-            vrows.extend(a.matches.iter().map(|m| m.vendor_row));
-            let (rows, vrows) = (sorted(rows), sorted(vrows));
-            for m in &mut a.matches {
-                // Their positions in the part's extracts.
-                m.call = rows.binary_search(&m.call).unwrap_or_default();
-                m.vendor_row = vrows.binary_search(&m.vendor_row).unwrap_or_default();
-            }
-            calls_pieces.push(self.take(Kind::Calls, part, &part.batch, &rows)?);
-            vendor_pieces.push(self.take(Kind::VendorCalls, part, &part.vendor, &vrows)?);
-            found.push(a);
-            Ok(())
-        })?;
-        let (calls, at) = self.merge(Kind::Calls, &calls_pieces)?;
-        let (vendor_calls, vat) = self.merge(Kind::VendorCalls, &vendor_pieces)?;
-        let mut matched = Attribution::default();
-        for (p, mut a) in found.into_iter().enumerate() {
-            for m in &mut a.matches {
-                m.call = at[p][m.call];
-                m.vendor_row = vat[p][m.vendor_row];
-            }
-            matched = matched.merge(&a);
+        p: u32,
+        (batch, vendor): (&RecordBatch, &RecordBatch),
+        offsets: &BTreeMap<(String, String), i64>,
+        (numbers, keep): (&[u64], &[u64]),
+    ) -> Result<MatchPart> {
+        let part = self.part(p, batch, vendor)?;
+        let (calls, received, log) = (&part.calls, &part.received, &part.log);
+        // The matches, the presenters, and the rows kept whatever matched, side by side.
+        let matches = || {
+            let (tol, window) = (self.s.tolerance_us, self.s.offset_window_us);
+            attribution::count(calls, received, log, tol, window, Some(offsets))
+        };
+        let presenters = || spoof::count(log, numbers, &self.comp.numbers);
+        let kept = || -> Result<(Vec<usize>, Vec<usize>)> {
+            let rows: Vec<usize> = received
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    calls
+                        .calling(i)
+                        .is_some_and(|n| keep.binary_search(&n).is_ok())
+                })
+                .collect();
+            let vkeys = RowKeys::new(part.vendor, self.ranks, part.p)?;
+            Ok((rows, firsts(log, &vkeys, numbers)))
+        };
+        let (mut a, (presented, k)) = rayon::join(matches, || rayon::join(presenters, kept));
+        let (mut rows, mut vrows) = k?;
+        rows.extend(a.matches.iter().map(|m| m.call));
+        vrows.extend(a.matches.iter().map(|m| m.vendor_row));
+        let (rows, vrows) = (sorted(rows), sorted(vrows));
+        for m in &mut a.matches {
+            // Their positions in the part's extracts.
+            m.call = rows.binary_search(&m.call).unwrap_or_default();
+            m.vendor_row = vrows.binary_search(&m.vendor_row).unwrap_or_default();
         }
-        Ok(Extract {
-            calls,
-            vendor_calls,
-            matched: matched.with_estimates(counted, estimates),
+        Ok(MatchPart {
+            part: p,
+            matched: a,
             presented,
+            calls: take(Kind::Calls, p, part.batch, &rows)?,
+            vendor_calls: take(Kind::VendorCalls, p, part.vendor, &vrows)?,
         })
     }
+}
 
-    /// Rows `rows` (ascending) of `b`, part `part` of `kind`'s table.
-    fn take(
-        &self,
-        kind: Kind,
-        part: &Part,
-        b: &RecordBatch,
-        rows: &[usize],
-    ) -> Result<RecordBatch> {
-        let idx: UInt32Array = rows.iter().map(|&i| i as u32).collect();
-        let fail = |e| Error::store(self.part_path(kind, part.p), e);
-        let taken = take_record_batch(b, &idx).map_err(fail)?;
-        // A dictionary column taken shares its part's dictionary buffers, and with them
-        // the memory the part was decoded into (measured at 100 M rows: 260 MB a part kept
-        // alive until every part was read). The pieces are kept that long, so each dictionary
-        // column is built afresh from its values.
-        let columns = taken
-            .columns()
-            .iter()
-            .map(|c| match c.data_type() {
-                DataType::Dictionary(_, v) => cast(&cast(c, v)?, c.data_type()),
-                _ => Ok(c.clone()),
-            })
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(fail)?;
-        RecordBatch::try_new(taken.schema(), columns).map_err(fail)
-    }
-
-    /// The parts' pieces of `kind`'s table merged in case order, and the row each piece's row
-    /// became.
-    fn merge(&self, kind: Kind, pieces: &[RecordBatch]) -> Result<(RecordBatch, Vec<Vec<usize>>)> {
-        let (b, order) = crate::ingest::merge_in_case_order(self.manifest, pieces, None)
-            .map_err(|e| Error::store(self.part_path(kind, 0), e))?;
+/// The parts' pass 3 merged (`found`, in part order): the extracts in case order, the
+/// matches indexing them, with the pairs' estimates (`counted`, `estimates`) filled in.
+///
+/// # Errors
+/// [`Error::Store`] when the extracts cannot be merged (parts of other schemas: a bug).
+pub(crate) fn merge_matched(
+    manifest: &Manifest,
+    found: Vec<MatchPart>,
+    (counted, estimates): (&OffsetCounts, &BTreeMap<(String, String), OffsetEstimate>),
+) -> Result<Extract> {
+    let merge = |kind: Kind, pieces: Vec<&RecordBatch>| -> Result<(RecordBatch, Vec<Vec<usize>>)> {
+        let pieces: Vec<RecordBatch> = pieces.into_iter().cloned().collect();
+        let (b, order) = crate::ingest::merge_in_case_order(manifest, &pieces, None)
+            .map_err(|e| Error::store(crate::layout::store_table_prefix(kind.name()), e))?;
         let mut at: Vec<Vec<usize>> = pieces.iter().map(|b| vec![0; b.num_rows()]).collect();
         for (g, &(p, k)) in order.iter().enumerate() {
             at[p][k] = g;
         }
         Ok((b, at))
+    };
+    let (calls, at) = merge(Kind::Calls, found.iter().map(|f| &f.calls).collect())?;
+    let (vendor_calls, vat) = merge(
+        Kind::VendorCalls,
+        found.iter().map(|f| &f.vendor_calls).collect(),
+    )?;
+    let mut matched = Attribution::default();
+    let mut presented = PresentedCounts::default();
+    for (p, f) in found.into_iter().enumerate() {
+        let mut a = f.matched;
+        for m in &mut a.matches {
+            m.call = at[p][m.call];
+            m.vendor_row = vat[p][m.vendor_row];
+        }
+        matched = matched.merge(&a);
+        presented = presented.merge(&f.presented);
     }
+    Ok(Extract {
+        calls,
+        vendor_calls,
+        matched: matched.with_estimates(counted, estimates),
+        presented,
+    })
+}
 
-    /// The path of part `p` of `kind`'s table, to name in an error.
-    fn part_path(&self, kind: Kind, p: u32) -> std::path::PathBuf {
-        crate::ingest::table_parts(self.manifest, self.reader.out(), kind)
-            .get(p as usize)
-            .cloned()
-            .unwrap_or_default()
-    }
+/// Rows `rows` (ascending) of `b`, part `p` of `kind`'s table.
+fn take(kind: Kind, p: u32, b: &RecordBatch, rows: &[usize]) -> Result<RecordBatch> {
+    let idx: UInt32Array = rows.iter().map(|&i| i as u32).collect();
+    let fail = |e| Error::store(crate::layout::store_part(kind.name(), p), e);
+    let taken = take_record_batch(b, &idx).map_err(fail)?;
+    // A dictionary column taken shares its part's dictionary buffers, and with them
+    // the memory the part was decoded into (measured at 100 M rows: 260 MB a part kept
+    // alive until every part was read). The pieces are kept that long, so each dictionary
+    // column is built afresh from its values.
+    let columns = taken
+        .columns()
+        .iter()
+        .map(|c| match c.data_type() {
+            DataType::Dictionary(_, v) => cast(&cast(c, v)?, c.data_type()),
+            _ => Ok(c.clone()),
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(fail)?;
+    RecordBatch::try_new(taken.schema(), columns).map_err(fail)
 }
 
 /// `v` sorted, without repeats.

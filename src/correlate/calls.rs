@@ -8,9 +8,10 @@ use rayon::prelude::*;
 
 use super::input::{Calls, Complainants};
 use crate::config::Window;
+use serde::{Deserialize, Serialize};
 
 /// Calls by what became of them. Every call is in exactly one of the first three.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallCounts {
     /// To a complainant in the orders, inside the orders window.
     pub received: u64,

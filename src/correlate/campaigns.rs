@@ -21,9 +21,10 @@ use super::registry::Registry;
 use crate::error::Result;
 use crate::model::results::Table;
 use crate::normalize::phone::format_e164;
+use serde::{Deserialize, Serialize};
 
 /// What the whole vendor log says of one campaign.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CampaignLog {
     /// Its records.
     pub records: u64,
@@ -42,7 +43,7 @@ pub(crate) struct CampaignLog {
 /// What the vendor log says of each campaign, gathered part by part of the log ([`LogTally::add`]):
 /// the store splits the log by dialled number, so a campaign's distinct recipients add over
 /// the parts; the rest are sums, unions and extremes.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct LogTally(BTreeMap<String, CampaignLog>);
 
 impl LogTally {
@@ -76,18 +77,30 @@ impl LogTally {
             d.sort_unstable();
             d.dedup();
             part.recipients = d.len() as u64;
-            let t = self.0.entry(name.clone()).or_default();
-            t.records += part.records;
-            t.recipients += part.recipients;
-            t.presented.append(&mut part.presented);
-            if let Some((s, v)) = part.vendor {
-                if t.vendor.as_ref().is_none_or(|(w, _)| s < *w) {
-                    t.vendor = Some((s, v));
-                }
-            }
-            t.first = t.first.into_iter().chain(part.first).min();
-            t.last = t.last.into_iter().chain(part.last).max();
+            self.take(name.clone(), part);
         }
+    }
+
+    /// Adds what `o` tallied of other parts of the log.
+    pub fn absorb(&mut self, o: LogTally) {
+        for (name, part) in o.0 {
+            self.take(name, part);
+        }
+    }
+
+    /// Adds one part's tally of campaign `name`.
+    fn take(&mut self, name: String, mut part: CampaignLog) {
+        let t = self.0.entry(name).or_default();
+        t.records += part.records;
+        t.recipients += part.recipients;
+        t.presented.append(&mut part.presented);
+        if let Some((s, v)) = part.vendor {
+            if t.vendor.as_ref().is_none_or(|(w, _)| s < *w) {
+                t.vendor = Some((s, v));
+            }
+        }
+        t.first = t.first.into_iter().chain(part.first).min();
+        t.last = t.last.into_iter().chain(part.last).max();
     }
 
     /// What the log says of campaign `name`.

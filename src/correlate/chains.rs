@@ -40,6 +40,7 @@ use super::ALPHA;
 use crate::error::Result;
 use crate::model::results::Table;
 use crate::normalize::phone::format_e164;
+use serde::{Deserialize, Serialize};
 
 /// What the chains are built from: the other analyses' results.
 pub(crate) struct Sources<'a> {
@@ -78,7 +79,7 @@ type Upload = (String, Option<String>, Option<i64>);
 
 /// [`Firsts`] as the parts of the store add to them: per upload and download, its least row
 /// ([`Seen`]) so far and what that row says.
-#[derive(Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct FirstsGather {
     upload: BTreeMap<String, (Seen, Upload)>,
     download: BTreeMap<String, (Seen, String)>,
@@ -124,6 +125,22 @@ impl FirstsGather {
             }
         }
         Ok(())
+    }
+
+    /// Adds the first rows `o` gathered from other parts.
+    pub fn absorb(&mut self, o: FirstsGather) {
+        for (k, (s, v)) in o.upload {
+            let e = self.upload.entry(k).or_insert((UNSEEN, Default::default()));
+            if s < e.0 {
+                *e = (s, v);
+            }
+        }
+        for (k, (s, v)) in o.download {
+            let e = self.download.entry(k).or_insert((UNSEEN, String::new()));
+            if s < e.0 {
+                *e = (s, v);
+            }
+        }
     }
 
     /// The first rows.

@@ -16,6 +16,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 use crate::model::results::{list_item_field, text_list_type, Table};
+use serde::{Deserialize, Serialize};
 
 /// Null code of an interned column.
 pub const NONE: u32 = u32::MAX;
@@ -197,7 +198,7 @@ pub fn intern(b: &RecordBatch, name: &str) -> Result<(Vec<u32>, Vec<String>)> {
 
 /// An interned text column: a dense code per row ([`NONE`] where null) and the distinct
 /// values, in order of first appearance.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Codes {
     /// Code per row.
     pub codes: Vec<u32>,

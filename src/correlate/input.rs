@@ -19,6 +19,7 @@ use crate::ingest;
 use crate::manifest::Manifest;
 use crate::model::Kind;
 use crate::normalize::phone::format_e164;
+use serde::{Deserialize, Serialize};
 
 /// Tables read whole from the case store (the calls and the vendor log are read part by part:
 /// [`super::callparts`]; the lists, downloads, population and party database too:
@@ -51,7 +52,7 @@ impl Store {
 }
 
 /// Complainants: identities, numbers, districts.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Complainants {
     /// Dense complainant id per number of a complainant whose records are in the orders.
     pub by_number: HashMap<u64, u32>,

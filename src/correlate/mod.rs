@@ -51,6 +51,7 @@ pub mod dossier;
 pub mod facts;
 pub mod graph;
 pub(crate) mod input;
+pub mod kernels;
 pub mod lists;
 pub mod numbers;
 pub mod overlaps;
@@ -58,14 +59,15 @@ pub(crate) mod parts;
 pub mod reach;
 pub mod registry;
 pub mod results;
+mod segments;
 mod slices;
-mod spill;
 pub mod spoof;
 pub mod spread;
 mod sweep;
 #[cfg(test)]
 mod testkit;
 pub mod timeline;
+pub mod wire;
 pub mod workbook;
 
 use std::collections::BTreeSet;
@@ -176,7 +178,8 @@ impl Phases {
     }
 }
 
-/// Runs correlate on an output folder that holds a case store.
+/// Runs correlate on an output folder that holds a case store: every stage of the kernels
+/// ([`kernels`]) counted here ([`count_here`]), and the results written.
 ///
 /// # Errors
 /// [`Error::Store`] when the store or manifest is missing, or a store file is not the one the
@@ -184,17 +187,115 @@ impl Phases {
 /// parameters are not valid (as a case manifest's) or the case has no incident or baseline
 /// window.
 pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
-    let t0 = Instant::now();
-    let mut manifest = Manifest::read(out)?;
-    // The store and the parameters are used only as the manifest records them: re-hash the
-    // one and re-validate the other, since either could have been edited since ingest.
-    manifest.check_store(out)?;
-    let params = Params::from_manifest(&manifest, out)?;
-    let mut phases = Phases::new();
-    let st = input::Store::read(&manifest, out)?;
-    phases.mark("read");
-    let reader = parts::PartReader::new(&manifest, out);
-    let (figures, tables) = analyse((&st, &reader), &params, &manifest, &mut phases)?;
+    run_with(out, opts, &mut count_here)
+}
+
+/// [`run`] with `count` counting every part of each stage into the job (and adding the
+/// counts: [`kernels::Job::absorb`]), wherever it runs them: [`count_here`], or a cluster.
+///
+/// # Errors
+/// As [`run`], and what `count` returns.
+pub fn run_with(
+    out: &Path,
+    opts: &CorrelateOptions,
+    count: &mut (dyn FnMut(&mut kernels::Job) -> Result<()> + Send),
+) -> Result<Correlation> {
+    let mut job = kernels::Job::open(out)?;
+    while job.stage().is_some() {
+        count(&mut job)?;
+        job.advance()?;
+    }
+    job.finish(opts)
+}
+
+/// Counts every part of the job's current stage on this machine, part after part: the calls
+/// and the vendor log of a part together, each other table of the `scan` on its own, the
+/// tables of a slice of the `lists` together; the next read while one is counted (so that at
+/// most two parts' tables are in memory).
+///
+/// # Errors
+/// [`Error::Store`] when a part cannot be read or counted.
+pub fn count_here(job: &mut kernels::Job) -> Result<()> {
+    let Some(stage) = job.stage() else {
+        return Ok(());
+    };
+    let (manifest, out) = (job.manifest().clone(), job.out().to_path_buf());
+    let reader = parts::PartReader::new(&manifest, &out);
+    let cx = job.context()?;
+    if stage == kernels::Stage::Lists && !job.parts_align() {
+        return count_lists_cut(job, &reader, &cx);
+    }
+    type Step<'s> = (u32, Vec<(crate::model::Kind, Vec<&'s str>)>);
+    let tables = stage.tables();
+    let calls_kinds = [crate::model::Kind::Calls, crate::model::Kind::VendorCalls];
+    let mut steps: Vec<Step<'_>> = Vec::new();
+    for p in 0..job.parts() {
+        let (together, alone): (Vec<_>, Vec<_>) = tables
+            .iter()
+            .cloned()
+            .partition(|(k, _)| calls_kinds.contains(k) || stage == kernels::Stage::Lists);
+        if !together.is_empty() {
+            steps.push((p, together));
+        }
+        steps.extend(alone.into_iter().map(|t| (p, vec![t])));
+    }
+    let read = |(p, group): &Step<'_>| {
+        let mut out = Vec::with_capacity(group.len());
+        for (kind, cols) in group {
+            if let Some(b) = reader.read(*kind, *p, cols)? {
+                out.push((*kind, b));
+            }
+        }
+        Ok::<_, Error>((*p, out))
+    };
+    let mut next = steps.first().map(read).transpose()?;
+    for k in 0..steps.len() {
+        let current = next.take();
+        let (counted, read_next) = rayon::join(
+            || match &current {
+                Some((p, t)) if !t.is_empty() => kernels::count(&cx, *p, t).map(Some),
+                _ => Ok(None),
+            },
+            || steps.get(k + 1).map(read).transpose(),
+        );
+        if let Some(c) = counted? {
+            job.absorb(c)?;
+        }
+        next = read_next?;
+    }
+    Ok(())
+}
+
+/// The `lists` stage of a store whose tables have different part counts: each slice cut from
+/// every part of each table.
+fn count_lists_cut(
+    job: &mut kernels::Job,
+    reader: &parts::PartReader<'_>,
+    cx: &kernels::Context,
+) -> Result<()> {
+    for s in 0..job.parts() {
+        let mut tables = Vec::new();
+        for (kind, cols) in kernels::Stage::Lists.tables() {
+            for p in 0..reader.parts_of(kind) {
+                if let Some(b) = reader.read(kind, p, &cols)? {
+                    tables.push((kind, b));
+                }
+            }
+        }
+        let c = kernels::count(cx, s, &tables)?;
+        job.absorb(c)?;
+    }
+    Ok(())
+}
+
+/// Pseudonymises the tables if asked, writes them, and records the timings in the manifest.
+fn write(
+    out: &Path,
+    manifest: &mut Manifest,
+    (figures, tables): (Figures, results::Tables),
+    opts: &CorrelateOptions,
+    (mut phases, t0): (Phases, Instant),
+) -> Result<Correlation> {
     let key = opts.pseudonymize.as_ref();
     let tables = match key {
         Some(k) => {
@@ -204,7 +305,7 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
         }
         None => tables,
     };
-    results::write(out, &mut manifest, &figures, &tables)?;
+    results::write(out, manifest, &figures, &tables)?;
     phases.mark("write");
     for (name, ms) in phases.done {
         manifest.timings_ms.insert(format!("correlate.{name}"), ms);
@@ -220,92 +321,62 @@ pub fn run(out: &Path, opts: &CorrelateOptions) -> Result<Correlation> {
     })
 }
 
-/// Every analysis, in order: the figures and the tables (in clear: [`run`] pseudonymises them
-/// after).
-fn analyse(
-    (st, reader): (&input::Store, &parts::PartReader<'_>),
-    params: &Params,
-    manifest: &Manifest,
+/// What the finish reads besides the counts: the case, the tables read whole, the facts, the
+/// registry and the complainants.
+struct Done<'a> {
+    params: &'a Params,
+    manifest: &'a Manifest,
+    st: &'a input::Store,
+    facts: &'a facts::Facts,
+    reg: &'a registry::Registry,
+    comp: &'a input::Complainants,
+}
+
+/// Every analysis finished from the stages' counts, in order: the figures and the tables (in
+/// clear: [`write`] pseudonymises them).
+fn finish(
+    d: &Done<'_>,
+    (counted, ranking, fact_counts): (callparts::Counted, reach::Ranking, facts::FactCounts),
+    (extract, swept, top): (callparts::Extract, sweep::Swept, Vec<(u64, Vec<u64>)>),
+    counts: slices::ListCounts,
     phases: &mut Phases,
 ) -> Result<(Figures, results::Tables)> {
+    let (params, manifest, comp, facts, reg) = (d.params, d.manifest, d.comp, d.facts, d.reg);
     let legitimate = params.legitimate();
-    let comp = input::Complainants::read(&st.complainants)?;
-    let facts = facts::Facts::read(&st.subscribers, &st.watchlist)?;
-    let reg = registry::Registry::read(&st.campaigns)?;
     let a = &params.case.attribution;
-    // A store of more than one part is a case too large to keep its lists in memory: what the
-    // sweep gathers per number goes to disk, and comes back one slice at a time.
-    let spill = std::sync::Arc::new(match reader.parts(&[crate::model::Kind::Population]) > 1 {
-        true => spill::Spill::on_disk(reader.out())?,
-        false => spill::Spill::in_memory(),
-    });
-    let mut sweep = sweep::Sweep::new(spill, reader);
-    sweep.watchlist(&st.watchlist)?;
-    let settings = callparts::Settings {
-        orders: params.orders,
-        windows: (params.incident, params.baseline),
-        tolerance_us: (a.tolerance_s * 1e6).round() as i64,
-        offset_window_us: (a.offset_window_s * 1e6).round() as i64,
-    };
-    let passes = callparts::CallParts::new(manifest, reader, (&comp, &a.never_rang), settings);
     let callparts::Counted {
         calls: call_counts,
         reach,
-        offsets,
         tally,
-        deltas,
-    } = passes.count(&mut sweep)?;
-    phases.mark("calls");
-
-    let ranking = reach::finish(&reach, params.incident, params.baseline);
-    phases.mark("reach");
-
-    let fact_counts = facts::count(&facts, &reach.number);
-    phases.mark("subscribers");
-
-    // The rows later tables show: every call of a significant number (the leads are among
-    // them) or of a number the spread table ranks, and the matched calls.
-    let mut keep: Vec<u64> = ranking
-        .order
-        .iter()
-        .enumerate()
-        .filter(|&(pos, &k)| pos < SPREAD_TOP_NUMBERS || ranking.ln_q[k] <= ALPHA.ln())
-        .map(|(_, &k)| reach.number[k])
-        .collect();
-    keep.sort_unstable();
-    let estimates = passes.estimates(&offsets, deltas)?;
-    let extract = passes.matched((&offsets, &estimates), &reach.number, &keep)?;
+        ..
+    } = counted;
     let (matched, presented) = (extract.matched, extract.presented);
     let calls = input::Calls::new(&extract.calls)?;
     let log = attribution::VendorLog::read(&extract.vendor_calls, &a.never_rang)?;
-    let (received, _) = calls::count(&calls, &comp, params.orders);
+    let (received, _) = calls::count(&calls, comp, params.orders);
     let zone = params.case.case.zone();
-    let attribution_table = attribution::attribution_table(&calls, &log, &matched, &reg, zone)?;
-    phases.mark("attribution");
-
-    sweep.parts(reader)?;
-    let swept = sweep.finish(&comp, params.case.case.population, &reg);
+    let attribution_table = attribution::attribution_table(&calls, &log, &matched, reg, zone)?;
     let lists = &swept.lists;
     let campaigns_table = campaigns::table(
         &calls,
-        &comp,
+        comp,
         (&log, &tally, &matched),
         &lists.campaigns,
-        &reg,
+        reg,
         &legitimate,
         zone,
     )?;
     let offsets_table = attribution::offsets_table(&matched)?;
-    phases.mark("lists");
+    phases.mark("tables");
 
     let by_number = attribution::campaigns_by_number(&calls, &log, &matched);
-    let explained = numbers::explained(&reach, &facts, &by_number, &legitimate);
-    let verdicts = spoof::finish(&presented, &reach.number, &facts, &legitimate, &reg);
+    let explained = numbers::explained(&reach, facts, &by_number, &legitimate);
+    let verdicts = spoof::finish(&presented, &reach.number, facts, &legitimate, reg);
     let files: Vec<String> = manifest.inputs.iter().map(|i| i.path.clone()).collect();
     let cx = numbers::NumberContext {
         files: &files,
-        comp: &comp,
-        facts: &facts,
+        comp,
+        facts,
         campaigns: &by_number,
         explained: &explained,
         spoof: &verdicts,
@@ -314,17 +385,7 @@ fn analyse(
     let numbers_table = numbers::numbers_table(&reach, &ranking, &cx)?;
     phases.mark("numbers");
 
-    let top = top_numbers(&calls, &received, &reach, &ranking);
     let list_times = swept.times.of_lists(lists);
-    let wanted = slices::Wanted {
-        restrict: params.case.analysis.restrict_to_population,
-        marked: &comp.numbers,
-        top: &top,
-        times: &list_times,
-    };
-    let counts = slices::count(&swept.parts, &wanted, swept.slices)?;
-    phases.mark("list_counts");
-
     let lt = list_tests(params, lists, &counts)?;
     let (side_a, side_b, all) = (lists.derived(), lists.sources(), lists.all());
     phases.mark("overlaps");
@@ -341,7 +402,7 @@ fn analyse(
         log: (&log, &tally),
         matched: &matched,
         lists,
-        reg: &reg,
+        reg,
         legitimate: &legitimate,
         overlaps: (&lt.overlap_rows, &side_a, &side_b),
         enrichment: (&lt.enrichment_rows, &all),
@@ -350,8 +411,8 @@ fn analyse(
     });
     phases.mark("chains");
 
-    let lead = numbers::leads(&reach, &ranking, &explained, &facts, &verdicts);
-    let plan = numbers::NumberingPlan::read(&st.numbering_plan)?;
+    let lead = numbers::leads(&reach, &ranking, &explained, facts, &verdicts);
+    let plan = numbers::NumberingPlan::read(&d.st.numbering_plan)?;
     let leads_table = numbers::leads_table(&lead, &reach, &ranking, &plan, &cx)?;
     phases.mark("leads");
 
@@ -359,10 +420,10 @@ fn analyse(
     let dossier_table = dossier::table(&dossier::Sources {
         calls: &calls,
         received: &received,
-        comp: &comp,
+        comp,
         log: &log,
         matched: &matched,
-        reg: &reg,
+        reg,
         leads: &lead_numbers,
         incident: params.incident,
         baseline: params.baseline,
@@ -372,11 +433,11 @@ fn analyse(
 
     let figures = figures(
         manifest,
-        &comp,
+        comp,
         &call_counts,
         &reach,
         &fact_counts,
-        (&matched, &reg),
+        (&matched, reg),
         lists,
         lead.len(),
         params,

@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::join::{self, Overlaps};
 use crate::model::results::Table;
 use crate::stats;
+use serde::{Deserialize, Serialize};
 
 /// The overlaps of every pair of `a` and `b` lists that share a number (a campaign is not
 /// compared with its own poll responses: those pairs are left out).
@@ -205,7 +206,7 @@ pub fn table(rows: &[OverlapRow], a: &[&NamedSet], b: &[&NamedSet]) -> Result<Re
 }
 
 /// Per list: its size and how many of `marked` (the complainants' numbers) it holds.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrichmentCounts {
     /// Distinct numbers per list.
     pub size: Vec<u64>,

@@ -19,6 +19,7 @@ use crate::ingest;
 use crate::manifest::Manifest;
 use crate::model::Kind;
 use crate::store;
+use serde::{Deserialize, Serialize};
 
 /// Where a row sorts in the case: its evidence file's rank among the case's inputs, its row,
 /// its item (none first); then, for rows that agree on all three (only hand-made tables do),
@@ -31,11 +32,8 @@ pub(crate) const UNSEEN: Seen = (u32::MAX, u64::MAX, Some(u32::MAX), u32::MAX, u
 /// The part of the rows of a table read whole, not part by part: they may hold any number.
 pub(crate) const WHOLE: u32 = u32::MAX;
 
-/// The provenance columns, read with every part so that its rows can be placed in the case.
-const PROVENANCE: [&str; 3] = ["source_file", "source_row", "source_item"];
-
 /// Each evidence file's rank among the manifest's inputs (the case's order of files).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct FileRanks(FxHashMap<String, u32>);
 
 impl FileRanks {
@@ -120,6 +118,15 @@ impl RowKeys {
         }
     }
 
+    /// Keys for the `n` rows of part `part` read without their provenance (to be counted, not
+    /// placed): every row sorts last, by its index.
+    pub fn unplaced(n: usize, part: u32) -> RowKeys {
+        RowKeys {
+            part,
+            ..RowKeys::in_order(n)
+        }
+    }
+
     /// The part the rows come from ([`WHOLE`] for a table read whole).
     pub fn part(&self) -> u32 {
         self.part
@@ -143,7 +150,7 @@ impl RowKeys {
 /// The values of a text column over every part, coded in the order of their first
 /// appearance in the case. Parts add their values as they come ([`Dict::add`], provisional
 /// codes); [`Dict::finish`] orders them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Dict {
     by_name: FxHashMap<String, u32>,
     names: Vec<String>,
@@ -151,6 +158,11 @@ pub(crate) struct Dict {
 }
 
 impl Dict {
+    /// The values, in provisional code order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Adds the values of one part's column `c` (its rows placed by `keys`): the provisional
     /// code of each of `c`'s codes.
     pub fn add(&mut self, c: &Codes, keys: &RowKeys) -> Vec<u32> {
@@ -184,6 +196,16 @@ impl Dict {
             *f = s;
         }
         code
+    }
+
+    /// Adds the values `o` holds (another part's, in its provisional codes): the code here of
+    /// each of `o`'s.
+    pub fn absorb(&mut self, o: &Dict) -> Vec<u32> {
+        o.names
+            .iter()
+            .zip(&o.first)
+            .map(|(n, &s)| self.note(n, s))
+            .collect()
     }
 
     /// The values in order of first appearance, and the final code of each provisional one.
@@ -291,11 +313,6 @@ impl<'a> PartReader<'a> {
         }
     }
 
-    /// The output folder whose store this reads.
-    pub fn out(&self) -> &Path {
-        self.out
-    }
-
     /// How many parts the largest of `kinds` has.
     pub fn parts(&self, kinds: &[Kind]) -> u32 {
         kinds
@@ -305,8 +322,8 @@ impl<'a> PartReader<'a> {
             .unwrap_or(0)
     }
 
-    /// Part `p` of `kind`'s table, its text columns as dictionaries (only the columns `keep`
-    /// names, and the provenance columns); `None` when the table has fewer parts.
+    /// Part `p` of `kind`'s table, its text columns as dictionaries, only the columns `keep`
+    /// names; `None` when the table has fewer parts.
     ///
     /// # Errors
     /// [`crate::Error::Store`] when the part is missing, unreadable or not of the canonical
@@ -316,9 +333,12 @@ impl<'a> PartReader<'a> {
         let Some(path) = parts.get(p as usize) else {
             return Ok(None);
         };
-        let mut cols = keep.to_vec();
-        cols.extend(PROVENANCE.iter().filter(|c| !keep.contains(c)));
-        store::read_table_coded(path, &kind.schema(), Some(&cols)).map(Some)
+        store::read_table_coded(path, &kind.schema(), Some(keep)).map(Some)
+    }
+
+    /// How many parts `kind`'s table has.
+    pub fn parts_of(&self, kind: Kind) -> u32 {
+        self.parts(&[kind])
     }
 }
 

@@ -15,10 +15,11 @@ use super::input::{Calls, Complainants};
 use crate::config::Window;
 use crate::join;
 use crate::stats;
+use serde::{Deserialize, Serialize};
 
 /// Where a number's evidence row sorts: a call in the incident window first, then the earliest,
 /// then the first in the case (file in case order, then line). The least is shown.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Evidence {
     /// 0 for a call in the incident window, else 1.
     pub not_incident: u8,
@@ -31,7 +32,7 @@ pub struct Evidence {
 }
 
 /// Per originating number (ascending), what its received calls add up to.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReachCounts {
     /// Originating numbers, ascending.
     pub number: Vec<u64>,
@@ -161,7 +162,7 @@ pub(crate) struct PartOfCase<'a> {
 /// What one part of the calls, split by called number, counts: its [`ReachCounts`], and for
 /// the complainants whose numbers span parts, the window mask of each (originating number,
 /// complainant) the part saw, which only the merge can settle ([`PartReach::finish`]).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct PartReach {
     /// The part's counts, as if its complainants were all of them.
     pub counts: ReachCounts,

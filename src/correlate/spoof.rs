@@ -37,9 +37,10 @@ use super::attribution::VendorLog;
 use super::cols::NONE;
 use super::facts::{Facts, Subscriber};
 use super::registry::Registry;
+use serde::{Deserialize, Serialize};
 
 /// A campaign that presented a number as its caller ID.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Presenter {
     /// The campaign.
     pub campaign: String,
@@ -58,7 +59,7 @@ impl Presenter {
 }
 
 /// How often a presenter sent a number.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Presented {
     /// Vendor records with the number as caller ID.
     pub records: u64,
@@ -67,7 +68,7 @@ pub struct Presented {
 }
 
 /// Per originating number (of those counted), its presenters.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresentedCounts {
     /// Presenters by number.
     pub by_number: BTreeMap<u64, BTreeMap<Presenter, Presented>>,

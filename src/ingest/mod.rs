@@ -41,8 +41,6 @@ pub mod progress;
 mod staging;
 mod threshold;
 
-pub(crate) use staging::{read_spill, write_spill};
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

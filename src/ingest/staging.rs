@@ -356,7 +356,7 @@ fn read_back(pieces: Vec<Staged>, files: &[PathBuf]) -> Result<Vec<Piece>> {
 }
 
 /// Writes `batches` (of one schema) as the Arrow IPC stream `path`, LZ4-compressed or not.
-pub(crate) fn write_spill(path: &Path, batches: &[RecordBatch], compress: bool) -> Result<()> {
+fn write_spill(path: &Path, batches: &[RecordBatch], compress: bool) -> Result<()> {
     let Some(first) = batches.first() else {
         return Ok(());
     };
@@ -376,7 +376,7 @@ pub(crate) fn write_spill(path: &Path, batches: &[RecordBatch], compress: bool) 
 }
 
 /// Every batch of a spill file, in order.
-pub(crate) fn read_spill(path: &Path) -> Result<Vec<RecordBatch>> {
+fn read_spill(path: &Path) -> Result<Vec<RecordBatch>> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     let r = StreamReader::try_new(BufReader::new(f), None).map_err(|e| Error::store(path, e))?;
     r.map(|b| b.map_err(|e| Error::store(path, e))).collect()

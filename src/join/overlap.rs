@@ -19,9 +19,10 @@
 
 use super::partition::{bits_for, bits_for_rows, sort_parts, Layout, SortKey};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// Sizes of all lists and the overlaps of the pairs that share at least one number.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overlaps {
     /// Distinct numbers per A list, indexed by list id `0..n_a`.
     pub size_a: Vec<u64>,

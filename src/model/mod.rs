@@ -70,6 +70,11 @@ impl Kind {
         Kind::NumberingPlan,
     ];
 
+    /// The kind named `name` ([`Kind::name`]).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// The name used in case manifests and for the store's folder (`store/calls/`).
     pub fn name(self) -> &'static str {
         match self {

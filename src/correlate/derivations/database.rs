@@ -1,7 +1,7 @@
 //! The party database as the as-of test reads it ([`Database`]): each identified number's
 //! history in time order, and the districts of numbers, gathered from the `identifications`
-//! and `population` tables part by part or whole ([`DbGather`]) and read back one slice of the
-//! numbers at a time ([`DbParts`]).
+//! and `population` tables ([`DbGather`]: over the whole store for the codes and districts,
+//! [`DbCatalog`]; over one part for its rows, placed by the catalog, [`DbParts`]).
 
 use std::sync::Arc;
 
@@ -9,11 +9,12 @@ use arrow::array::RecordBatch;
 
 use crate::correlate::cols::{self, Codes, NONE};
 use crate::correlate::parts::{recode, Dict, Slice};
-use crate::correlate::spill::{self, Col, Seg, Spill};
-use crate::error::Result;
+use crate::correlate::segments::{self, Col, Seg, Segments};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
 
 /// The party database's identification history, and the districts of numbers.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Database {
     /// Distinct identified numbers, ascending.
     pub numbers: Vec<u64>,
@@ -44,7 +45,8 @@ impl Database {
         let mut g = DbGather::default();
         g.identifications(ident, 0)?;
         g.population(population, 0)?;
-        g.finish(1).1.slice(Slice::new(0, 1))
+        let (_, cat) = g.finish();
+        g.part(&cat, 1)?.slice(&cat, Slice::new(0, 1))
     }
 
     fn population_district(&self, n: u64) -> Option<u32> {
@@ -107,20 +109,22 @@ impl Database {
     }
 }
 
-/// The database as the parts of the store add to it: the history's and the population's
-/// rows spilled part by part ([`Spill`]), their codes and districts provisional (in order of
-/// first addition), made the sorted names' positions at the end. A part holds every row of
-/// its numbers, in store order.
+/// The database as the parts of the store add to it: its codes and districts, provisional
+/// (in order of first addition; made the sorted names' positions at the end), and, when
+/// reading a part to count it, the history's and the population's rows in segments. A part
+/// holds every row of its numbers, in store order.
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct DbGather {
-    spill: Arc<Spill>,
+    #[serde(skip)]
+    segs: Option<Arc<Segments>>,
     codes: Dict,
     districts: Dict,
 }
 
 impl Default for DbGather {
-    /// A gatherer whose spill is held in memory.
+    /// A gatherer that keeps the rows, in segments of its own.
     fn default() -> DbGather {
-        DbGather::new(Arc::new(Spill::in_memory()))
+        DbGather::new(Segments::shared())
     }
 }
 
@@ -132,11 +136,27 @@ fn provisional(dict: &mut Dict, c: Codes) -> Vec<u32> {
     codes
 }
 
+/// The party database's codes and districts (the whole store's, sorted): what the gatherer
+/// of one part places its rows by ([`DbGather::part`]).
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct DbCatalog {
+    codes: Vec<String>,
+    districts: Vec<String>,
+}
+
 impl DbGather {
-    /// A gatherer spilling the rows to `spill`.
-    pub fn new(spill: Arc<Spill>) -> DbGather {
+    /// A gatherer keeping the rows in `segs`.
+    pub fn new(segs: Arc<Segments>) -> DbGather {
         DbGather {
-            spill,
+            segs: Some(segs),
+            ..DbGather::names_only()
+        }
+    }
+
+    /// A gatherer keeping the codes and districts only.
+    pub fn names_only() -> DbGather {
+        DbGather {
+            segs: None,
             codes: Dict::default(),
             districts: Dict::default(),
         }
@@ -147,17 +167,21 @@ impl DbGather {
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
     pub fn identifications(&mut self, b: &RecordBatch, part: u32) -> Result<()> {
-        let number = cols::u64_values(b, "number")?.to_vec();
-        let time = cols::time_values(b, "identified")?.to_vec();
         let code = provisional(&mut self.codes, Codes::read(b, "code")?);
         let district = provisional(&mut self.districts, Codes::read(b, "district")?);
-        let seg = spill::segment(vec![
-            ("number", Col::U64(number)),
-            ("time", Col::I64(time)),
+        let Some(segs) = &self.segs else {
+            return Ok(());
+        };
+        let seg = segments::segment(vec![
+            ("number", Col::U64(cols::u64_values(b, "number")?.to_vec())),
+            (
+                "time",
+                Col::I64(cols::time_values(b, "identified")?.to_vec()),
+            ),
             ("code", Col::U32(code)),
             ("district", Col::U32(district)),
         ])?;
-        self.spill.put(part, Seg::History, seg)
+        segs.put(part, Seg::History, seg)
     }
 
     /// Adds rows of the `population` table, part `part` of it.
@@ -165,55 +189,93 @@ impl DbGather {
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
     pub fn population(&mut self, b: &RecordBatch, part: u32) -> Result<()> {
-        let number = cols::u64_values(b, "number")?.to_vec();
         let district = provisional(&mut self.districts, Codes::read(b, "district")?);
-        let seg = spill::segment(vec![
-            ("number", Col::U64(number)),
+        let Some(segs) = &self.segs else {
+            return Ok(());
+        };
+        let seg = segments::segment(vec![
+            ("number", Col::U64(cols::u64_values(b, "number")?.to_vec())),
             ("district", Col::U32(district)),
         ])?;
-        self.spill.put(part, Seg::DbPopulation, seg)
+        segs.put(part, Seg::DbPopulation, seg)
     }
 
-    /// The database's codes and districts (its rows not yet read back), and where to read
-    /// the rows from, slice by slice; `parts` is how many parts the store was swept in.
-    pub fn finish(self, parts: u32) -> (Database, DbParts) {
-        let (codes, code_to) = self.codes.finish_sorted();
-        let (districts, district_to) = self.districts.finish_sorted();
+    /// Adds what `o` gathered from other parts (codes and districts only).
+    pub fn absorb(&mut self, o: DbGather) {
+        self.codes.absorb(&o.codes);
+        self.districts.absorb(&o.districts);
+    }
+
+    /// The database's codes and districts (without rows), and the catalog that places a
+    /// part's rows.
+    pub fn finish(&self) -> (Database, DbCatalog) {
+        let (codes, _) = self.codes.clone().finish_sorted();
+        let (districts, _) = self.districts.clone().finish_sorted();
         let db = Database {
-            codes,
-            districts,
+            codes: codes.clone(),
+            districts: districts.clone(),
             ..Database::default()
         };
-        let dp = DbParts {
-            spill: self.spill,
-            parts,
-            codes: db.codes.clone(),
-            districts: db.districts.clone(),
-            code_to,
-            district_to,
+        (db, DbCatalog { codes, districts })
+    }
+
+    /// The rows this gatherer kept, their codes placed by `cat` (the whole store's): read them
+    /// slice by slice ([`DbParts::slice`]); `parts` is how many parts the store has (0 when
+    /// its tables differ).
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a code or district this gatherer saw is not in `cat` (the
+    /// store changed between the reads), or when it kept no rows ([`DbGather::names_only`], a
+    /// bug).
+    pub fn part(&self, cat: &DbCatalog, parts: u32) -> Result<DbParts> {
+        let Some(segs) = self.segs.clone() else {
+            return Err(Error::store(
+                "segments",
+                "a gatherer of names holds no rows",
+            ));
         };
-        (db, dp)
+        let to = |dict: &Dict, sorted: &[String]| -> Result<Vec<u32>> {
+            dict.names()
+                .iter()
+                .map(|n| {
+                    sorted.binary_search(n).map(|i| i as u32).map_err(|_| {
+                        Error::store(
+                            "store",
+                            format!(
+                                "party database value {n:?} is in a part counted but was not \
+                                 in the store swept: the store changed while correlate read it"
+                            ),
+                        )
+                    })
+                })
+                .collect()
+        };
+        Ok(DbParts {
+            segs,
+            parts,
+            code_to: to(&self.codes, &cat.codes)?,
+            district_to: to(&self.districts, &cat.districts)?,
+        })
     }
 }
 
-/// Where the database's rows are, and the final codes of their provisional ones.
+/// The rows one gatherer kept, and the final codes of their provisional ones.
 pub(crate) struct DbParts {
-    spill: Arc<Spill>,
+    segs: Arc<Segments>,
     parts: u32,
-    codes: Vec<String>,
-    districts: Vec<String>,
     code_to: Vec<u32>,
     district_to: Vec<u32>,
 }
 
 impl DbParts {
-    /// The database of the numbers of slice `s`: each number's history in time order (rows
-    /// at one instant in store order); a population number's district is its first row's.
+    /// The database of `cat` with the rows of the numbers of slice `s`: each number's history
+    /// in time order (rows at one instant in store order); a population number's district is
+    /// its first row's.
     ///
     /// # Errors
-    /// [`crate::Error::Io`] or [`crate::Error::Store`] when a spilled segment cannot be read.
-    pub fn slice(&self, s: Slice) -> Result<Database> {
-        let none = self.districts.len() as u32;
+    /// [`crate::Error::Store`] when a segment lacks a column (a bug).
+    pub fn slice(&self, cat: &DbCatalog, s: Slice) -> Result<Database> {
+        let none = cat.districts.len() as u32;
         let d = |k: u32| {
             if k == NONE {
                 none
@@ -222,23 +284,23 @@ impl DbParts {
             }
         };
         let (mut num, mut time, mut code, mut district) = (vec![], vec![], vec![], vec![]);
-        for b in self.spill.slice(Seg::History, s, self.parts)? {
-            num.extend_from_slice(spill::u64s(&b, "number")?);
-            time.extend_from_slice(spill::i64s(&b, "time")?);
-            code.extend_from_slice(spill::u32s(&b, "code")?);
-            district.extend_from_slice(spill::u32s(&b, "district")?);
+        for b in self.segs.slice(Seg::History, s, self.parts)? {
+            num.extend_from_slice(segments::u64s(&b, "number")?);
+            time.extend_from_slice(segments::i64s(&b, "time")?);
+            code.extend_from_slice(segments::u32s(&b, "code")?);
+            district.extend_from_slice(segments::u32s(&b, "district")?);
         }
         let (mut pop_num, mut pop_district) = (vec![], vec![]);
-        for b in self.spill.slice(Seg::DbPopulation, s, self.parts)? {
-            pop_num.extend_from_slice(spill::u64s(&b, "number")?);
-            pop_district.extend_from_slice(spill::u32s(&b, "district")?);
+        for b in self.segs.slice(Seg::DbPopulation, s, self.parts)? {
+            pop_num.extend_from_slice(segments::u64s(&b, "number")?);
+            pop_district.extend_from_slice(segments::u32s(&b, "district")?);
         }
         let mut pop: Vec<usize> = (0..pop_num.len()).collect();
         pop.sort_by_key(|&i| pop_num[i]); // stable: the first row of a number comes first
         pop.dedup_by_key(|i| pop_num[*i]);
         let mut db = Database {
-            codes: self.codes.clone(),
-            districts: self.districts.clone(),
+            codes: cat.codes.clone(),
+            districts: cat.districts.clone(),
             pop_numbers: pop.iter().map(|&i| pop_num[i]).collect(),
             pop_district: pop.iter().map(|&i| d(pop_district[i])).collect(),
             ..Database::default()

@@ -39,11 +39,12 @@ mod database;
 use crate::model::results::Table;
 use crate::stats;
 pub use database::Database;
-pub(crate) use database::{DbGather, DbParts};
+pub(crate) use database::{DbCatalog, DbGather};
+use serde::{Deserialize, Serialize};
 
 /// Per list (in [`Lists::derived`] order), district (with a last slot for numbers without
 /// one) and code: counts of distinct numbers.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// District slots (the districts and the none slot).
     pub n_districts: usize,
@@ -187,7 +188,7 @@ fn urn_as_of(db: &Database, times: &[Option<i64>]) -> Vec<Vec<u64>> {
 /// The times the as-of test reads from the store, as its parts add to them: each upload's
 /// earliest `uploaded`, each campaign's first dial, each download's earliest time (minima, so
 /// any split of the rows gives the same).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Times {
     uploaded: BTreeMap<String, i64>,
     dialed: BTreeMap<String, i64>,
@@ -243,6 +244,20 @@ impl Times {
     /// [`crate::Error::Store`] when a column is missing or of another type.
     pub fn downloads(&mut self, b: &RecordBatch) -> Result<()> {
         earliest(&mut self.downloaded, b, ("download", "time", "download"))
+    }
+
+    /// Adds the times `o` gathered from other parts.
+    pub fn absorb(&mut self, o: Times) {
+        for (mine, theirs) in [
+            (&mut self.uploaded, o.uploaded),
+            (&mut self.dialed, o.dialed),
+            (&mut self.downloaded, o.downloaded),
+        ] {
+            for (k, t) in theirs {
+                let e = mine.entry(k).or_insert(t);
+                *e = (*e).min(t);
+            }
+        }
     }
 
     /// Each list's time (see the module doc), in [`Lists::derived`] order.

@@ -1,9 +1,12 @@
-//! The lists gathered from a store's tables, part by part or whole. Each set's name, and where
-//! its name and account first appear in the case ([`Seen`], by which the sets are ordered at
-//! the end), are kept; its numbers go to the spill part by part ([`Spill`]: the parts of a
-//! store hold disjoint numbers, so a set is the union of its parts), and come back one slice
-//! of the numbers at a time ([`ListParts::slice`]). Any split of the rows into parts, added in
-//! any order, gives the same [`Lists`].
+//! The lists gathered from a store's tables, part by part or whole, in two roles. Reading the
+//! whole store ([`Gather::names_only`]), a gatherer keeps each set's name and where its name
+//! and account first appear in the case ([`Seen`], by which the sets are ordered at the end):
+//! the lists without their numbers, and a [`ListCatalog`] that tells each set's place by name.
+//! Reading one part to count it ([`Gather::new`]), a gatherer keeps that part's numbers too
+//! ([`Segments`], in its own provisional ids), and places them through the catalog
+//! ([`Gather::part`], [`ListParts::slice`]): the parts of a store hold disjoint numbers, so a
+//! set is the union of its parts. Any split of the rows into parts, added in any order, gives
+//! the same [`Lists`].
 
 use std::sync::Arc;
 
@@ -15,11 +18,12 @@ use super::{unify, ListKind, Lists, NamedSet, Place};
 use crate::correlate::cols::{u64_values, Codes, NONE};
 use crate::correlate::parts::{Dict, RowKeys, Seen, Slice, UNSEEN};
 use crate::correlate::registry::Registry;
-use crate::correlate::spill::{self, Col, Seg, Spill};
-use crate::error::Result;
+use crate::correlate::segments::{self, Col, Seg, Segments};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
 
 /// Where a set's name, and its account, first appear.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Meta {
     first: Seen,
     account: Option<(Seen, String)>,
@@ -46,8 +50,8 @@ impl Meta {
 }
 
 /// The sets of one kind, by name (without the kind's prefix), each with a provisional id (in
-/// order of first addition); their numbers are spilled as segment `seg`.
-#[derive(Debug)]
+/// order of first addition); their numbers are kept as segment `seg`.
+#[derive(Debug, Serialize, Deserialize)]
 struct Named {
     seg: Seg,
     ids: FxHashMap<String, u32>,
@@ -64,13 +68,13 @@ impl Named {
     }
 
     /// Adds the rows of `b`: each row's number (`num_col`) to the set its `key_col` names; the
-    /// part's `(id, number)` pairs, distinct and ascending, to the spill.
+    /// part's `(id, number)` pairs, distinct and ascending, to `segs` when given.
     fn add(
         &mut self,
         b: &RecordBatch,
         keys: &RowKeys,
         (num_col, key_col): (&str, &str),
-        spill: &Spill,
+        segs: Option<&Segments>,
     ) -> Result<()> {
         let nums = u64_values(b, num_col)?;
         let names = Codes::read(b, key_col)?;
@@ -79,7 +83,7 @@ impl Named {
             None => None,
         };
         let mut local = vec![Meta::default(); names.len()];
-        let mut pairs: Vec<(u32, u64)> = Vec::with_capacity(nums.len());
+        let mut pairs: Vec<(u32, u64)> = Vec::new();
         for (i, &n) in nums.iter().enumerate() {
             let k = names.codes[i];
             if k == NONE {
@@ -93,7 +97,9 @@ impl Named {
                     m.account = Some((s, a.to_string()));
                 }
             }
-            pairs.push((k, n));
+            if segs.is_some() {
+                pairs.push((k, n));
+            }
         }
         let ids: Vec<u32> = names
             .names
@@ -101,12 +107,15 @@ impl Named {
             .zip(local)
             .map(|(name, m)| self.note(name, m))
             .collect();
+        let Some(segs) = segs else {
+            return Ok(());
+        };
         pairs.iter_mut().for_each(|p| p.0 = ids[p.0 as usize]);
         pairs.par_sort_unstable();
         pairs.dedup();
         let (id, number): (Vec<u32>, Vec<u64>) = pairs.into_iter().unzip();
-        let seg = spill::segment(vec![("id", Col::U32(id)), ("number", Col::U64(number))])?;
-        spill.put(keys.part(), self.seg, seg)
+        let seg = segments::segment(vec![("id", Col::U32(id)), ("number", Col::U64(number))])?;
+        segs.put(keys.part(), self.seg, seg)
     }
 
     /// Notes set `name` as one part saw it: its provisional id.
@@ -124,36 +133,65 @@ impl Named {
         id
     }
 
-    /// The sets in order of first appearance (their numbers not yet read back), and the index
-    /// among them of each provisional id.
-    fn finish(self, kind: ListKind) -> (Vec<NamedSet>, Vec<u32>) {
+    /// Adds the sets `o` holds, as another part saw them.
+    fn absorb(&mut self, o: Named) {
+        for (name, m) in o.meta {
+            self.note(name, m);
+        }
+    }
+
+    /// The sets in order of first appearance (their numbers not yet read), and the index
+    /// among them of each set, by name.
+    fn finish(&self, kind: ListKind) -> (Vec<NamedSet>, FxHashMap<String, u32>) {
         let mut order: Vec<u32> = (0..self.meta.len() as u32).collect();
         order.sort_by_key(|&i| self.meta[i as usize].1.first);
-        let mut to = vec![0u32; order.len()];
-        for (fin, &prov) in order.iter().enumerate() {
-            to[prov as usize] = fin as u32;
-        }
-        let mut meta: Vec<Option<(String, Meta)>> = self.meta.into_iter().map(Some).collect();
+        let mut at = FxHashMap::default();
         let sets = order
             .iter()
-            .filter_map(|&i| meta[i as usize].take())
-            .map(|(n, m)| NamedSet {
-                name: format!("{}:{n}", kind.label()),
-                kind,
-                account: m.account.map(|(_, a)| a),
-                customer: None,
-                campaign: (kind == ListKind::Campaign).then_some(n),
-                upload: None,
-                numbers: Vec::new(),
+            .enumerate()
+            .map(|(fin, &i)| {
+                let (n, m) = &self.meta[i as usize];
+                at.insert(n.clone(), fin as u32);
+                NamedSet {
+                    name: format!("{}:{n}", kind.label()),
+                    kind,
+                    account: m.account.as_ref().map(|(_, a)| a.clone()),
+                    customer: None,
+                    campaign: (kind == ListKind::Campaign).then(|| n.clone()),
+                    upload: None,
+                    numbers: Vec::new(),
+                }
             })
             .collect();
-        (sets, to)
+        (sets, at)
+    }
+
+    /// Where each provisional id goes, by its name's place in `at`.
+    fn places<T: Copy>(&self, at: &FxHashMap<String, T>) -> Result<Vec<T>> {
+        self.meta
+            .iter()
+            .map(|(n, _)| at.get(n).copied().ok_or_else(|| unseen(self.seg, n)))
+            .collect()
     }
 }
 
+/// The error for a set that a part holds but the sweep of the whole store did not see: the
+/// store changed between the two reads.
+fn unseen(seg: Seg, name: &str) -> Error {
+    Error::store(
+        "store",
+        format!(
+            "{seg:?} set {name:?} is in a part counted but was not in the store swept: the \
+             store changed while correlate read it"
+        ),
+    )
+}
+
 /// The lists as the parts of the store add to them.
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Gather {
-    spill: Arc<Spill>,
+    #[serde(skip)]
+    segs: Option<Arc<Segments>>,
     uploads: Named,
     campaigns: Named,
     downloads: Named,
@@ -169,17 +207,39 @@ pub(crate) struct Gather {
 }
 
 impl Default for Gather {
-    /// A gatherer whose spill is held in memory.
+    /// A gatherer that keeps the numbers, in segments of its own.
     fn default() -> Gather {
-        Gather::new(Arc::new(Spill::in_memory()))
+        Gather::new(Segments::shared())
     }
 }
 
+/// Where each list of the case sits among its kind's, by name (without the kind's prefix):
+/// what the gatherer of one part places its numbers by ([`Gather::part`]).
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct ListCatalog {
+    /// The lists, without their numbers.
+    lists: Lists,
+    uploads: FxHashMap<String, Place>,
+    campaigns: FxHashMap<String, u32>,
+    downloads: FxHashMap<String, u32>,
+    watchlists: FxHashMap<String, u32>,
+    /// By (campaign, keypress).
+    polls: FxHashMap<(String, String), u32>,
+}
+
 impl Gather {
-    /// A gatherer spilling the sets' numbers to `spill`.
-    pub fn new(spill: Arc<Spill>) -> Gather {
+    /// A gatherer keeping the numbers of the rows it is handed in `segs`.
+    pub fn new(segs: Arc<Segments>) -> Gather {
         Gather {
-            spill,
+            segs: Some(segs),
+            ..Gather::names_only()
+        }
+    }
+
+    /// A gatherer keeping the names and first appearances only.
+    pub fn names_only() -> Gather {
+        Gather {
+            segs: None,
             uploads: Named::new(Seg::Uploads),
             campaigns: Named::new(Seg::Campaigns),
             downloads: Named::new(Seg::Downloads),
@@ -192,12 +252,14 @@ impl Gather {
         }
     }
 
-    /// Adds rows of the `vendor_list` table: the uploads, and the campaign each names.
+    /// Adds rows of the `vendor_list` table: the uploads, and the campaign each names (when
+    /// the column is read).
     ///
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
     pub fn vendor_list(&mut self, b: &RecordBatch, keys: &RowKeys) -> Result<()> {
-        self.uploads.add(b, keys, ("number", "list"), &self.spill)?;
+        let segs = self.segs.as_deref();
+        self.uploads.add(b, keys, ("number", "list"), segs)?;
         if b.column_by_name("campaign").is_none() {
             return Ok(());
         }
@@ -224,8 +286,8 @@ impl Gather {
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
     pub fn vendor_calls(&mut self, b: &RecordBatch, keys: &RowKeys) -> Result<()> {
-        self.campaigns
-            .add(b, keys, ("dialed", "campaign"), &self.spill)?;
+        let segs = self.segs.as_deref();
+        self.campaigns.add(b, keys, ("dialed", "campaign"), segs)?;
         let dialed = u64_values(b, "dialed")?;
         let camp = Codes::read(b, "campaign")?;
         let key = Codes::read(b, "keypress")?;
@@ -244,12 +306,15 @@ impl Gather {
         rows.par_sort_unstable();
         rows.dedup();
         self.polls.extend(rows.iter().map(|r| (r.0, r.1)));
-        let seg = spill::segment(vec![
+        let Some(segs) = segs else {
+            return Ok(());
+        };
+        let seg = segments::segment(vec![
             ("campaign", Col::U32(rows.iter().map(|r| r.0).collect())),
             ("key", Col::U32(rows.iter().map(|r| r.1).collect())),
             ("number", Col::U64(rows.iter().map(|r| r.2).collect())),
         ])?;
-        self.spill.put(keys.part(), Seg::Polls, seg)
+        segs.put(keys.part(), Seg::Polls, seg)
     }
 
     /// Adds rows of the `downloads` table.
@@ -257,8 +322,8 @@ impl Gather {
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
     pub fn downloads(&mut self, b: &RecordBatch, keys: &RowKeys) -> Result<()> {
-        self.downloads
-            .add(b, keys, ("number", "download"), &self.spill)
+        let segs = self.segs.as_deref();
+        self.downloads.add(b, keys, ("number", "download"), segs)
     }
 
     /// Adds rows of the `watchlist` table.
@@ -266,8 +331,8 @@ impl Gather {
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
     pub fn watchlist(&mut self, b: &RecordBatch, keys: &RowKeys) -> Result<()> {
-        self.watchlists
-            .add(b, keys, ("number", "list_name"), &self.spill)
+        let segs = self.segs.as_deref();
+        self.watchlists.add(b, keys, ("number", "list_name"), segs)
     }
 
     /// Adds the numbers of rows of the `population` table (all the rows of a number in one
@@ -283,52 +348,75 @@ impl Gather {
         Ok(())
     }
 
-    /// The lists, their numbers not yet read back, and where to read them from, slice by
-    /// slice; `population` is the case's figure, used when the store has no population rows;
-    /// `reg` names the account and customer of each campaign; `parts` is how many parts the
-    /// store was swept in.
-    pub fn finish(self, population: Option<u64>, reg: &Registry, parts: u32) -> (Lists, ListParts) {
-        let (mut uploads, up_to) = self.uploads.finish(ListKind::Upload);
-        let (mut campaigns, camp_to) = self.campaigns.finish(ListKind::Campaign);
-        let links = self.links.into_iter().map(|(u, (_, c))| (u, c)).collect();
+    /// Adds what `o` gathered from other parts (names only: the numbers are read by part).
+    pub fn absorb(&mut self, o: Gather) {
+        self.uploads.absorb(o.uploads);
+        self.campaigns.absorb(o.campaigns);
+        self.downloads.absorb(o.downloads);
+        self.watchlists.absorb(o.watchlists);
+        for (u, (s, c)) in o.links {
+            let e = self.links.entry(u).or_insert((UNSEEN, String::new()));
+            if s < e.0 {
+                *e = (s, c);
+            }
+        }
+        let c_to = self.poll_campaign.absorb(&o.poll_campaign);
+        let k_to = self.poll_key.absorb(&o.poll_key);
+        self.polls.extend(
+            o.polls
+                .into_iter()
+                .map(|(c, k)| (c_to[c as usize], k_to[k as usize])),
+        );
+        self.population += o.population;
+    }
+
+    /// The lists (without their numbers) and where each sits, by name; `population` is the
+    /// case's figure, used when the store has no population rows; `reg` names the account and
+    /// customer of each campaign.
+    pub fn finish(&self, population: Option<u64>, reg: &Registry) -> (Lists, ListCatalog) {
+        let (mut uploads, up_at) = self.uploads.finish(ListKind::Upload);
+        let (mut campaigns, camp_at) = self.campaigns.finish(ListKind::Campaign);
+        let links = self
+            .links
+            .iter()
+            .map(|(u, (_, c))| (u.clone(), c.clone()))
+            .collect();
         let places = unify(&mut uploads, &mut campaigns, &links);
-        let uploads_to = up_to.iter().map(|&i| places[i as usize]).collect();
-        let (c_names, c_to) = self.poll_campaign.finish();
-        let (k_names, k_to) = self.poll_key.finish();
-        let mut pairs: Vec<((u32, u32), (u32, u32))> = self
-            .polls
+        let up_at = up_at
             .into_iter()
-            .map(|(c, k)| ((c_to[c as usize], k_to[k as usize]), (c, k)))
+            .map(|(n, i)| (n, places[i as usize]))
+            .collect();
+        let (c_names, c_to) = self.poll_campaign.clone().finish();
+        let (k_names, k_to) = self.poll_key.clone().finish();
+        let mut pairs: Vec<(u32, u32)> = self
+            .polls
+            .iter()
+            .map(|&(c, k)| (c_to[c as usize], k_to[k as usize]))
             .collect();
         pairs.sort_unstable();
-        let polls_to = pairs
-            .iter()
-            .enumerate()
-            .map(|(i, &(_, prov))| (prov, i as u32))
-            .collect();
-        let mut polls: Vec<NamedSet> = pairs
-            .into_iter()
-            .map(|((c, k), _)| {
-                let campaign = c_names[c as usize].clone();
-                NamedSet {
-                    name: format!("poll:{campaign}:key={}", k_names[k as usize]),
-                    kind: ListKind::PollResponse,
-                    account: None,
-                    customer: None,
-                    campaign: Some(campaign),
-                    upload: None,
-                    numbers: Vec::new(),
-                }
-            })
-            .collect();
+        let mut poll_at = FxHashMap::default();
+        let mut polls: Vec<NamedSet> = Vec::with_capacity(pairs.len());
+        for (i, (c, k)) in pairs.into_iter().enumerate() {
+            let (campaign, key) = (&c_names[c as usize], &k_names[k as usize]);
+            poll_at.insert((campaign.clone(), key.clone()), i as u32);
+            polls.push(NamedSet {
+                name: format!("poll:{campaign}:key={key}"),
+                kind: ListKind::PollResponse,
+                account: None,
+                customer: None,
+                campaign: Some(campaign.clone()),
+                upload: None,
+                numbers: Vec::new(),
+            });
+        }
         for s in campaigns.iter_mut().chain(&mut polls) {
             if let Some(c) = &s.campaign {
                 s.account = reg.account(c, s.account.as_deref()).map(str::to_string);
                 s.customer = reg.customer(c).map(str::to_string);
             }
         }
-        let (downloads, downloads_to) = self.downloads.finish(ListKind::Download);
-        let (watchlists, watchlists_to) = self.watchlists.finish(ListKind::Watchlist);
+        let (downloads, down_at) = self.downloads.finish(ListKind::Download);
+        let (watchlists, watch_at) = self.watchlists.finish(ListKind::Watchlist);
         let lists = Lists {
             uploads,
             campaigns,
@@ -340,33 +428,65 @@ impl Gather {
                 n => n,
             },
         };
-        let lp = ListParts {
-            spill: self.spill,
-            parts,
+        let cat = ListCatalog {
             lists: lists.clone(),
-            uploads: uploads_to,
-            campaigns: camp_to,
-            downloads: downloads_to,
-            watchlists: watchlists_to,
-            polls: polls_to,
+            uploads: up_at,
+            campaigns: camp_at,
+            downloads: down_at,
+            watchlists: watch_at,
+            polls: poll_at,
         };
-        (lists, lp)
+        (lists, cat)
     }
 
-    /// The lists with their numbers (every slice read back): the whole case's.
+    /// The numbers this gatherer kept, placed by `cat` (the whole store's): read them slice
+    /// by slice ([`ListParts::slice`]); `parts` is how many parts the store has (0 when its
+    /// tables differ).
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`] when a set this gatherer saw is not in `cat` (the store changed
+    /// between the reads), or when it kept no numbers ([`Gather::names_only`], a bug).
+    pub fn part(&self, cat: &ListCatalog, parts: u32) -> Result<ListParts> {
+        let Some(segs) = self.segs.clone() else {
+            return Err(Error::store(
+                "segments",
+                "a gatherer of names holds no numbers",
+            ));
+        };
+        let (c_names, k_names) = (self.poll_campaign.names(), self.poll_key.names());
+        let mut polls = FxHashMap::default();
+        for &(c, k) in &self.polls {
+            let key = (c_names[c as usize].clone(), k_names[k as usize].clone());
+            let at = cat
+                .polls
+                .get(&key)
+                .ok_or_else(|| unseen(Seg::Polls, &key.0))?;
+            polls.insert((c, k), *at);
+        }
+        Ok(ListParts {
+            segs,
+            parts,
+            uploads: self.uploads.places(&cat.uploads)?,
+            campaigns: self.campaigns.places(&cat.campaigns)?,
+            downloads: self.downloads.places(&cat.downloads)?,
+            watchlists: self.watchlists.places(&cat.watchlists)?,
+            polls,
+        })
+    }
+
+    /// The lists with their numbers: the whole case's, this gatherer having read all of it.
     #[cfg(test)]
     pub fn finish_whole(self, population: Option<u64>, reg: &Registry) -> Lists {
-        let (_, lp) = self.finish(population, reg, 1);
-        lp.slice(Slice::new(0, 1)).unwrap()
+        let (_, cat) = self.finish(population, reg);
+        let lp = self.part(&cat, 1).unwrap();
+        lp.slice(&cat, Slice::new(0, 1)).unwrap()
     }
 }
 
-/// Where the numbers of the lists are, and which list each spilled set is.
+/// The numbers one gatherer kept, and which list of the catalog each of its sets is.
 pub(crate) struct ListParts {
-    spill: Arc<Spill>,
+    segs: Arc<Segments>,
     parts: u32,
-    /// The lists, without their numbers.
-    lists: Lists,
     /// Per provisional upload id, where it went.
     uploads: Vec<Place>,
     /// Per provisional id, the set's index among its kind's.
@@ -378,20 +498,20 @@ pub(crate) struct ListParts {
 }
 
 impl ListParts {
-    /// The lists with the numbers of slice `s` only (distinct, ascending).
+    /// The lists of `cat` with the numbers of slice `s` only (distinct, ascending).
     ///
     /// # Errors
-    /// [`crate::Error::Io`] or [`crate::Error::Store`] when a spilled segment cannot be read.
-    pub fn slice(&self, s: Slice) -> Result<Lists> {
-        let mut l = self.lists.clone();
+    /// [`crate::Error::Store`] when a segment lacks a column (a bug).
+    pub fn slice(&self, cat: &ListCatalog, s: Slice) -> Result<Lists> {
+        let mut l = cat.lists.clone();
         for seg in [
             Seg::Uploads,
             Seg::Campaigns,
             Seg::Downloads,
             Seg::Watchlists,
         ] {
-            for b in self.spill.slice(seg, s, self.parts)? {
-                let (id, num) = (spill::u32s(&b, "id")?, spill::u64s(&b, "number")?);
+            for b in self.segs.slice(seg, s, self.parts)? {
+                let (id, num) = (segments::u32s(&b, "id")?, segments::u64s(&b, "number")?);
                 for (&i, &n) in id.iter().zip(num) {
                     let i = i as usize;
                     let set = match seg {
@@ -407,9 +527,9 @@ impl ListParts {
                 }
             }
         }
-        for b in self.spill.slice(Seg::Polls, s, self.parts)? {
-            let (c, k) = (spill::u32s(&b, "campaign")?, spill::u32s(&b, "key")?);
-            let num = spill::u64s(&b, "number")?;
+        for b in self.segs.slice(Seg::Polls, s, self.parts)? {
+            let (c, k) = (segments::u32s(&b, "campaign")?, segments::u32s(&b, "key")?);
+            let num = segments::u64s(&b, "number")?;
             for ((&c, &k), &n) in c.iter().zip(k).zip(num) {
                 if let Some(&i) = self.polls.get(&(c, k)) {
                     l.polls[i as usize].numbers.push(n);
@@ -518,20 +638,33 @@ mod tests {
             whole.vendor_calls(&vc, &RowKeys::in_order(vc.num_rows())).unwrap();
             let whole = whole.finish_whole(None, &reg);
             let ranks = FileRanks::of_paths(&["f0", "f1", "f2"]);
-            let spill_dir = tempfile::tempdir().unwrap();
-            let spill = Arc::new(Spill::on_disk(spill_dir.path()).unwrap());
-            let mut parts = Gather::new(spill);
+            let of_part = |rows: &[(Row, u64)], p: u32| -> Vec<(Row, u64)> {
+                rows.iter().filter(|(r, _)| crate::partition::of(r.0, k) == p).cloned().collect()
+            };
+            // The names from every part, added in reverse.
+            let mut names = Gather::names_only();
             for p in (0..k).rev() {
-                let of = |rows: &[(Row, u64)]| -> Vec<(Row, u64)> {
-                    rows.iter().filter(|(r, _)| crate::partition::of(r.0, k) == p).cloned().collect()
-                };
-                let (pl, pc) = (rows_table(Kind::VendorList, &of(&list)), rows_table(Kind::VendorCalls, &of(&log)));
-                parts.vendor_list(&pl, &RowKeys::new(&pl, &ranks, p).unwrap()).unwrap();
-                parts.vendor_calls(&pc, &RowKeys::new(&pc, &ranks, p).unwrap()).unwrap();
+                let (pl, pc) = (rows_table(Kind::VendorList, &of_part(&list, p)), rows_table(Kind::VendorCalls, &of_part(&log, p)));
+                names.vendor_list(&pl, &RowKeys::new(&pl, &ranks, p).unwrap()).unwrap();
+                names.vendor_calls(&pc, &RowKeys::new(&pc, &ranks, p).unwrap()).unwrap();
             }
-            let (meta, lp) = parts.finish(None, &reg, k);
-            same(&whole, &lp.slice(Slice::new(0, 1)).unwrap());
+            let (meta, cat) = names.finish(None, &reg);
             prop_assert!(meta.all().iter().all(|s| s.numbers.is_empty()));
+            prop_assert!(names.part(&cat, k).is_err());
+            // Every part's numbers, read by a gatherer of its own (its rows not placed), or
+            // every part read by one (the slices then cut from them).
+            let read = |parts: &[u32]| -> Gather {
+                let mut g = Gather::default();
+                for &p in parts {
+                    let (pl, pc) = (rows_table(Kind::VendorList, &of_part(&list, p)), rows_table(Kind::VendorCalls, &of_part(&log, p)));
+                    g.vendor_list(&pl, &RowKeys::unplaced(pl.num_rows(), p)).unwrap();
+                    g.vendor_calls(&pc, &RowKeys::unplaced(pc.num_rows(), p)).unwrap();
+                }
+                g
+            };
+            let all: Vec<u32> = (0..k).collect();
+            let lp = read(&all).part(&cat, 0).unwrap();
+            same(&whole, &lp.slice(&cat, Slice::new(0, 1)).unwrap());
             // Each slice, as the parts hold them or cut otherwise, is the whole cut to it.
             for of in [k, k + 1] {
                 for i in 0..of {
@@ -540,7 +673,11 @@ mod tests {
                         let r: Vec<&NamedSet> = v.iter().collect();
                         super::super::cut(&r, s).into_iter().map(|c| c.into_owned()).collect()
                     };
-                    same(&whole.map_sets(cut), &lp.slice(s).unwrap());
+                    let got = match of == k {
+                        true => read(&[i]).part(&cat, k).unwrap().slice(&cat, s).unwrap(),
+                        false => lp.slice(&cat, s).unwrap(),
+                    };
+                    same(&whole.map_sets(cut), &got);
                 }
             }
         }

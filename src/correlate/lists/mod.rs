@@ -22,13 +22,14 @@ use super::cols::TableBuilder;
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
+use serde::{Deserialize, Serialize};
 
 mod gather;
 
-pub(crate) use gather::{Gather, ListParts};
+pub(crate) use gather::{Gather, ListCatalog};
 
 /// What a list is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ListKind {
     /// An uploaded list (`upload:NAME`).
     Upload,
@@ -56,7 +57,7 @@ impl ListKind {
 }
 
 /// A named set of numbers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedSet {
     /// `kind:name`, as the results show it.
     pub name: String,
@@ -89,7 +90,7 @@ impl NamedSet {
 }
 
 /// Every list of the case.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Lists {
     /// Uploaded lists, in order of first appearance.
     pub uploads: Vec<NamedSet>,
@@ -144,7 +145,7 @@ impl Lists {
 
 /// Where an upload went when [`unify`] ran: still an upload (its index among them), or merged
 /// into a campaign's set (the campaign's index).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Place {
     Upload(u32),
     Campaign(u32),
@@ -240,7 +241,7 @@ pub fn memberships(sets: &[&NamedSet]) -> (Vec<u32>, Vec<u64>) {
 
 /// Per list (in [`Lists::all`] order) and for the complainants' numbers: how many distinct
 /// numbers the population holds and how many it does not.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
     /// Per list, its numbers in the population.
     pub inside: Vec<u64>,

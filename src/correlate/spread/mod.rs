@@ -22,10 +22,11 @@ use crate::join;
 use crate::model::results::Table;
 use crate::normalize::phone::format_e164;
 use crate::stats;
+use serde::{Deserialize, Serialize};
 
 mod geography;
 
-pub(crate) use geography::{GeoGather, GeoParts, Geography};
+pub(crate) use geography::{GeoCatalog, GeoGather, Geography};
 
 /// One set whose spread is measured.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,7 +102,7 @@ pub(crate) fn beyond(geo: &Geography, c: &SpreadCounts, s: usize, account: &str)
 
 /// Per set: numbers per district and without one; per attribute, per set (but numbers), the
 /// population numbers per value; per attribute, the population rows per value.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpreadCounts {
     /// Per set, per district code.
     pub district: Vec<Vec<u64>>,
@@ -345,7 +346,7 @@ pub(crate) fn skew_table(
             let t = stats::g_test(obs, &props);
             set.push(s.name.clone());
             owner.push(s);
-            attr.push(*name);
+            attr.push(name.as_str());
             g.push(t.g);
             df.push(t.df as u64);
             ln_p.push(t.ln_p);
@@ -403,7 +404,7 @@ pub(crate) fn skew_categories_table(
                 let expected_share = base[k] as f64 / total as f64;
                 let expected = n as f64 * base[k] as f64 / total as f64;
                 t.set.push(s.name.clone());
-                t.attribute.push(name);
+                t.attribute.push(name.clone());
                 t.category.push(codes.names[k].clone());
                 t.observed.push(obs[k]);
                 t.observed_share.push(obs[k] as f64 / n as f64);
@@ -430,7 +431,7 @@ pub(crate) fn skew_categories_table(
 #[derive(Default)]
 struct CategoryRows {
     set: Vec<String>,
-    attribute: Vec<&'static str>,
+    attribute: Vec<String>,
     category: Vec<String>,
     observed: Vec<u64>,
     observed_share: Vec<f64>,

@@ -27,13 +27,14 @@
 
 use super::super::partition::mix;
 use super::{BandIndex, Keys, Kind};
+use serde::{Deserialize, Serialize};
 
 /// Above this many candidate pairs, the offset is the median of a deterministic sample of
 /// about this many pairs (8 MB of deltas).
 pub const OFFSET_SAMPLE_CAP: u64 = 1 << 20;
 
 /// The estimated clock offset of one (carrier, vendor) pair of logs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetEstimate {
     /// Lower median of `t_carrier - t_vendor` over the candidate pairs (or over the sample).
     pub offset_us: i64,

@@ -1,13 +1,10 @@
-//! What the sweep over the store's parts gathers per number, kept part by part out of the way
-//! until the list analyses count it slice by slice ([`super::slices`]): each part's segment
-//! (a list's numbers, the population's rows, the party database's history) is a small Arrow
-//! table, held in memory for a store of one part and written to an Arrow IPC file otherwise,
-//! in a folder of the output (`OUT/.spill-XXXX`, removed however the run ends). So what stays
-//! in memory while the analyses run is one slice's numbers and the merged counts, whatever
-//! the size of the case.
+//! What a gatherer of the sweep ([`super::sweep`]) holds per number for one part of the store,
+//! until the list analyses count it ([`super::slices`]): each part's segments (a list's
+//! numbers, the population's rows, the party database's history) are small Arrow tables in
+//! its own provisional codes, kept by part and kind. The gatherers that read the whole store
+//! for names and first appearances keep none ([`Segments`] is then absent); those that read
+//! one part to count it keep that part's.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, RecordBatch};
@@ -17,9 +14,10 @@ use rustc_hash::FxHashMap;
 
 use super::parts::{Slice, WHOLE};
 use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
 
 /// What a segment holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub(crate) enum Seg {
     /// Uploaded lists' numbers (`id`, `number`).
     Uploads,
@@ -39,116 +37,53 @@ pub(crate) enum Seg {
     DbPopulation,
 }
 
-/// A held segment, or the file it was written to.
-enum Entry {
-    Held(RecordBatch),
-    File(PathBuf),
-}
-
 /// The segments by part and kind, several per part and kind in the order put.
-type Entries = FxHashMap<(u32, Seg), Vec<Entry>>;
+type Entries = FxHashMap<(u32, Seg), Vec<RecordBatch>>;
 
 /// The segments, by part and kind.
-pub(crate) struct Spill {
-    /// The folder segments are written to; `None` holds them in memory.
-    dir: Option<tempfile::TempDir>,
+#[derive(Debug, Default)]
+pub(crate) struct Segments {
     entries: Mutex<Entries>,
-    /// Segments written so far.
-    written: AtomicU64,
 }
 
-impl Spill {
-    /// Segments held in memory.
-    pub fn in_memory() -> Spill {
-        Spill {
-            dir: None,
-            entries: Mutex::default(),
-            written: AtomicU64::new(0),
-        }
-    }
-
-    /// Segments written to a fresh folder inside `out`.
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming `out` when the folder cannot be created.
-    pub fn on_disk(out: &Path) -> Result<Spill> {
-        let dir = tempfile::Builder::new()
-            .prefix(".spill-")
-            .tempdir_in(out)
-            .map_err(|e| Error::io(out, e))?;
-        Ok(Spill {
-            dir: Some(dir),
-            entries: Mutex::default(),
-            written: AtomicU64::new(0),
-        })
+impl Segments {
+    /// No segments yet, shared by the gatherers of one part.
+    pub fn shared() -> Arc<Segments> {
+        Arc::new(Segments::default())
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Entries>> {
         self.entries
             .lock()
-            .map_err(|_| Error::store("spill", "a thread failed while spilling"))
+            .map_err(|_| Error::store("segments", "a thread failed while gathering"))
     }
 
     /// Adds a segment of `part` (or [`WHOLE`]). An empty one is not kept.
     ///
     /// # Errors
-    /// [`Error::Io`] or [`Error::Store`] naming the file that cannot be written.
+    /// [`Error::Store`] when a thread failed while holding them (a bug).
     pub fn put(&self, part: u32, seg: Seg, b: RecordBatch) -> Result<()> {
-        if b.num_rows() == 0 {
-            return Ok(());
+        if b.num_rows() > 0 {
+            self.lock()?.entry((part, seg)).or_default().push(b);
         }
-        let entry = match &self.dir {
-            None => Entry::Held(b),
-            Some(dir) => {
-                // A name no other segment takes, whatever puts run at once.
-                let n = self.written.fetch_add(1, Ordering::Relaxed);
-                let part_name = match part {
-                    WHOLE => "whole".to_string(),
-                    p => format!("{p:04}"),
-                };
-                let path = dir.path().join(format!("{seg:?}-{part_name}-{n}.arrow"));
-                crate::ingest::write_spill(&path, std::slice::from_ref(&b), false)?;
-                Entry::File(path)
-            }
-        };
-        self.lock()?.entry((part, seg)).or_default().push(entry);
         Ok(())
     }
 
     /// The segments of `part` and kind `seg`, in the order put.
     ///
     /// # Errors
-    /// [`Error::Io`] or [`Error::Store`] naming a file that cannot be read back.
+    /// As [`Segments::put`].
     pub fn get(&self, part: u32, seg: Seg) -> Result<Vec<RecordBatch>> {
-        let files: Vec<std::result::Result<RecordBatch, PathBuf>> = {
-            let entries = self.lock()?;
-            let Some(v) = entries.get(&(part, seg)) else {
-                return Ok(Vec::new());
-            };
-            v.iter()
-                .map(|e| match e {
-                    Entry::Held(b) => Ok(b.clone()),
-                    Entry::File(p) => Err(p.clone()),
-                })
-                .collect()
-        };
-        let mut out = Vec::with_capacity(files.len());
-        for f in files {
-            match f {
-                Ok(b) => out.push(b),
-                Err(path) => out.extend(crate::ingest::read_spill(&path)?),
-            }
-        }
-        Ok(out)
+        Ok(self.lock()?.get(&(part, seg)).cloned().unwrap_or_default())
     }
 
     /// The segments of kind `seg` that hold the numbers of slice `s`, the store having been
-    /// swept in `parts` parts: part `s`'s when the slices are the parts, else every part's
+    /// read in `parts` parts: part `s`'s when the slices are the parts, else every part's
     /// (in order) cut to the slice; and those of tables read whole ([`WHOLE`]), cut to it.
     /// Segments must have a `number` column.
     ///
     /// # Errors
-    /// As [`Spill::get`].
+    /// As [`Segments::put`]; [`Error::Store`] when a segment lacks its `number` column (a bug).
     pub fn slice(&self, seg: Seg, s: Slice, parts: u32) -> Result<Vec<RecordBatch>> {
         // Whether a part's segments hold exactly the slice's numbers.
         let exact = !s.is_whole() && s.of() == parts;
@@ -166,6 +101,9 @@ impl Spill {
     }
 
     /// The parts that have segments of kind `seg`, ascending ([`WHOLE`] last).
+    ///
+    /// # Errors
+    /// As [`Segments::put`].
     pub fn parts_of(&self, seg: Seg) -> Result<Vec<u32>> {
         let mut v: Vec<u32> = self
             .lock()?
@@ -275,42 +213,55 @@ mod tests {
     }
 
     #[test]
-    fn segments_come_back_in_the_order_put_held_or_written() {
-        let out = tempfile::tempdir().unwrap();
-        for s in [Spill::in_memory(), Spill::on_disk(out.path()).unwrap()] {
-            s.put(1, Seg::Uploads, seg(&[5, 6])).unwrap();
-            s.put(0, Seg::Uploads, seg(&[1])).unwrap();
-            s.put(1, Seg::Uploads, seg(&[7])).unwrap();
-            s.put(1, Seg::Downloads, seg(&[])).unwrap();
-            let got = s.get(1, Seg::Uploads).unwrap();
-            let nums: Vec<u64> = got
-                .iter()
-                .flat_map(|b| u64s(b, "number").unwrap().to_vec())
-                .collect();
-            assert_eq!(nums, [5, 6, 7]);
-            assert_eq!(u32s(&got[0], "id").unwrap(), [10, 12]);
-            assert!(s.get(1, Seg::Downloads).unwrap().is_empty());
-            assert_eq!(s.parts_of(Seg::Uploads).unwrap(), [0, 1]);
-            assert!(u64s(&got[0], "id").is_err());
-        }
-        // Written segments leave nothing behind once the spill is dropped.
-        assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+    fn segments_come_back_in_the_order_put() {
+        let s = Segments::default();
+        s.put(1, Seg::Uploads, seg(&[5, 6])).unwrap();
+        s.put(0, Seg::Uploads, seg(&[1])).unwrap();
+        s.put(1, Seg::Uploads, seg(&[7])).unwrap();
+        s.put(1, Seg::Downloads, seg(&[])).unwrap();
+        let got = s.get(1, Seg::Uploads).unwrap();
+        let nums: Vec<u64> = got
+            .iter()
+            .flat_map(|b| u64s(b, "number").unwrap().to_vec())
+            .collect();
+        assert_eq!(nums, [5, 6, 7]);
+        assert_eq!(u32s(&got[0], "id").unwrap(), [10, 12]);
+        assert!(s.get(1, Seg::Downloads).unwrap().is_empty());
+        assert_eq!(s.parts_of(Seg::Uploads).unwrap(), [0, 1]);
+        assert!(u64s(&got[0], "id").is_err());
     }
 
     #[test]
-    fn a_segment_that_cannot_be_read_back_names_its_file() {
-        let out = tempfile::tempdir().unwrap();
-        let s = Spill::on_disk(out.path()).unwrap();
-        s.put(3, Seg::History, seg(&[1, 2])).unwrap();
-        let dir = std::fs::read_dir(out.path())
-            .unwrap()
-            .next()
-            .unwrap()
-            .unwrap();
-        for f in std::fs::read_dir(dir.path()).unwrap() {
-            std::fs::write(f.unwrap().path(), b"not arrow").unwrap();
+    fn a_slice_takes_its_part_or_cuts_every_part() {
+        let s = Segments::default();
+        let nums: Vec<u64> = (0..200).collect();
+        let of = 3;
+        for p in 0..of {
+            let mine: Vec<u64> = nums
+                .iter()
+                .copied()
+                .filter(|&n| crate::partition::of(n, of) == p)
+                .collect();
+            s.put(p, Seg::Uploads, seg(&mine)).unwrap();
         }
-        let msg = s.get(3, Seg::History).unwrap_err().to_string();
-        assert!(msg.contains("History-0003-"), "{msg}");
+        s.put(WHOLE, Seg::Uploads, seg(&[7, 8, 9])).unwrap();
+        for p in 0..of {
+            let sl = Slice::new(p, of);
+            for parts in [of, 0] {
+                let got: Vec<u64> = s
+                    .slice(Seg::Uploads, sl, parts)
+                    .unwrap()
+                    .iter()
+                    .flat_map(|b| u64s(b, "number").unwrap().to_vec())
+                    .filter(|&n| n >= 10)
+                    .collect();
+                let want: Vec<u64> = nums
+                    .iter()
+                    .copied()
+                    .filter(|&n| n >= 10 && sl.keeps(n))
+                    .collect();
+                assert_eq!(got, want, "slice {p} of {of}, parts {parts}");
+            }
+        }
     }
 }
