@@ -408,12 +408,20 @@ pub(crate) fn offset_counts(
 /// pair's candidates so far are at most a cap (at most [`join::band::OFFSET_SAMPLE_CAP`]): for
 /// a pair whose whole stays under the cap, these are its sample ([`offset_samples`] at stride
 /// 1), and pass 2 is not needed.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct OffsetDeltas {
     cap: u64,
     deltas: BTreeMap<(String, String), Vec<i64>>,
     /// Pairs past the cap: their deltas were dropped.
     over: BTreeSet<(String, String)>,
+}
+
+impl Default for OffsetDeltas {
+    /// Nothing gathered yet, the cap the largest sample ([`join::band::OFFSET_SAMPLE_CAP`]):
+    /// what the parts are absorbed into.
+    fn default() -> OffsetDeltas {
+        OffsetDeltas::new(join::band::OFFSET_SAMPLE_CAP)
+    }
 }
 
 impl OffsetDeltas {
@@ -422,7 +430,8 @@ impl OffsetDeltas {
     pub fn new(cap: u64) -> OffsetDeltas {
         OffsetDeltas {
             cap: cap.min(join::band::OFFSET_SAMPLE_CAP),
-            ..OffsetDeltas::default()
+            deltas: BTreeMap::new(),
+            over: BTreeSet::new(),
         }
     }
 
@@ -944,9 +953,18 @@ mod tests {
     fn by_parts(parts: &[(Vec<Call>, VendorLog)], cap: u64) -> Attribution {
         let mut counts = OffsetCounts::default();
         let mut early = OffsetDeltas::new(cap);
+        // As the kernels gather them: each part's deltas on their own, then absorbed (into a
+        // default accumulator when the cap is the default one).
+        let mut absorbed = match cap >= join::band::OFFSET_SAMPLE_CAP {
+            true => OffsetDeltas::default(),
+            false => OffsetDeltas::new(cap),
+        };
         for (c, l) in parts {
             let (o, d) = on_calls(c, |calls, rec| offset_counts(calls, rec, l, WINDOW, cap));
             counts = counts.merge(&o);
+            let mut own = OffsetDeltas::new(cap);
+            own.add(d.clone(), &o);
+            absorbed.absorb(own, &counts);
             early.add(d, &counts);
         }
         let mut samples: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
@@ -970,6 +988,11 @@ mod tests {
                     .collect()
             };
         let over = counts.candidates.values().any(|&n| n > cap);
+        match (early.clone().samples(), absorbed.samples()) {
+            (Some(e), Some(a)) => assert_eq!(sorted(&e), sorted(&a), "absorbed as added"),
+            (None, None) => {}
+            (e, a) => panic!("added: {:?}, absorbed: {:?}", e.is_some(), a.is_some()),
+        }
         match early.samples() {
             Some(e) => assert_eq!(
                 sorted(&e),
@@ -1012,7 +1035,7 @@ mod tests {
                 prop::bool::weighted(0.2),
             ), 0..24),
             k in 1u32..=7,
-            cap in 0u64..6,
+            cap in prop_oneof![0u64..6, Just(join::band::OFFSET_SAMPLE_CAP)],
         ) {
             let names = ["v1", "v2", "v3"];
             let records: Vec<Record<'_>> = vendor
