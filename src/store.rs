@@ -163,10 +163,13 @@ fn write_parquet_to<W: Write + Send>(
 /// Rows per piece of a CSV formatted on its own task.
 const CSV_PIECE_ROWS: usize = 1 << 16;
 
+/// Pieces per thread formatted before they are written.
+const CSV_WINDOW_PER_THREAD: usize = 4;
+
 /// Writes batches as CSV with a header, atomically. Timestamps are written in RFC 3339 UTC.
 ///
-/// Pieces of 65,536 rows are formatted in parallel and written in order, so the
-/// bytes are those of one serial writer.
+/// Pieces of 65,536 rows are formatted in parallel, a few per thread at a time, and written in
+/// order, so the bytes are those of one serial writer and the text held is a few pieces'.
 ///
 /// # Errors
 /// [`Error::Io`] or [`Error::Store`] naming `path`.
@@ -180,12 +183,9 @@ pub fn write_csv(path: &Path, batches: &[RecordBatch]) -> Result<()> {
         })
         .collect();
     let header_only = pieces.is_empty();
-    let texts: Vec<Vec<u8>> = pieces
-        .par_iter()
-        .enumerate()
-        .map(|(i, piece)| csv_bytes(std::slice::from_ref(piece), i == 0))
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|e| Error::store(path, e))?;
+    // A few pieces per thread formatted at once, then written: the text held is bounded by
+    // the window, not the table (a 10 M-row table's CSV is gigabytes).
+    let window = CSV_WINDOW_PER_THREAD * rayon::current_num_threads().max(1);
     write_atomic(path, |f| {
         let mut w = std::io::BufWriter::new(f);
         if header_only {
@@ -197,8 +197,16 @@ pub fn write_csv(path: &Path, batches: &[RecordBatch]) -> Result<()> {
                 .map_err(|e| Error::io(path, e))?;
             }
         }
-        for t in &texts {
-            w.write_all(t).map_err(|e| Error::io(path, e))?;
+        for (k, run) in pieces.chunks(window).enumerate() {
+            let texts: Vec<Vec<u8>> = run
+                .par_iter()
+                .enumerate()
+                .map(|(i, piece)| csv_bytes(std::slice::from_ref(piece), k == 0 && i == 0))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| Error::store(path, e))?;
+            for t in &texts {
+                w.write_all(t).map_err(|e| Error::io(path, e))?;
+            }
         }
         w.flush().map_err(|e| Error::io(path, e))
     })
@@ -545,7 +553,9 @@ mod tests {
     fn csv_in_pieces_gives_the_serial_writers_bytes() {
         let d = tempfile::tempdir().unwrap();
         let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::UInt64, false)]));
-        let n = 2 * CSV_PIECE_ROWS as u64 + 17;
+        // More pieces than one window holds, the last one short.
+        let window = CSV_WINDOW_PER_THREAD * rayon::current_num_threads().max(1);
+        let n = ((window + 1) * CSV_PIECE_ROWS) as u64 + 17;
         let big = RecordBatch::try_new(
             schema.clone(),
             vec![Arc::new(UInt64Array::from_iter_values(0..n))],

@@ -81,6 +81,8 @@ pub struct Job {
     shared: Shared,
     /// How many slices the list analyses count in, and the swept tables' common part count.
     slicing: (u32, u32),
+    /// How many parts the scan counts: the most any table it reads has.
+    scan_parts: u32,
     /// The parts counted in this stage: (part, table).
     done: BTreeSet<(u32, Kind)>,
     phases: Phases,
@@ -108,6 +110,13 @@ impl Job {
         let reader = PartReader::new(&manifest, out);
         let parts = reader.parts_of(Kind::Calls).max(1);
         let slicing = sweep::slicing(&reader);
+        let scan_parts = Stage::Scan
+            .tables()
+            .into_iter()
+            .map(|(k, _)| reader.parts_of(k))
+            .max()
+            .unwrap_or(0)
+            .max(1);
         let a = &params.case.attribution;
         let settings = Settings {
             orders: params.orders,
@@ -135,6 +144,7 @@ impl Job {
             reg,
             shared,
             slicing,
+            scan_parts,
             done: BTreeSet::new(),
             phases,
             t0,
@@ -153,9 +163,11 @@ impl Job {
         }
     }
 
-    /// How many parts each stage counts (in the `lists` stage, the slices: the store's parts).
+    /// How many parts the current stage counts: the most parts a table it reads has (in the
+    /// `lists` stage, the slices: the store's parts).
     pub fn parts(&self) -> u32 {
         match self.state {
+            State::Scan { .. } => self.scan_parts,
             State::Lists { .. } => self.slicing.0,
             _ => self.shared.parts,
         }
