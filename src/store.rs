@@ -60,7 +60,7 @@ const PLAIN_COLUMNS: [&str; 6] = [
 ];
 
 /// The most rows in one row group.
-const ROW_GROUP_ROWS: usize = 1 << 20;
+pub(crate) const ROW_GROUP_ROWS: usize = 1 << 20;
 
 /// The fixed Parquet writer settings of every table callsift writes.
 pub fn writer_properties() -> WriterProperties {

@@ -41,14 +41,14 @@ fn kind(name: &str) -> Result<Kind, Error> {
 #[pyfunction]
 pub fn kernel_count(
     py: Python<'_>,
-    context: Vec<u8>,
+    context: &[u8],
     part: u32,
     tables: HashMap<String, PyArrowType<RecordBatchStreamReader>>,
 ) -> PyResult<PyArrowType<RecordBatch>> {
     let tables: Vec<(String, RecordBatchStreamReader)> =
         tables.into_iter().map(|(n, t)| (n, t.0)).collect();
     let batch = engine(py, || -> Result<RecordBatch, Failure> {
-        let cx = Context::from_bytes(&context)?;
+        let cx = Context::from_bytes(context)?;
         let mut read = Vec::with_capacity(tables.len());
         for (name, reader) in tables {
             let k = kind(&name)?;

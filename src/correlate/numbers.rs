@@ -77,7 +77,10 @@ pub(crate) fn ranks_unexplained(r: &Ranking, explained: &[bool]) -> Vec<Option<u
     out
 }
 
-/// `results/numbers`: every originating number, in rank order.
+/// `results/numbers`: every originating number, in rank order, in batches of a Parquet row
+/// group's rows (so that what is built while a batch is formatted is one batch's, not the
+/// table's: at 10 M numbers the text columns' strings took gigabytes); one empty batch when
+/// there is no number.
 ///
 /// # Errors
 /// Only if the columns came out of different lengths, which would be a bug.
@@ -85,12 +88,38 @@ pub(crate) fn numbers_table(
     c: &ReachCounts,
     r: &Ranking,
     cx: &NumberContext<'_>,
+) -> Result<Vec<RecordBatch>> {
+    numbers_table_in(c, r, cx, crate::store::ROW_GROUP_ROWS)
+}
+
+/// [`numbers_table`] in batches of `rows` rows.
+fn numbers_table_in(
+    c: &ReachCounts,
+    r: &Ranking,
+    cx: &NumberContext<'_>,
+    rows: usize,
+) -> Result<Vec<RecordBatch>> {
+    let unexplained = ranks_unexplained(r, cx.explained);
+    if r.order.is_empty() {
+        return Ok(vec![numbers_rows(c, r, cx, (&[], &unexplained))?]);
+    }
+    r.order
+        .chunks(rows.max(1))
+        .map(|o| numbers_rows(c, r, cx, (o, &unexplained)))
+        .collect()
+}
+
+/// The rows of the `numbers` table of the numbers `o` (indices, in rank order);
+/// `unexplained` is each number's rank among the unexplained.
+fn numbers_rows(
+    c: &ReachCounts,
+    r: &Ranking,
+    cx: &NumberContext<'_>,
+    (o, unexplained): (&[usize], &[Option<u64>]),
 ) -> Result<RecordBatch> {
-    let o = &r.order;
     let u64s = |f: &dyn Fn(usize) -> u64| o.iter().map(|&k| f(k)).collect::<Vec<_>>();
     let texts = |f: &dyn Fn(usize) -> String| o.iter().map(|&k| f(k)).collect::<Vec<_>>();
     let opts = |f: &dyn Fn(usize) -> Option<String>| o.iter().map(|&k| f(k)).collect::<Vec<_>>();
-    let unexplained = ranks_unexplained(r, cx.explained);
     let spoof = |k: usize| cx.spoof.get(k).and_then(Option::as_ref);
     TableBuilder::default()
         .u64("rank", u64s(&|k| r.rank[k]))
@@ -446,7 +475,17 @@ mod tests {
             spoof: &verdicts,
             zone: chrono_tz::UTC,
         };
-        let t = numbers_table(&c, &r, &cx).unwrap();
+        let chunks = numbers_table(&c, &r, &cx).unwrap();
+        assert_eq!(chunks.len(), 1, "three numbers: one batch");
+        let t = chunks[0].clone();
+        // In batches of two rows: the same rows, the same order.
+        let small = numbers_table_in(&c, &r, &cx, 2).unwrap();
+        assert_eq!(
+            small.iter().map(RecordBatch::num_rows).collect::<Vec<_>>(),
+            [2, 1]
+        );
+        let joined = arrow::compute::concat_batches(&t.schema(), &small).unwrap();
+        assert_eq!(joined, t);
         let text = |t: &RecordBatch, name: &str| -> Vec<Option<String>> {
             let a = t.column_by_name(name).unwrap().as_string::<i32>();
             (0..a.len())

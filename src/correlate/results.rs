@@ -16,7 +16,8 @@ use crate::store;
 
 /// The results tables, in the order the manifest lists them.
 pub(crate) struct Tables {
-    pub numbers: RecordBatch,
+    /// In batches of a Parquet row group's rows ([`super::numbers::numbers_table`]).
+    pub numbers: Vec<RecordBatch>,
     pub attribution: RecordBatch,
     pub campaigns: RecordBatch,
     pub offsets: RecordBatch,
@@ -34,23 +35,29 @@ pub(crate) struct Tables {
 }
 
 impl Tables {
-    /// Each table written with its name, in [`Table::ALL`]'s order.
-    fn named(&self) -> Vec<(Table, &RecordBatch)> {
+    /// Each table written with its name and its batches, in [`Table::ALL`]'s order.
+    fn named(&self) -> Vec<(Table, &[RecordBatch])> {
+        fn one(b: &RecordBatch) -> &[RecordBatch] {
+            std::slice::from_ref(b)
+        }
         [
-            (Table::Numbers, Some(&self.numbers)),
-            (Table::Attribution, Some(&self.attribution)),
-            (Table::Campaigns, Some(&self.campaigns)),
-            (Table::Offsets, Some(&self.offsets)),
-            (Table::Overlaps, Some(&self.overlaps)),
-            (Table::Enrichment, Some(&self.enrichment)),
-            (Table::PopulationCoverage, self.population_coverage.as_ref()),
-            (Table::Spread, Some(&self.spread)),
-            (Table::Skew, Some(&self.skew)),
-            (Table::SkewCategories, Some(&self.skew_categories)),
-            (Table::Chains, Some(&self.chains)),
-            (Table::Derivations, Some(&self.derivations)),
-            (Table::Leads, Some(&self.leads)),
-            (Table::Dossier, Some(&self.dossier)),
+            (Table::Numbers, Some(self.numbers.as_slice())),
+            (Table::Attribution, Some(one(&self.attribution))),
+            (Table::Campaigns, Some(one(&self.campaigns))),
+            (Table::Offsets, Some(one(&self.offsets))),
+            (Table::Overlaps, Some(one(&self.overlaps))),
+            (Table::Enrichment, Some(one(&self.enrichment))),
+            (
+                Table::PopulationCoverage,
+                self.population_coverage.as_ref().map(one),
+            ),
+            (Table::Spread, Some(one(&self.spread))),
+            (Table::Skew, Some(one(&self.skew))),
+            (Table::SkewCategories, Some(one(&self.skew_categories))),
+            (Table::Chains, Some(one(&self.chains))),
+            (Table::Derivations, Some(one(&self.derivations))),
+            (Table::Leads, Some(one(&self.leads))),
+            (Table::Dossier, Some(one(&self.dossier))),
         ]
         .into_iter()
         .filter_map(|(t, b)| b.map(|b| (t, b)))
@@ -65,7 +72,11 @@ impl Tables {
     pub fn pseudonymize(self, key: &Key) -> Result<Tables> {
         let p = |table: Table, b: RecordBatch| crate::pseudonym::pseudonymize_batch(key, table, &b);
         Ok(Tables {
-            numbers: p(Table::Numbers, self.numbers)?,
+            numbers: self
+                .numbers
+                .into_iter()
+                .map(|b| p(Table::Numbers, b))
+                .collect::<Result<_>>()?,
             attribution: p(Table::Attribution, self.attribution)?,
             campaigns: p(Table::Campaigns, self.campaigns)?,
             offsets: p(Table::Offsets, self.offsets)?,
@@ -110,7 +121,7 @@ pub(crate) fn write(
             .map_err(|e| Error::io(&fig_path, e))
     })?;
     manifest.add_output(out, &format!("{RESULTS}/{FIGURES_FILE}"), None)?;
-    let files: Vec<(String, &RecordBatch, bool)> = tables
+    let files: Vec<(String, &[RecordBatch], bool)> = tables
         .named()
         .into_iter()
         .flat_map(|(table, t)| {
@@ -132,10 +143,10 @@ pub(crate) fn write(
                 .par_iter()
                 .map(|(rel, t, csv)| {
                     let path = out.join(rel);
-                    if *csv {
-                        store::write_csv(&path, std::slice::from_ref(*t))
-                    } else {
-                        store::write_parquet(&path, &t.schema(), std::slice::from_ref(*t))
+                    match (*csv, t.first()) {
+                        (true, _) => store::write_csv(&path, t),
+                        (false, Some(b)) => store::write_parquet(&path, &b.schema(), t),
+                        (false, None) => Err(Error::store(&path, "a table of no batch (a bug)")),
                     }
                 })
                 .collect::<Result<Vec<()>>>()
@@ -168,7 +179,10 @@ pub(crate) fn write(
     })?;
     let mut listed: Vec<(String, Option<u64>)> = files
         .iter()
-        .map(|(rel, t, _)| (rel.clone(), Some(t.num_rows() as u64)))
+        .map(|(rel, t, _)| {
+            let rows: usize = t.iter().map(RecordBatch::num_rows).sum();
+            (rel.clone(), Some(rows as u64))
+        })
         .collect();
     listed.push((xlsx, None));
     listed.push((dictionary, None));

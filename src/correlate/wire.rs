@@ -13,8 +13,8 @@
 //! | `tables` | Utf8 | the tables counted, comma-separated |
 //! | `counts` | LargeBinary | the counts, postcard-encoded |
 //!
-//! Store rows that travel with the counts (the extracts of pass 3) are Arrow IPC streams inside
-//! them ([`batch`]).
+//! Store rows that travel with the counts (the extracts of pass 3) ride inside them as Arrow IPC
+//! streams.
 
 use std::io::Cursor;
 use std::sync::Arc;

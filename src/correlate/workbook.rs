@@ -37,14 +37,15 @@ const MAX_CELL_CHARS: usize = 32_767;
 /// The largest integer an Excel number holds exactly.
 const MAX_EXACT: u64 = 1 << 53;
 
-/// Writes the workbook of `tables` (each with its table, in the manifest's order) to `path`.
+/// Writes the workbook of `tables` (each with its table and its batches, in the manifest's
+/// order) to `path`.
 ///
 /// # Errors
 /// [`Error::Store`] when the workbook cannot be built or saved.
 pub(crate) fn write(
     path: &Path,
     figures: &Figures,
-    tables: &[(Table, &RecordBatch)],
+    tables: &[(Table, &[RecordBatch])],
 ) -> Result<()> {
     let fail = |e: XlsxError| Error::store(path, e);
     let mut wb = Workbook::new();
@@ -70,7 +71,13 @@ pub(crate) fn write(
         .enumerate()
         .try_for_each(|(i, ws)| match i.checked_sub(1) {
             None => figures_sheet(ws, figures, &bold),
-            Some(t) => table_sheet(ws, tables[t].0, tables[t].1, &bold),
+            Some(t) => {
+                let (table, batches) = tables[t];
+                let total = batches.iter().map(RecordBatch::num_rows).sum();
+                let shown =
+                    sheet_rows(batches).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+                table_sheet(ws, table, (&shown, total), &bold)
+            }
         })
         .map_err(fail)?;
     for ws in sheets {
@@ -117,11 +124,37 @@ fn figures_sheet(
     Ok(())
 }
 
-/// One results table's sheet.
+/// The rows a sheet shows of a table in `batches`: the first batch when it holds them all
+/// (a table of one batch, or the `numbers` table's first row group), else the batches put
+/// together up to [`MAX_SHEET_ROWS`].
+fn sheet_rows(
+    batches: &[RecordBatch],
+) -> std::result::Result<std::borrow::Cow<'_, RecordBatch>, arrow::error::ArrowError> {
+    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    match batches {
+        [first, ..] if first.num_rows() >= total.min(MAX_SHEET_ROWS) => {
+            Ok(std::borrow::Cow::Borrowed(first))
+        }
+        [first, ..] => {
+            let mut take = Vec::new();
+            let mut left = MAX_SHEET_ROWS;
+            for b in batches {
+                take.push(b.slice(0, b.num_rows().min(left)));
+                left -= b.num_rows().min(left);
+            }
+            arrow::compute::concat_batches(&first.schema(), &take).map(std::borrow::Cow::Owned)
+        }
+        [] => Err(arrow::error::ArrowError::InvalidArgumentError(
+            "a table of no batch".into(),
+        )),
+    }
+}
+
+/// One results table's sheet: its first rows `b` of `total`.
 fn table_sheet(
     ws: &mut Worksheet,
     table: Table,
-    b: &RecordBatch,
+    (b, total): (&RecordBatch, usize),
     bold: &Format,
 ) -> std::result::Result<(), XlsxError> {
     ws.set_name(table.name())?;
@@ -133,11 +166,11 @@ fn table_sheet(
         let mut note = column_doc(table, col.name).unwrap_or_default().to_string();
         if c == 0 {
             note = format!("{} {note}", table_doc(table));
-            if b.num_rows() > n {
+            if total > n {
                 note = format!(
                     "This sheet holds the first {n} of the table's {} rows (Excel's limit); \
                      {}.parquet and {}.csv hold every row. {note}",
-                    b.num_rows(),
+                    total,
                     table.name(),
                     table.name()
                 );
@@ -287,7 +320,31 @@ fn rule_name(c: &crate::model::results::Column) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+
+    #[test]
+    fn a_sheet_shows_the_first_rows_of_a_table_in_batches() {
+        let b = |v: &[u64]| {
+            let schema = Arc::new(arrow::datatypes::Schema::new(vec![
+                arrow::datatypes::Field::new("n", arrow::datatypes::DataType::UInt64, false),
+            ]));
+            RecordBatch::try_new(
+                schema,
+                vec![Arc::new(arrow::array::UInt64Array::from(v.to_vec()))],
+            )
+            .unwrap()
+        };
+        let one = [b(&[1, 2, 3])];
+        assert!(matches!(
+            sheet_rows(&one).unwrap(),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let two = [b(&[1, 2]), b(&[3])];
+        assert_eq!(*sheet_rows(&two).unwrap(), b(&[1, 2, 3]));
+        assert!(sheet_rows(&[]).is_err());
+    }
 
     #[test]
     fn long_text_is_cut_to_what_a_cell_holds() {

@@ -32,7 +32,8 @@ use crate::model::results::Table;
 /// The results tables the chart is drawn from, as they are written.
 pub(crate) struct Sources<'a> {
     pub dossier: &'a RecordBatch,
-    pub numbers: &'a RecordBatch,
+    /// In batches, in rank order.
+    pub numbers: &'a [RecordBatch],
     pub campaigns: &'a RecordBatch,
     pub chains: &'a RecordBatch,
 }
@@ -45,7 +46,9 @@ pub(crate) struct Sources<'a> {
 pub(crate) fn build(s: &Sources<'_>) -> Result<Graph> {
     let mut b = Builder::default();
     b.dossier(s.dossier)?;
-    b.presented_by(s.numbers)?;
+    for t in s.numbers {
+        b.presented_by(t)?;
+    }
     b.campaigns(s.campaigns)?;
     b.chains(s.chains)?;
     Ok(b.finish())
@@ -553,7 +556,7 @@ mod tests {
         );
         let g = build(&Sources {
             dossier: &d,
-            numbers: &empty(Table::Numbers),
+            numbers: std::slice::from_ref(&empty(Table::Numbers)),
             campaigns: &empty(Table::Campaigns),
             chains: &empty(Table::Chains),
         })
@@ -681,7 +684,7 @@ mod tests {
         );
         let g = build(&Sources {
             dossier: &empty(Table::Dossier),
-            numbers: &n,
+            numbers: std::slice::from_ref(&n),
             campaigns: &empty(Table::Campaigns),
             chains: &c,
         })
@@ -743,7 +746,7 @@ mod tests {
         );
         let g = build(&Sources {
             dossier: &empty(Table::Dossier),
-            numbers: &empty(Table::Numbers),
+            numbers: std::slice::from_ref(&empty(Table::Numbers)),
             campaigns: &c,
             chains: &empty(Table::Chains),
         })
