@@ -125,24 +125,7 @@ pub fn ingest(
 /// # Errors
 /// [`Error::Store`] when `out` holds no run; otherwise as [`crate::correlate::run`].
 pub fn correlate(out: &Path, opts: &Options<'_>, progress: &dyn Progress) -> Result<Correlation> {
-    let (_, pool) = pool(opts.threads)?;
-    let dir = OutDir::open(out, &[])?;
-    if !dir.exists() {
-        return Err(Error::store(
-            out,
-            "no run in this folder: run `callsift ingest CASE.toml --out DIR` first",
-        ));
-    }
-    let case_sha = crate::manifest::Manifest::read(dir.path())?.case_sha256;
-    step(&dir, opts, Some(case_sha), |staged| {
-        progress.step(1, 1, "correlate");
-        progress.doing("carrying the case store over");
-        staged.carry_store()?;
-        progress.doing("correlating and ranking");
-        let cor = pool.install(|| crate::correlate::run(staged.path(), &opts.correlate))?;
-        progress.doing("writing the output folder");
-        Ok(cor)
-    })
+    correlate_with(out, opts, progress, &mut crate::correlate::count_here)
 }
 
 /// [`correlate`] with `count` counting the parts of each stage of the kernels (a cluster's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,16 @@ import callsift
 #: The repository root (python/tests/ is two levels below it).
 ROOT = Path(__file__).resolve().parents[2]
 INQUIRY = ROOT / "fixtures" / "inquiry"
+
+
+def same_results(a: Path, b: Path) -> None:
+    """Every file of `a/results` is in `b/results` with the same bytes, and no other."""
+    names = sorted(p.name for p in (a / "results").iterdir())
+    assert names == sorted(p.name for p in (b / "results").iterdir())
+    differ = [
+        n for n in names if not filecmp.cmp(a / "results" / n, b / "results" / n, shallow=False)
+    ]
+    assert not differ, differ
 
 
 @pytest.fixture(scope="session")

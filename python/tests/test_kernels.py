@@ -4,7 +4,6 @@ cannot add (another stage, a part twice, a part missing, another format)."""
 
 from __future__ import annotations
 
-import filecmp
 import shutil
 from pathlib import Path
 
@@ -13,17 +12,7 @@ import pytest
 
 import callsift
 from callsift import kernels
-from conftest import INQUIRY
-
-
-def same_results(a: Path, b: Path) -> None:
-    """Every file of `a/results` is in `b/results` with the same bytes, and no other."""
-    names = sorted(p.name for p in (a / "results").iterdir())
-    assert names == sorted(p.name for p in (b / "results").iterdir())
-    differ = [
-        n for n in names if not filecmp.cmp(a / "results" / n, b / "results" / n, shallow=False)
-    ]
-    assert not differ, differ
+from conftest import INQUIRY, same_results
 
 
 @pytest.fixture(scope="module")

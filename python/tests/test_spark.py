@@ -5,7 +5,6 @@ installs both: `.ci/run`)."""
 
 from __future__ import annotations
 
-import filecmp
 import os
 import shutil
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import callsift
-from conftest import INQUIRY
+from conftest import INQUIRY, same_results
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
@@ -42,15 +41,6 @@ def spark():
     session.stop()
 
 
-def same_bytes(a: Path, b: Path) -> None:
-    names = sorted(p.name for p in (a / "results").iterdir())
-    assert names == sorted(p.name for p in (b / "results").iterdir())
-    differ = [
-        n for n in names if not filecmp.cmp(a / "results" / n, b / "results" / n, shallow=False)
-    ]
-    assert not differ, differ
-
-
 @pytest.mark.parametrize("partitions", [3])
 def test_spark_run_on_the_inquiry_is_callsift_run_byte_for_byte(
     spark, tmp_path: Path, partitions: int
@@ -58,7 +48,7 @@ def test_spark_run_on_the_inquiry_is_callsift_run_byte_for_byte(
     here, there = tmp_path / "here", tmp_path / "spark"
     callsift.run(INQUIRY / "case.toml", here, partitions=partitions)
     case = callsift.spark.run(INQUIRY / "case.toml", there, spark, partitions=partitions)
-    same_bytes(here, there)
+    same_results(here, there)
     assert case.figures == callsift.open(here).figures
     # Written as the command line writes a folder: it verifies, and its audit log says so.
     assert callsift.verify(there).ok
@@ -73,7 +63,7 @@ def test_spark_run_on_a_national_world_is_callsift_run_byte_for_byte(
     here, there = tmp_path / "here", tmp_path / "spark"
     callsift.run(world["case"], here, partitions=4)
     callsift.spark.run(world["case"], there, spark, partitions=4)
-    same_bytes(here, there)
+    same_results(here, there)
 
 
 def test_an_error_in_the_cluster_is_raised_and_the_folder_kept(spark, tmp_path: Path) -> None:
