@@ -71,13 +71,7 @@ pub(crate) fn write(
         .enumerate()
         .try_for_each(|(i, ws)| match i.checked_sub(1) {
             None => figures_sheet(ws, figures, &bold),
-            Some(t) => {
-                let (table, batches) = tables[t];
-                let total = batches.iter().map(RecordBatch::num_rows).sum();
-                let shown =
-                    sheet_rows(batches).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
-                table_sheet(ws, table, (&shown, total), &bold)
-            }
+            Some(t) => table_sheet(ws, tables[t].0, tables[t].1, &bold),
         })
         .map_err(fail)?;
     for ws in sheets {
@@ -150,13 +144,15 @@ fn sheet_rows(
     }
 }
 
-/// One results table's sheet: its first rows `b` of `total`.
+/// One results table's sheet: the first rows of the table in `batches` ([`sheet_rows`]).
 fn table_sheet(
     ws: &mut Worksheet,
     table: Table,
-    (b, total): (&RecordBatch, usize),
+    batches: &[RecordBatch],
     bold: &Format,
 ) -> std::result::Result<(), XlsxError> {
+    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    let b = sheet_rows(batches).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
     ws.set_name(table.name())?;
     let cols = table.columns();
     let n = b.num_rows().min(MAX_SHEET_ROWS);
