@@ -15,7 +15,7 @@ use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::results::LIST_SEPARATOR;
@@ -27,25 +27,76 @@ use crate::model::results::LIST_SEPARATOR;
 /// # Errors
 /// [`Error::Io`] naming `path`.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".callsift-")
-        .suffix(".partial")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    fill(tmp.as_file_mut())?;
-    tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    // The temporary file was created owner-only (0600); outputs are for every account that can
-    // read the folder, like any file written with the usual umask.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io(path, e))?;
+    let mut a = Atomic::create(path)?;
+    fill(a.file())?;
+    a.commit()
+}
+
+/// A file being written under a temporary name beside its final path, put in place by
+/// [`Atomic::commit`] (synced, then renamed) and removed if dropped before.
+pub struct Atomic {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl Atomic {
+    /// Starts `path`. The folder must exist.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the folder.
+    pub fn create(path: &Path) -> Result<Atomic> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".callsift-")
+            .suffix(".partial")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dir, e))?;
+        Ok(Atomic {
+            path: path.to_path_buf(),
+            tmp,
+        })
     }
-    Ok(())
+
+    /// The temporary file.
+    pub fn file(&mut self) -> &mut File {
+        self.tmp.as_file_mut()
+    }
+
+    /// A second handle on the temporary file (for a writer that owns its sink).
+    fn handle(&self) -> Result<File> {
+        self.tmp
+            .as_file()
+            .try_clone()
+            .map_err(|e| Error::io(&self.path, e))
+    }
+
+    /// The file synced and renamed over its final path.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the final path.
+    pub fn commit(mut self) -> Result<()> {
+        let path = self.path;
+        self.tmp
+            .as_file_mut()
+            .flush()
+            .map_err(|e| Error::io(&path, e))?;
+        self.tmp
+            .as_file()
+            .sync_all()
+            .map_err(|e| Error::io(&path, e))?;
+        self.tmp
+            .persist(&path)
+            .map_err(|e| Error::io(&path, e.error))?;
+        // The temporary file was created owner-only (0600); outputs are for every account that
+        // can read the folder, like any file written with the usual umask.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
 }
 
 /// Columns whose values are mostly distinct in a case: dictionary encoding costs time there and
@@ -74,63 +125,123 @@ pub fn writer_properties() -> WriterProperties {
     b.build()
 }
 
-/// Writes batches (all of `schema`) as one Parquet file, atomically.
-///
-/// The column chunks are encoded in parallel (rayon: every column of every row group is a task)
-/// and appended in file order, so the bytes are those of a serial [`ArrowWriter`] with the same
-/// settings, whatever the thread count.
+/// Writes batches (all of `schema`) as one Parquet file, atomically ([`ParquetFile`]).
 ///
 /// # Errors
 /// [`Error::Io`] or [`Error::Store`] naming `path`.
 pub fn write_parquet(path: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<()> {
-    write_atomic(path, |f| {
-        write_parquet_to(f, schema, batches, writer_properties(), ROW_GROUP_ROWS)
-            .map_err(|e| Error::store(path, e))
-    })
+    let mut w = ParquetFile::create(path, schema)?;
+    for b in batches {
+        w.push(b)?;
+    }
+    w.commit()
 }
 
-/// The row groups of `batches`: runs of slices of at most `rows` rows in all, cut where a serial
-/// [`ArrowWriter`] with that row-group size cuts them.
-fn row_groups(batches: &[RecordBatch], rows: usize) -> Vec<Vec<RecordBatch>> {
-    let mut groups = Vec::new();
-    let mut cur: Vec<RecordBatch> = Vec::new();
-    let mut filled = 0;
-    for b in batches {
+/// A Parquet file written batch by batch, atomically, with the fixed settings
+/// ([`writer_properties`]): the rows of one row group at most are held.
+///
+/// The column chunks are encoded in parallel (rayon: every column of a row group is a task)
+/// and appended in file order, so the bytes are those of a serial [`ArrowWriter`] with the same
+/// settings, whatever the thread count and however the rows are cut into batches.
+pub struct ParquetFile {
+    file: Atomic,
+    stream: ParquetStream<File>,
+}
+
+impl ParquetFile {
+    /// Starts the file at `path` (its folder must exist).
+    ///
+    /// # Errors
+    /// [`Error::Io`] or [`Error::Store`] naming `path`.
+    pub fn create(path: &Path, schema: &SchemaRef) -> Result<ParquetFile> {
+        let file = Atomic::create(path)?;
+        let stream =
+            ParquetStream::new(file.handle()?, schema, writer_properties(), ROW_GROUP_ROWS)
+                .map_err(|e| Error::store(path, e))?;
+        Ok(ParquetFile { file, stream })
+    }
+
+    /// Adds rows (of the file's schema).
+    ///
+    /// # Errors
+    /// [`Error::Store`] naming the file.
+    pub fn push(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.stream
+            .push(batch)
+            .map_err(|e| Error::store(&self.file.path, e))
+    }
+
+    /// The last row group and the footer written, the file synced and put in place.
+    ///
+    /// # Errors
+    /// [`Error::Io`] or [`Error::Store`] naming the file.
+    pub fn commit(self) -> Result<()> {
+        self.stream
+            .finish()
+            .map_err(|e| Error::store(&self.file.path, e))?;
+        self.file.commit()
+    }
+}
+
+/// Parquet encoding into `W`, a row group at a time, its columns in parallel.
+struct ParquetStream<W: Write + Send> {
+    file: parquet::file::writer::SerializedFileWriter<W>,
+    factory: parquet::arrow::arrow_writer::ArrowRowGroupWriterFactory,
+    schema: SchemaRef,
+    /// Rows per row group.
+    rows: usize,
+    /// The next row group's rows so far, and how many.
+    pending: Vec<RecordBatch>,
+    filled: usize,
+    groups: usize,
+}
+
+impl<W: Write + Send> ParquetStream<W> {
+    fn new(
+        w: W,
+        schema: &SchemaRef,
+        props: WriterProperties,
+        rows: usize,
+    ) -> std::result::Result<ParquetStream<W>, ParquetError> {
+        let writer = ArrowWriter::try_new(w, schema.clone(), Some(props))?;
+        let (file, factory) = writer.into_serialized_writer()?;
+        Ok(ParquetStream {
+            file,
+            factory,
+            schema: schema.clone(),
+            rows: rows.max(1),
+            pending: Vec::new(),
+            filled: 0,
+            groups: 0,
+        })
+    }
+
+    /// Adds rows, writing each row group as it fills (cut where a serial [`ArrowWriter`] with
+    /// that row-group size cuts).
+    fn push(&mut self, b: &RecordBatch) -> std::result::Result<(), ParquetError> {
         let mut off = 0;
         while off < b.num_rows() {
-            let n = (rows - filled).min(b.num_rows() - off);
-            cur.push(b.slice(off, n));
-            filled += n;
+            let n = (self.rows - self.filled).min(b.num_rows() - off);
+            self.pending.push(b.slice(off, n));
+            self.filled += n;
             off += n;
-            if filled == rows {
-                groups.push(std::mem::take(&mut cur));
-                filled = 0;
+            if self.filled == self.rows {
+                self.write_group()?;
             }
         }
+        Ok(())
     }
-    if !cur.is_empty() {
-        groups.push(cur);
-    }
-    groups
-}
 
-/// Parquet encoding of `batches` into `w`, columns in parallel.
-fn write_parquet_to<W: Write + Send>(
-    w: W,
-    schema: &SchemaRef,
-    batches: &[RecordBatch],
-    props: WriterProperties,
-    rows: usize,
-) -> std::result::Result<(), ParquetError> {
-    let writer = ArrowWriter::try_new(w, schema.clone(), Some(props))?;
-    let (mut file, factory) = writer.into_serialized_writer()?;
-    let fields = schema.fields();
-    // Row group by row group (so that one group's encoded chunks at most are held in memory),
-    // its columns encoded in parallel. A list of a primitive (the results' lists of text) is
-    // one leaf, written as any column; a struct would have several leaf writers, which this
-    // flat layout does not handle, so it is refused rather than misplaced.
-    for (g, group) in row_groups(batches, rows).iter().enumerate() {
-        let writers = factory.create_column_writers(g)?;
+    /// The pending rows as one row group, its columns encoded in parallel. A list of a
+    /// primitive (the results' lists of text) is one leaf, written as any column; a struct
+    /// would have several leaf writers, which this flat layout does not handle, so it is
+    /// refused rather than misplaced.
+    fn write_group(&mut self) -> std::result::Result<(), ParquetError> {
+        let group = std::mem::take(&mut self.pending);
+        self.filled = 0;
+        let fields = self.schema.fields();
+        let writers = self.factory.create_column_writers(self.groups)?;
+        self.groups += 1;
         if writers.len() != fields.len() {
             return Err(ParquetError::General(format!(
                 "nested columns are not supported ({} leaves for {} fields)",
@@ -142,7 +253,7 @@ fn write_parquet_to<W: Write + Send>(
             .into_par_iter()
             .enumerate()
             .map(|(c, mut cw)| {
-                for b in group {
+                for b in &group {
                     for leaf in compute_leaves(&fields[c], b.column(c))? {
                         cw.write(&leaf)?;
                     }
@@ -150,14 +261,38 @@ fn write_parquet_to<W: Write + Send>(
                 cw.close()
             })
             .collect();
-        let mut rg = file.next_row_group()?;
+        let mut rg = self.file.next_row_group()?;
         for chunk in chunks {
             chunk?.append_to_row_group(&mut rg)?;
         }
         rg.close()?;
+        Ok(())
     }
-    file.close()?;
-    Ok(())
+
+    /// The last row group and the footer written.
+    fn finish(mut self) -> std::result::Result<(), ParquetError> {
+        if !self.pending.is_empty() {
+            self.write_group()?;
+        }
+        self.file.close()?;
+        Ok(())
+    }
+}
+
+/// Parquet encoding of `batches` into `w` ([`ParquetStream`]).
+#[cfg(test)]
+fn write_parquet_to<W: Write + Send>(
+    w: W,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    props: WriterProperties,
+    rows: usize,
+) -> std::result::Result<(), ParquetError> {
+    let mut s = ParquetStream::new(w, schema, props, rows)?;
+    for b in batches {
+        s.push(b)?;
+    }
+    s.finish()
 }
 
 /// Rows per piece of a CSV formatted on its own task.
@@ -166,50 +301,90 @@ const CSV_PIECE_ROWS: usize = 1 << 16;
 /// Pieces per thread formatted before they are written.
 const CSV_WINDOW_PER_THREAD: usize = 4;
 
-/// Writes batches as CSV with a header, atomically. Timestamps are written in RFC 3339 UTC.
-///
-/// Pieces of 65,536 rows are formatted in parallel, a few per thread at a time, and written in
-/// order, so the bytes are those of one serial writer and the text held is a few pieces'.
+/// Writes batches as CSV with a header, atomically ([`CsvFile`]); an empty file when there is
+/// no batch.
 ///
 /// # Errors
 /// [`Error::Io`] or [`Error::Store`] naming `path`.
 pub fn write_csv(path: &Path, batches: &[RecordBatch]) -> Result<()> {
-    let pieces: Vec<RecordBatch> = batches
-        .iter()
-        .flat_map(|b| {
-            (0..b.num_rows())
-                .step_by(CSV_PIECE_ROWS)
-                .map(move |off| b.slice(off, CSV_PIECE_ROWS.min(b.num_rows() - off)))
+    let mut w = CsvFile::create(path)?;
+    for b in batches {
+        w.push(b)?;
+    }
+    w.commit()
+}
+
+/// A CSV file written batch by batch, atomically, with a header (taken from the first batch,
+/// even one of no rows). Timestamps are written in RFC 3339 UTC.
+///
+/// Pieces of 65,536 rows are formatted in parallel, a few per thread at a time, and written in
+/// order, so the bytes are those of one serial writer and the text held is a few pieces'.
+pub struct CsvFile {
+    file: Atomic,
+    w: std::io::BufWriter<File>,
+    header: bool,
+}
+
+impl CsvFile {
+    /// Starts the file at `path` (its folder must exist).
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming `path`.
+    pub fn create(path: &Path) -> Result<CsvFile> {
+        let file = Atomic::create(path)?;
+        let w = std::io::BufWriter::new(file.handle()?);
+        Ok(CsvFile {
+            file,
+            w,
+            header: true,
         })
-        .collect();
-    let header_only = pieces.is_empty();
-    // A few pieces per thread formatted at once, then written: the text held is bounded by
-    // the window, not the table (a 10 M-row table's CSV is gigabytes).
-    let window = CSV_WINDOW_PER_THREAD * rayon::current_num_threads().max(1);
-    write_atomic(path, |f| {
-        let mut w = std::io::BufWriter::new(f);
-        if header_only {
+    }
+
+    /// Adds rows (the header first, with the first batch).
+    ///
+    /// # Errors
+    /// [`Error::Io`] or [`Error::Store`] naming the file.
+    pub fn push(&mut self, b: &RecordBatch) -> Result<()> {
+        let path = &self.file.path;
+        if self.header && b.num_rows() == 0 {
             // The header of an empty table still names its columns.
-            if let Some(b) = batches.first() {
-                w.write_all(
-                    &csv_bytes(std::slice::from_ref(b), true).map_err(|e| Error::store(path, e))?,
-                )
-                .map_err(|e| Error::io(path, e))?;
-            }
+            let text =
+                csv_bytes(std::slice::from_ref(b), true).map_err(|e| Error::store(path, e))?;
+            self.w.write_all(&text).map_err(|e| Error::io(path, e))?;
+            self.header = false;
+            return Ok(());
         }
-        for (k, run) in pieces.chunks(window).enumerate() {
+        let pieces: Vec<RecordBatch> = (0..b.num_rows())
+            .step_by(CSV_PIECE_ROWS)
+            .map(|off| b.slice(off, CSV_PIECE_ROWS.min(b.num_rows() - off)))
+            .collect();
+        // A few pieces per thread formatted at once, then written: the text held is bounded by
+        // the window, not the table (a 10 M-row table's CSV is gigabytes).
+        let window = CSV_WINDOW_PER_THREAD * rayon::current_num_threads().max(1);
+        for run in pieces.chunks(window) {
+            let header = std::mem::take(&mut self.header);
             let texts: Vec<Vec<u8>> = run
                 .par_iter()
                 .enumerate()
-                .map(|(i, piece)| csv_bytes(std::slice::from_ref(piece), k == 0 && i == 0))
+                .map(|(i, piece)| csv_bytes(std::slice::from_ref(piece), header && i == 0))
                 .collect::<std::result::Result<_, _>>()
                 .map_err(|e| Error::store(path, e))?;
             for t in &texts {
-                w.write_all(t).map_err(|e| Error::io(path, e))?;
+                self.w.write_all(t).map_err(|e| Error::io(path, e))?;
             }
         }
-        w.flush().map_err(|e| Error::io(path, e))
-    })
+        Ok(())
+    }
+
+    /// The file flushed, synced and put in place.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file.
+    pub fn commit(mut self) -> Result<()> {
+        self.w.flush().map_err(|e| Error::io(&self.file.path, e))?;
+        drop(self.w);
+        self.file.commit()
+    }
 }
 
 /// CSV text of `batches`, with the header line or without.
@@ -541,10 +716,18 @@ mod tests {
                 .unwrap();
             assert!(parallel == serial, "threads {threads}: bytes differ");
         }
-        let groups = row_groups(&batches, 1000);
-        let sizes: Vec<usize> = groups
+        // Row groups of 1,000 rows cut where the serial writer cuts them.
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("t.parquet");
+        std::fs::write(&p, &serial).unwrap();
+        let f = File::open(&p).unwrap();
+        let reader = parquet::file::reader::SerializedFileReader::new(f).unwrap();
+        use parquet::file::reader::FileReader;
+        let sizes: Vec<i64> = reader
+            .metadata()
+            .row_groups()
             .iter()
-            .map(|g| g.iter().map(|b| b.num_rows()).sum())
+            .map(|g| g.num_rows())
             .collect();
         assert_eq!(sizes, vec![1000, 1000, 605]);
     }

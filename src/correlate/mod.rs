@@ -322,8 +322,11 @@ fn write(
 }
 
 /// What the finish reads besides the counts: the case, the tables read whole, the facts, the
-/// registry and the complainants.
+/// registry and the complainants; the output folder and the key of the tables written as they
+/// are built.
 struct Done<'a> {
+    out: &'a Path,
+    key: Option<&'a Key>,
     params: &'a Params,
     manifest: &'a Manifest,
     st: &'a input::Store,
@@ -333,7 +336,8 @@ struct Done<'a> {
 }
 
 /// Every analysis finished from the stages' counts, in order: the figures and the tables (in
-/// clear: [`write`] pseudonymises them).
+/// clear: [`write`] pseudonymises them), but `numbers`, which is written as it is built
+/// (pseudonymised then, if asked).
 fn finish(
     d: &Done<'_>,
     (counted, ranking, fact_counts): (callparts::Counted, reach::Ranking, facts::FactCounts),
@@ -382,7 +386,12 @@ fn finish(
         spoof: &verdicts,
         zone,
     };
-    let numbers_table = numbers::numbers_table(&reach, &ranking, &cx)?;
+    let numbers_table = results::write_streamed(
+        d.out,
+        crate::model::results::Table::Numbers,
+        d.key,
+        numbers::numbers_table(&reach, &ranking, &cx),
+    )?;
     phases.mark("numbers");
 
     let list_times = swept.times.of_lists(lists);

@@ -13,7 +13,7 @@ use super::cols::{u16s, Codes, TableBuilder};
 use super::facts::{Facts, Subscriber};
 use super::input::Complainants;
 use super::reach::{Evidence, Ranking, ReachCounts};
-use super::spoof::Verdict;
+use super::spoof::Verdicts;
 use crate::error::Result;
 use crate::join;
 use crate::model::results::Table;
@@ -58,7 +58,7 @@ pub(crate) struct NumberContext<'a> {
     pub campaigns: &'a BTreeMap<u64, BTreeSet<String>>,
     pub explained: &'a [bool],
     /// Per number (as `explained`), who presented it and whether it is likely spoofed.
-    pub spoof: &'a [Option<Verdict>],
+    pub spoof: &'a Verdicts,
     /// The zone of the local-time columns (`[case] time_zone`).
     pub zone: chrono_tz::Tz,
 }
@@ -78,35 +78,35 @@ pub(crate) fn ranks_unexplained(r: &Ranking, explained: &[bool]) -> Vec<Option<u
 }
 
 /// `results/numbers`: every originating number, in rank order, in batches of a Parquet row
-/// group's rows (so that what is built while a batch is formatted is one batch's, not the
-/// table's: at 10 M numbers the text columns' strings took gigabytes); one empty batch when
-/// there is no number.
+/// group's rows, each built when it is asked for (so that what is held while the table is
+/// written is a batch, not the table: at 10 M numbers the table took gigabytes); one empty
+/// batch when there is no number.
 ///
 /// # Errors
-/// Only if the columns came out of different lengths, which would be a bug.
-pub(crate) fn numbers_table(
-    c: &ReachCounts,
-    r: &Ranking,
-    cx: &NumberContext<'_>,
-) -> Result<Vec<RecordBatch>> {
+/// Each batch: only if its columns came out of different lengths, which would be a bug.
+pub(crate) fn numbers_table<'a>(
+    c: &'a ReachCounts,
+    r: &'a Ranking,
+    cx: &'a NumberContext<'a>,
+) -> impl Iterator<Item = Result<RecordBatch>> + Send + 'a {
     numbers_table_in(c, r, cx, crate::store::ROW_GROUP_ROWS)
 }
 
 /// [`numbers_table`] in batches of `rows` rows.
-fn numbers_table_in(
-    c: &ReachCounts,
-    r: &Ranking,
-    cx: &NumberContext<'_>,
+fn numbers_table_in<'a>(
+    c: &'a ReachCounts,
+    r: &'a Ranking,
+    cx: &'a NumberContext<'a>,
     rows: usize,
-) -> Result<Vec<RecordBatch>> {
+) -> impl Iterator<Item = Result<RecordBatch>> + Send + 'a {
     let unexplained = ranks_unexplained(r, cx.explained);
-    if r.order.is_empty() {
-        return Ok(vec![numbers_rows(c, r, cx, (&[], &unexplained))?]);
-    }
-    r.order
-        .chunks(rows.max(1))
-        .map(|o| numbers_rows(c, r, cx, (o, &unexplained)))
-        .collect()
+    let chunks: Vec<&'a [usize]> = match r.order.is_empty() {
+        true => vec![&[]],
+        false => r.order.chunks(rows.max(1)).collect(),
+    };
+    chunks
+        .into_iter()
+        .map(move |o| numbers_rows(c, r, cx, (o, &unexplained)))
 }
 
 /// The rows of the `numbers` table of the numbers `o` (indices, in rank order);
@@ -120,7 +120,7 @@ fn numbers_rows(
     let u64s = |f: &dyn Fn(usize) -> u64| o.iter().map(|&k| f(k)).collect::<Vec<_>>();
     let texts = |f: &dyn Fn(usize) -> String| o.iter().map(|&k| f(k)).collect::<Vec<_>>();
     let opts = |f: &dyn Fn(usize) -> Option<String>| o.iter().map(|&k| f(k)).collect::<Vec<_>>();
-    let spoof = |k: usize| cx.spoof.get(k).and_then(Option::as_ref);
+    let spoof = |k: usize| cx.spoof.get(k);
     TableBuilder::default()
         .u64("rank", u64s(&|k| r.rank[k]))
         .u64_opt(
@@ -200,16 +200,13 @@ pub(crate) fn leads(
     r: &Ranking,
     explained: &[bool],
     facts: &Facts,
-    spoof: &[Option<Verdict>],
+    spoof: &Verdicts,
 ) -> Vec<usize> {
     r.order
         .iter()
         .copied()
         .filter(|&k| {
-            let spoofed = spoof
-                .get(k)
-                .and_then(Option::as_ref)
-                .is_some_and(|v| v.spoofed);
+            let spoofed = spoof.get(k).is_some_and(|v| v.spoofed);
             r.ln_q[k] <= ALPHA.ln()
                 && !explained[k]
                 && (spoofed || facts.subscriber(c.number[k]) != Subscriber::Obtained)
@@ -260,7 +257,7 @@ pub(crate) fn leads_table(
     cx: &NumberContext<'_>,
 ) -> Result<RecordBatch> {
     let facts = cx.facts;
-    let spoof = |k: usize| cx.spoof.get(k).and_then(Option::as_ref);
+    let spoof = |k: usize| cx.spoof.get(k);
     let nums: Vec<u64> = lead.iter().map(|&k| c.number[k]).collect();
     let hit = join::prefix_match(&nums, &plan.npa, &plan.nxx);
     let at = |codes: &Codes| -> Vec<Option<String>> {
@@ -370,18 +367,21 @@ mod tests {
         let facts = Facts::read(&subs, &table(Kind::Watchlist, 0, vec![])).unwrap();
         // 1 is explained, 2 has a subscriber, 4 is not significant (q = e^-1).
         let expl = [true, false, false, false];
-        assert_eq!(leads(&c, &r, &expl, &facts, &[None, None, None, None]), [2]);
+        let none: Verdicts = [None, None, None, None].into_iter().collect();
+        assert_eq!(leads(&c, &r, &expl, &facts, &none), [2]);
         // Likely spoofed, 2 stays among the leads whatever its subscriber return; presented but
         // not flagged (a declared campaign's own number), it does not.
-        let v = |spoofed| Verdict {
+        let v = |spoofed| super::super::spoof::Verdict {
             presented_by: vec!["c".into()],
             spoofed,
             reason: String::new(),
             note: None,
         };
-        let spoof = [None, Some(v(true)), None, Some(v(true))];
+        let spoof: Verdicts = [None, Some(v(true)), None, Some(v(true))]
+            .into_iter()
+            .collect();
         assert_eq!(leads(&c, &r, &expl, &facts, &spoof), [2, 1]);
-        let spoof = [None, Some(v(false)), None, None];
+        let spoof: Verdicts = [None, Some(v(false)), None, None].into_iter().collect();
         assert_eq!(leads(&c, &r, &expl, &facts, &spoof), [2]);
     }
 
@@ -475,11 +475,13 @@ mod tests {
             spoof: &verdicts,
             zone: chrono_tz::UTC,
         };
-        let chunks = numbers_table(&c, &r, &cx).unwrap();
+        let chunks: Vec<RecordBatch> = numbers_table(&c, &r, &cx).collect::<Result<_>>().unwrap();
         assert_eq!(chunks.len(), 1, "three numbers: one batch");
         let t = chunks[0].clone();
         // In batches of two rows: the same rows, the same order.
-        let small = numbers_table_in(&c, &r, &cx, 2).unwrap();
+        let small: Vec<RecordBatch> = numbers_table_in(&c, &r, &cx, 2)
+            .collect::<Result<_>>()
+            .unwrap();
         assert_eq!(
             small.iter().map(RecordBatch::num_rows).collect::<Vec<_>>(),
             [2, 1]
@@ -592,7 +594,7 @@ mod tests {
             facts: &facts,
             campaigns: &by_number,
             explained: &[false],
-            spoof: &[None],
+            spoof: &Verdicts::default(),
             zone: chrono_tz::UTC,
         };
         let t = leads_table(&[0], &c, &r, &plan, &cx).unwrap();

@@ -14,10 +14,117 @@ use crate::model::results::{Figures, Table, FIGURES_FILE};
 use crate::pseudonym::Key;
 use crate::store;
 
+/// A table written as it was built, batch by batch ([`write_streamed`]: `numbers`, the size
+/// of the case): what the workbook and the link chart read of it, as written.
+pub(crate) struct Streamed {
+    /// Its first batch (the workbook's sheet shows the first rows).
+    pub first: RecordBatch,
+    /// How many rows it has.
+    pub rows: u64,
+    /// The rows the link chart reads: those with a `presented_by`.
+    pub presented: Vec<RecordBatch>,
+}
+
+/// A results table as [`write`] finds it: whole in memory, or already written.
+#[derive(Clone, Copy)]
+enum Held<'a> {
+    Whole(&'a [RecordBatch]),
+    Written(&'a Streamed),
+}
+
+impl<'a> Held<'a> {
+    fn rows(self) -> u64 {
+        match self {
+            Held::Whole(t) => t.iter().map(|b| b.num_rows() as u64).sum(),
+            Held::Written(s) => s.rows,
+        }
+    }
+
+    /// The batches held: the whole table, or its first batch.
+    fn batches(self) -> &'a [RecordBatch] {
+        match self {
+            Held::Whole(t) => t,
+            Held::Written(s) => std::slice::from_ref(&s.first),
+        }
+    }
+}
+
+/// Writes `results/<table>.parquet` and its CSV twin from batches as they are built, each
+/// pseudonymised first when `key` is given; the next batch is built while one is written, so
+/// two batches at most are held. Creates `results/`.
+///
+/// # Errors
+/// What building a batch returns; [`Error::Io`] or [`Error::Store`] when a file cannot be
+/// written.
+pub(crate) fn write_streamed(
+    out: &Path,
+    table: Table,
+    key: Option<&Key>,
+    mut batches: impl Iterator<Item = Result<RecordBatch>> + Send,
+) -> Result<Streamed> {
+    let dir = out.join(RESULTS);
+    crate::outdir::create_dir(&dir)?;
+    let name = table.name();
+    let parquet_path = dir.join(format!("{name}.parquet"));
+    let mut csv = store::CsvFile::create(&dir.join(format!("{name}.csv")))?;
+    let mut parquet: Option<store::ParquetFile> = None;
+    let mut kept: Option<Streamed> = None;
+    let mut next = batches.next().transpose()?;
+    while let Some(b) = next.take() {
+        let b = match key {
+            Some(k) => crate::pseudonym::pseudonymize_batch(k, table, &b)?,
+            None => b,
+        };
+        let pq = match &mut parquet {
+            Some(p) => p,
+            None => parquet.insert(store::ParquetFile::create(&parquet_path, &b.schema())?),
+        };
+        let (written, built) = rayon::join(
+            || {
+                let (p, c) = rayon::join(|| pq.push(&b), || csv.push(&b));
+                p.and(c)
+            },
+            || batches.next().transpose(),
+        );
+        written?;
+        next = built?;
+        let presented = presented_rows(&b)?;
+        match &mut kept {
+            None => {
+                kept = Some(Streamed {
+                    rows: b.num_rows() as u64,
+                    presented: vec![presented],
+                    first: b,
+                })
+            }
+            Some(k) => {
+                k.rows += b.num_rows() as u64;
+                k.presented.push(presented);
+            }
+        }
+    }
+    let (Some(kept), Some(parquet)) = (kept, parquet) else {
+        return Err(Error::store(&parquet_path, "a table of no batch (a bug)"));
+    };
+    let (p, c) = rayon::join(|| parquet.commit(), || csv.commit());
+    p.and(c)?;
+    Ok(kept)
+}
+
+/// The rows of a `numbers` batch with a `presented_by` (the link chart's).
+fn presented_rows(b: &RecordBatch) -> Result<RecordBatch> {
+    let what = "results table numbers";
+    let by = b
+        .column_by_name("presented_by")
+        .ok_or_else(|| Error::store(what, "no column presented_by (a bug)"))?;
+    let keep = arrow::compute::is_not_null(by).map_err(|e| Error::store(what, e))?;
+    arrow::compute::filter_record_batch(b, &keep).map_err(|e| Error::store(what, e))
+}
+
 /// The results tables, in the order the manifest lists them.
 pub(crate) struct Tables {
-    /// In batches of a Parquet row group's rows ([`super::numbers::numbers_table`]).
-    pub numbers: Vec<RecordBatch>,
+    /// Written as it was built ([`write_streamed`]).
+    pub numbers: Streamed,
     pub attribution: RecordBatch,
     pub campaigns: RecordBatch,
     pub offsets: RecordBatch,
@@ -35,13 +142,13 @@ pub(crate) struct Tables {
 }
 
 impl Tables {
-    /// Each table written with its name and its batches, in [`Table::ALL`]'s order.
-    fn named(&self) -> Vec<(Table, &[RecordBatch])> {
-        fn one(b: &RecordBatch) -> &[RecordBatch] {
-            std::slice::from_ref(b)
+    /// Each table with its name, in [`Table::ALL`]'s order.
+    fn named(&self) -> Vec<(Table, Held<'_>)> {
+        fn one(b: &RecordBatch) -> Held<'_> {
+            Held::Whole(std::slice::from_ref(b))
         }
         [
-            (Table::Numbers, Some(self.numbers.as_slice())),
+            (Table::Numbers, Some(Held::Written(&self.numbers))),
             (Table::Attribution, Some(one(&self.attribution))),
             (Table::Campaigns, Some(one(&self.campaigns))),
             (Table::Offsets, Some(one(&self.offsets))),
@@ -64,19 +171,15 @@ impl Tables {
         .collect()
     }
 
-    /// Every phone number of every table replaced by its keyed token (`figures.json` holds
-    /// only counts).
+    /// Every phone number of every table held replaced by its keyed token (`figures.json`
+    /// holds only counts; the tables written as they were built were pseudonymised then).
     ///
     /// # Errors
     /// As [`crate::pseudonym::pseudonymize_batch`].
     pub fn pseudonymize(self, key: &Key) -> Result<Tables> {
         let p = |table: Table, b: RecordBatch| crate::pseudonym::pseudonymize_batch(key, table, &b);
         Ok(Tables {
-            numbers: self
-                .numbers
-                .into_iter()
-                .map(|b| p(Table::Numbers, b))
-                .collect::<Result<_>>()?,
+            numbers: self.numbers,
             attribution: p(Table::Attribution, self.attribution)?,
             campaigns: p(Table::Campaigns, self.campaigns)?,
             offsets: p(Table::Offsets, self.offsets)?,
@@ -97,7 +200,8 @@ impl Tables {
     }
 }
 
-/// Writes `figures.json` and the tables under `out/results/`, each file on its own task, with
+/// Writes `figures.json` and the tables under `out/results/` (but those already written),
+/// each file on its own task, with
 /// the workbook and the link chart drawn from the same tables (`graph.graphml`, `links.csv`:
 /// [`super::graph`]), and records them in the manifest in a fixed order.
 ///
@@ -121,7 +225,7 @@ pub(crate) fn write(
             .map_err(|e| Error::io(&fig_path, e))
     })?;
     manifest.add_output(out, &format!("{RESULTS}/{FIGURES_FILE}"), None)?;
-    let files: Vec<(String, &[RecordBatch], bool)> = tables
+    let files: Vec<(String, Held<'_>, bool)> = tables
         .named()
         .into_iter()
         .flat_map(|(table, t)| {
@@ -134,7 +238,11 @@ pub(crate) fn write(
             }
         })
         .collect();
-    let named = tables.named();
+    let named: Vec<(Table, &[RecordBatch], u64)> = tables
+        .named()
+        .into_iter()
+        .map(|(table, t)| (table, t.batches(), t.rows()))
+        .collect();
     let xlsx = format!("{RESULTS}/{}", super::workbook::XLSX_FILE);
     let dictionary = format!("{RESULTS}/{DICTIONARY_FILE}");
     let (written, (workbook, graph)) = rayon::join(
@@ -143,6 +251,9 @@ pub(crate) fn write(
                 .par_iter()
                 .map(|(rel, t, csv)| {
                     let path = out.join(rel);
+                    let Held::Whole(t) = t else {
+                        return Ok(()); // written as it was built
+                    };
                     match (*csv, t.first()) {
                         (true, _) => store::write_csv(&path, t),
                         (false, Some(b)) => store::write_parquet(&path, &b.schema(), t),
@@ -158,7 +269,7 @@ pub(crate) fn write(
                     // The chart reads the tables as written: pseudonymised when they are.
                     let g = super::graph::build(&super::graph::Sources {
                         dossier: &tables.dossier,
-                        numbers: &tables.numbers,
+                        numbers: &tables.numbers.presented,
                         campaigns: &tables.campaigns,
                         chains: &tables.chains,
                     })?;
@@ -179,10 +290,7 @@ pub(crate) fn write(
     })?;
     let mut listed: Vec<(String, Option<u64>)> = files
         .iter()
-        .map(|(rel, t, _)| {
-            let rows: usize = t.iter().map(RecordBatch::num_rows).sum();
-            (rel.clone(), Some(rows as u64))
-        })
+        .map(|(rel, t, _)| (rel.clone(), Some(t.rows())))
         .collect();
     listed.push((xlsx, None));
     listed.push((dictionary, None));

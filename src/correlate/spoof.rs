@@ -169,14 +169,45 @@ pub struct Verdict {
     pub note: Option<String>,
 }
 
-/// The verdict of each of `numbers` (`None` where no campaign presented it).
+/// The verdicts of the numbers a campaign presented, by their index among the numbers: as
+/// many as were presented, not one per number (a national case has millions of numbers and
+/// thousands presented).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Verdicts {
+    /// (index, verdict), ascending by index.
+    at: Vec<(usize, Verdict)>,
+}
+
+impl Verdicts {
+    /// The verdict of the number at index `k`, if a campaign presented it.
+    pub fn get(&self, k: usize) -> Option<&Verdict> {
+        self.at
+            .binary_search_by_key(&k, |(i, _)| *i)
+            .ok()
+            .map(|i| &self.at[i].1)
+    }
+}
+
+/// From each number's verdict, in index order (`None` where not presented).
+impl FromIterator<Option<Verdict>> for Verdicts {
+    fn from_iter<I: IntoIterator<Item = Option<Verdict>>>(it: I) -> Verdicts {
+        let at = it
+            .into_iter()
+            .enumerate()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
+        Verdicts { at }
+    }
+}
+
+/// The verdict of each of `numbers` that a campaign presented.
 pub(crate) fn finish(
     c: &PresentedCounts,
     numbers: &[u64],
     facts: &Facts,
     legitimate: &BTreeSet<&str>,
     reg: &Registry,
-) -> Vec<Option<Verdict>> {
+) -> Verdicts {
     numbers
         .iter()
         .map(|n| {
@@ -429,7 +460,7 @@ mod tests {
         let f = facts(&[(7, "obtained"), (8, "obtained")], &[(9, "telemarketer")]);
         let legit = BTreeSet::from(["gotv"]);
         let got = finish(&c, &numbers, &f, &legit, &Registry::default());
-        let seven = got[0].as_ref().unwrap();
+        let seven = got.get(0).unwrap();
         assert!(seven.spoofed, "{seven:?}");
         assert_eq!(seven.presented_by, ["evil"]);
         assert_eq!(
@@ -454,22 +485,22 @@ mod tests {
             (3, "none of which dialled a complainant"),
             (5, "also by declared legitimate campaign gotv"),
         ] {
-            let x = got[k].as_ref().unwrap();
+            let x = got.get(k).unwrap();
             assert!(!x.spoofed && x.note.is_none(), "{x:?}");
             assert!(
                 x.reason.starts_with("not flagged: ") && x.reason.contains(why),
                 "{x:?}"
             );
         }
-        assert_eq!(got[5].as_ref().unwrap().presented_by, ["evil", "gotv"]);
-        assert!(got[4].is_none());
+        assert_eq!(got.get(5).unwrap().presented_by, ["evil", "gotv"]);
+        assert!(got.get(4).is_none());
         // Undeclared, the same campaign's number is flagged: the flag cannot tell a campaign's
         // own number from a borrowed one.
         let none = BTreeSet::new();
         let reg = Registry::default();
         assert!(
-            finish(&c, &numbers, &f, &none, &reg)[1]
-                .as_ref()
+            finish(&c, &numbers, &f, &none, &reg)
+                .get(1)
                 .unwrap()
                 .spoofed
         );
@@ -490,7 +521,7 @@ mod tests {
             },
         );
         let got = finish(&c, &numbers, &f, &BTreeSet::from(["gotv"]), &reg);
-        let note = got[0].as_ref().unwrap().note.clone().unwrap();
+        let note = got.get(0).unwrap().note.clone().unwrap();
         assert!(
             note.starts_with(
                 "presented by campaign evil of vendor RoboCo (account acct-9, customer Pierre \

@@ -37,15 +37,15 @@ const MAX_CELL_CHARS: usize = 32_767;
 /// The largest integer an Excel number holds exactly.
 const MAX_EXACT: u64 = 1 << 53;
 
-/// Writes the workbook of `tables` (each with its table and its batches, in the manifest's
-/// order) to `path`.
+/// Writes the workbook of `tables` (each with its table, its first rows at least, in batches,
+/// and how many rows it has in all; in the manifest's order) to `path`.
 ///
 /// # Errors
 /// [`Error::Store`] when the workbook cannot be built or saved.
 pub(crate) fn write(
     path: &Path,
     figures: &Figures,
-    tables: &[(Table, &[RecordBatch])],
+    tables: &[(Table, &[RecordBatch], u64)],
 ) -> Result<()> {
     let fail = |e: XlsxError| Error::store(path, e);
     let mut wb = Workbook::new();
@@ -71,7 +71,7 @@ pub(crate) fn write(
         .enumerate()
         .try_for_each(|(i, ws)| match i.checked_sub(1) {
             None => figures_sheet(ws, figures, &bold),
-            Some(t) => table_sheet(ws, tables[t].0, tables[t].1, &bold),
+            Some(t) => table_sheet(ws, tables[t], &bold),
         })
         .map_err(fail)?;
     for ws in sheets {
@@ -118,9 +118,9 @@ fn figures_sheet(
     Ok(())
 }
 
-/// The rows a sheet shows of a table in `batches`: the first batch when it holds them all
-/// (a table of one batch, or the `numbers` table's first row group), else the batches put
-/// together up to [`MAX_SHEET_ROWS`].
+/// The rows a sheet shows of a table in `batches` (its first rows, or all): the first batch
+/// when it holds them all (a table of one batch, or the `numbers` table's first row group),
+/// else the batches put together up to [`MAX_SHEET_ROWS`].
 fn sheet_rows(
     batches: &[RecordBatch],
 ) -> std::result::Result<std::borrow::Cow<'_, RecordBatch>, arrow::error::ArrowError> {
@@ -144,14 +144,13 @@ fn sheet_rows(
     }
 }
 
-/// One results table's sheet: the first rows of the table in `batches` ([`sheet_rows`]).
+/// One results table's sheet: the first rows of the table ([`sheet_rows`] of its batches), and
+/// how many rows it has in all.
 fn table_sheet(
     ws: &mut Worksheet,
-    table: Table,
-    batches: &[RecordBatch],
+    (table, batches, total): (Table, &[RecordBatch], u64),
     bold: &Format,
 ) -> std::result::Result<(), XlsxError> {
-    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let b = sheet_rows(batches).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
     ws.set_name(table.name())?;
     let cols = table.columns();
@@ -162,7 +161,7 @@ fn table_sheet(
         let mut note = column_doc(table, col.name).unwrap_or_default().to_string();
         if c == 0 {
             note = format!("{} {note}", table_doc(table));
-            if total > n {
+            if total > n as u64 {
                 note = format!(
                     "This sheet holds the first {n} of the table's {} rows (Excel's limit); \
                      {}.parquet and {}.csv hold every row. {note}",

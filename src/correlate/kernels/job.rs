@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::{Body, Context, Counts, Need, Shared, Stage};
@@ -78,7 +79,8 @@ pub struct Job {
     st: input::Store,
     facts: Facts,
     reg: Registry,
-    shared: Shared,
+    /// Shared with each stage's context (a copy only where the context is sent elsewhere).
+    shared: Arc<Shared>,
     /// How many slices the list analyses count in, and the swept tables' common part count.
     slicing: (u32, u32),
     /// How many parts the scan counts: the most any table it reads has.
@@ -124,14 +126,14 @@ impl Job {
             tolerance_us: (a.tolerance_s * 1e6).round() as i64,
             offset_window_us: (a.offset_window_s * 1e6).round() as i64,
         };
-        let shared = Shared {
+        let shared = Arc::new(Shared {
             ranks: reader.ranks.clone(),
             spanning: callparts::spanning(&comp, parts),
             comp,
             never_rang: a.never_rang.clone(),
             parts,
             settings,
-        };
+        });
         let mut acc = Scan::default();
         acc.names.watchlist(&st.watchlist)?;
         phases.mark("read");
@@ -205,7 +207,7 @@ impl Job {
     /// # Errors
     /// [`Error::Store`] when every stage is done.
     pub fn context(&self) -> Result<Context> {
-        let shared = || Box::new(self.shared.clone());
+        let shared = || Arc::clone(&self.shared);
         let need = match &self.state {
             State::Scan { .. } => Need::Scan(shared()),
             State::Samples { prior, .. } => {
@@ -469,6 +471,8 @@ impl Job {
             return Err(Error::store("correlate", "a stage is not done"));
         };
         let done = crate::correlate::Done {
+            out: &out,
+            key: opts.pseudonymize.as_ref(),
             params: &params,
             manifest: &manifest,
             st: &st,

@@ -58,6 +58,7 @@
 mod job;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use serde::{Deserialize, Serialize};
@@ -165,10 +166,10 @@ pub struct Context {
 
 #[derive(Serialize, Deserialize)]
 enum Need {
-    Scan(Box<Shared>),
-    Samples(Box<Shared>, Box<attribution::OffsetCounts>),
+    Scan(Arc<Shared>),
+    Samples(Arc<Shared>, Box<attribution::OffsetCounts>),
     Match {
-        shared: Box<Shared>,
+        shared: Arc<Shared>,
         offsets: BTreeMap<(String, String), i64>,
         numbers: Vec<u64>,
         keep: Vec<u64>,
