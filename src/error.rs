@@ -131,3 +131,30 @@ impl Error {
         }
     }
 }
+
+/// Runs `f`, which calls into a third-party library that may panic (on a damaged file, or when
+/// it cannot write its temporary files), and returns the panic's message instead of unwinding
+/// further: the caller turns it into an error naming its file. Nothing may abort a run.
+pub(crate) fn unpanic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unpanic;
+
+    #[test]
+    fn a_panic_becomes_its_message_and_a_value_passes_through() {
+        assert_eq!(unpanic(|| 7), Ok(7));
+        let n = 3;
+        let got: std::result::Result<(), String> = unpanic(|| panic!("no space left ({n})"));
+        assert_eq!(got, Err("no space left (3)".to_string()));
+        let got: std::result::Result<(), String> = unpanic(|| std::panic::panic_any(5u8));
+        assert_eq!(got, Err("unknown panic".to_string()));
+    }
+}

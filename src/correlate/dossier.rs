@@ -166,7 +166,7 @@ fn build(s: &Sources<'_>, rows: &[Row<'_>], campaigns: &[&str]) -> Result<Record
         .text_dense("called", &texts(&|r| format_e164(calls.called[r.call])))
         .text(
             "district",
-            opts(&|r| s.comp.district.get(&calls.called[r.call]).cloned()),
+            opts(&|r| s.comp.district(calls.called[r.call]).map(str::to_string)),
         )
         .text_dense(
             "carrier",

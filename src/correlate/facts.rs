@@ -6,11 +6,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use arrow::array::RecordBatch;
+use arrow::array::{Array, AsArray, RecordBatch, StringArray, UInt32Array};
+use arrow::datatypes::DataType;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::cols::{u64s_dense, Codes};
-use crate::error::Result;
+use super::cols::{u64_values, u64s_dense, Codes};
+use crate::error::{Error, Result};
 use crate::model::LIST_KINDS;
 
 /// A subscriber return's status, in the order a number's returns are preferred.
@@ -53,12 +55,34 @@ pub struct Listing {
     pub names: BTreeSet<String>,
 }
 
-/// Subscriber returns and watch-list entries, by number.
-#[derive(Clone, Debug, Default)]
+/// Subscriber returns and watch-list entries, by number. The returns are held in columns, a
+/// row per number (a national case has a return for most of its ten million numbers: a map
+/// of a tuple with its own string per number took 70 bytes a row, these take 13 and the
+/// name's text).
+#[derive(Clone, Debug)]
 pub(crate) struct Facts {
-    subscriber: HashMap<u64, (Subscriber, Option<String>)>,
+    /// The numbers with a subscriber return, ascending.
+    returned: Vec<u64>,
+    /// Per returned number, its preferred return's status.
+    status: Vec<Subscriber>,
+    /// Per returned number, its preferred return's subscriber name (null where not given).
+    name: StringArray,
     listed: HashMap<u64, Listing>,
 }
+
+impl Default for Facts {
+    fn default() -> Facts {
+        Facts {
+            returned: Vec::new(),
+            status: Vec::new(),
+            name: StringArray::from(Vec::<Option<&str>>::new()),
+            listed: HashMap::default(),
+        }
+    }
+}
+
+/// The columns of the subscribers table that [`Facts::read`] reads.
+pub(crate) const SUBSCRIBER_COLUMNS: [&str; 3] = ["number", "status", "name"];
 
 impl Facts {
     /// From the subscribers and watch-list tables. Of several returns for one number, the most
@@ -67,21 +91,35 @@ impl Facts {
     /// # Errors
     /// [`crate::Error::Store`] when a column is missing or of another type.
     pub fn read(subscribers: &RecordBatch, watchlist: &RecordBatch) -> Result<Facts> {
-        let num = u64s_dense(subscribers, "number")?;
+        let num = u64_values(subscribers, "number")?;
         let status = Codes::read(subscribers, "status")?;
-        let name = Codes::read(subscribers, "name")?;
-        let mut subscriber: HashMap<u64, (Subscriber, Option<String>)> = HashMap::default();
-        for (i, &n) in num.iter().enumerate() {
-            let s = Subscriber::parse(status.text(i));
-            let row = (s, name.get(i).map(str::to_string));
-            match subscriber.get_mut(&n) {
-                Some(e) if s > e.0 => *e = row,
-                Some(_) => {}
-                None => {
-                    subscriber.insert(n, row);
-                }
-            }
-        }
+        let name = subscribers
+            .column_by_name("name")
+            .ok_or_else(|| Error::store("name", "missing column in the subscribers table"))?;
+        let of_code: Vec<Subscriber> = status.names.iter().map(|s| Subscriber::parse(s)).collect();
+        let st = |i: usize| {
+            of_code
+                .get(status.codes[i] as usize)
+                .copied()
+                .unwrap_or_default()
+        };
+        // Each number's rows, the preferred first: by number, the most informative status,
+        // then the first row.
+        let mut rows: Vec<u32> = (0..num.len() as u32).collect();
+        rows.par_sort_unstable_by_key(|&i| {
+            let i = i as usize;
+            (num[i], std::cmp::Reverse(st(i)), i)
+        });
+        rows.dedup_by_key(|i| num[*i as usize]);
+        let returned: Vec<u64> = rows.iter().map(|&i| num[i as usize]).collect();
+        let status: Vec<Subscriber> = rows.iter().map(|&i| st(i as usize)).collect();
+        let fail = |e: arrow::error::ArrowError| Error::store("name", e);
+        let taken =
+            arrow::compute::take(name.as_ref(), &UInt32Array::from(rows), None).map_err(fail)?;
+        let name = arrow::compute::cast(&taken, &DataType::Utf8)
+            .map_err(fail)?
+            .as_string::<i32>()
+            .clone();
         let num = u64s_dense(watchlist, "number")?;
         let kind = Codes::read(watchlist, "list_kind")?;
         let list = Codes::read(watchlist, "list_name")?;
@@ -93,19 +131,30 @@ impl Facts {
                 e.names.insert(l.to_string());
             }
         }
-        Ok(Facts { subscriber, listed })
+        Ok(Facts {
+            returned,
+            status,
+            name,
+            listed,
+        })
+    }
+
+    /// Where `n` is among the returned numbers.
+    fn returned_at(&self, n: u64) -> Option<usize> {
+        self.returned.binary_search(&n).ok()
     }
 
     /// The subscriber status of `n`.
     pub fn subscriber(&self, n: u64) -> Subscriber {
-        self.subscriber
-            .get(&n)
-            .map_or(Subscriber::NotRequested, |s| s.0)
+        self.returned_at(n)
+            .map_or(Subscriber::NotRequested, |i| self.status[i])
     }
 
     /// The subscriber's name, where obtained and given.
     pub fn subscriber_name(&self, n: u64) -> Option<String> {
-        self.subscriber.get(&n).and_then(|s| s.1.clone())
+        self.returned_at(n)
+            .filter(|&i| self.name.is_valid(i))
+            .map(|i| self.name.value(i).to_string())
     }
 
     /// The watch-lists naming `n`, if any.
@@ -263,6 +312,53 @@ mod tests {
             let a: Vec<u64> = all.iter().copied().filter(|&n| side[n as usize]).collect();
             let b: Vec<u64> = all.iter().copied().filter(|&n| !side[n as usize]).collect();
             prop_assert_eq!(count(&f, &a).merge(&count(&f, &b)), count(&f, &all));
+        }
+
+        /// The columns give each number the return a map kept row by row gives it: the most
+        /// informative, the first among equals; with the name column plain or a dictionary
+        /// (as the store reads it).
+        #[test]
+        fn the_preferred_return_is_the_one_a_row_by_row_map_keeps(
+            rows in prop::collection::vec((0u64..6, 0usize..4, prop::option::of(0u8..3)), 0..40),
+            coded in any::<bool>(),
+        ) {
+            let words = ["obtained", "refused", "not_requested", "something else"];
+            let names: Vec<Option<String>> =
+                rows.iter().map(|r| r.2.map(|k| format!("name {k}"))).collect();
+            let name: arrow::array::ArrayRef = match coded {
+                false => Arc::new(StringArray::from(names.clone())),
+                true => Arc::new(
+                    names
+                        .iter()
+                        .map(Option::as_deref)
+                        .collect::<arrow::array::DictionaryArray<arrow::datatypes::Int32Type>>(),
+                ),
+            };
+            let n = rows.len();
+            let subs = RecordBatch::try_from_iter(vec![
+                ("number", Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.0))) as _),
+                ("status", Arc::new(StringArray::from_iter_values(rows.iter().map(|r| words[r.1]))) as _),
+                ("name", name),
+            ])
+            .unwrap();
+            let f = Facts::read(&subs, &table(Kind::Watchlist, 0, vec![])).unwrap();
+            let mut want: std::collections::HashMap<u64, (Subscriber, Option<String>)> =
+                Default::default();
+            for i in 0..n {
+                let row = (Subscriber::parse(words[rows[i].1]), names[i].clone());
+                match want.get_mut(&rows[i].0) {
+                    Some(e) if row.0 > e.0 => *e = row,
+                    Some(_) => {}
+                    None => {
+                        want.insert(rows[i].0, row);
+                    }
+                }
+            }
+            for k in 0..7 {
+                let (s, name) = want.get(&k).cloned().unwrap_or_default();
+                prop_assert_eq!(f.subscriber(k), s);
+                prop_assert_eq!(f.subscriber_name(k), name);
+            }
         }
     }
 }

@@ -21,29 +21,26 @@ use crate::model::Kind;
 use crate::normalize::phone::format_e164;
 use serde::{Deserialize, Serialize};
 
-/// Tables read whole from the case store (the calls and the vendor log are read part by part:
-/// [`super::callparts`]; the lists, downloads, population and party database too:
-/// [`super::sweep`]).
+/// Tables read whole from the case store and kept (the calls and the vendor log are read part
+/// by part: [`super::callparts`]; the lists, downloads, population and party database too:
+/// [`super::sweep`]; the complainants and subscribers are read into [`Complainants`] and
+/// [`super::facts::Facts`], their tables not kept: [`read_only`]).
 pub(crate) struct Store {
-    pub complainants: RecordBatch,
-    pub subscribers: RecordBatch,
     pub campaigns: RecordBatch,
     pub watchlist: RecordBatch,
     pub numbering_plan: RecordBatch,
 }
 
 impl Store {
-    /// Reads every table of the store in `out`, each from the parts `manifest` lists.
+    /// Reads the kept tables of the store in `out`, each from the parts `manifest` lists.
     ///
     /// # Errors
     /// [`Error::Store`] when a table is missing, unreadable, or not of its canonical schema (a
     /// column missing, of another type, or with nulls where none may be), naming the file and
     /// the column; so the typed views of [`cols`] never meet a column they do not expect.
     pub fn read(manifest: &Manifest, out: &Path) -> Result<Store> {
-        let t = |k: Kind| ingest::read_table_coded(manifest, out, k, None);
+        let t = |k: Kind| read_only(manifest, out, k, None);
         Ok(Store {
-            complainants: t(Kind::Complainants)?,
-            subscribers: t(Kind::Subscribers)?,
             campaigns: t(Kind::Campaigns)?,
             watchlist: t(Kind::Watchlist)?,
             numbering_plan: t(Kind::NumberingPlan)?,
@@ -51,16 +48,33 @@ impl Store {
     }
 }
 
+/// The columns `keep` (all with `None`) of `kind`'s table, read whole from its parts, checked
+/// as [`Store::read`] checks them.
+///
+/// # Errors
+/// As [`Store::read`].
+pub(crate) fn read_only(
+    manifest: &Manifest,
+    out: &Path,
+    kind: Kind,
+    keep: Option<&[&str]>,
+) -> Result<RecordBatch> {
+    ingest::read_table_coded(manifest, out, kind, keep)
+}
+
+/// The columns of the complainants table that [`Complainants::read`] reads.
+pub(crate) const COMPLAINANT_COLUMNS: [&str; 4] =
+    ["number", "complainant", "in_orders", "district"];
+
 /// Complainants: identities, numbers, districts.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Complainants {
     /// Dense complainant id per number of a complainant whose records are in the orders.
     pub by_number: HashMap<u64, u32>,
-    /// District name per complainant number (any complainant; the first row's).
-    pub district: HashMap<u64, String>,
     /// The district names, sorted, so that sorted codes are sorted names.
     pub district_names: Vec<String>,
-    /// Code (into `district_names`) per complainant number with a district.
+    /// Code (into `district_names`) per complainant number with a district (any complainant;
+    /// the first row's).
     pub district_code: HashMap<u64, u32>,
     /// Distinct numbers of all complainants, sorted.
     pub numbers: Vec<u64>,
@@ -74,6 +88,14 @@ pub(crate) struct Complainants {
 }
 
 impl Complainants {
+    /// The district of complainant number `n`, if it has one.
+    pub fn district(&self, n: u64) -> Option<&str> {
+        self.district_code
+            .get(&n)
+            .and_then(|&c| self.district_names.get(c as usize))
+            .map(String::as_str)
+    }
+
     /// From the complainants table. A complainant is its id, or its number where the id is
     /// missing; it is in the orders if any of its rows says so, and then each of its numbers
     /// so marked maps to it.
@@ -110,24 +132,35 @@ impl Complainants {
             }
         }
         let mut by_number = HashMap::default();
-        let mut district = HashMap::default();
+        // The first row's district of each number, as its code in the column.
+        let mut first: HashMap<u64, u32> = HashMap::default();
         for i in 0..num.len() {
             if ordered[keys[i] as usize] && in_orders[i] == Some(true) {
                 by_number.entry(num[i]).or_insert(keys[i]);
             }
-            if let Some(d) = dist.get(i) {
-                district.entry(num[i]).or_insert_with(|| d.to_string());
+            if dist.get(i).is_some() {
+                first.entry(num[i]).or_insert(dist.codes[i]);
             }
         }
-        let mut district_names: Vec<String> = district.values().cloned().collect();
+        // The names the numbers use, sorted; each column code's place among them.
+        let mut used = vec![false; dist.len()];
+        for &c in first.values() {
+            used[c as usize] = true;
+        }
+        let mut district_names: Vec<String> = (0..dist.len())
+            .filter(|&c| used[c])
+            .map(|c| dist.names[c].clone())
+            .collect();
         district_names.sort_unstable();
         district_names.dedup();
-        let district_code = district
+        let place: Vec<u32> = dist
+            .names
             .iter()
-            .map(|(n, d)| {
-                let code = district_names.binary_search(d).unwrap_or(0);
-                (*n, code as u32)
-            })
+            .map(|d| district_names.binary_search(d).unwrap_or(0) as u32)
+            .collect();
+        let district_code = first
+            .into_iter()
+            .map(|(n, c)| (n, place[c as usize]))
             .collect();
         let mut numbers = num;
         numbers.sort_unstable();
@@ -136,7 +169,6 @@ impl Complainants {
         Ok(Complainants {
             names,
             by_number,
-            district,
             district_names,
             district_code,
             numbers,

@@ -41,8 +41,23 @@ const MAX_EXACT: u64 = 1 << 53;
 /// and how many rows it has in all; in the manifest's order) to `path`.
 ///
 /// # Errors
-/// [`Error::Store`] when the workbook cannot be built or saved.
+/// [`Error::Store`] when the workbook cannot be built or saved: also when the writer panics,
+/// as `rust_xlsxwriter` does when it cannot write a sheet's temporary file (a full disk).
 pub(crate) fn write(
+    path: &Path,
+    figures: &Figures,
+    tables: &[(Table, &[RecordBatch], u64)],
+) -> Result<()> {
+    crate::error::unpanic(|| build_and_save(path, figures, tables)).unwrap_or_else(|msg| {
+        Err(Error::store(
+            path,
+            format!("the workbook writer failed (is the disk full?): {msg}"),
+        ))
+    })
+}
+
+/// [`write`], unguarded.
+fn build_and_save(
     path: &Path,
     figures: &Figures,
     tables: &[(Table, &[RecordBatch], u64)],

@@ -308,21 +308,13 @@ impl<'t, T: RecordTarget> Chunks<'t, T> {
 /// Runs a third-party reader that may panic on hostile input, turning a panic into an error
 /// about the file.
 pub(crate) fn guard<T>(path: &Path, what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(Error::input(
-                path,
-                None,
-                format!("the {what} reader failed on this file (damaged?): {msg}"),
-            ))
-        }
-    }
+    crate::error::unpanic(f).unwrap_or_else(|msg| {
+        Err(Error::input(
+            path,
+            None,
+            format!("the {what} reader failed on this file (damaged?): {msg}"),
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -113,24 +113,12 @@ fn coded_schema(full: &Schema) -> Schema {
 /// Runs a read of the Parquet reader, turning a panic inside it into an [`Error::Store`] about
 /// the file (a damaged file must never abort the run).
 fn guard_store<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(p) => Err(Error::store(
+    crate::error::unpanic(f).unwrap_or_else(|msg| {
+        Err(Error::store(
             path,
-            format!(
-                "the Parquet reader failed on this table (damaged?): {}",
-                panic_text(p.as_ref())
-            ),
-        )),
-    }
-}
-
-/// The message of a caught panic.
-fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown panic".into())
+            format!("the Parquet reader failed on this table (damaged?): {msg}"),
+        ))
+    })
 }
 
 /// The Parquet footer is 8 bytes: the metadata length (u32 LE) and `PAR1`. A length larger than

@@ -106,8 +106,11 @@ impl Job {
         let params = Params::from_manifest(&manifest, out)?;
         let mut phases = Phases::new();
         let st = input::Store::read(&manifest, out)?;
-        let comp = Complainants::read(&st.complainants)?;
-        let facts = Facts::read(&st.subscribers, &st.watchlist)?;
+        let read = |k, cols: &[&str]| input::read_only(&manifest, out, k, Some(cols));
+        let comp = Complainants::read(&read(Kind::Complainants, &input::COMPLAINANT_COLUMNS)?)?;
+        let subscribers = read(Kind::Subscribers, &facts::SUBSCRIBER_COLUMNS)?;
+        let facts = Facts::read(&subscribers, &st.watchlist)?;
+        drop(subscribers);
         let reg = Registry::read(&st.campaigns)?;
         let reader = PartReader::new(&manifest, out);
         let parts = reader.parts_of(Kind::Calls).max(1);

@@ -200,8 +200,12 @@ impl GeoGather {
     /// and the code of each name.
     pub fn finish(&self, comp: &Complainants) -> (Geography, GeoCatalog) {
         let (mut districts, _) = self.district.clone().finish();
-        let mut comp_d: Vec<(&u64, &String)> = comp.district.iter().collect();
-        comp_d.sort();
+        let mut comp_d: Vec<(u64, &String)> = comp
+            .district_code
+            .iter()
+            .map(|(&n, &c)| (n, &comp.district_names[c as usize]))
+            .collect();
+        comp_d.sort_unstable();
         let mut comp_rows = Vec::with_capacity(comp_d.len());
         let mut district: HashMap<String, u32> = HashMap::default();
         for (i, d) in districts.iter().enumerate() {
@@ -217,7 +221,7 @@ impl GeoGather {
                     c
                 }
             };
-            comp_rows.push((*n, code));
+            comp_rows.push((n, code));
         }
         let (mut attributes, mut attribute_at) = (Vec::new(), Vec::new());
         for (dict, col) in self.attributes.iter().zip(ATTRIBUTES) {
