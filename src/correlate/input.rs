@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 /// Tables read whole from the case store and kept (the calls and the vendor log are read part
 /// by part: [`super::callparts`]; the lists, downloads, population and party database too:
 /// [`super::sweep`]; the complainants and subscribers are read into [`Complainants`] and
-/// [`super::facts::Facts`], their tables not kept: [`read_only`]).
+/// [`super::facts::Facts`], for the columns those read, and not kept).
 pub(crate) struct Store {
     pub campaigns: RecordBatch,
     pub watchlist: RecordBatch,
@@ -39,27 +39,13 @@ impl Store {
     /// column missing, of another type, or with nulls where none may be), naming the file and
     /// the column; so the typed views of [`cols`] never meet a column they do not expect.
     pub fn read(manifest: &Manifest, out: &Path) -> Result<Store> {
-        let t = |k: Kind| read_only(manifest, out, k, None);
+        let t = |k: Kind| ingest::read_table_coded(manifest, out, k, None);
         Ok(Store {
             campaigns: t(Kind::Campaigns)?,
             watchlist: t(Kind::Watchlist)?,
             numbering_plan: t(Kind::NumberingPlan)?,
         })
     }
-}
-
-/// The columns `keep` (all with `None`) of `kind`'s table, read whole from its parts, checked
-/// as [`Store::read`] checks them.
-///
-/// # Errors
-/// As [`Store::read`].
-pub(crate) fn read_only(
-    manifest: &Manifest,
-    out: &Path,
-    kind: Kind,
-    keep: Option<&[&str]>,
-) -> Result<RecordBatch> {
-    ingest::read_table_coded(manifest, out, kind, keep)
 }
 
 /// The columns of the complainants table that [`Complainants::read`] reads.

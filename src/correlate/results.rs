@@ -300,3 +300,55 @@ pub(crate) fn write(
 
 /// The data dictionary's file name under `results/`.
 pub const DICTIONARY_FILE: &str = "DICTIONARY.md";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::correlate::cols::TableBuilder;
+
+    /// A slice of a numbers-like table: a number and who presented it (every third row).
+    fn batch(from: u64, n: u64) -> RecordBatch {
+        let rows: Vec<u64> = (from..from + n).collect();
+        TableBuilder::default()
+            .u64("number", rows.clone())
+            .text_list(
+                "presented_by",
+                rows.iter()
+                    .map(|&r| (r % 3 == 0).then(|| vec![format!("c{r}")])),
+            )
+            .build_any()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_table_written_as_built_is_the_table_written_whole() {
+        let d = tempfile::tempdir().unwrap();
+        let batches = vec![batch(0, 5), batch(5, 0), batch(5, 4)];
+        let kept = write_streamed(
+            d.path(),
+            Table::Numbers,
+            None,
+            batches.clone().into_iter().map(Ok),
+        )
+        .unwrap();
+        assert_eq!(kept.rows, 9);
+        assert_eq!(kept.first, batches[0]);
+        let presented: usize = kept.presented.iter().map(RecordBatch::num_rows).sum();
+        assert_eq!(presented, 3, "rows 0, 3 and 6");
+        let whole = d.path().join("whole");
+        std::fs::create_dir(&whole).unwrap();
+        store::write_parquet(&whole.join("t.parquet"), &batches[0].schema(), &batches).unwrap();
+        store::write_csv(&whole.join("t.csv"), &batches).unwrap();
+        let read = |p: std::path::PathBuf| std::fs::read(p).unwrap();
+        let res = d.path().join(RESULTS);
+        assert!(read(res.join("numbers.parquet")) == read(whole.join("t.parquet")));
+        assert!(read(res.join("numbers.csv")) == read(whole.join("t.csv")));
+        // A batch that cannot be built stops the write, and nothing is left in the folder: not
+        // the tables, not their temporary files.
+        let d = tempfile::tempdir().unwrap();
+        let failing = [Ok(batch(0, 2)), Err(Error::store("numbers", "no"))];
+        assert!(write_streamed(d.path(), Table::Numbers, None, failing.into_iter()).is_err());
+        let left: Vec<_> = std::fs::read_dir(d.path().join(RESULTS)).unwrap().collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+}

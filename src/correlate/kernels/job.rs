@@ -106,7 +106,8 @@ impl Job {
         let params = Params::from_manifest(&manifest, out)?;
         let mut phases = Phases::new();
         let st = input::Store::read(&manifest, out)?;
-        let read = |k, cols: &[&str]| input::read_only(&manifest, out, k, Some(cols));
+        let read =
+            |k, cols: &[&str]| crate::ingest::read_table_coded(&manifest, out, k, Some(cols));
         let comp = Complainants::read(&read(Kind::Complainants, &input::COMPLAINANT_COLUMNS)?)?;
         let subscribers = read(Kind::Subscribers, &facts::SUBSCRIBER_COLUMNS)?;
         let facts = Facts::read(&subscribers, &st.watchlist)?;
