@@ -386,12 +386,8 @@ fn finish(
         spoof: &verdicts,
         zone,
     };
-    let numbers_table = results::write_streamed(
-        d.out,
-        crate::model::results::Table::Numbers,
-        d.key,
-        numbers::numbers_table(&reach, &ranking, &cx),
-    )?;
+    let numbers_table =
+        results::write_numbers(d.out, d.key, numbers::numbers_table(&reach, &ranking, &cx))?;
     phases.mark("numbers");
 
     let list_times = swept.times.of_lists(lists);

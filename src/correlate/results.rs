@@ -14,8 +14,9 @@ use crate::model::results::{Figures, Table, FIGURES_FILE};
 use crate::pseudonym::Key;
 use crate::store;
 
-/// A table written as it was built, batch by batch ([`write_streamed`]: `numbers`, the size
-/// of the case): what the workbook and the link chart read of it, as written.
+/// The `numbers` table written as it was built, batch by batch ([`write_numbers`]: it has a
+/// row per originating number, the size of the case): what the workbook and the link chart
+/// read of it, as written.
 pub(crate) struct Streamed {
     /// Its first batch (the workbook's sheet shows the first rows).
     pub first: RecordBatch,
@@ -49,19 +50,19 @@ impl<'a> Held<'a> {
     }
 }
 
-/// Writes `results/<table>.parquet` and its CSV twin from batches as they are built, each
+/// Writes `results/numbers.parquet` and its CSV twin from batches as they are built, each
 /// pseudonymised first when `key` is given; the next batch is built while one is written, so
 /// two batches at most are held. Creates `results/`.
 ///
 /// # Errors
 /// What building a batch returns; [`Error::Io`] or [`Error::Store`] when a file cannot be
 /// written.
-pub(crate) fn write_streamed(
+pub(crate) fn write_numbers(
     out: &Path,
-    table: Table,
     key: Option<&Key>,
     mut batches: impl Iterator<Item = Result<RecordBatch>> + Send,
 ) -> Result<Streamed> {
+    let table = Table::Numbers;
     let dir = out.join(RESULTS);
     crate::outdir::create_dir(&dir)?;
     let name = table.name();
@@ -123,7 +124,7 @@ fn presented_rows(b: &RecordBatch) -> Result<RecordBatch> {
 
 /// The results tables, in the order the manifest lists them.
 pub(crate) struct Tables {
-    /// Written as it was built ([`write_streamed`]).
+    /// Written as it was built ([`write_numbers`]).
     pub numbers: Streamed,
     pub attribution: RecordBatch,
     pub campaigns: RecordBatch,
@@ -200,10 +201,10 @@ impl Tables {
     }
 }
 
-/// Writes `figures.json` and the tables under `out/results/` (but those already written),
-/// each file on its own task, with
-/// the workbook and the link chart drawn from the same tables (`graph.graphml`, `links.csv`:
-/// [`super::graph`]), and records them in the manifest in a fixed order.
+/// Writes `figures.json` and the tables under `out/results/` (`numbers` is already written),
+/// each file on its own task, with the workbook and the link chart drawn from the same tables
+/// (`graph.graphml`, `links.csv`: [`super::graph`]), and records them all in the manifest in
+/// a fixed order.
 ///
 /// # Errors
 /// [`Error::Io`] or [`Error::Store`] when a file cannot be written.
@@ -324,13 +325,7 @@ mod tests {
     fn a_table_written_as_built_is_the_table_written_whole() {
         let d = tempfile::tempdir().unwrap();
         let batches = vec![batch(0, 5), batch(5, 0), batch(5, 4)];
-        let kept = write_streamed(
-            d.path(),
-            Table::Numbers,
-            None,
-            batches.clone().into_iter().map(Ok),
-        )
-        .unwrap();
+        let kept = write_numbers(d.path(), None, batches.clone().into_iter().map(Ok)).unwrap();
         assert_eq!(kept.rows, 9);
         assert_eq!(kept.first, batches[0]);
         let presented: usize = kept.presented.iter().map(RecordBatch::num_rows).sum();
@@ -347,7 +342,7 @@ mod tests {
         // the tables, not their temporary files.
         let d = tempfile::tempdir().unwrap();
         let failing = [Ok(batch(0, 2)), Err(Error::store("numbers", "no"))];
-        assert!(write_streamed(d.path(), Table::Numbers, None, failing.into_iter()).is_err());
+        assert!(write_numbers(d.path(), None, failing.into_iter()).is_err());
         let left: Vec<_> = std::fs::read_dir(d.path().join(RESULTS)).unwrap().collect();
         assert!(left.is_empty(), "{left:?}");
     }
