@@ -133,12 +133,12 @@ impl Complainants {
         for &c in first.values() {
             used[c as usize] = true;
         }
+        // The column's values are distinct (`Codes`), so these are too.
         let mut district_names: Vec<String> = (0..dist.len())
             .filter(|&c| used[c])
             .map(|c| dist.names[c].clone())
             .collect();
         district_names.sort_unstable();
-        district_names.dedup();
         let place: Vec<u32> = dist
             .names
             .iter()
